@@ -1,0 +1,139 @@
+#include "models/filing.hpp"
+
+namespace yidi {
+
+std::string_view to_string(SettlementPath p) {
+  switch (p) {
+    case SettlementPath::direct: return "direct";
+    case SettlementPath::manual: return "manual";
+  }
+  return "?";
+}
+
+std::string_view to_string(PathReason r) {
+  switch (r) {
+    case PathReason::direct: return "direct";
+    case PathReason::local: return "local";
+    case PathReason::not_networked: return "not_networked";
+    case PathReason::no_filing: return "no_filing";
+    case PathReason::filing_wrong_region: return "filing_wrong_region";
+    case PathReason::filing_expired: return "filing_expired";
+    case PathReason::filing_revoked: return "filing_revoked";
+    case PathReason::filing_cancelled: return "filing_cancelled";
+    case PathReason::no_credential: return "no_credential";
+    case PathReason::settlement_failed: return "settlement_failed";
+  }
+  return "?";
+}
+
+std::string_view describe(PathReason r) {
+  switch (r) {
+    case PathReason::direct: return "settled directly";
+    case PathReason::local: return "treated in the insured region: local settlement";
+    case PathReason::not_networked: return "institution not networked for this visit type";
+    case PathReason::no_filing: return "no filing, not an emergency, not filed before discharge";
+    case PathReason::filing_wrong_region: return "the filing is for another region";
+    case PathReason::filing_expired: return "admission outside the filing's validity";
+    case PathReason::filing_revoked: return "commitment filing revoked: documents not supplied in time";
+    case PathReason::filing_cancelled: return "filing cancelled before admission";
+    case PathReason::no_credential: return "e-voucher or card not presented";
+    case PathReason::settlement_failed: return "settlement failed (system error)";
+  }
+  return "?";
+}
+
+std::optional<Date> filing_valid_until(const Filing& f, const FilingRules& rules) {
+  switch (group_of(f.category)) {
+    case FilingGroup::long_term:
+      if (rules.long_term_indefinite.value) return std::nullopt;
+      return f.valid_until;  // as long as the supporting material (none given: indefinite)
+    case FilingGroup::temporary:
+      if (f.valid_until) return f.valid_until;
+      return f.filed_on.plus_months(static_cast<int>(rules.temporary_validity_months.value)).plus_days(-1);
+    case FilingGroup::none: return f.filed_on.plus_days(-1);  // an "unfiled" filing covers nothing
+  }
+  return std::nullopt;
+}
+
+std::optional<Date> commitment_revocation_date(const Filing& f, const FilingRules& rules) {
+  if (!f.commitment) return std::nullopt;
+  const Date deadline = f.filed_on.plus_days(static_cast<std::int32_t>(rules.commitment_days.value));
+  if (f.documents_supplied_on && *f.documents_supplied_on <= deadline) return std::nullopt;
+  return deadline.plus_days(1);
+}
+
+bool may_cancel(const Filing& f, Date date, const FilingRules& rules) {
+  if (group_of(f.category) != FilingGroup::long_term) return true;  // temporary: any time [seed 003]
+  return date >= f.filed_on.plus_months(static_cast<int>(rules.long_term_lock_months.value));
+}
+
+bool filing_covers_region(RegionCode target, RegionCode region) {
+  if (target == region) return true;
+  return target.is_province() && target.province_number() == region.province_number();
+}
+
+FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules) {
+  FilingStatus st;
+  // A filing of the person's, if it is of some use for this visit.
+  if (filing && filing->category != FilingCategory::unfiled) {
+    const Filing& f = *filing;
+    if (!filing_covers_region(f.target, v.treatment_region)) {
+      st.reason = PathReason::filing_wrong_region;
+      st.detail = "filed for " + f.target.str() + ", treated in " + v.treatment_region.str();
+    } else if (f.cancelled_on && *f.cancelled_on <= v.admission) {
+      st.reason = PathReason::filing_cancelled;
+      st.detail = "cancelled on " + f.cancelled_on->str();
+    } else if (const auto rev = commitment_revocation_date(f, rules); rev && *rev <= v.discharge) {
+      st.reason = PathReason::filing_revoked;
+      st.detail = "commitment filing revoked on " + rev->str();
+    } else {
+      const auto until = filing_valid_until(f, rules);
+      const bool started = f.filed_on <= v.admission ||
+                           (rules.retroactive_before_discharge.value && f.filed_on <= v.discharge);
+      const bool not_ended = !until || v.admission <= *until;
+      if (started && not_ended) {
+        st.valid = true;
+        st.category = f.category;
+        st.reason = PathReason::direct;
+        st.detail = f.filed_on <= v.admission ? "filed on " + f.filed_on.str()
+                                              : "filed on " + f.filed_on.str() + ", before discharge (retroactive)";
+        if (until) st.detail += ", valid until " + until->str();
+        return st;
+      }
+      st.reason = started ? PathReason::filing_expired : PathReason::no_filing;
+      st.detail = started ? "valid until " + until->str() + ", admitted " + v.admission.str()
+                          : "filed on " + f.filed_on.str() + ", after discharge";
+    }
+  }
+  // Emergency is deemed filed: the hospital uploads the flag [seed 003].
+  if (v.emergency) {
+    st.valid = true;
+    st.category = FilingCategory::emergency;
+    st.reason = PathReason::direct;
+    st.detail = "emergency: deemed filed";
+    return st;
+  }
+  // Some regions need no filing for outpatient care or pharmacy purchases [seed 004].
+  if (!rules.requires_filing[index(v.visit_type)].value) {
+    st.valid = true;
+    st.category = filing && filing->category != FilingCategory::unfiled && st.reason == PathReason::direct
+                      ? filing->category
+                      : FilingCategory::unfiled;
+    st.reason = PathReason::direct;
+    st.detail = "no filing required for " + std::string(to_string(v.visit_type));
+    return st;
+  }
+  st.category = FilingCategory::unfiled;
+  if (st.detail.empty()) st.detail = "no filing";
+  return st;
+}
+
+PathDecision decide_path(const Visit& v, const FilingStatus& filing) {
+  if (!v.networked) return {SettlementPath::manual, PathReason::not_networked};
+  if (!filing.valid) return {SettlementPath::manual, filing.reason};
+  if (!v.credential_presented) return {SettlementPath::manual, PathReason::no_credential};
+  if (v.settlement_failed) return {SettlementPath::manual, PathReason::settlement_failed};
+  return {SettlementPath::direct, PathReason::direct};
+}
+
+}  // namespace yidi

@@ -1,0 +1,46 @@
+#include "models/policy.hpp"
+
+namespace yidi {
+
+Points Reduction::worst_case_points() const {
+  switch (kind) {
+    case Kind::none: return Points{0};
+    case Kind::points: return points;
+    case Kind::multiplier: return Points{Ratio::kOne - multiplier.bp()};
+  }
+  return Points{0};
+}
+
+std::string Reduction::str() const {
+  switch (kind) {
+    case Kind::none: return "none";
+    case Kind::points: return "-" + Ratio::bp(points.bp).str().substr(0, Ratio::bp(points.bp).str().size() - 1) + "pp";
+    case Kind::multiplier: return "x" + multiplier.str();
+  }
+  return "?";
+}
+
+std::string_view to_string(DeductibleKind k) {
+  switch (k) {
+    case DeductibleKind::none: return "none";
+    case DeductibleKind::per_admission: return "per_admission";
+    case DeductibleKind::annual: return "annual";
+  }
+  return "?";
+}
+std::string_view to_string(CapPool p) {
+  switch (p) {
+    case CapPool::inpatient: return "inpatient";
+    case CapPool::outpatient: return "outpatient";
+  }
+  return "?";
+}
+std::string_view to_string(ReductionBase b) {
+  switch (b) {
+    case ReductionBase::basic_ratio: return "basic_ratio";
+    case ReductionBase::all_layers: return "all_layers";
+  }
+  return "?";
+}
+
+}  // namespace yidi
