@@ -1,0 +1,17 @@
+#pragma once
+// Each subcommand of `yidi` registers itself on the app. One file per command.
+#include <CLI/CLI.hpp>
+
+namespace yidi::cli {
+
+/// Exit codes shared by all commands.
+enum ExitCode : int {
+  kOk = 0,
+  kFailure = 1,        // the command could not run (bad scenario, unreadable file, ...)
+  kRowsRejected = 2,   // it ran, but some input rows were rejected and skipped
+};
+
+void register_settle(CLI::App& app);
+void register_bench(CLI::App& app);
+
+}  // namespace yidi::cli

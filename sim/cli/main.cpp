@@ -1,0 +1,30 @@
+// yidi: a thin executable over the library (FLAME GPU 2's idea); each subcommand lives in its own file.
+#include <iostream>
+
+#include "sim/cli/commands.hpp"
+#include "sim/io/input_error.hpp"
+#include "sim/version.hpp"
+#include "models/parameters.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"yidi: simulation and capacity planning for off-site medical-insurance direct settlement"};
+  app.set_version_flag("--version", std::string("yidi ") + yidi::kVersion);
+  app.require_subcommand(1);
+  yidi::cli::register_settle(app);
+  yidi::cli::register_bench(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const yidi::io::InputError& e) {
+    std::cerr << "yidi: " << e.what() << "\n";
+    return yidi::cli::kFailure;
+  } catch (const yidi::PolicyError& e) {
+    std::cerr << "yidi: policy error: " << e.what() << "\n";
+    return yidi::cli::kFailure;
+  } catch (const std::exception& e) {
+    std::cerr << "yidi: " << e.what() << "\n";
+    return yidi::cli::kFailure;
+  }
+  return yidi::cli::kOk;
+}

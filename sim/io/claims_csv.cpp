@@ -1,0 +1,1 @@
+#include "sim/io/claims_csv.hpp"

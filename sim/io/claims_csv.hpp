@@ -1,0 +1,2 @@
+#pragma once
+// Claims in, settlement results out, as CSV (owner: settle command).

@@ -1,0 +1,2 @@
+#pragma once
+// Minimal RFC 4180 CSV reading and writing (owner: settle command).

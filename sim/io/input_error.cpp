@@ -1,0 +1,26 @@
+#include "sim/io/input_error.hpp"
+
+namespace yidi::io {
+
+std::string format_location(const InputLocation& w) {
+  std::string out = w.file;
+  if (w.line > 0) out += ":" + std::to_string(w.line);
+  if (w.line > 0 && w.column > 0) out += ":" + std::to_string(w.column);
+  return out;
+}
+
+namespace {
+std::string compose(const InputLocation& w, const std::string& field, const std::string& message) {
+  std::string out = format_location(w) + ": ";
+  if (!field.empty()) out += "field '" + field + "': ";
+  return out + message;
+}
+}  // namespace
+
+InputError::InputError(InputLocation where, std::string field, std::string message)
+    : std::runtime_error(compose(where, field, message)),
+      where_(std::move(where)),
+      field_(std::move(field)),
+      message_(std::move(message)) {}
+
+}  // namespace yidi::io

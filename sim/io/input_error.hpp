@@ -1,0 +1,30 @@
+#pragma once
+// The one error type for bad input files: names the file, line, field and what was expected.
+#include <stdexcept>
+#include <string>
+
+namespace yidi::io {
+
+struct InputLocation {
+  std::string file;  // as the user named it, or "<embedded>/scenarios/..." for embedded data
+  int line = 0;      // 1-based; 0 = whole file
+  int column = 0;    // 1-based; 0 = unknown
+};
+
+class InputError : public std::runtime_error {
+public:
+  /// Message: "FILE:LINE:COL: field 'FIELD': MESSAGE" (parts omitted when unknown).
+  InputError(InputLocation where, std::string field, std::string message);
+  const InputLocation& where() const { return where_; }
+  const std::string& field() const { return field_; }
+  const std::string& message() const { return message_; }
+
+private:
+  InputLocation where_;
+  std::string field_;
+  std::string message_;
+};
+
+std::string format_location(const InputLocation& where);
+
+}  // namespace yidi::io

@@ -1,0 +1,2 @@
+#include "sim/io/policy_yaml.hpp"
+// Implementation pending (policy loader).
