@@ -483,6 +483,20 @@ void check_policy(const InsuredPolicy& p, const NationalRules& n) {
         check_bands(p.rule(g, v).ratio[index(l)].value, where + ": benefit." + std::string(to_string(g)) + "." +
                                                             std::string(to_string(v)) + ".ratio." +
                                                             std::string(to_string(l)));
+  // Visit types sharing a cap pool must share its cap, or "the annual cap" would be ambiguous.
+  for (auto g : kInsuredGroups) {
+    for (auto v : kVisitTypes) {
+      for (auto w : kVisitTypes) {
+        const BenefitRule& a = p.rule(g, v);
+        const BenefitRule& b = p.rule(g, w);
+        if (a.cap_pool.value == b.cap_pool.value && a.annual_cap.value != b.annual_cap.value)
+          throw PolicyError(where + ": benefit." + std::string(to_string(g)) + "." + std::string(to_string(v)) +
+                            ".annual_cap = " + a.annual_cap.value.str() + " but " + std::string(to_string(w)) +
+                            ", in the same cap pool '" + std::string(to_string(a.cap_pool.value)) + "', has " +
+                            b.annual_cap.value.str() + "; visit types sharing a pool must share its cap");
+      }
+    }
+  }
   check_bands(p.critical_illness.bands.value, where + ": critical_illness.bands");
   check_bands(p.large_expense.bands.value, where + ": large_expense.bands");
   if (p.filing.temporary_validity_months.value < 1)

@@ -291,17 +291,26 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
     }
 
     // Nantong: the reduction is taken off the sum of all layers [seed 003]. The cut total is shared
-    // out in proportion, each layer rounded toward zero, the pooled fund taking the remainder.
+    // out in proportion, each part rounded toward zero; the few fen left go to the pooled fund, then
+    // the layer, then assistance, none above its unreduced amount (so no cap is ever exceeded).
     if (!on_basic && (multiplier_bp != Ratio::kOne || minus_bp != 0)) {
       const Money total = hifp + layer_pay + maf;
       const i128 cut_num = static_cast<i128>(total.fen()) * multiplier_bp - static_cast<i128>(A.fen()) * minus_bp;
       const Money reduced = cut_num <= 0 ? Money::zero() : min(total, round_half_up(cut_num, Ratio::kOne));
       if (!total.is_zero()) {
-        auto share = [&](Money part) {
-          return Money::fen(static_cast<std::int64_t>(static_cast<i128>(part.fen()) * reduced.fen() / total.fen()));
-        };
-        const Money new_layer = share(layer_pay), new_maf = share(maf);
-        const Money new_hifp = reduced - new_layer - new_maf;
+        Money parts[3] = {hifp, layer_pay, maf};
+        Money scaled[3];
+        Money left = reduced;
+        for (int i = 0; i < 3; ++i) {
+          scaled[i] = Money::fen(static_cast<std::int64_t>(static_cast<i128>(parts[i].fen()) * reduced.fen() / total.fen()));
+          left -= scaled[i];
+        }
+        for (int i = 0; i < 3 && left > Money::zero(); ++i) {
+          const Money add = min(left, parts[i] - scaled[i]);
+          scaled[i] += add;
+          left -= add;
+        }
+        const Money new_hifp = scaled[0], new_layer = scaled[1], new_maf = scaled[2];
         y.pooled_paid[index(pool)] -= hifp - new_hifp;
         layer_ytd += new_layer;  // only the reduced amount counts toward the layer's cap
         y.assistance_paid += new_maf;

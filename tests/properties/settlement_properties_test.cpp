@@ -1,1 +1,199 @@
+// Properties of the settlement engine over many random policies and visits (fixed seed):
+// zero in → zero out; parts sum to the whole; the funds never pay more than the eligible amount;
+// a larger reduction never pays more; annual caps hold over a year of visits.
 #include <gtest/gtest.h>
+
+#include <random>
+
+#include "models/settlement_engine.hpp"
+#include "tests/support/policy_fixture.hpp"
+
+using namespace yidi;
+using namespace yidi::testing;
+
+namespace {
+const std::string kSrc = "property test";
+const RegionCode kHome = RegionCode::of(320600);
+const RegionCode kAway = RegionCode::of(310000);
+
+struct Gen {
+  std::mt19937_64 rng;
+  explicit Gen(std::uint64_t seed) : rng(seed) {}
+  std::int64_t uniform(std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); }
+  bool coin() { return uniform(0, 1) == 1; }
+  Ratio ratio(int lo_pct = 0, int hi_pct = 100) { return Ratio::bp(static_cast<std::int32_t>(uniform(lo_pct * 100, hi_pct * 100))); }
+  Money money(std::int64_t max_yuan) { return Money::fen(uniform(0, max_yuan * 100)); }
+  Bands bands() {
+    Bands b;
+    const int n = static_cast<int>(uniform(1, 3));
+    Money upto;
+    for (int i = 0; i < n; ++i) {
+      upto += Money::fen(uniform(1, 5000000));
+      b.push_back({i + 1 == n ? Money::unlimited() : upto, ratio(40, 100)});
+    }
+    return b;
+  }
+  Reduction reduction() {
+    switch (uniform(0, 2)) {
+      case 0: return Reduction{};
+      case 1: return Reduction{Reduction::Kind::points, Points{static_cast<std::int32_t>(uniform(0, 2000))}, Ratio::one()};
+      default: return Reduction{Reduction::Kind::multiplier, Points{}, ratio(80, 100)};
+    }
+  }
+};
+
+InsuredPolicy random_policy(Gen& g) {
+  InsuredPolicy p = simple_policy(kHome);
+  for (auto& by_visit : p.benefit) {
+    const Money caps[kCapPools] = {Money::yuan(g.uniform(1000, 600000)), Money::yuan(g.uniform(500, 20000))};
+    for (auto& rule : by_visit) {
+      rule.annual_cap.value = caps[index(rule.cap_pool.value)];
+      rule.covered.value = g.uniform(0, 9) != 0;
+      rule.deductible_kind.value = static_cast<DeductibleKind>(g.uniform(0, 2));
+      for (auto& lv : rule.deductible_per_admission) {
+        const Money first = g.money(2000);
+        lv[0].value = first;
+        lv[1].value = min(first, g.money(2000));
+        lv[2].value = min(lv[1].value, g.money(2000));
+      }
+      for (auto& a : rule.deductible_annual) a.value = g.money(1500);
+      for (auto& r : rule.ratio) r.value = g.bands();
+    }
+  }
+  for (Layer* l : {&p.critical_illness, &p.large_expense}) {
+    l->enabled.value = g.coin();
+    l->threshold.value = g.money(20000);
+    l->bands.value = g.bands();
+    l->annual_cap.value = Money::yuan(g.uniform(1000, 400000));
+  }
+  p.assistance.ratio.value = g.ratio();
+  p.assistance.annual_cap.value = g.money(50000);
+  p.reduction_base.value = g.coin() ? ReductionBase::basic_ratio : ReductionBase::all_layers;
+  p.manual.extra_reduction.value = Points{static_cast<std::int32_t>(g.uniform(0, 500))};
+  return p;
+}
+
+SettlementRequest random_request(Gen& g) {
+  SettlementRequest req;
+  const auto type = kVisitTypes[static_cast<std::size_t>(g.uniform(0, 3))];
+  const std::int64_t scale = type == VisitType::inpatient ? 200000 : 3000;
+  req.visit = visit(kHome, g.uniform(0, 4) == 0 ? kHome : kAway, type, g.money(scale), g.money(scale), g.money(scale / 5));
+  if (!req.visit.lines.empty() && g.coin()) req.visit.lines[0].over_price_cap = Money::fen(g.uniform(0, req.visit.lines[0].amount.fen()));
+  req.visit.group = kInsuredGroups[static_cast<std::size_t>(g.uniform(0, 2))];
+  req.visit.level = kHospitalLevels[static_cast<std::size_t>(g.uniform(0, 2))];
+  req.visit.disease = g.uniform(0, 4) == 0 ? "gout" : "diabetes";
+  req.visit.assistance_eligible = g.coin();
+  req.visit.networked = g.uniform(0, 5) != 0;
+  req.visit.emergency = g.uniform(0, 6) == 0;
+  if (g.coin()) {
+    Filing f;
+    f.category = kFilingCategories[static_cast<std::size_t>(g.uniform(0, 6))];
+    f.target = kAway;
+    f.filed_on = d("2024-01-01");
+    req.filing = f;
+  }
+  req.ytd.admissions = static_cast<std::int32_t>(g.uniform(0, 3));
+  req.ytd.pooled_paid = {g.money(100000), g.money(5000)};
+  req.ytd.annual_deductible_met = g.money(1000);
+  req.ytd.layer_base = g.money(50000);
+  return req;
+}
+
+void expect_well_formed(const Settlement& s) {
+  EXPECT_EQ(s.fulamt_ownpay_amt + s.overlmt_selfpay + s.preselfpay_amt + s.inscp_scp_amt, s.medfee_sumamt);
+  EXPECT_EQ(s.hifp_pay + s.hifmi_pay + s.hifob_pay + s.maf_pay, s.fund_pay_sumamt);
+  EXPECT_EQ(s.fund_pay_sumamt + s.psn_part_amt, s.medfee_sumamt);
+  for (Money m : {s.fulamt_ownpay_amt, s.overlmt_selfpay, s.preselfpay_amt, s.inscp_scp_amt, s.hifp_pay, s.hifmi_pay,
+                  s.hifob_pay, s.maf_pay, s.psn_part_amt, s.acct_pay, s.psn_cash_pay, s.deductible})
+    EXPECT_FALSE(m.is_negative());
+  EXPECT_LE(s.fund_pay_sumamt, s.inscp_scp_amt);  // the funds pay only within the eligible amount
+  EXPECT_LE(s.deductible, s.inscp_scp_amt);
+}
+}  // namespace
+
+TEST(SettlementProperties, ZeroInZeroOut) {
+  Gen g(1);
+  for (int i = 0; i < 500; ++i) {
+    const InsuredPolicy pol = random_policy(g);
+    SettlementRequest req = random_request(g);
+    req.visit.lines.clear();
+    req.visit.medfee_sumamt = Money::zero();
+    const Settlement s = SettlementEngine::settle(req, simple_catalogue(kAway), pol, national_rules());
+    ASSERT_EQ(s.fund_pay_sumamt, Money::zero());
+    ASSERT_EQ(s.psn_part_amt, Money::zero());
+    ASSERT_EQ(s.psn_cash_pay, Money::zero());
+    ASSERT_EQ(s.ytd_after.pooled_paid, req.ytd.pooled_paid);
+    ASSERT_EQ(s.ytd_after.layer_base, req.ytd.layer_base);
+  }
+}
+
+TEST(SettlementProperties, PartsSumAndFundsStayWithinEligible) {
+  Gen g(2);
+  for (int i = 0; i < 5000; ++i) {
+    const InsuredPolicy pol = random_policy(g);
+    const SettlementRequest req = random_request(g);
+    const Settlement s = SettlementEngine::settle(req, simple_catalogue(kAway), pol, national_rules());
+    expect_well_formed(s);
+    if (::testing::Test::HasFailure()) FAIL() << "case " << i;
+  }
+}
+
+// Raising the reduction (more points, or a smaller multiplier) never raises what the funds pay.
+TEST(SettlementProperties, LargerReductionNeverPaysMore) {
+  Gen g(3);
+  for (int i = 0; i < 3000; ++i) {
+    InsuredPolicy pol = random_policy(g);
+    SettlementRequest req = random_request(g);
+    req.visit.treatment_region = kAway;
+    req.visit.networked = true;
+    req.visit.emergency = false;
+    Filing f;
+    f.category = FilingCategory::other_temporary;
+    f.target = kAway;
+    f.filed_on = d("2024-01-01");
+    req.filing = f;
+    const bool points = g.coin();
+    Money previous = Money::unlimited();
+    for (int step = 0; step <= 20; ++step) {
+      pol.reduction[index(req.visit.visit_type)][index(FilingCategory::other_temporary)].value =
+          points ? Reduction{Reduction::Kind::points, Points::of(step), Ratio::one()}
+                 : Reduction{Reduction::Kind::multiplier, Points{}, Ratio::percent(100 - step)};
+      const Settlement s = SettlementEngine::settle(req, simple_catalogue(kAway), pol, national_rules());
+      ASSERT_LE(s.fund_pay_sumamt, previous) << "case " << i << " step " << step;
+      previous = s.fund_pay_sumamt;
+    }
+  }
+}
+
+// Over a year of visits, the pooled fund never exceeds its annual cap and the layers theirs.
+TEST(SettlementProperties, AnnualCapsHoldOverAYear) {
+  Gen g(4);
+  for (int person = 0; person < 300; ++person) {
+    const InsuredPolicy pol = random_policy(g);
+    SettlementRequest req = random_request(g);
+    req.ytd = YearToDate{};
+    Money pooled_total[kCapPools], layer_total, maf_total;
+    for (int visit_no = 0; visit_no < 25; ++visit_no) {
+      SettlementRequest r = random_request(g);
+      r.visit.group = req.visit.group;
+      r.ytd = req.ytd;
+      const Settlement s = SettlementEngine::settle(r, simple_catalogue(kAway), pol, national_rules());
+      expect_well_formed(s);
+      const auto& rule = pol.rule(r.visit.group, r.visit.visit_type);
+      pooled_total[index(rule.cap_pool.value)] += s.hifp_pay;
+      layer_total += s.hifmi_pay + s.hifob_pay;
+      maf_total += s.maf_pay;
+      ASSERT_EQ(s.ytd_after.pooled_paid[index(rule.cap_pool.value)],
+                pooled_total[index(rule.cap_pool.value)]);
+      req.ytd = s.ytd_after;
+    }
+    for (auto g2 : kVisitTypes) {
+      const auto& rule = pol.rule(req.visit.group, g2);
+      EXPECT_LE(pooled_total[index(rule.cap_pool.value)], rule.annual_cap.value)
+          << "pool " << to_string(rule.cap_pool.value);
+    }
+    const Layer& layer = scheme_of(req.visit.group) == Scheme::resident ? pol.critical_illness : pol.large_expense;
+    EXPECT_LE(layer_total, layer.annual_cap.value);
+    EXPECT_LE(maf_total, pol.assistance.annual_cap.value);
+  }
+}

@@ -4,6 +4,14 @@
 #include "models/policy.hpp"
 #include "models/settlement_engine.hpp"
 
+#include <ostream>
+
+namespace yidi {
+// gtest prints amounts as yuan rather than bytes.
+inline void PrintTo(const Money& m, std::ostream* os) { *os << m.str(); }
+inline void PrintTo(const Ratio& r, std::ostream* os) { *os << r.str(); }
+}  // namespace yidi
+
 namespace yidi::testing {
 
 /// All groups and visit types: covered, no deductible, 80% at every level, cap 500,000 yuan
