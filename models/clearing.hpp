@@ -1,0 +1,202 @@
+#pragma once
+// Clearing (清算), prepayment (预付金) and fund ledgers: what a provincial or national centre does
+// with settlements after the hospital counter [DOMAIN.md §5–6]. A calendar driven by its caller one
+// month at a time: no clock, no threads, no files. Settlements may be single visits or batches.
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "models/claim.hpp"
+#include "models/ledger.hpp"
+
+namespace yidi {
+
+/// Parameters of the clearing calendar and the prepayment rule, each with its evidence.
+struct ClearingParams {
+  int declaration_day = 20;                    // declared by the 20th of the next month, cleared then [seed 002]
+  int max_delay_months = 2;                    // clearing may slip at most 2 months [seed 002]
+  int year_close_month = 3;                    // a year is closed by the end of Q1 of the next [seed 002]
+  Ratio quota_multiple = Ratio::bp(20000);     // quota = 2 × previous year's average monthly payments [assumed]
+  Ratio yellow_usage = Ratio::percent(70);     // [secondary]
+  Ratio red_usage = Ratio::percent(90);        // [secondary]
+  Ratio topup_target_usage = Ratio::percent(50);  // emergency top-up restores usage to this [assumed]
+  int topup_lag_days = 10;                     // top-up paid this many days after the red month's end [assumed]
+  int coaudit_answer_day = 26;                 // co-audit answered by the 26th of the next month [seed 003]
+  Ratio coaudit_clawback_rate = Ratio::percent(3);  // share of co-audited fund payments clawed back [assumed]
+  bool intra_drg_annual = false;               // intra-province stays cleared annually under DRG/DIP [seed 003]
+  Ratio drg_ratio = Ratio::percent(100);       // DRG/DIP payment ÷ fee-for-service pre-settlement [assumed]
+  int months_payable_floor = 6;                // below this, off-site policy must tighten [seed 003]
+};
+
+/// One directly or manually settled visit, or a batch of visits with the same keys.
+struct SettlementRecord {
+  std::string reference;           // mdtrt_id or a batch label
+  RegionCode insured_region;       // the pooling region whose fund pays
+  Scheme scheme = Scheme::employee;
+  RegionCode treatment_region;
+  Date settled_on;                 // discharge / settlement date
+  SettlementPath path = SettlementPath::direct;
+  std::int64_t visits = 1;
+  Money fund_pay;                  // direct: settled through clearing; manual: reimbursed on reimburse_on
+  Money patient_pay;               // paid by the patient at the hospital
+  Money coaudit_fund_pay;          // the part of fund_pay in bills sent to co-audit (≥ 30,000 yuan)
+  int declaration_delay_months = 0;  // 0 = declared on time; 1–2 = late [seed 002]
+  std::optional<Date> reimburse_on;  // manual path: when the insured fund pays the person (none = never claimed)
+};
+
+/// A malformed record or a call out of calendar order: names the record and what was expected.
+class ClearingError : public std::invalid_argument {
+public:
+  using std::invalid_argument::invalid_argument;
+};
+
+enum class Warning : std::uint8_t { none, yellow, red };
+std::string_view to_string(Warning);
+
+struct ClearedAmount {
+  RegionCode insured;      // insured pooling region (cross-province lines are aggregated to provinces in reports)
+  Scheme scheme = Scheme::employee;
+  RegionCode treatment;    // treatment province (cross) or treatment region (intra)
+  Money amount;
+  std::int64_t visits = 0;
+};
+
+struct NetPosition {
+  RegionCode province;
+  Money receivable;  // cleared to it as a treatment province
+  Money payable;     // cleared from it as an insured province
+  Money net() const { return receivable - payable; }
+};
+
+struct PrepaymentPosition {
+  RegionCode pool;
+  Scheme scheme = Scheme::employee;
+  RegionCode treatment_province;
+  Money quota;
+  Money outstanding;        // settled, not yet cleared
+  std::int64_t usage_bp = 0;  // outstanding ÷ quota in basis points (quota 0 with outstanding > 0: very large)
+  Warning warning = Warning::none;
+  Money topup_requested;    // emergency top-up asked for at this month end
+};
+
+struct ProvincePrepayment {
+  RegionCode province;
+  Money quota;
+  Money outstanding;
+  std::int64_t usage_bp = 0;
+  Warning warning = Warning::none;
+};
+
+struct FundPosition {
+  RegionCode pool;
+  Scheme scheme = Scheme::employee;
+  Money balance;            // the fund account
+  Money prepayment_held;    // its money held by treatment provinces
+  Money income;             // this month: contributions
+  Money expenditure;        // this month: local benefits, clearing, pre-settlement, DRG, manual, less clawbacks
+  double months_payable = 0;  // (balance + prepayment held) ÷ average monthly expenditure, trailing 12 months
+  bool below_floor = false;   // months payable < floor [seed 003]
+};
+
+struct YearClose {
+  int year = 0;
+  Money settled;            // direct off-site fund payments settled in the year
+  Money cleared;            // of which cleared by the close
+  bool complete() const { return settled == cleared; }
+};
+
+struct MonthReport {
+  int month_index = 0;      // Date::month_index()
+  Date clearing_date;
+  std::vector<ClearedAmount> cleared_cross;   // per (insured pool, scheme, treatment province)
+  std::vector<ClearedAmount> cleared_intra;   // per (insured pool, scheme, treatment region)
+  std::vector<NetPosition> net_positions;     // cross-province, per province, Σ net = 0
+  std::vector<PrepaymentPosition> prepayments;
+  std::vector<ProvincePrepayment> provinces;
+  std::vector<FundPosition> funds;
+  Money topups_paid;
+  Money quota_rebased;      // net quota change posted at the year's start (January only)
+  Money clawbacks;
+  Money manual_paid;
+  Money drg_adjustment;
+  std::optional<YearClose> year_close;
+};
+
+class ClearingSystem {
+public:
+  /// The calendar opens at `first_month` (a Date::month_index()).
+  ClearingSystem(ClearingParams params, int first_month);
+
+  /// Opens a pooling fund's account with its opening balance (posted from contributions on `on`).
+  void add_fund(RegionCode pool, Scheme scheme, Money opening_balance, Date on);
+  bool has_fund(RegionCode pool, Scheme scheme) const;
+  /// The first year's quota for a pair (later years re-base from the previous year's flows);
+  /// posted from the fund to the prepayment on the first day of the open month.
+  void set_initial_quota(RegionCode pool, Scheme scheme, RegionCode treatment_province, Money quota);
+
+  /// Posts one settlement (or batch) of the open month. Throws ClearingError for an unknown fund,
+  /// a date outside the open month, negative amounts or a delay beyond the maximum.
+  void submit(const SettlementRecord& record);
+  void post_contribution(RegionCode pool, Scheme scheme, Date on, Money amount);
+  void post_local_benefit(RegionCode pool, Scheme scheme, Date on, Money amount);
+
+  /// Runs the rest of the open month's calendar (top-ups due, clearing on the declaration day,
+  /// co-audit clawbacks, manual reimbursements, year-start re-basing, year close), reports the
+  /// month-end positions, and opens the next month.
+  MonthReport close_month();
+
+  int open_month() const { return open_; }
+  const Ledger& ledger() const { return ledger_; }
+  const ClearingParams& params() const { return params_; }
+  /// Quota in force for a pair.
+  Money quota(RegionCode pool, Scheme scheme, RegionCode treatment_province) const;
+
+private:
+  struct PairKey {
+    RegionCode pool;
+    Scheme scheme;
+    RegionCode treatment;  // province for cross-province pairs, region for intra-province
+    auto operator<=>(const PairKey&) const = default;
+  };
+  struct Pending {
+    Money amount;
+    std::int64_t visits = 0;
+  };
+  struct TopUp {
+    Date date;
+    PairKey pair;
+    Money amount;
+  };
+  struct Manual {
+    Date date;
+    PairKey fund;  // treatment unused
+    Money amount;
+    std::string reference;
+  };
+
+  void check_fund(const SettlementRecord& r) const;
+  void rebase_quotas(Date on, MonthReport& report);
+  void record_expenditure(const PairKey& fund, Money amount);
+
+  ClearingParams params_;
+  int open_;
+  Ledger ledger_;
+  std::map<PairKey, bool> funds_;                       // (pool, scheme, {}) -> exists
+  std::map<PairKey, Money> quota_;                      // cross pairs
+  std::map<PairKey, Money> outstanding_;                // cross pairs: settled − cleared
+  using DueKey = std::pair<PairKey, int>;                // (pair, year settled)
+  std::map<int, std::map<DueKey, Pending>> due_cross_;  // clearing month -> amounts due
+  std::map<int, std::map<DueKey, Pending>> due_intra_;
+  std::map<int, std::map<PairKey, Money>> flows_;       // year -> cross pair -> direct fund payments
+  std::map<int, std::map<PairKey, Money>> intra_flows_; // year -> intra pair -> direct fund payments
+  std::map<int, std::map<PairKey, Money>> clawbacks_;   // month of clawback -> cross pair -> amount
+  std::map<int, Money> year_settled_, year_cleared_;
+  std::vector<TopUp> topups_;
+  std::map<int, std::vector<Manual>> manual_;           // month -> reimbursements
+  std::map<PairKey, std::vector<Money>> expenditure_;   // fund -> monthly expenditure (trailing)
+  std::map<PairKey, Money> month_income_, month_expenditure_;
+};
+
+}  // namespace yidi
