@@ -1,1 +1,569 @@
 #include "sim/io/claims_csv.hpp"
+
+#include <array>
+#include <cstdint>
+#include <sstream>
+
+namespace yidi::io {
+namespace {
+
+// The input columns, in the order of claim_columns() (and of the checks on a row).
+enum Col : int {
+  mdtrt_id, psn_no, insuplc_admdvs, mdtrtarea_admvs, insutype, psn_type, med_type, hosp_lv, adm_date, dscg_date,
+  medfee_sumamt, cls_a_amt, cls_b_amt, cls_c_amt, overlmt_amt, selfpay_prop, dise_codg,
+  filing_type, filing_admdvs, filing_date, filing_end_date, commitment, docs_date, cancel_date,
+  emergency, networked, credential, setl_failed, maf_eligible, acct_used, acct_balc,
+  kColumnCount
+};
+
+constexpr std::string_view kAmount = "yuan, at most 2 decimals, ≥ 0";
+constexpr std::string_view kDate = "YYYY-MM-DD";
+constexpr std::string_view kFlag = "0 or 1";
+
+const std::vector<ClaimColumn> kClaimColumns = {
+    {"mdtrt_id", true, "text", "visit id (就诊ID); unique within the file; the results are keyed by it"},
+    {"psn_no", false, "text", "person id; rows of the same person in the same calendar year (of dscg_date) carry "
+                              "year-to-date accumulators forward in file order; empty = none"},
+    {"insuplc_admdvs", true, "6-digit region code in the policy data",
+     "insured region (参保地): its policy in force on dscg_date applies"},
+    {"mdtrtarea_admvs", true, "6-digit region code in the policy data",
+     "treatment region (就医地): its catalogue in force on dscg_date applies"},
+    {"insutype", true, "310 or 390", "scheme: 310 employees (职工医保), 390 residents (城乡居民医保)"},
+    {"psn_type", true, "in_service, retired; resident or empty for 390",
+     "person type: employees in service (在职) or retired (退休)"},
+    {"med_type", true, "21, 11, 14, 41 or inpatient, general_outpatient, chronic_outpatient, pharmacy",
+     "visit type (医疗类别): inpatient, general outpatient, chronic/special outpatient (门诊慢特病), pharmacy"},
+    {"hosp_lv", true, "1, 2 or 3", "hospital level (一/二/三级); pharmacies use 1"},
+    {"adm_date", true, kDate, "admission date (the visit date for outpatients)"},
+    {"dscg_date", true, kDate, "discharge (settlement) date, not before adm_date: the parameters in force on it apply"},
+    {"medfee_sumamt", true, kAmount, "total cost; must equal cls_a_amt + cls_b_amt + cls_c_amt + overlmt_amt"},
+    {"cls_a_amt", false, kAmount, "class 甲 amount within price caps: fully eligible; empty = 0"},
+    {"cls_b_amt", false, kAmount, "class 乙 amount within price caps: eligible after the self-pay-first share; empty = 0"},
+    {"cls_c_amt", false, kAmount, "class 丙 / out-of-catalogue amount: fully self-paid; empty = 0"},
+    {"overlmt_amt", false, kAmount, "amount above price caps (超限价): self-paid; empty = 0"},
+    {"selfpay_prop", false, "ratio 0–1 such as 0.1 or 10%",
+     "乙 self-pay-first share for this visit, overriding the treatment region's catalogue; empty = catalogue"},
+    {"dise_codg", false, "text", "chronic/special disease code as in the insured region's list; required for med_type 14"},
+    {"filing_type", false,
+     "retiree_resettled, long_term_resident, stationed_worker, referral, emergency, other_temporary, unfiled or empty",
+     "filing category (备案类型); empty or unfiled = no filing, and then the other filing_* columns must be empty"},
+    {"filing_admdvs", false, "6-digit region code", "region the filing targets (a city, or a province); required with a filing"},
+    {"filing_date", false, kDate, "date the filing was made; required with a filing"},
+    {"filing_end_date", false, kDate,
+     "end of the filing's validity if it has its own (material's end, or a temporary filing's override); empty = by policy"},
+    {"commitment", false, kFlag, "1 = commitment filing (承诺制) with documents still owed; empty = 0"},
+    {"docs_date", false, kDate, "date the documents of a commitment filing were supplied"},
+    {"cancel_date", false, kDate, "date the filing was cancelled"},
+    {"emergency", false, kFlag, "1 = the hospital uploaded the emergency flag (deemed filed); empty = 0"},
+    {"networked", false, kFlag, "0 = the institution is not networked for this visit type; empty = 1"},
+    {"credential", false, kFlag, "0 = the e-voucher or card was not presented (持码卡就医); empty = 1"},
+    {"setl_failed", false, kFlag, "1 = direct settlement failed (system error); empty = 0"},
+    {"maf_eligible", false, kFlag, "1 = eligible for medical assistance (医疗救助); empty = 0"},
+    {"acct_used", false, kFlag, "1 = the employee's personal account pays the individual part; empty = 0"},
+    {"acct_balc", false, kAmount, "personal account balance available; empty = 0"},
+};
+
+std::string yesno(bool b) { return b ? "1" : "0"; }
+
+bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+/// "12.345", "-0.001": a plain decimal with three or more decimals (a finer amount than a fen).
+bool too_many_decimals(std::string_view s) {
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  const auto dot = s.find('.');
+  if (dot == std::string_view::npos) return false;
+  return all_digits(s.substr(0, dot)) && all_digits(s.substr(dot + 1)) && s.size() - dot - 1 > 2;
+}
+
+/// The rows' checks, in column order; the first failing one is reported.
+class RowParser {
+public:
+  RowParser(const CsvRecord& rec, const std::vector<int>& index, const std::string& file)
+      : rec_(rec), index_(index), file_(file) {}
+
+  std::string_view cell(Col c) const {
+    const int i = index_[static_cast<std::size_t>(c)];
+    return i < 0 ? std::string_view{} : std::string_view(rec_.fields[static_cast<std::size_t>(i)]);
+  }
+  bool present(Col c) const { return !cell(c).empty(); }
+
+  [[noreturn]] void fail(Col c, std::string_view expected) const { fail(c, expected, cell(c)); }
+  [[noreturn]] void fail(Col c, std::string_view expected, std::string_view got) const {
+    throw InputError({file_, rec_.line, 0}, std::string(kClaimColumns[static_cast<std::size_t>(c)].name),
+                     "expected " + std::string(expected) + ", got '" + std::string(got) + "'");
+  }
+
+  std::string text(Col c, bool required) const {
+    const auto v = cell(c);
+    if (required && v.empty()) fail(c, "a non-empty value");
+    return std::string(v);
+  }
+  RegionCode region(Col c, const PolicyBook* must_exist) const {
+    const auto v = cell(c);
+    const auto code = RegionCode::parse(v);
+    if (!code) fail(c, "a 6-digit region code such as 110000");
+    if (must_exist && !must_exist->has_region(*code)) fail(c, "a region code present in the policy data");
+    return *code;
+  }
+  Date date(Col c) const {
+    const auto d = Date::parse(cell(c));
+    if (!d) fail(c, "a date YYYY-MM-DD");
+    return *d;
+  }
+  std::optional<Date> optional_date(Col c) const {
+    if (!present(c)) return std::nullopt;
+    return date(c);
+  }
+  /// An amount in yuan ≥ 0; an empty optional cell is 0.
+  Money amount(Col c, bool required) const {
+    const auto v = cell(c);
+    if (v.empty() && !required) return Money::zero();
+    if (too_many_decimals(v)) fail(c, "yuan with at most 2 decimals (fen)");
+    const auto m = Money::parse(v);
+    if (!m) fail(c, "an amount in yuan such as 1234.56");
+    if (m->is_negative()) fail(c, "an amount ≥ 0");
+    return *m;
+  }
+  bool flag(Col c, bool empty_means) const {
+    const auto v = cell(c);
+    if (v.empty()) return empty_means;
+    if (v == "0") return false;
+    if (v == "1") return true;
+    fail(c, kFlag);
+  }
+
+private:
+  const CsvRecord& rec_;
+  const std::vector<int>& index_;
+  const std::string& file_;
+};
+
+std::optional<VisitType> parse_med_type(std::string_view v) {
+  if (v == "21") return VisitType::inpatient;
+  if (v == "11") return VisitType::general_outpatient;
+  if (v == "14") return VisitType::chronic_outpatient;
+  if (v == "41") return VisitType::pharmacy;
+  return parse_visit_type(v);
+}
+
+}  // namespace
+
+const std::vector<ClaimColumn>& claim_columns() { return kClaimColumns; }
+
+std::string_view insutype_code(InsuredGroup g) { return scheme_of(g) == Scheme::employee ? "310" : "390"; }
+std::string_view psn_type_name(InsuredGroup g) {
+  switch (g) {
+    case InsuredGroup::employee_in_service: return "in_service";
+    case InsuredGroup::employee_retired: return "retired";
+    case InsuredGroup::resident: return "resident";
+  }
+  return "?";
+}
+std::string_view med_type_code(VisitType v) {
+  switch (v) {
+    case VisitType::inpatient: return "21";
+    case VisitType::general_outpatient: return "11";
+    case VisitType::chronic_outpatient: return "14";
+    case VisitType::pharmacy: return "41";
+  }
+  return "?";
+}
+
+// ---- reading -----------------------------------------------------------------------------------
+
+ClaimsReader::ClaimsReader(std::istream& in, std::string file_name, const PolicyBook& book)
+    : reader_(in, std::move(file_name)), book_(book), index_(kColumnCount, -1) {
+  CsvRecord rec;
+  if (!reader_.next(rec))
+    throw InputError({reader_.file_name(), 0, 0}, "", "no header row; expected a CSV file starting with its column names");
+  header_ = rec.fields;
+  std::vector<std::string> unknown;
+  for (std::size_t i = 0; i < header_.size(); ++i) {
+    const std::string& name = header_[i];
+    std::size_t c = 0;
+    while (c < kClaimColumns.size() && kClaimColumns[c].name != name) ++c;
+    if (c == kClaimColumns.size()) {
+      unknown.push_back(name);
+      continue;
+    }
+    if (index_[c] >= 0)
+      throw InputError({reader_.file_name(), rec.line, 0}, name,
+                       "column given twice (columns " + std::to_string(index_[c] + 1) + " and " +
+                           std::to_string(i + 1) + ")");
+    index_[c] = static_cast<int>(i);
+  }
+  if (!unknown.empty()) {
+    std::string msg = unknown.size() == 1 ? "unknown column " : "unknown columns ";
+    for (std::size_t i = 0; i < unknown.size(); ++i) msg += (i ? ", '" : "'") + unknown[i] + "'";
+    msg += "; expected only these columns (docs/settle-formats.md):";
+    for (std::size_t i = 0; i < kClaimColumns.size(); ++i) msg += (i ? ", " : " ") + std::string(kClaimColumns[i].name);
+    throw InputError({reader_.file_name(), rec.line, 0}, "", msg);
+  }
+  std::vector<std::string> missing;
+  for (std::size_t c = 0; c < kClaimColumns.size(); ++c)
+    if (kClaimColumns[c].required && index_[c] < 0) missing.emplace_back(kClaimColumns[c].name);
+  if (!missing.empty()) {
+    std::string msg = missing.size() == 1 ? "missing required column " : "missing required columns ";
+    for (std::size_t i = 0; i < missing.size(); ++i) msg += (i ? ", '" : "'") + missing[i] + "'";
+    throw InputError({reader_.file_name(), rec.line, 0}, "", msg);
+  }
+}
+
+ClaimsReader::Next ClaimsReader::next(ClaimRow& row, std::optional<RejectedRow>& rejected) {
+  rejected.reset();
+  CsvRecord rec;
+  try {
+    if (!reader_.next(rec)) return Next::end;
+  } catch (const InputError& e) {
+    // A broken record (stray or unterminated quote): reported with its line; reading goes on
+    // with the next line.
+    rejected.emplace(RejectedRow{e.where().line, {}, e});
+    return Next::rejected;
+  }
+  Next result = Next::row;
+  try {
+    row = parse(rec);
+  } catch (const InputError& e) {
+    rejected.emplace(RejectedRow{rec.line, rec.fields, e});
+    result = Next::rejected;
+  }
+  // Every visit id read is taken, even on a rejected row, so a later duplicate is reported.
+  const int id_at = index_[mdtrt_id];
+  if (id_at >= 0 && static_cast<std::size_t>(id_at) < rec.fields.size() && !rec.fields[static_cast<std::size_t>(id_at)].empty())
+    seen_ids_.emplace(rec.fields[static_cast<std::size_t>(id_at)], rec.line);
+  return result;
+}
+
+ClaimRow ClaimsReader::parse(const CsvRecord& rec) const {
+  const std::string& file = reader_.file_name();
+  if (rec.fields.size() != header_.size())
+    throw InputError({file, rec.line, 0}, "",
+                     "expected " + std::to_string(header_.size()) + " fields as in the header, got " +
+                         std::to_string(rec.fields.size()));
+  const RowParser p(rec, index_, file);
+  ClaimRow row;
+  row.line = rec.line;
+  Visit& v = row.request.visit;
+
+  v.id = p.text(mdtrt_id, true);
+  if (const auto it = seen_ids_.find(v.id); it != seen_ids_.end())
+    p.fail(mdtrt_id, "a visit id not used on an earlier row (it is on line " + std::to_string(it->second) + ")");
+  row.person = p.text(psn_no, false);
+  v.insured_region = p.region(insuplc_admdvs, &book_);
+  v.treatment_region = p.region(mdtrtarea_admvs, &book_);
+
+  const auto scheme = p.cell(insutype);
+  if (scheme == "310") {
+    const auto t = p.cell(psn_type);
+    if (t == "in_service") v.group = InsuredGroup::employee_in_service;
+    else if (t == "retired") v.group = InsuredGroup::employee_retired;
+    else p.fail(psn_type, "in_service or retired for insutype 310");
+  } else if (scheme == "390") {
+    const auto t = p.cell(psn_type);
+    if (!t.empty() && t != "resident") p.fail(psn_type, "resident or empty for insutype 390");
+    v.group = InsuredGroup::resident;
+  } else {
+    p.fail(insutype, "310 (employees) or 390 (residents)");
+  }
+
+  const auto vt = parse_med_type(p.cell(med_type));
+  if (!vt) p.fail(med_type, "21, 11, 14, 41 or inpatient, general_outpatient, chronic_outpatient, pharmacy");
+  v.visit_type = *vt;
+  const auto lv = p.cell(hosp_lv);
+  if (lv == "1") v.level = HospitalLevel::level1;
+  else if (lv == "2") v.level = HospitalLevel::level2;
+  else if (lv == "3") v.level = HospitalLevel::level3;
+  else p.fail(hosp_lv, "1, 2 or 3");
+
+  v.admission = p.date(adm_date);
+  v.discharge = p.date(dscg_date);
+  if (v.discharge < v.admission) p.fail(dscg_date, "a date on or after adm_date " + v.admission.str());
+
+  v.medfee_sumamt = p.amount(medfee_sumamt, true);
+  const Money a = p.amount(cls_a_amt, false);
+  const Money b = p.amount(cls_b_amt, false);
+  const Money c = p.amount(cls_c_amt, false);
+  const Money over = p.amount(overlmt_amt, false);
+  if (a + b + c + over != v.medfee_sumamt)
+    p.fail(medfee_sumamt, "cls_a_amt + cls_b_amt + cls_c_amt + overlmt_amt = " + (a + b + c + over).str());
+  std::optional<Ratio> prop;
+  if (p.present(selfpay_prop)) {
+    prop = Ratio::parse(p.cell(selfpay_prop));
+    if (!prop || !prop->in_unit_interval()) p.fail(selfpay_prop, "a ratio between 0 and 1 such as 0.1 or 10%");
+  }
+  // The engine's claim lines: one per class; the part above price caps rides on the 甲 line as its
+  // over-cap part (which class it came from makes no difference to any amount).
+  // Zero amounts make no line.
+  if (!(a + over).is_zero()) {
+    v.lines.push_back(ClaimLine{ItemClass::a, a + over, over, std::nullopt});
+    row.columns.emplace_back(over.is_zero() ? "cls_a_amt" : "overlmt_amt");
+  }
+  if (!b.is_zero()) {
+    v.lines.push_back(ClaimLine{ItemClass::b, b, Money::zero(), prop});
+    row.columns.emplace_back(prop ? "selfpay_prop" : "cls_b_amt");
+  }
+  if (!c.is_zero()) {
+    v.lines.push_back(ClaimLine{ItemClass::c, c, Money::zero(), std::nullopt});
+    row.columns.emplace_back("cls_c_amt");
+  }
+
+  v.disease = p.text(dise_codg, false);
+  if (v.visit_type == VisitType::chronic_outpatient && v.disease.empty())
+    p.fail(dise_codg, "a disease code for med_type 14 (chronic/special outpatient)");
+
+  const auto ft = p.cell(filing_type);
+  if (ft.empty() || ft == "unfiled") {
+    for (Col col : {filing_admdvs, filing_date, filing_end_date, docs_date, cancel_date})
+      if (p.present(col))
+        p.fail(filing_type, "a filing category when " + std::string(kClaimColumns[col].name) + " is given");
+    if (p.flag(commitment, false)) p.fail(filing_type, "a filing category when commitment is 1");
+  } else {
+    const auto cat = parse_filing_category(ft);
+    if (!cat)
+      p.fail(filing_type, "retiree_resettled, long_term_resident, stationed_worker, referral, emergency, "
+                          "other_temporary, unfiled or empty");
+    Filing f;
+    f.category = *cat;
+    if (!p.present(filing_admdvs)) p.fail(filing_admdvs, "the region the filing targets (6 digits)");
+    f.target = p.region(filing_admdvs, nullptr);
+    if (!p.present(filing_date)) p.fail(filing_date, "the date the filing was made (YYYY-MM-DD)");
+    f.filed_on = p.date(filing_date);
+    f.valid_until = p.optional_date(filing_end_date);
+    if (f.valid_until && *f.valid_until < f.filed_on)
+      p.fail(filing_end_date, "a date on or after filing_date " + f.filed_on.str());
+    f.commitment = p.flag(commitment, false);
+    f.documents_supplied_on = p.optional_date(docs_date);
+    f.cancelled_on = p.optional_date(cancel_date);
+    row.request.filing = f;
+  }
+
+  v.emergency = p.flag(emergency, false);
+  v.networked = p.flag(networked, true);
+  v.credential_presented = p.flag(credential, true);
+  v.settlement_failed = p.flag(setl_failed, false);
+  v.assistance_eligible = p.flag(maf_eligible, false);
+  v.use_personal_account = p.flag(acct_used, false);
+  v.personal_account_balance = p.amount(acct_balc, false);
+  return row;
+}
+
+ParsedClaims parse_claims(std::string_view text, const std::string& file_name, const PolicyBook& book) {
+  std::istringstream in{std::string(text)};
+  ClaimsReader reader(in, file_name, book);
+  ParsedClaims out;
+  ClaimRow row;
+  std::optional<RejectedRow> rejected;
+  for (;;) {
+    const auto n = reader.next(row, rejected);
+    if (n == ClaimsReader::Next::end) break;
+    if (n == ClaimsReader::Next::row) out.rows.push_back(row);
+    else out.rejected.push_back(*rejected);
+  }
+  return out;
+}
+
+InputError claim_error(const ClaimRow& row, const InvalidClaim& e, const std::string& file_name) {
+  // The engine names its claim lines "line N ..."; the CSV knows them by column.
+  std::string field = e.field();
+  if (field.starts_with("line ")) {
+    const auto n = static_cast<std::size_t>(std::stoi(field.substr(5)));
+    if (n >= 1 && n <= row.columns.size()) field = row.columns[n - 1];
+  }
+  std::string message = e.what();
+  if (message.starts_with(e.field() + ": ")) message.erase(0, e.field().size() + 2);
+  return InputError({file_name, row.line, 0}, field, message);
+}
+
+// ---- year-to-date --------------------------------------------------------------------------------
+
+YearToDate YearToDateLedger::before(const ClaimRow& row) const {
+  if (row.person.empty()) return {};
+  const auto it = by_person_year_.find({row.person, row.request.visit.discharge.year()});
+  return it == by_person_year_.end() ? YearToDate{} : it->second;
+}
+
+void YearToDateLedger::record(const ClaimRow& row, const Settlement& s) {
+  if (row.person.empty()) return;
+  by_person_year_[{row.person, row.request.visit.discharge.year()}] = s.ytd_after;
+}
+
+// ---- writing ------------------------------------------------------------------------------------
+
+namespace {
+using R = const ClaimRow&;
+using S = const Settlement&;
+const Visit& visit(R r) { return r.request.visit; }
+
+const std::vector<ResultColumn> kResultColumns = {
+    {"mdtrt_id", "visit id, as in the claims file", [](R r, S) { return visit(r).id; }},
+    {"psn_no", "person id, as in the claims file (may be empty)", [](R r, S) { return r.person; }},
+    {"insuplc_admdvs", "insured region", [](R r, S) { return visit(r).insured_region.str(); }},
+    {"mdtrtarea_admvs", "treatment region", [](R r, S) { return visit(r).treatment_region.str(); }},
+    {"insutype", "310 employees, 390 residents", [](R r, S) { return std::string(insutype_code(visit(r).group)); }},
+    {"psn_type", "in_service, retired or resident", [](R r, S) { return std::string(psn_type_name(visit(r).group)); }},
+    {"med_type", "visit type as its national code: 21, 11, 14 or 41",
+     [](R r, S) { return std::string(med_type_code(visit(r).visit_type)); }},
+    {"hosp_lv", "hospital level 1, 2 or 3", [](R r, S) { return std::to_string(index(visit(r).level) + 1); }},
+    {"adm_date", "admission date", [](R r, S) { return visit(r).admission.str(); }},
+    {"dscg_date", "discharge date: the parameters in force on it were applied",
+     [](R r, S) { return visit(r).discharge.str(); }},
+    {"path", "direct (settled at the hospital) or manual (paid in full, claimed at home later)",
+     [](R, S s) { return std::string(to_string(s.path)); }},
+    {"reason", "why: direct, local, not_networked, no_filing, filing_wrong_region, filing_expired, filing_revoked, "
+               "filing_cancelled, no_credential, settlement_failed",
+     [](R, S s) { return std::string(to_string(s.reason)); }},
+    {"filing_category", "the filing category whose rules applied (unfiled if none)",
+     [](R, S s) { return std::string(to_string(s.category)); }},
+    {"cross_province", "1 if the two regions are in different provinces (跨省)",
+     [](R, S s) { return yesno(s.cross_province); }},
+    {"payable", "0 if the fund pays nothing by rule (visit type not covered, disease not on the list; see note)",
+     [](R, S s) { return yesno(s.payable); }},
+    {"medfee_sumamt", "total cost", [](R, S s) { return s.medfee_sumamt.str(); }},
+    {"fulamt_ownpay_amt", "step A: class 丙 / out of catalogue, fully self-paid",
+     [](R, S s) { return s.fulamt_ownpay_amt.str(); }},
+    {"overlmt_selfpay", "step A: above price caps, self-paid", [](R, S s) { return s.overlmt_selfpay.str(); }},
+    {"preselfpay_amt", "step A: class 乙 self-pay-first part", [](R, S s) { return s.preselfpay_amt.str(); }},
+    {"inscp_scp_amt", "step A: policy-eligible amount (the rest)", [](R, S s) { return s.inscp_scp_amt.str(); }},
+    {"deductible", "step B: deductible (起付标准) applied", [](R, S s) { return s.deductible.str(); }},
+    {"reduction", "step B: off-site reduction applied: none, -10pp (points off the ratio) or x80% (multiplier)",
+     [](R, S s) { return s.reduction.str(); }},
+    {"hifp_pay", "pooled fund (统筹基金) pays", [](R, S s) { return s.hifp_pay.str(); }},
+    {"hifmi_pay", "residents' critical-illness insurance (大病保险) pays", [](R, S s) { return s.hifmi_pay.str(); }},
+    {"hifob_pay", "employees' large-expense subsidy (大额补助) pays", [](R, S s) { return s.hifob_pay.str(); }},
+    {"maf_pay", "medical assistance (医疗救助) pays", [](R, S s) { return s.maf_pay.str(); }},
+    {"fund_pay_sumamt", "all funds: hifp_pay + hifmi_pay + hifob_pay + maf_pay",
+     [](R, S s) { return s.fund_pay_sumamt.str(); }},
+    {"psn_part_amt", "individual burden = medfee_sumamt − fund_pay_sumamt", [](R, S s) { return s.psn_part_amt.str(); }},
+    {"acct_pay", "paid from the personal account (direct path only)", [](R, S s) { return s.acct_pay.str(); }},
+    {"psn_cash_pay", "cash paid at the hospital: psn_part_amt − acct_pay (direct); medfee_sumamt (manual)",
+     [](R, S s) { return s.psn_cash_pay.str(); }},
+    {"coaudit", "1 if a cross-province inpatient bill at or above the co-audit threshold (协查)",
+     [](R, S s) { return yesno(s.coaudit); }},
+    {"note", "why a visit is not payable, if it is not", [](R, S s) { return s.note; }},
+};
+}  // namespace
+
+const std::vector<ResultColumn>& result_columns() { return kResultColumns; }
+
+std::vector<std::string> result_header() {
+  std::vector<std::string> out;
+  for (const auto& c : kResultColumns) out.emplace_back(c.name);
+  return out;
+}
+
+std::vector<std::string> result_fields(const ClaimRow& row, const Settlement& s) {
+  std::vector<std::string> out;
+  out.reserve(kResultColumns.size());
+  for (const auto& c : kResultColumns) out.push_back(c.format(row, s));
+  return out;
+}
+
+std::string format_explanation(const ClaimRow& row, const Settlement& s, const std::string& file_name) {
+  const Visit& v = row.request.visit;
+  std::ostringstream out;
+  out << "== " << file_name << ":" << row.line << "  mdtrt_id " << v.id;
+  if (!row.person.empty()) out << "  psn_no " << row.person;
+  out << "\n   " << v.insured_region.str() << " → " << v.treatment_region.str() << ", " << to_string(v.visit_type)
+      << ", " << to_string(v.group) << ", " << to_string(v.level) << ", " << v.admission.str() << " to "
+      << v.discharge.str() << ", total " << v.medfee_sumamt.str() << "\n";
+  int n = 0;
+  for (const auto& st : s.explanation) {
+    out << "  [" << ++n << "] " << st.step << ": " << st.detail << "\n";
+    if (!st.parameter.empty()) {
+      out << "      parameter " << st.parameter;
+      if (!st.value.empty()) out << " = " << st.value;
+      if (!st.source.empty()) out << "  (source: " << st.source << ")";
+      out << "\n";
+    }
+  }
+  out << "  => " << to_string(s.path) << " (" << to_string(s.reason) << "): fund_pay_sumamt "
+      << s.fund_pay_sumamt.str() << ", psn_part_amt " << s.psn_part_amt.str() << ", psn_cash_pay "
+      << s.psn_cash_pay.str() << "\n";
+  return out.str();
+}
+
+std::string columns_markdown() {
+  auto cell = [](std::string_view s) {
+    std::string out;
+    for (char c : s) {
+      if (c == '|') out += '\\';
+      out += c;
+    }
+    return out;
+  };
+  std::ostringstream out;
+  out << "| column | required | values | meaning |\n|---|---|---|---|\n";
+  for (const auto& c : kClaimColumns)
+    out << "| `" << c.name << "` | " << (c.required ? "yes" : "no") << " | " << cell(c.form) << " | "
+        << cell(c.meaning) << " |\n";
+  out << "\n| # | column | meaning |\n|---|---|---|\n";
+  int i = 0;
+  for (const auto& c : kResultColumns) out << "| " << ++i << " | `" << c.name << "` | " << cell(c.meaning) << " |\n";
+  return out.str();
+}
+
+// ---- SHA-256 (FIPS 180-4) -----------------------------------------------------------------------
+
+std::string sha256_hex(std::string_view bytes) {
+  static constexpr std::array<std::uint32_t, 64> k = {
+      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+      0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+      0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+      0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+      0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+      0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+      0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+      0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  auto rotr = [](std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); };
+
+  std::string msg(bytes);
+  const std::uint64_t bits = static_cast<std::uint64_t>(bytes.size()) * 8;
+  msg += static_cast<char>(0x80);
+  while (msg.size() % 64 != 56) msg += '\0';
+  for (int i = 7; i >= 0; --i) msg += static_cast<char>((bits >> (8 * i)) & 0xff);
+
+  std::array<std::uint32_t, 64> w{};
+  for (std::size_t off = 0; off < msg.size(); off += 64) {
+    for (std::size_t i = 0; i < 16; ++i) {
+      const auto byte = [&](std::size_t j) { return static_cast<std::uint32_t>(static_cast<unsigned char>(msg[off + j])); };
+      w[i] = byte(4 * i) << 24 | byte(4 * i + 1) << 16 | byte(4 * i + 2) << 8 | byte(4 * i + 3);
+    }
+    for (std::size_t i = 16; i < 64; ++i) {
+      const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+      const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    auto [a, b, c, d, e, f, g, hh] = h;
+    for (std::size_t i = 0; i < 64; ++i) {
+      const std::uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+      const std::uint32_t ch = (e & f) ^ (~e & g);
+      const std::uint32_t t1 = hh + S1 + ch + k[i] + w[i];
+      const std::uint32_t S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+      const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
+      const std::uint32_t t2 = S0 + maj;
+      hh = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::uint32_t x : h)
+    for (int i = 28; i >= 0; i -= 4) out += kHex[(x >> i) & 0xf];
+  return out;
+}
+
+}  // namespace yidi::io

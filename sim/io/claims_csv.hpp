@@ -1,2 +1,117 @@
 #pragma once
-// Claims in, settlement results out, as CSV (owner: settle command).
+// Claims in, settlement results out, as CSV (docs/settle-formats.md). One row a visit; columns by
+// header name, with the national interface's names where one exists [interface]. The column lists
+// below are the one definition of both formats: the header, the formatting and the documentation
+// tables (`yidi settle --columns`) all come from them.
+#include <functional>
+#include <istream>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "models/claim.hpp"
+#include "models/parameters.hpp"
+#include "sim/io/csv.hpp"
+#include "sim/io/input_error.hpp"
+
+namespace yidi::io {
+
+/// One input column: its header name, whether it must be present, the form of its values and what
+/// it means.
+struct ClaimColumn {
+  std::string_view name;
+  bool required = false;
+  std::string_view form;
+  std::string_view meaning;
+};
+const std::vector<ClaimColumn>& claim_columns();
+
+/// One parsed claims row, ready to settle. `request.ytd` is zero: accumulators are carried by the
+/// caller (YearToDateLedger), because they depend on the rows settled before.
+struct ClaimRow {
+  int line = 0;                // where the record starts in the claims file
+  std::string person;          // psn_no; empty = no carry-forward
+  SettlementRequest request;
+  std::vector<std::string> columns;  // the CSV column each engine claim line came from (for messages)
+};
+
+/// A row that was not settled, with the record as read and the error naming file, line and field.
+struct RejectedRow {
+  int line = 0;
+  std::vector<std::string> fields;
+  InputError error;
+};
+
+/// Reads a claims file: the header on construction (throws InputError for an empty file, or
+/// unknown, duplicate or missing required columns), then one row at a time. A malformed row is
+/// returned as a RejectedRow, never dropped.
+class ClaimsReader {
+public:
+  /// `book` is used to check that region codes exist.
+  ClaimsReader(std::istream& in, std::string file_name, const PolicyBook& book);
+
+  enum class Next { row, rejected, end };
+  Next next(ClaimRow& row, std::optional<RejectedRow>& rejected);
+
+  const std::vector<std::string>& header() const { return header_; }
+  const std::string& file_name() const { return reader_.file_name(); }
+
+private:
+  ClaimRow parse(const CsvRecord& record) const;
+  CsvReader reader_;
+  const PolicyBook& book_;
+  std::vector<std::string> header_;
+  std::vector<int> index_;  // [claim column] → field index in a record, −1 if absent
+  std::unordered_map<std::string, int> seen_ids_;  // mdtrt_id → line first seen
+};
+
+/// Parses a whole claims text (tests and small inputs): rows and rejections in file order.
+struct ParsedClaims {
+  std::vector<ClaimRow> rows;
+  std::vector<RejectedRow> rejected;
+};
+ParsedClaims parse_claims(std::string_view text, const std::string& file_name, const PolicyBook& book);
+
+/// Translates the engine's InvalidClaim for `row` into an InputError naming the CSV column.
+InputError claim_error(const ClaimRow& row, const InvalidClaim& e, const std::string& file_name);
+
+/// Year-to-date accumulators per person and calendar year of discharge, carried forward in file
+/// order: the request of a row with a person gets the accumulators left by that person's earlier
+/// rows of the same year, and `record` stores the settlement's `ytd_after`.
+class YearToDateLedger {
+public:
+  YearToDate before(const ClaimRow& row) const;
+  void record(const ClaimRow& row, const Settlement& s);
+
+private:
+  std::map<std::pair<std::string, int>, YearToDate> by_person_year_;
+};
+
+/// One output column: its name, meaning and how it is formatted from a row and its settlement.
+struct ResultColumn {
+  std::string_view name;
+  std::string_view meaning;
+  std::function<std::string(const ClaimRow&, const Settlement&)> format;
+};
+const std::vector<ResultColumn>& result_columns();
+std::vector<std::string> result_header();
+std::vector<std::string> result_fields(const ClaimRow& row, const Settlement& s);
+
+/// Input codes as written in results: "310"/"390", "in_service"/"retired"/"resident", "21"/"11"/"14"/"41".
+std::string_view insutype_code(InsuredGroup g);
+std::string_view psn_type_name(InsuredGroup g);
+std::string_view med_type_code(VisitType v);
+
+/// The explanation of one settled row, one step a line block, for `--explain`.
+std::string format_explanation(const ClaimRow& row, const Settlement& s, const std::string& file_name);
+
+/// Both column tables in Markdown, as included in docs/settle-formats.md.
+std::string columns_markdown();
+
+/// SHA-256 of bytes, as 64 lowercase hex digits (the same as `sha256sum`).
+std::string sha256_hex(std::string_view bytes);
+
+}  // namespace yidi::io
