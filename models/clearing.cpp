@@ -124,7 +124,7 @@ void ClearingSystem::submit(const SettlementRecord& r) {
     due.amount += r.fund_pay;
     due.visits += r.visits;
     if (r.coaudit_fund_pay > Money::zero())
-      clawbacks_[open_ + 1][k] += apply_ratio_half_up(r.coaudit_fund_pay, params_.coaudit_clawback_rate);
+      clawbacks_[open_ + 1][{k, r.treatment_region}] += apply_ratio_half_up(r.coaudit_fund_pay, params_.coaudit_clawback_rate);
   } else {
     // Intra-province: the treatment region's agency pays, pre-settled monthly [seed 003].
     const PairKey k{r.insured_region, r.scheme, r.treatment_region};
@@ -250,9 +250,10 @@ MonthReport ClearingSystem::close_month() {
   // 4. Co-audit clawbacks answered by the 26th, returned to the insured fund [seed 000, 003, 004].
   if (auto cb = clawbacks_.find(m); cb != clawbacks_.end()) {
     const Date on = day_of(m, params_.coaudit_answer_day);
-    for (const auto& [k, amount] : cb->second) {
+    for (const auto& [key, amount] : cb->second) {
+      const auto& [k, hospital_region] = key;
       // The hospital returns the clawed-back amount to the insured fund ("按原渠道返回参保地" [seed 004]).
-      ledger_.post_signed(on, amount, AccountId::hospitals(k.treatment), AccountId::fund(k.pool, k.scheme),
+      ledger_.post_signed(on, amount, AccountId::hospitals(hospital_region), AccountId::fund(k.pool, k.scheme),
                           Purpose::coaudit_clawback, "co-audit " + month_label(m));
       record_expenditure(k, -amount);
       rep.clawbacks += amount;

@@ -191,7 +191,7 @@ private:
   std::map<int, std::map<DueKey, Pending>> due_intra_;
   std::map<int, std::map<PairKey, Money>> flows_;       // year -> cross pair -> direct fund payments
   std::map<int, std::map<PairKey, Money>> intra_flows_; // year -> intra pair -> direct fund payments
-  std::map<int, std::map<PairKey, Money>> clawbacks_;   // month of clawback -> cross pair -> amount
+  std::map<int, std::map<std::pair<PairKey, RegionCode>, Money>> clawbacks_;  // month -> (pair, hospital region)
   std::map<int, Money> year_settled_, year_cleared_;
   std::vector<TopUp> topups_;
   std::map<int, std::vector<Manual>> manual_;           // month -> reimbursements
