@@ -84,7 +84,7 @@ std::vector<Job> make_jobs(const PolicyBook& book, io::PolicySnapshots& snapshot
     // Inpatient 1,000–60,000 yuan, outpatient 50–2,000; split 甲/乙/丙/over-cap with the last by subtraction.
     const Money total = v.visit_type == VisitType::inpatient ? Money::fen(100000 + rng.below(5900000))
                                                              : Money::fen(5000 + rng.below(195000));
-    const Money a = Money::fen(total.fen() * (50 + rng.below(20)) / 100);
+    const Money a = Money::fen(total.fen() * (50 + rng.below(15)) / 100);
     const Money b = Money::fen(total.fen() * (15 + rng.below(15)) / 100);
     const Money over = Money::fen(total.fen() * rng.below(5) / 100);
     const Money c = total - a - b - over;

@@ -189,19 +189,22 @@ void run_settle(const SettleOptions& o) {
     ++settled;
   }
 
-  std::ostringstream head;
-  head << "# yidi " << kVersion << " settlement results (docs/settle-formats.md); read with "
-       << "pandas.read_csv(path, comment='#', dtype=str)\n"
-       << "# command: " << command_line(o) << "\n"
-       << "# policy: " << policy.provenance << "\n"
-       << "# input: " << o.claims << ", sha256 " << io::sha256_hex(input) << ", " << input.size() << " bytes\n"
-       << "# rows: " << settled + rejected << " read, " << settled << " settled, " << rejected << " rejected\n";
+  // Provenance: leading comment lines (docs/settle-formats.md).
+  auto head = [&](std::string_view what) {
+    std::ostringstream h;
+    h << "# yidi " << kVersion << " " << what << " (docs/settle-formats.md); read with pandas.read_csv(path, comment='#')\n"
+      << "# command: " << command_line(o) << "\n"
+      << "# policy: " << policy.provenance << "\n"
+      << "# input: " << o.claims << ", sha256 " << io::sha256_hex(input) << ", " << input.size() << " bytes\n"
+      << "# rows: " << settled + rejected << " read, " << settled << " settled, " << rejected << " rejected\n";
+    return h.str();
+  };
 
   const fs::path out_path(o.output);
   const fs::path rejects_path(o.output + ".rejects.csv");
-  write_atomically(out_path, head.str() + body.str());
+  write_atomically(out_path, head("settlement results") + body.str());
   if (rejected > 0) {
-    write_atomically(rejects_path, head.str() + rejects_body.str());
+    write_atomically(rejects_path, head("rejected claims rows") + rejects_body.str());
   } else {
     fs::remove(rejects_path, ec);  // a stale list from an earlier run would mislead
   }

@@ -1,1 +1,258 @@
+// `yidi settle` and `yidi bench settle` end to end: the real binary (YIDI_BINARY) on the embedded
+// policy data, checking exit codes, messages, output values and what is (not) left on disk.
 #include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+#include "sim/io/claims_csv.hpp"
+#include "sim/io/csv.hpp"
+
+namespace fs = std::filesystem;
+using yidi::io::read_csv;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+void spit(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+
+struct Outcome {
+  int code = -1;
+  std::string out, err;
+};
+
+/// A scratch folder per test: `work/` is where yidi runs; its stdout and stderr are kept beside it
+/// so that listing `work/` shows only what yidi wrote.
+class SettleCli : public ::testing::Test {
+protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    base_ = fs::temp_directory_path() / ("yidi-settle-cli-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
+    fs::remove_all(base_);
+    fs::create_directories(work());
+  }
+  void TearDown() override { fs::remove_all(base_); }
+
+  fs::path work() const { return base_ / "work"; }
+
+  Outcome yidi(const std::string& args) const {
+    const std::string cmd = "cd '" + work().string() + "' && '" + std::string(YIDI_BINARY) + "' " + args + " >'" +
+                            (base_ / "stdout").string() + "' 2>'" + (base_ / "stderr").string() + "'";
+    const int status = std::system(cmd.c_str());
+    Outcome r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(base_ / "stdout");
+    r.err = slurp(base_ / "stderr");
+    return r;
+  }
+
+  std::set<std::string> files() const {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(work())) out.insert(e.path().filename().string());
+    return out;
+  }
+
+  fs::path base_;
+};
+
+const std::string kHeader =
+    "mdtrt_id,psn_no,insuplc_admdvs,mdtrtarea_admvs,insutype,psn_type,med_type,hosp_lv,adm_date,dscg_date,"
+    "medfee_sumamt,cls_a_amt,cls_b_amt,cls_c_amt,overlmt_amt,dise_codg,filing_type,filing_admdvs,filing_date\n";
+// DOMAIN.md §3 golden case 1 [seed 000]: Langfang (131000) retiree, chronic outpatient in Beijing
+// (110000) on 2022-07-01; 甲 32.52, 乙 31.77 → hifp_pay 48.89, psn_part_amt 15.40.
+const std::string kGolden =
+    "G1,P1,131000,110000,310,retired,14,3,2022-07-01,2022-07-01,64.29,32.52,31.77,0,0,diabetes,retiree_resettled,"
+    "110000,2021-01-01\n";
+const std::string kBad =
+    "B1,P2,131000,110000,310,retired,14,3,2022-07-01,2022-07-01,0.75,32.52,-31.77,0,0,diabetes,retiree_resettled,"
+    "110000,2021-01-01\n";
+
+/// The data rows of a results file (comment lines skipped) as column → value maps.
+std::vector<std::map<std::string, std::string>> rows_of(const std::string& text) {
+  const auto recs = read_csv(text, "results.csv");
+  std::vector<std::map<std::string, std::string>> out;
+  if (recs.empty()) return out;
+  for (std::size_t i = 1; i < recs.size(); ++i) {
+    std::map<std::string, std::string> m;
+    for (std::size_t c = 0; c < recs[0].fields.size() && c < recs[i].fields.size(); ++c)
+      m[recs[0].fields[c]] = recs[i].fields[c];
+    out.push_back(m);
+  }
+  return out;
+}
+
+std::vector<std::string> comment_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line) && line.starts_with("#")) out.push_back(line);
+  return out;
+}
+
+}  // namespace
+
+TEST_F(SettleCli, GoldenRowSettlesBadRowIsRejectedAndReported) {
+  const std::string claims = kHeader + kGolden + kBad;
+  spit(work() / "claims.csv", claims);
+  const Outcome r = yidi("settle claims.csv -o results.csv");
+  EXPECT_EQ(r.code, 2);  // kRowsRejected
+  EXPECT_EQ(r.err,
+            "claims.csv:3: field 'cls_b_amt': expected an amount ≥ 0, got '-31.77'\n"
+            "yidi settle: 1 settled, 1 rejected; wrote results.csv and results.csv.rejects.csv\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv", "results.csv.rejects.csv"}));
+
+  const std::string results = slurp(work() / "results.csv");
+  const auto rows = rows_of(results);
+  ASSERT_EQ(rows.size(), 1u);
+  const auto& g = rows[0];
+  EXPECT_EQ(g.at("mdtrt_id"), "G1");
+  EXPECT_EQ(g.at("path"), "direct");
+  EXPECT_EQ(g.at("cross_province"), "1");
+  EXPECT_EQ(g.at("medfee_sumamt"), "64.29");
+  EXPECT_EQ(g.at("preselfpay_amt"), "3.18");  // 31.77 × 10% = 3.177 → 3.18 [seed 000]
+  EXPECT_EQ(g.at("inscp_scp_amt"), "61.11");
+  EXPECT_EQ(g.at("deductible"), "0.00");
+  EXPECT_EQ(g.at("hifp_pay"), "48.89");       // 61.11 × 80% = 48.888 → 48.89 [seed 000]
+  EXPECT_EQ(g.at("fund_pay_sumamt"), "48.89");
+  EXPECT_EQ(g.at("psn_part_amt"), "15.40");
+  EXPECT_EQ(g.at("psn_cash_pay"), "15.40");
+
+  const auto head = comment_lines(results);
+  ASSERT_EQ(head.size(), 5u);
+  EXPECT_TRUE(head[0].starts_with("# yidi ")) << head[0];
+  EXPECT_NE(head[0].find("comment='#'"), std::string::npos);
+  EXPECT_EQ(head[1], "# command: yidi settle claims.csv -o results.csv");
+  EXPECT_TRUE(head[2].starts_with("# policy: embedded scenarios/policy (")) << head[2];
+  EXPECT_EQ(head[3], "# input: claims.csv, sha256 " + yidi::io::sha256_hex(claims) + ", " +
+                         std::to_string(claims.size()) + " bytes");
+  EXPECT_EQ(head[4], "# rows: 2 read, 1 settled, 1 rejected");
+
+  const std::string rejects = slurp(work() / "results.csv.rejects.csv");
+  const auto recs = read_csv(rejects, "rejects");
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].fields[0], "line");
+  EXPECT_EQ(recs[0].fields[3], "mdtrt_id");
+  EXPECT_EQ(recs[1].fields[0], "3");
+  EXPECT_EQ(recs[1].fields[1], "cls_b_amt");
+  EXPECT_EQ(recs[1].fields[2], "expected an amount ≥ 0, got '-31.77'");
+  EXPECT_EQ(recs[1].fields[3], "B1");
+  EXPECT_EQ(recs[1].fields[3 + 12], "-31.77");  // cls_b_amt, the 13th claims column, kept as read
+}
+
+TEST_F(SettleCli, AFailingRunLeavesNoOutputFile) {
+  Outcome r = yidi("settle missing.csv -o results.csv");
+  EXPECT_EQ(r.code, 1);  // kFailure
+  EXPECT_EQ(r.err, "yidi: missing.csv: cannot open the claims file: No such file or directory\n");
+  EXPECT_TRUE(files().empty());
+
+  spit(work() / "claims.csv", "mdtrt_id,cost\nX,1\n");
+  r = yidi("settle claims.csv -o results.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(r.err.starts_with("yidi: claims.csv:1: unknown column 'cost'; expected only these columns")) << r.err;
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv"}));
+
+  // An output folder that does not exist: the run fails and leaves no temporary file behind.
+  spit(work() / "claims.csv", kHeader + kGolden);
+  r = yidi("settle claims.csv -o no-such-dir/results.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("no-such-dir/results.csv: cannot write"), std::string::npos) << r.err;
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv"}));
+}
+
+TEST_F(SettleCli, ACleanRunExitsZeroAndRemovesAStaleRejectsFile) {
+  spit(work() / "claims.csv", kHeader + kGolden);
+  spit(work() / "results.csv.rejects.csv", "stale\n");
+  const Outcome r = yidi("settle claims.csv -o results.csv");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "yidi settle: 1 settled, 0 rejected; wrote results.csv\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv"}));
+}
+
+TEST_F(SettleCli, ExplainShowsEachStepWithItsParameterAndSource) {
+  spit(work() / "claims.csv", kHeader + kGolden);
+  Outcome r = yidi("settle claims.csv -o results.csv --explain");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(r.out.starts_with("== claims.csv:2  mdtrt_id G1  psn_no P1\n")) << r.out;
+  EXPECT_NE(r.out.find("A: catalogue: line 2: class 乙 31.77 × self-pay-first 10% = 3.18 (half-up)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("      parameter catalogue.selfpay_prop_b.chronic_outpatient = 10%  (source: seed 000"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("      parameter benefit.employee_retired.chronic_outpatient.ratio.level3 = 80%  (source: "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  => direct (direct): fund_pay_sumamt 48.89, psn_part_amt 15.40, psn_cash_pay 15.40\n"),
+            std::string::npos)
+      << r.out;
+
+  r = yidi("settle claims.csv -o results.csv --explain-file explain.txt");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(slurp(work() / "explain.txt").find("fund_pay_sumamt 48.89"), std::string::npos);
+}
+
+// scenarios/examples/claims-sample.csv (the README's example) settles whole.
+TEST_F(SettleCli, TheSampleClaimsFileSettles) {
+  const Outcome r = yidi("settle '" + std::string(YIDI_SOURCE_DIR) + "/scenarios/examples/claims-sample.csv' -o results.csv");
+  EXPECT_EQ(r.code, 0) << r.err;
+  const auto rows = rows_of(slurp(work() / "results.csv"));
+  ASSERT_EQ(rows.size(), 9u);
+  std::map<std::string, std::map<std::string, std::string>> by_id;
+  for (const auto& row : rows) by_id[row.at("mdtrt_id")] = row;
+  // DOMAIN.md golden case 1 [seed 000].
+  EXPECT_EQ(by_id["S001"].at("hifp_pay"), "48.89");
+  EXPECT_EQ(by_id["S001"].at("psn_part_amt"), "15.40");
+  // DOMAIN.md golden case 2 [seed 001]: Luoyang retiree, long-term filing in Hainan, inpatient 25,000.
+  EXPECT_EQ(by_id["S002"].at("fund_pay_sumamt"), "17500.00");
+  EXPECT_EQ(by_id["S002"].at("psn_part_amt"), "7500.00");
+  // §4: unfiled and not an emergency → manual, paid in full; an emergency is deemed filed
+  // [seed 003]; no e-voucher or card → manual [seed 000, 001].
+  EXPECT_EQ(by_id["S005"].at("path"), "manual");
+  EXPECT_EQ(by_id["S005"].at("reason"), "no_filing");
+  EXPECT_EQ(by_id["S005"].at("psn_cash_pay"), "12000.00");
+  EXPECT_EQ(by_id["S006"].at("path"), "direct");
+  EXPECT_EQ(by_id["S006"].at("filing_category"), "emergency");
+  EXPECT_EQ(by_id["S009"].at("reason"), "no_credential");
+  // Same person (NT-0001), same year: the second admission is the year's second (psn_no carry-forward).
+  EXPECT_LT(std::stod(by_id["S004"].at("deductible")), std::stod(by_id["S003"].at("deductible")));
+  // Co-audit: cross-province inpatient bill ≥ 30,000 [seed 000, 003].
+  EXPECT_EQ(by_id["S003"].at("coaudit"), "1");
+  EXPECT_EQ(by_id["S004"].at("coaudit"), "0");
+}
+
+TEST_F(SettleCli, APolicyFolderGivesTheSameResultsAsTheEmbeddedData) {
+  spit(work() / "claims.csv", kHeader + kGolden);
+  const Outcome r = yidi("settle claims.csv -o results.csv --policy '" + std::string(YIDI_SOURCE_DIR) + "/scenarios/policy'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  const std::string results = slurp(work() / "results.csv");
+  const auto head = comment_lines(results);
+  ASSERT_GE(head.size(), 3u);
+  EXPECT_TRUE(head[2].starts_with("# policy: folder ")) << head[2];
+  const auto rows = rows_of(results);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("hifp_pay"), "48.89");
+  EXPECT_EQ(rows[0].at("psn_part_amt"), "15.40");
+}
+
+// Benchmarks are run, never timed in tests: only that it works and that 1 and 2 threads agree.
+TEST_F(SettleCli, BenchSettleRunsOnOneAndTwoThreadsWithIdenticalResults) {
+  const Outcome r = yidi("bench settle --rows 3000 --repeat 1");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("yidi bench settle: 3000 synthetic visits")) << r.out;
+  EXPECT_NE(r.out.find("  1 thread : "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  2 threads: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("results identical on 1 and 2 threads: yes"), std::string::npos) << r.out;
+}
