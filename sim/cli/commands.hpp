@@ -13,5 +13,6 @@ enum ExitCode : int {
 
 void register_settle(CLI::App& app);
 void register_bench(CLI::App& app);
+void register_clear(CLI::App& app);
 
 }  // namespace yidi::cli

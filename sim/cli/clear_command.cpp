@@ -1,0 +1,268 @@
+// `yidi clear RESULTS.csv -o OUTDIR`: runs the clearing calendar over settlement results (the output
+// of `yidi settle`) and writes the monthly clearing matrices, net positions, prepayment positions
+// and fund balances (docs/clear-formats.md).
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+#include "sim/cli/commands.hpp"
+#include "sim/io/claims_csv.hpp"
+#include "sim/io/clearing_yaml.hpp"
+#include "sim/io/csv.hpp"
+#include "sim/io/settlements_csv.hpp"
+#include "sim/version.hpp"
+
+namespace yidi::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct ClearOptions {
+  std::string results;
+  std::string output;
+  std::string config;
+  bool ledger = false;
+  bool overwrite = false;
+};
+
+std::string slurp(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw io::InputError({path, 0, 0}, "", "cannot open the " + what + ": " + std::strerror(errno));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string month_label(int m) { return Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->str().substr(0, 7); }
+std::string usage_str(std::int64_t bp) {
+  if (bp >= std::numeric_limits<std::int32_t>::max()) return "inf";
+  return Ratio::bp(static_cast<std::int32_t>(std::min<std::int64_t>(bp, 1000000))).str();
+}
+std::string months_str(double m) {
+  if (!std::isfinite(m)) return "inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", m);
+  return buf;
+}
+
+/// A CSV file in the output folder with its provenance lines.
+class Table {
+public:
+  Table(const fs::path& path, const std::vector<std::string>& provenance, const std::vector<std::string>& header)
+      : out_(path) {
+    if (!out_) throw io::InputError({path.string(), 0, 0}, "", "cannot write: " + std::string(std::strerror(errno)));
+    for (const auto& p : provenance) out_ << "# " << p << "\n";
+    io::write_csv_row(out_, header);
+  }
+  void row(const std::vector<std::string>& fields) { io::write_csv_row(out_, fields); }
+  void close(const fs::path& path) {
+    out_.close();
+    if (!out_) throw io::InputError({path.string(), 0, 0}, "", "write failed");
+  }
+
+private:
+  std::ofstream out_;
+};
+
+int run_clear(const ClearOptions& o, const std::string& command_line) {
+  std::size_t rejected_extra = 0;  // rows whose insured fund is not in the configuration
+  // Inputs
+  const std::string results_text = slurp(o.results, "results file");
+  io::ClearingConfig config;
+  std::string config_hash = "defaults";
+  if (!o.config.empty()) {
+    const std::string text = slurp(o.config, "clearing configuration");
+    config = io::parse_clearing_config(text, o.config);
+    config_hash = io::sha256_hex(text);
+  }
+  std::istringstream in(results_text);
+  io::SettlementsFile file = io::read_settlements(in, o.results, config.rules);
+  for (const auto& e : file.rejected) std::cerr << e.what() << "\n";
+  if (file.rows.empty()) throw io::InputError({o.results, 0, 0}, "", "no settlement rows to clear");
+  // Stable sort by date: the calendar takes months in order.
+  std::stable_sort(file.rows.begin(), file.rows.end(),
+                   [](const auto& a, const auto& b) { return a.record.settled_on < b.record.settled_on; });
+
+  const int first = file.rows.front().record.settled_on.month_index();
+  const int last = file.rows.back().record.settled_on.month_index();
+  const int last_year = last / 12;
+  const int end = std::max(last + 1 + config.params.max_delay_months,
+                           (last_year + 1) * 12 + config.params.year_close_month - 1);
+  ClearingSystem cs(config.params, first);
+  const Date opening = *Date::from_ymd(first / 12, static_cast<unsigned>(first % 12 + 1), 1);
+
+  // Funds: as configured, else every insured fund of the input opens at zero.
+  std::map<std::pair<RegionCode, Scheme>, io::FundSetup> funds;
+  for (const auto& f : config.funds) funds[{f.pool, f.scheme}] = f;
+  const bool auto_funds = config.funds.empty();
+  if (auto_funds)
+    for (const auto& r : file.rows) funds[{r.record.insured_region, r.record.scheme}] = {r.record.insured_region, r.record.scheme, {}, {}, {}, {}};
+  for (const auto& [k, f] : funds) cs.add_fund(f.pool, f.scheme, f.opening, opening);
+
+  // First year's quotas: as configured, else bootstrapped: multiple × the first year's average
+  // monthly direct cross-province payments of each pair (documented as a stand-in for last year).
+  std::string quota_source = "configured";
+  if (!config.initial_quotas.empty()) {
+    for (const auto& q : config.initial_quotas) cs.set_initial_quota(q.pool, q.scheme, q.treatment_province, q.quota);
+  } else {
+    quota_source = "bootstrapped from the first year's flows";
+    std::map<std::tuple<RegionCode, Scheme, RegionCode>, Money> flows;
+    for (const auto& r : file.rows) {
+      const auto& x = r.record;
+      if (x.settled_on.year() == first / 12 && x.path == SettlementPath::direct &&
+          is_cross_province(x.insured_region, x.treatment_region))
+        flows[{x.insured_region, x.scheme, x.treatment_region.province()}] += x.fund_pay;
+    }
+    for (const auto& [k, flow] : flows) {
+      const Money q = Money::fen((flow.fen() * config.params.quota_multiple.bp() + 60000) / 120000);
+      if (cs.has_fund(std::get<0>(k), std::get<1>(k))) cs.set_initial_quota(std::get<0>(k), std::get<1>(k), std::get<2>(k), q);
+    }
+  }
+
+  // Provenance shared by every table.
+  std::vector<std::string> prov = {
+      std::string("yidi ") + kVersion + " clear",
+      "command: " + command_line,
+      "input: " + o.results + " sha256=" + io::sha256_hex(results_text) + " rows=" + std::to_string(file.rows.size()) +
+          " rejected=" + std::to_string(file.rejected.size()),
+      "config: " + (o.config.empty() ? std::string("built-in defaults") : config.source) + " sha256=" + config_hash,
+      std::string("funds: ") + (auto_funds ? "opened at zero for every insured fund in the input (no --config funds)" : "configured"),
+      "initial quotas: " + quota_source,
+      "threads=1 ranks=1"};
+  std::string params_line = "params:";
+  for (const auto& p : io::describe(config.params, config.rules)) params_line += " " + p;
+  prov.push_back(params_line);
+
+  // Output folder: written beside the target under a temporary name, renamed when complete.
+  const fs::path target(o.output);
+  if (fs::exists(target) && !o.overwrite)
+    throw io::InputError({o.output, 0, 0}, "", "output folder exists; choose another or pass --overwrite");
+  const fs::path tmp = target.string() + ".tmp-" + std::to_string(::getpid());
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  try {
+    Table pairs(tmp / "clearing_pairs.csv", prov,
+                {"month", "clearing_date", "insured_province", "treatment_province", "scheme", "gross", "visits"});
+    Table intra(tmp / "clearing_intra.csv", prov,
+                {"month", "clearing_date", "insured_region", "treatment_region", "scheme", "amount", "visits"});
+    Table net(tmp / "net_positions.csv", prov, {"month", "province", "receivable", "payable", "net"});
+    Table prepay(tmp / "prepayment_pairs.csv", prov,
+                 {"month", "insured_region", "scheme", "treatment_province", "quota", "outstanding", "usage", "warning",
+                  "topup_requested"});
+    Table prov_t(tmp / "prepayment_provinces.csv", prov, {"month", "province", "quota", "outstanding", "usage", "warning"});
+    Table fund_t(tmp / "funds.csv", prov,
+                 {"month", "pool", "scheme", "balance", "prepayment_held", "income", "expenditure", "months_payable",
+                  "below_floor"});
+    Table month_t(tmp / "months.csv", prov,
+                  {"month", "topups_paid", "quota_rebased", "clawbacks", "manual_paid", "drg_adjustment", "year_closed",
+                   "year_settled", "year_cleared", "year_complete"});
+
+    std::size_t next = 0;
+    std::map<std::pair<RegionCode, Scheme>, Money> contribution, local;
+    for (const auto& [k, f] : funds) {
+      contribution[k] = f.monthly_contribution;
+      local[k] = f.monthly_local;
+    }
+    for (int m = first; m <= end; ++m) {
+      const Date month_end = Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->plus_months(1).plus_days(-1);
+      if (m != first && m % 12 == 0)  // a new year: contributions and local spending grow
+        for (auto& [k, f] : funds) {
+          contribution[k] = contribution[k] + apply_ratio_half_up(contribution[k], f.annual_growth);
+          local[k] = local[k] + apply_ratio_half_up(local[k], f.annual_growth);
+        }
+      for (; next < file.rows.size() && file.rows[next].record.settled_on.month_index() == m; ++next) {
+        const auto& r = file.rows[next];
+        if (!cs.has_fund(r.record.insured_region, r.record.scheme)) {
+          std::cerr << o.results << ":" << r.line << ": field 'insuplc_admdvs': no fund account for "
+                    << r.record.insured_region.str() << " (" << to_string(r.record.scheme)
+                    << ") in the configuration; row skipped\n";
+          ++rejected_extra;
+          continue;
+        }
+        cs.submit(r.record);
+      }
+      for (const auto& [k, f] : funds) {
+        cs.post_contribution(k.first, k.second, month_end, contribution[k]);
+        cs.post_local_benefit(k.first, k.second, month_end, local[k]);
+      }
+      const MonthReport rep = cs.close_month();
+      const std::string ml = month_label(m), cd = rep.clearing_date.str();
+      std::map<std::tuple<RegionCode, RegionCode, Scheme>, std::pair<Money, std::int64_t>> by_province;
+      for (const auto& c : rep.cleared_cross) {
+        auto& x = by_province[{c.insured.province(), c.treatment, c.scheme}];
+        x.first += c.amount;
+        x.second += c.visits;
+      }
+      for (const auto& [k, v] : by_province)
+        pairs.row({ml, cd, std::get<0>(k).str(), std::get<1>(k).str(), std::string(to_string(std::get<2>(k))),
+                   v.first.str(), std::to_string(v.second)});
+      for (const auto& c : rep.cleared_intra)
+        intra.row({ml, cd, c.insured.str(), c.treatment.str(), std::string(to_string(c.scheme)), c.amount.str(),
+                   std::to_string(c.visits)});
+      for (const auto& n : rep.net_positions)
+        net.row({ml, n.province.str(), n.receivable.str(), n.payable.str(), n.net().str()});
+      for (const auto& p : rep.prepayments)
+        prepay.row({ml, p.pool.str(), std::string(to_string(p.scheme)), p.treatment_province.str(), p.quota.str(),
+                    p.outstanding.str(), usage_str(p.usage_bp), std::string(to_string(p.warning)), p.topup_requested.str()});
+      for (const auto& p : rep.provinces)
+        prov_t.row({ml, p.province.str(), p.quota.str(), p.outstanding.str(), usage_str(p.usage_bp),
+                    std::string(to_string(p.warning))});
+      for (const auto& f : rep.funds)
+        fund_t.row({ml, f.pool.str(), std::string(to_string(f.scheme)), f.balance.str(), f.prepayment_held.str(),
+                    f.income.str(), f.expenditure.str(), months_str(f.months_payable), f.below_floor ? "1" : "0"});
+      month_t.row({ml, rep.topups_paid.str(), rep.quota_rebased.str(), rep.clawbacks.str(), rep.manual_paid.str(),
+                   rep.drg_adjustment.str(), rep.year_close ? std::to_string(rep.year_close->year) : "",
+                   rep.year_close ? rep.year_close->settled.str() : "", rep.year_close ? rep.year_close->cleared.str() : "",
+                   rep.year_close ? (rep.year_close->complete() ? "1" : "0") : ""});
+    }
+    pairs.close(tmp / "clearing_pairs.csv");
+    intra.close(tmp / "clearing_intra.csv");
+    net.close(tmp / "net_positions.csv");
+    prepay.close(tmp / "prepayment_pairs.csv");
+    prov_t.close(tmp / "prepayment_provinces.csv");
+    fund_t.close(tmp / "funds.csv");
+    month_t.close(tmp / "months.csv");
+    if (cs.ledger().total() != Money::zero())
+      throw std::logic_error("ledger does not balance: " + cs.ledger().total().str());
+    if (o.ledger) {
+      Table led(tmp / "ledger.csv", prov, {"date", "amount", "from", "to", "purpose", "reference"});
+      for (const auto& e : cs.ledger().events())
+        led.row({e.date.str(), e.amount.str(), e.from.str(), e.to.str(), std::string(to_string(e.purpose)), e.reference});
+      led.close(tmp / "ledger.csv");
+    }
+    if (fs::exists(target)) fs::remove_all(target);
+    fs::rename(tmp, target);
+  } catch (...) {
+    fs::remove_all(tmp);
+    throw;
+  }
+  const std::size_t rejected = file.rejected.size() + rejected_extra;
+  std::cerr << "yidi clear: " << (file.rows.size() - rejected_extra) << " settlements cleared over "
+            << (end - first + 1) << " months, " << rejected << " rejected; tables in " << o.output << "\n";
+  return rejected > 0 ? kRowsRejected : kOk;
+}
+}  // namespace
+
+void register_clear(CLI::App& app) {
+  auto opts = std::make_shared<ClearOptions>();
+  auto* cmd = app.add_subcommand("clear", "run monthly clearing, prepayment and fund ledgers over settlement results");
+  cmd->add_option("results", opts->results, "settlement results CSV (the output of `yidi settle`)")->required();
+  cmd->add_option("-o,--output", opts->output, "output folder (created; written whole or not at all)")->required();
+  cmd->add_option("--config", opts->config, "clearing configuration YAML (docs/clear-formats.md)");
+  cmd->add_flag("--ledger", opts->ledger, "also write every money event to ledger.csv");
+  cmd->add_flag("--overwrite", opts->overwrite, "replace an existing output folder");
+  cmd->callback([opts]() {
+    const int code = run_clear(*opts, "yidi clear " + opts->results + " -o " + opts->output +
+                                          (opts->config.empty() ? "" : " --config " + opts->config));
+    if (code != kOk) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace yidi::cli
