@@ -157,11 +157,7 @@ void ClearingSystem::rebase_quotas(Date on, MonthReport& report) {
   const auto prev = flows_.find(on.year() - 1);
   std::map<PairKey, Money> next;
   if (prev != flows_.end())
-    for (const auto& [k, flow] : prev->second) {
-      const i128 num = static_cast<i128>(flow.fen()) * params_.quota_multiple.bp();
-      const i128 den = static_cast<i128>(12) * Ratio::kOne;
-      next[k] = Money::fen(static_cast<std::int64_t>((num + den / 2) / den));
-    }
+    for (const auto& [k, flow] : prev->second) next[k] = scale_half_up(flow, params_.quota_multiple.bp(), 12 * Ratio::kOne);
   for (const auto& [k, q] : quota_)
     if (!next.count(k)) next[k] = Money::zero();  // no flows last year: the quota is returned
   for (const auto& [k, q] : next) {

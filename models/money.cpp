@@ -29,6 +29,14 @@ std::optional<Money> Money::parse(std::string_view text) {
   return Money::fen(negative ? -total : total);
 }
 
+Money scale_half_up(Money amount, std::int64_t numerator, std::int64_t denominator) {
+  __extension__ using i128 = __int128;
+  const i128 num = static_cast<i128>(amount.fen()) * numerator;
+  const i128 half = denominator / 2;
+  const i128 q = num >= 0 ? (num + half) / denominator : -((-num + half) / denominator);
+  return Money::fen(static_cast<std::int64_t>(q));
+}
+
 std::string Money::str() const {
   if (is_unlimited()) return "unlimited";
   const bool negative = fen_ < 0;

@@ -43,6 +43,11 @@ private:
   std::int64_t fen_ = 0;
 };
 
+/// amount × numerator ÷ denominator exactly (128-bit intermediate), rounded half away from zero
+/// to the fen: the rounding rule of ratio.hpp for proportions that are not basis points
+/// (e.g. a yearly amount spread over 12 months). denominator > 0.
+Money scale_half_up(Money amount, std::int64_t numerator, std::int64_t denominator);
+
 constexpr Money min(Money a, Money b) { return a < b ? a : b; }
 constexpr Money max(Money a, Money b) { return a < b ? b : a; }
 /// max(0, m): the part of an amount that is positive.

@@ -103,7 +103,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
   for (const auto& f : config.funds) funds[{f.pool, f.scheme}] = f;
   const bool auto_funds = config.funds.empty();
   if (auto_funds)
-    for (const auto& r : file.rows) funds[{r.record.insured_region, r.record.scheme}] = {r.record.insured_region, r.record.scheme, {}, {}, {}, {}};
+    for (const auto& r : file.rows) funds[{r.record.insured_region, r.record.scheme}] = io::FundSetup{r.record.insured_region, r.record.scheme, {}, 0, {}, {}, {}};
   for (const auto& [k, f] : funds) cs.add_fund(f.pool, f.scheme, f.opening, opening);
 
   // First year's quotas: as configured, else bootstrapped: multiple × the first year's average
@@ -121,7 +121,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
         flows[{x.insured_region, x.scheme, x.treatment_region.province()}] += x.fund_pay;
     }
     for (const auto& [k, flow] : flows) {
-      const Money q = Money::fen((flow.fen() * config.params.quota_multiple.bp() + 60000) / 120000);
+      const Money q = scale_half_up(flow, config.params.quota_multiple.bp(), 12 * Ratio::kOne);
       if (cs.has_fund(std::get<0>(k), std::get<1>(k))) cs.set_initial_quota(std::get<0>(k), std::get<1>(k), std::get<2>(k), q);
     }
   }
@@ -165,14 +165,14 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
                    "year_settled", "year_cleared", "year_complete"});
 
     std::size_t next = 0;
-    std::map<std::pair<RegionCode, Scheme>, Money> contribution, local;
+    std::map<std::pair<RegionCode, Scheme>, Money> contribution, local;  // per capita, this year
     for (const auto& [k, f] : funds) {
-      contribution[k] = f.monthly_contribution;
-      local[k] = f.monthly_local;
+      contribution[k] = f.contribution_per_capita;
+      local[k] = f.local_spending_per_capita;
     }
     for (int m = first; m <= end; ++m) {
       const Date month_end = Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->plus_months(1).plus_days(-1);
-      if (m != first && m % 12 == 0)  // a new year: contributions and local spending grow
+      if (m != first && m % 12 == 0)  // a new year: per-capita contributions and local spending grow
         for (auto& [k, f] : funds) {
           contribution[k] = contribution[k] + apply_ratio_half_up(contribution[k], f.annual_growth);
           local[k] = local[k] + apply_ratio_half_up(local[k], f.annual_growth);
@@ -189,8 +189,8 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
         cs.submit(r.record);
       }
       for (const auto& [k, f] : funds) {
-        cs.post_contribution(k.first, k.second, month_end, contribution[k]);
-        cs.post_local_benefit(k.first, k.second, month_end, local[k]);
+        cs.post_contribution(k.first, k.second, month_end, io::FundSetup::monthly(f.insured, contribution[k]));
+        cs.post_local_benefit(k.first, k.second, month_end, io::FundSetup::monthly(f.insured, local[k]));
       }
       const MonthReport rep = cs.close_month();
       const std::string ml = month_label(m), cd = rep.clearing_date.str();

@@ -130,8 +130,9 @@ ClearingConfig parse_clearing_config(std::string_view text, const std::string& f
                           {{"pool", [&](const YAML::Node& x, const std::string& g) { s.pool = region(x, file, g); }},
                            {"scheme", [&](const YAML::Node& x, const std::string& g) { s.scheme = scheme(x, file, g); }},
                            {"opening", [&](const YAML::Node& x, const std::string& g) { s.opening = money(x, file, g); }},
-                           {"monthly_contribution", [&](const YAML::Node& x, const std::string& g) { s.monthly_contribution = money(x, file, g); }},
-                           {"monthly_local", [&](const YAML::Node& x, const std::string& g) { s.monthly_local = money(x, file, g); }},
+                           {"insured", [&](const YAML::Node& x, const std::string& g) { s.insured = integer(x, file, g, 0, 2000000000); }},
+                           {"contribution_per_capita", [&](const YAML::Node& x, const std::string& g) { s.contribution_per_capita = money(x, file, g); }},
+                           {"local_spending_per_capita", [&](const YAML::Node& x, const std::string& g) { s.local_spending_per_capita = money(x, file, g); }},
                            {"annual_growth", [&](const YAML::Node& x, const std::string& g) { s.annual_growth = ratio(x, file, g); }}});
                  c.funds.push_back(s);
                }
@@ -151,6 +152,10 @@ ClearingConfig parse_clearing_config(std::string_view text, const std::string& f
                }
              }}});
   return c;
+}
+
+Money FundSetup::monthly(std::int64_t insured, Money per_capita_year) {
+  return scale_half_up(per_capita_year, insured, 12);
 }
 
 std::vector<std::string> describe(const ClearingParams& p, const RecordRules& r) {

@@ -13,13 +13,18 @@
 
 namespace yidi::io {
 
+/// A pooling fund: contributions come in per insured person, local benefits go out per insured
+/// person, both growing by `annual_growth` a year (per-capita amounts in the first year).
 struct FundSetup {
   RegionCode pool;
   Scheme scheme = Scheme::employee;
   Money opening;
-  Money monthly_contribution;  // in the first year; grows by annual_growth each later year
-  Money monthly_local;         // local benefit payments, likewise
+  std::int64_t insured = 0;           // insured persons
+  Money contribution_per_capita;      // a year, employer + employee or individual + subsidy
+  Money local_spending_per_capita;    // a year, benefits paid for local care
   Ratio annual_growth;
+  /// This month's amount for a yearly per-capita amount: insured × per-capita ÷ 12, half-up.
+  static Money monthly(std::int64_t insured, Money per_capita_year);
 };
 
 struct InitialQuota {
