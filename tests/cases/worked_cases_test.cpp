@@ -7,6 +7,7 @@
 #include <set>
 
 #include "models/clearing.hpp"
+#include "sim/io/clearing_yaml.hpp"
 
 using namespace yidi;
 namespace fs = std::filesystem;
@@ -48,22 +49,9 @@ AccountId account(const std::string& s) {
   throw std::runtime_error("unknown account " + s);
 }
 
-ClearingParams params_of(const YAML::Node& n) {
+ClearingParams params_of(const YAML::Node& n, const fs::path& file) {
   ClearingParams p;
-  if (!n) return p;
-  for (const auto& kv : n) {
-    const auto key = kv.first.as<std::string>();
-    const auto& v = kv.second;
-    if (key == "coaudit_clawback_rate") p.coaudit_clawback_rate = ratio(v);
-    else if (key == "quota_multiple") p.quota_multiple = ratio(v);
-    else if (key == "yellow_usage") p.yellow_usage = ratio(v);
-    else if (key == "red_usage") p.red_usage = ratio(v);
-    else if (key == "topup_target_usage") p.topup_target_usage = ratio(v);
-    else if (key == "topup_lag_days") p.topup_lag_days = v.as<int>();
-    else if (key == "intra_drg_annual") p.intra_drg_annual = v.as<bool>();
-    else if (key == "drg_ratio") p.drg_ratio = ratio(v);
-    else throw std::runtime_error(where(v) + ": unknown clearing parameter '" + key + "'");
-  }
+  if (n) io::parse_clearing_params(n, file.string(), p);
   return p;
 }
 
@@ -180,7 +168,7 @@ void check_month(const YAML::Node& e, const MonthReport& rep, const ClearingSyst
 void run_clearing_case(const fs::path& file) {
   const YAML::Node c = YAML::LoadFile(file.string());
   ASSERT_TRUE(c["source"]) << file << ": every case cites its source";
-  ClearingSystem cs(params_of(c["params"]), month(c["start"]));
+  ClearingSystem cs(params_of(c["params"], file), month(c["start"]));
   const Date start = *Date::parse(c["start"].as<std::string>() + "-01");
   for (const auto& f : c["funds"]) cs.add_fund(region(f["pool"]), scheme(f["scheme"]), money(f["opening"]), start);
   for (const auto& q : c["initial_quotas"])
