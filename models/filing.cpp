@@ -72,20 +72,25 @@ bool filing_covers_region(RegionCode target, RegionCode region) {
   return target.is_province() && target.province_number() == region.province_number();
 }
 
-FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules) {
+FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules,
+                            bool with_detail) {
   FilingStatus st;
+  // Text for people, built only when asked for.
+  auto say = [&](auto&& make) {
+    if (with_detail) st.detail = make();
+  };
   // A filing of the person's, if it is of some use for this visit.
   if (filing && filing->category != FilingCategory::unfiled) {
     const Filing& f = *filing;
     if (!filing_covers_region(f.target, v.treatment_region)) {
       st.reason = PathReason::filing_wrong_region;
-      st.detail = "filed for " + f.target.str() + ", treated in " + v.treatment_region.str();
+      say([&] { return std::string("filed for " + f.target.str() + ", treated in " + v.treatment_region.str()); });
     } else if (f.cancelled_on && *f.cancelled_on <= v.admission) {
       st.reason = PathReason::filing_cancelled;
-      st.detail = "cancelled on " + f.cancelled_on->str();
+      say([&] { return std::string("cancelled on " + f.cancelled_on->str()); });
     } else if (const auto rev = commitment_revocation_date(f, rules); rev && *rev <= v.discharge) {
       st.reason = PathReason::filing_revoked;
-      st.detail = "commitment filing revoked on " + rev->str();
+      say([&] { return std::string("commitment filing revoked on " + rev->str()); });
     } else {
       const auto until = filing_valid_until(f, rules);
       const bool started = f.filed_on <= v.admission ||
@@ -95,14 +100,14 @@ FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing,
         st.valid = true;
         st.category = f.category;
         st.reason = PathReason::direct;
-        st.detail = f.filed_on <= v.admission ? "filed on " + f.filed_on.str()
-                                              : "filed on " + f.filed_on.str() + ", before discharge (retroactive)";
-        if (until) st.detail += ", valid until " + until->str();
+        say([&] { return std::string(f.filed_on <= v.admission ? "filed on " + f.filed_on.str()
+                                              : "filed on " + f.filed_on.str() + ", before discharge (retroactive)"); });
+        if (until && with_detail) st.detail += ", valid until " + until->str();
         return st;
       }
       st.reason = started ? PathReason::filing_expired : PathReason::no_filing;
-      st.detail = started ? "valid until " + until->str() + ", admitted " + v.admission.str()
-                          : "filed on " + f.filed_on.str() + ", after discharge";
+      say([&] { return std::string(started ? "valid until " + until->str() + ", admitted " + v.admission.str()
+                          : "filed on " + f.filed_on.str() + ", after discharge"); });
     }
   }
   // Emergency is deemed filed: the hospital uploads the flag [seed 003].
@@ -110,21 +115,19 @@ FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing,
     st.valid = true;
     st.category = FilingCategory::emergency;
     st.reason = PathReason::direct;
-    st.detail = "emergency: deemed filed";
+    say([&] { return std::string("emergency: deemed filed"); });
     return st;
   }
   // Some regions need no filing for outpatient care or pharmacy purchases [seed 004].
   if (!rules.requires_filing[index(v.visit_type)].value) {
     st.valid = true;
-    st.category = filing && filing->category != FilingCategory::unfiled && st.reason == PathReason::direct
-                      ? filing->category
-                      : FilingCategory::unfiled;
+    st.category = FilingCategory::unfiled;  // any filing it had was not valid, or it would have returned
     st.reason = PathReason::direct;
-    st.detail = "no filing required for " + std::string(to_string(v.visit_type));
+    say([&] { return std::string("no filing required for " + std::string(to_string(v.visit_type))); });
     return st;
   }
   st.category = FilingCategory::unfiled;
-  if (st.detail.empty()) st.detail = "no filing";
+  if (with_detail && st.detail.empty()) st.detail = "no filing";
   return st;
 }
 

@@ -28,7 +28,9 @@ bool filing_covers_region(RegionCode target, RegionCode region);
 /// The filing status of one visit under the insured region's rules:
 /// emergency is deemed filed; a filing made on or before discharge counts (retroactive);
 /// an admission inside the validity window may be discharged after it [seed 003, 004].
-FilingStatus resolve_filing(const Visit& visit, const std::optional<Filing>& filing, const FilingRules& rules);
+/// `with_detail` false skips the human-readable `detail` (the simulator's hot path).
+FilingStatus resolve_filing(const Visit& visit, const std::optional<Filing>& filing, const FilingRules& rules,
+                            bool with_detail = true);
 
 struct PathDecision {
   SettlementPath path = SettlementPath::direct;

@@ -20,14 +20,11 @@ Money round_half_up(i128 numerator, std::int64_t scale) {
 
 std::string src(const std::string* s) { return s ? *s : std::string("built-in"); }
 
-struct Explainer {
-  Explanation* out;
-  void operator()(std::string step, std::string detail, std::string parameter = {}, std::string value = {},
-                  std::string source = {}) const {
-    if (out) out->push_back(ExplainStep{std::move(step), std::move(detail), std::move(parameter), std::move(value),
-                                        std::move(source)});
-  }
-};
+/// Appends a step only when an explanation was asked for: the text is never built otherwise.
+template <class Make>
+void explain(Explanation* out, Make&& make) {
+  if (out) out->push_back(make());
+}
 
 std::string path_of(InsuredGroup g, VisitType v, std::string_view leaf) {
   return "benefit." + std::string(to_string(g)) + "." + std::string(to_string(v)) + "." + std::string(leaf);
@@ -94,17 +91,28 @@ void SettlementEngine::validate(const SettlementRequest& req) {
     throw InvalidClaim("filing_admdvs", "a filing needs the region it targets");
 }
 
-CatalogueSplit SettlementEngine::split(const Visit& v, const Catalogue& cat, Explanation* explain) {
-  const Explainer note{explain};
+CatalogueSplit SettlementEngine::split_classes(Money a, Money b, Money c, Money over_cap, Ratio prop_b) {
+  CatalogueSplit s;
+  s.fulamt_ownpay_amt = c;
+  s.overlmt_selfpay = over_cap;
+  s.preselfpay_amt = apply_ratio_half_up(b, prop_b);
+  s.inscp_scp_amt = a + b + c + over_cap - s.fulamt_ownpay_amt - s.overlmt_selfpay - s.preselfpay_amt;
+  return s;
+}
+
+CatalogueSplit SettlementEngine::split(const Visit& v, const Catalogue& cat, Explanation* ex) {
   CatalogueSplit s;
   const auto& default_prop = cat.selfpay_prop_b[index(v.visit_type)];
   for (std::size_t i = 0; i < v.lines.size(); ++i) {
     const ClaimLine& l = v.lines[i];
-    const std::string at = "line " + std::to_string(i + 1);
     switch (l.item_class) {
       case ItemClass::c:
         s.fulamt_ownpay_amt += l.amount;
-        note("A: catalogue", at + ": class 丙 / out of catalogue " + l.amount.str() + " fully self-paid");
+        explain(ex, [&] {
+          return ExplainStep{"A: catalogue",
+                             "line " + std::to_string(i + 1) + ": class 丙 / out of catalogue " + l.amount.str() +
+                                 " fully self-paid", {}, {}, {}};
+        });
         break;
       case ItemClass::a:
       case ItemClass::b: {
@@ -114,14 +122,25 @@ CatalogueSplit SettlementEngine::split(const Visit& v, const Catalogue& cat, Exp
         if (l.item_class == ItemClass::b) {
           const Ratio prop = l.selfpay_prop ? *l.selfpay_prop : default_prop.value;
           pre = apply_ratio_half_up(within, prop);
-          note("A: catalogue", at + ": class 乙 " + within.str() + " × self-pay-first " + prop.str() + " = " + pre.str() +
-                                   " (half-up)",
-               l.selfpay_prop ? "line selfpay_prop" : "catalogue.selfpay_prop_b." + std::string(to_string(v.visit_type)),
-               prop.str(), l.selfpay_prop ? "claim line" : src(default_prop.source));
+          explain(ex, [&] {
+            return ExplainStep{
+                "A: catalogue",
+                "line " + std::to_string(i + 1) + ": class 乙 " + within.str() + " × self-pay-first " + prop.str() +
+                    " = " + pre.str() + " (half-up)",
+                l.selfpay_prop ? "line selfpay_prop" : "catalogue.selfpay_prop_b." + std::string(to_string(v.visit_type)),
+                prop.str(), l.selfpay_prop ? "claim line" : src(default_prop.source)};
+          });
         } else {
-          note("A: catalogue", at + ": class 甲 " + within.str() + " fully eligible");
+          explain(ex, [&] {
+            return ExplainStep{"A: catalogue", "line " + std::to_string(i + 1) + ": class 甲 " + within.str() + " fully eligible",
+                               {}, {}, {}};
+          });
         }
-        if (!l.over_price_cap.is_zero()) note("A: catalogue", at + ": above price cap " + l.over_price_cap.str());
+        if (!l.over_price_cap.is_zero())
+          explain(ex, [&] {
+            return ExplainStep{"A: catalogue",
+                               "line " + std::to_string(i + 1) + ": above price cap " + l.over_price_cap.str(), {}, {}, {}};
+          });
         s.preselfpay_amt += pre;
         break;
       }
@@ -129,20 +148,209 @@ CatalogueSplit SettlementEngine::split(const Visit& v, const Catalogue& cat, Exp
   }
   // The eligible amount is the rest, by subtraction, so the four parts sum to the total exactly.
   s.inscp_scp_amt = v.medfee_sumamt - s.fulamt_ownpay_amt - s.overlmt_selfpay - s.preselfpay_amt;
-  note("A: catalogue", "eligible inscp_scp_amt = " + v.medfee_sumamt.str() + " − " + s.fulamt_ownpay_amt.str() + " − " +
-                           s.overlmt_selfpay.str() + " − " + s.preselfpay_amt.str() + " = " + s.inscp_scp_amt.str());
+  explain(ex, [&] {
+    return ExplainStep{"A: catalogue",
+                       "eligible inscp_scp_amt = " + v.medfee_sumamt.str() + " − " + s.fulamt_ownpay_amt.str() + " − " +
+                           s.overlmt_selfpay.str() + " − " + s.preselfpay_amt.str() + " = " + s.inscp_scp_amt.str(),
+                       {}, {}, {}};
+  });
   return s;
 }
 
+PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const InsuredPolicy& pol, Explanation* ex) {
+  PolicyResult out;
+  YearToDate y = in.ytd;
+  const BenefitRule& rule = pol.rule(in.group, in.visit_type);
+  const Scheme scheme = scheme_of(in.group);
+  const CapPool pool = rule.cap_pool.value;
+  const Money E = in.eligible;
+
+  if (!rule.covered.value) {
+    out.not_payable = NotPayable::visit_type_not_covered;
+    explain(ex, [&] {
+      return ExplainStep{"B: policy", "visit type not covered by the pooled fund",
+                         path_of(in.group, in.visit_type, "covered"), "false", src(rule.covered.source)};
+    });
+  } else if (in.visit_type == VisitType::chronic_outpatient && !in.disease_listed) {
+    out.not_payable = NotPayable::disease_not_listed;
+    explain(ex, [&] {
+      return ExplainStep{"B: policy", "disease not on the insured region's chronic/special outpatient list",
+                         "chronic_diseases", to_string(ParamValue{pol.chronic_diseases.value}),
+                         src(pol.chronic_diseases.source)};
+    });
+  }
+
+  if (out.not_payable == NotPayable::none) {
+    // Deductible (起付标准)
+    Money D;
+    switch (rule.deductible_kind.value) {
+      case DeductibleKind::none:
+        explain(ex, [&] {
+          return ExplainStep{"B: deductible", "none", path_of(in.group, in.visit_type, "deductible.kind"), "none",
+                             src(rule.deductible_kind.source)};
+        });
+        break;
+      case DeductibleKind::per_admission: {
+        const int ordinal = std::min<std::int32_t>(y.admissions, 2);
+        const auto& p = rule.deductible_per_admission[index(in.level)][static_cast<std::size_t>(ordinal)];
+        D = min(E, p.value);
+        explain(ex, [&] {
+          static constexpr const char* kOrd[] = {"first", "second", "third_plus"};
+          return ExplainStep{"B: deductible",
+                             "admission #" + std::to_string(y.admissions + 1) + " of the year: " + D.str() + " applied",
+                             path_of(in.group, in.visit_type,
+                                     "deductible." + std::string(to_string(in.level)) + "." + kOrd[ordinal]),
+                             p.value.str(), src(p.source)};
+        });
+        break;
+      }
+      case DeductibleKind::annual: {
+        const auto& p = rule.deductible_annual[index(in.level)];
+        D = min(E, positive_part(p.value - y.annual_deductible_met));
+        y.annual_deductible_met += D;
+        explain(ex, [&] {
+          return ExplainStep{"B: deductible",
+                             "annual, " + in.ytd.annual_deductible_met.str() + " already met: " + D.str() + " applied",
+                             path_of(in.group, in.visit_type, "deductible." + std::string(to_string(in.level)) + ".annual"),
+                             p.value.str(), src(p.source)};
+        });
+        break;
+      }
+    }
+    out.deductible = D;
+    const Money A = E - D;
+
+    // Off-site reduction for the filing category (none for local visits) and the manual path's extra cut.
+    Reduction red;
+    if (in.offsite) {
+      const auto& p = pol.reduction[index(in.visit_type)][index(in.category)];
+      red = p.value;
+      explain(ex, [&] {
+        return ExplainStep{"B: reduction",
+                           "filing category " + std::string(to_string(in.category)) + ": " + red.str() + " off " +
+                               std::string(to_string(pol.reduction_base.value)),
+                           "reduction." + std::string(to_string(in.visit_type)) + "." + std::string(to_string(in.category)),
+                           red.str(), src(p.source)};
+      });
+    }
+    const std::int32_t multiplier_bp = red.kind == Reduction::Kind::multiplier ? red.multiplier.bp() : Ratio::kOne;
+    std::int32_t minus_bp = red.kind == Reduction::Kind::points ? red.points.bp : 0;
+    if (in.offsite && in.path == SettlementPath::manual && pol.manual.extra_reduction.value.bp > 0) {
+      minus_bp += pol.manual.extra_reduction.value.bp;
+      explain(ex, [&] {
+        const std::string pts = to_string(ParamValue{pol.manual.extra_reduction.value});
+        return ExplainStep{"B: reduction", "manual path: a further " + pts, "manual.extra_reduction", pts,
+                           src(pol.manual.extra_reduction.source)};
+      });
+    }
+    out.reduction = red;
+    const bool reduced = multiplier_bp != Ratio::kOne || minus_bp != 0;
+    const bool on_basic = pol.reduction_base.value == ReductionBase::basic_ratio;
+
+    // Pooled fund (统筹基金): progressive ratio bands over the amount above the deductible.
+    const auto& bands = rule.ratio[index(in.level)];
+    const i128 num = on_basic ? banded_numerator(bands.value, Money::zero(), A, multiplier_bp, minus_bp)
+                              : banded_numerator(bands.value, Money::zero(), A, Ratio::kOne, 0);
+    const Money hifp_raw = round_half_up(num, kBp2);
+    explain(ex, [&] {
+      return ExplainStep{"B: pooled fund",
+                         A.str() + " above the deductible × " + bands_str(bands.value) +
+                             (on_basic && reduced ? " (reduced)" : "") + " = " + hifp_raw.str() + " (half-up)",
+                         path_of(in.group, in.visit_type, "ratio." + std::string(to_string(in.level))),
+                         bands_str(bands.value), src(bands.source)};
+    });
+    const Money room = positive_part(rule.annual_cap.value - y.pooled_paid[index(pool)]);
+    Money hifp = min(hifp_raw, room);
+    if (hifp < hifp_raw)
+      explain(ex, [&] {
+        return ExplainStep{"B: annual cap", "capped at the room left " + room.str(),
+                           path_of(in.group, in.visit_type, "annual_cap"), rule.annual_cap.value.str(),
+                           src(rule.annual_cap.source)};
+      });
+    y.pooled_paid[index(pool)] += hifp;
+
+    // Critical illness (residents) or large expense (employees) on the remaining in-policy burden.
+    const Layer& layer = scheme == Scheme::resident ? pol.critical_illness : pol.large_expense;
+    Money& layer_ytd = scheme == Scheme::resident ? y.critical_illness_paid : y.large_expense_paid;
+    Money layer_pay, maf;
+    if (layer.enabled.value && layer.applies[index(in.visit_type)].value) {
+      const Money burden = E - hifp;
+      const Money before = y.layer_base, after = y.layer_base + burden;
+      const Money T = layer.threshold.value;
+      const i128 lnum = banded_numerator(layer.bands.value, positive_part(before - T), positive_part(after - T),
+                                         Ratio::kOne, 0);
+      layer_pay = min(round_half_up(lnum, kBp2), positive_part(layer.annual_cap.value - layer_ytd));
+      y.layer_base = after;
+      explain(ex, [&] {
+        const std::string name = scheme == Scheme::resident ? "critical_illness" : "large_expense";
+        return ExplainStep{"B: " + name,
+                           "burden " + burden.str() + " takes the year's total from " + before.str() + " to " +
+                               after.str() + "; above threshold " + T.str() + " × " + bands_str(layer.bands.value) +
+                               " = " + layer_pay.str(),
+                           name + ".bands", bands_str(layer.bands.value), src(layer.bands.source)};
+      });
+    }
+
+    // Medical assistance on what remains.
+    if (in.assistance_eligible && pol.assistance.applies[index(in.visit_type)].value) {
+      const Money remaining = E - hifp - layer_pay;
+      maf = min(apply_ratio_half_up(remaining, pol.assistance.ratio.value),
+                positive_part(pol.assistance.annual_cap.value - y.assistance_paid));
+      explain(ex, [&] {
+        return ExplainStep{"B: assistance", remaining.str() + " × " + pol.assistance.ratio.value.str() + " = " + maf.str(),
+                           "assistance.ratio", pol.assistance.ratio.value.str(), src(pol.assistance.ratio.source)};
+      });
+    }
+
+    // Nantong: the reduction is taken off the sum of all layers [seed 003]. The cut total is shared
+    // out in proportion, each part rounded toward zero; the few fen left go to the pooled fund, then
+    // the layer, then assistance, none above its unreduced amount (so no cap is ever exceeded).
+    if (!on_basic && reduced) {
+      const Money total = hifp + layer_pay + maf;
+      const i128 cut_num = static_cast<i128>(total.fen()) * multiplier_bp - static_cast<i128>(A.fen()) * minus_bp;
+      const Money cut = cut_num <= 0 ? Money::zero() : min(total, round_half_up(cut_num, Ratio::kOne));
+      if (!total.is_zero()) {
+        const Money parts[3] = {hifp, layer_pay, maf};
+        Money scaled[3];
+        Money left = cut;
+        for (int i = 0; i < 3; ++i) {
+          scaled[i] = Money::fen(static_cast<std::int64_t>(static_cast<i128>(parts[i].fen()) * cut.fen() / total.fen()));
+          left -= scaled[i];
+        }
+        for (int i = 0; i < 3 && left > Money::zero(); ++i) {
+          const Money add = min(left, parts[i] - scaled[i]);
+          scaled[i] += add;
+          left -= add;
+        }
+        y.pooled_paid[index(pool)] -= hifp - scaled[0];
+        hifp = scaled[0];
+        layer_pay = scaled[1];
+        maf = scaled[2];
+      }
+      explain(ex, [&] {
+        return ExplainStep{"B: reduction", "all layers " + total.str() + " reduced to " + cut.str(), "reduction_base",
+                           "all_layers", src(pol.reduction_base.source)};
+      });
+    }
+    layer_ytd += layer_pay;  // only what is paid counts toward the layer's cap
+    y.assistance_paid += maf;
+    out.hifp = hifp;
+    out.layer = layer_pay;
+    out.maf = maf;
+  }
+  if (in.visit_type == VisitType::inpatient) y.admissions += 1;
+  out.ytd_after = y;
+  return out;
+}
+
 Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
-                                    const NationalRules& national, bool explain) {
+                                    const NationalRules& national, bool want_explanation) {
   validate(req);
   const Visit& v = req.visit;
   Settlement r;
   r.id = v.id;
   r.medfee_sumamt = v.medfee_sumamt;
-  Explanation* ex = explain ? &r.explanation : nullptr;
-  const Explainer note{ex};
+  Explanation* ex = want_explanation ? &r.explanation : nullptr;
 
   // ---- where and how: local or off-site, filing, path (§2, §4)
   r.offsite = v.insured_region != v.treatment_region;
@@ -151,17 +359,25 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
     r.path = SettlementPath::direct;
     r.reason = PathReason::local;
     r.category = req.filing ? req.filing->category : FilingCategory::unfiled;
-    note("path", "treated in the insured region " + v.insured_region.str() + ": local settlement, no reduction");
+    explain(ex, [&] {
+      return ExplainStep{"path", "treated in the insured region " + v.insured_region.str() +
+                                     ": local settlement, no reduction", {}, {}, {}};
+    });
   } else {
-    const FilingStatus fs = resolve_filing(v, req.filing, pol.filing);
+    const FilingStatus fs = resolve_filing(v, req.filing, pol.filing, want_explanation);
     const PathDecision pd = decide_path(v, fs);
     r.path = pd.path;
     r.reason = pd.reason;
     r.category = fs.category;
-    note("filing", std::string(fs.valid ? "valid: " : "not valid: ") + fs.detail + "; category " +
-                       std::string(to_string(fs.category)),
-         "filing.*", "", src(pol.filing.temporary_validity_months.source));
-    note("path", std::string(to_string(pd.path)) + ": " + std::string(describe(pd.reason)));
+    explain(ex, [&] {
+      return ExplainStep{"filing",
+                         std::string(fs.valid ? "valid: " : "not valid: ") + fs.detail + "; category " +
+                             std::string(to_string(fs.category)),
+                         "filing.*", "", src(pol.filing.temporary_validity_months.source)};
+    });
+    explain(ex, [&] {
+      return ExplainStep{"path", std::string(to_string(pd.path)) + ": " + std::string(describe(pd.reason)), {}, {}, {}};
+    });
   }
 
   // ---- Step A
@@ -170,169 +386,39 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
   r.overlmt_selfpay = s.overlmt_selfpay;
   r.preselfpay_amt = s.preselfpay_amt;
   r.inscp_scp_amt = s.inscp_scp_amt;
-  const Money E = s.inscp_scp_amt;
 
   // ---- Step B
-  const BenefitRule& rule = pol.rule(v.group, v.visit_type);
-  const Scheme scheme = scheme_of(v.group);
-  YearToDate y = req.ytd;
-  const CapPool pool = rule.cap_pool.value;
-
-  bool payable = rule.covered.value;
-  if (!payable) {
-    r.note = "visit type not covered by the pooled fund";
-    note("B: policy", r.note, path_of(v.group, v.visit_type, "covered"), "false", src(rule.covered.source));
-  }
-  if (payable && v.visit_type == VisitType::chronic_outpatient) {
+  PolicyInput in;
+  in.group = v.group;
+  in.visit_type = v.visit_type;
+  in.level = v.level;
+  in.eligible = s.inscp_scp_amt;
+  in.offsite = r.offsite;
+  in.path = r.path;
+  in.category = r.category;
+  in.assistance_eligible = v.assistance_eligible;
+  if (v.visit_type == VisitType::chronic_outpatient) {
     const auto& list = pol.chronic_diseases.value;
-    if (std::find(list.begin(), list.end(), v.disease) == list.end()) {
-      payable = false;
+    in.disease_listed = std::find(list.begin(), list.end(), v.disease) != list.end();
+  }
+  in.ytd = req.ytd;
+  const PolicyResult p = apply_policy(in, pol, ex);
+  r.payable = p.not_payable == NotPayable::none;
+  switch (p.not_payable) {
+    case NotPayable::none: break;
+    case NotPayable::visit_type_not_covered: r.note = "visit type not covered by the pooled fund"; break;
+    case NotPayable::disease_not_listed:
       r.note = "disease '" + v.disease + "' is not on the insured region's chronic/special outpatient list";
-      note("B: policy", r.note, "chronic_diseases", to_string(ParamValue{list}), src(pol.chronic_diseases.source));
-    }
+      break;
   }
-  r.payable = payable;
-
-  Money hifp, layer_pay, maf;
-  Money D;
-  if (payable) {
-    // Deductible (起付标准)
-    const std::string lv(to_string(v.level));
-    switch (rule.deductible_kind.value) {
-      case DeductibleKind::none:
-        note("B: deductible", "none", path_of(v.group, v.visit_type, "deductible.kind"), "none",
-             src(rule.deductible_kind.source));
-        break;
-      case DeductibleKind::per_admission: {
-        const int ordinal = std::min<std::int32_t>(y.admissions, 2);
-        const auto& p = rule.deductible_per_admission[index(v.level)][static_cast<std::size_t>(ordinal)];
-        D = min(E, p.value);
-        static constexpr const char* kOrd[] = {"first", "second", "third_plus"};
-        note("B: deductible", "admission #" + std::to_string(y.admissions + 1) + " of the year: " + D.str() + " applied",
-             path_of(v.group, v.visit_type, "deductible." + lv + "." + kOrd[ordinal]), p.value.str(), src(p.source));
-        break;
-      }
-      case DeductibleKind::annual: {
-        const auto& p = rule.deductible_annual[index(v.level)];
-        D = min(E, positive_part(p.value - y.annual_deductible_met));
-        y.annual_deductible_met += D;
-        note("B: deductible", "annual, " + req.ytd.annual_deductible_met.str() + " already met: " + D.str() + " applied",
-             path_of(v.group, v.visit_type, "deductible." + lv + ".annual"), p.value.str(), src(p.source));
-        break;
-      }
-    }
-    const Money A = E - D;
-
-    // Off-site reduction for the filing category (none for local visits) and the manual path's extra cut.
-    Reduction red;
-    const std::string* red_src = nullptr;
-    if (r.offsite) {
-      const auto& p = pol.reduction[index(v.visit_type)][index(r.category)];
-      red = p.value;
-      red_src = p.source;
-      note("B: reduction", "filing category " + std::string(to_string(r.category)) + ": " + red.str() + " off " +
-                               std::string(to_string(pol.reduction_base.value)),
-           "reduction." + std::string(to_string(v.visit_type)) + "." + std::string(to_string(r.category)), red.str(),
-           src(red_src));
-    }
-    std::int32_t multiplier_bp = red.kind == Reduction::Kind::multiplier ? red.multiplier.bp() : Ratio::kOne;
-    std::int32_t minus_bp = red.kind == Reduction::Kind::points ? red.points.bp : 0;
-    if (r.offsite && r.path == SettlementPath::manual && pol.manual.extra_reduction.value.bp > 0) {
-      minus_bp += pol.manual.extra_reduction.value.bp;
-      note("B: reduction", "manual path: a further " + to_string(ParamValue{pol.manual.extra_reduction.value}),
-           "manual.extra_reduction", to_string(ParamValue{pol.manual.extra_reduction.value}),
-           src(pol.manual.extra_reduction.source));
-    }
-    r.reduction = red;
-    const bool on_basic = pol.reduction_base.value == ReductionBase::basic_ratio;
-
-    // Pooled fund (统筹基金): progressive ratio bands over the amount above the deductible.
-    const auto& bands = rule.ratio[index(v.level)];
-    const i128 num = on_basic ? banded_numerator(bands.value, Money::zero(), A, multiplier_bp, minus_bp)
-                              : banded_numerator(bands.value, Money::zero(), A, Ratio::kOne, 0);
-    const Money hifp_raw = round_half_up(num, kBp2);
-    note("B: pooled fund", A.str() + " above the deductible × " + bands_str(bands.value) +
-                               (on_basic && (multiplier_bp != Ratio::kOne || minus_bp != 0) ? " (reduced)" : "") +
-                               " = " + hifp_raw.str() + " (half-up)",
-         path_of(v.group, v.visit_type, "ratio." + lv), bands_str(bands.value), src(bands.source));
-    const Money room = positive_part(rule.annual_cap.value - y.pooled_paid[index(pool)]);
-    hifp = min(hifp_raw, room);
-    if (hifp < hifp_raw)
-      note("B: annual cap", "capped at the room left " + room.str(), path_of(v.group, v.visit_type, "annual_cap"),
-           rule.annual_cap.value.str(), src(rule.annual_cap.source));
-    y.pooled_paid[index(pool)] += hifp;
-
-    // Critical illness (residents) or large expense (employees) on the remaining in-policy burden.
-    const Layer& layer = scheme == Scheme::resident ? pol.critical_illness : pol.large_expense;
-    const char* layer_name = scheme == Scheme::resident ? "critical_illness" : "large_expense";
-    Money& layer_ytd = scheme == Scheme::resident ? y.critical_illness_paid : y.large_expense_paid;
-    if (layer.enabled.value && layer.applies[index(v.visit_type)].value) {
-      const Money burden = E - hifp;
-      const Money before = y.layer_base, after = y.layer_base + burden;
-      const Money T = layer.threshold.value;
-      const i128 lnum = banded_numerator(layer.bands.value, positive_part(before - T), positive_part(after - T),
-                                         Ratio::kOne, 0);
-      const Money raw = round_half_up(lnum, kBp2);
-      layer_pay = min(raw, positive_part(layer.annual_cap.value - layer_ytd));
-      y.layer_base = after;
-      note("B: " + std::string(layer_name), "burden " + burden.str() + " takes the year's total from " + before.str() +
-                                                " to " + after.str() + "; above threshold " + T.str() + " × " +
-                                                bands_str(layer.bands.value) + " = " + layer_pay.str(),
-           std::string(layer_name) + ".bands", bands_str(layer.bands.value), src(layer.bands.source));
-    }
-
-    // Medical assistance on what remains.
-    if (v.assistance_eligible && pol.assistance.applies[index(v.visit_type)].value) {
-      const Money remaining = E - hifp - layer_pay;
-      const Money raw = apply_ratio_half_up(remaining, pol.assistance.ratio.value);
-      maf = min(raw, positive_part(pol.assistance.annual_cap.value - y.assistance_paid));
-      note("B: assistance", remaining.str() + " × " + pol.assistance.ratio.value.str() + " = " + maf.str(),
-           "assistance.ratio", pol.assistance.ratio.value.str(), src(pol.assistance.ratio.source));
-    }
-
-    // Nantong: the reduction is taken off the sum of all layers [seed 003]. The cut total is shared
-    // out in proportion, each part rounded toward zero; the few fen left go to the pooled fund, then
-    // the layer, then assistance, none above its unreduced amount (so no cap is ever exceeded).
-    if (!on_basic && (multiplier_bp != Ratio::kOne || minus_bp != 0)) {
-      const Money total = hifp + layer_pay + maf;
-      const i128 cut_num = static_cast<i128>(total.fen()) * multiplier_bp - static_cast<i128>(A.fen()) * minus_bp;
-      const Money reduced = cut_num <= 0 ? Money::zero() : min(total, round_half_up(cut_num, Ratio::kOne));
-      if (!total.is_zero()) {
-        Money parts[3] = {hifp, layer_pay, maf};
-        Money scaled[3];
-        Money left = reduced;
-        for (int i = 0; i < 3; ++i) {
-          scaled[i] = Money::fen(static_cast<std::int64_t>(static_cast<i128>(parts[i].fen()) * reduced.fen() / total.fen()));
-          left -= scaled[i];
-        }
-        for (int i = 0; i < 3 && left > Money::zero(); ++i) {
-          const Money add = min(left, parts[i] - scaled[i]);
-          scaled[i] += add;
-          left -= add;
-        }
-        const Money new_hifp = scaled[0], new_layer = scaled[1], new_maf = scaled[2];
-        y.pooled_paid[index(pool)] -= hifp - new_hifp;
-        layer_ytd += new_layer;  // only the reduced amount counts toward the layer's cap
-        y.assistance_paid += new_maf;
-        hifp = new_hifp;
-        layer_pay = new_layer;
-        maf = new_maf;
-      }
-      note("B: reduction", "all layers " + total.str() + " reduced to " + reduced.str(), "reduction_base", "all_layers",
-           src(pol.reduction_base.source));
-    } else {
-      layer_ytd += layer_pay;
-      y.assistance_paid += maf;
-    }
-  }
-  if (v.visit_type == VisitType::inpatient) y.admissions += 1;
-
-  r.deductible = D;
-  r.hifp_pay = hifp;
-  if (scheme == Scheme::resident) r.hifmi_pay = layer_pay;
-  else r.hifob_pay = layer_pay;
-  r.maf_pay = maf;
-  r.fund_pay_sumamt = hifp + layer_pay + maf;
+  const Scheme scheme = scheme_of(v.group);
+  r.deductible = p.deductible;
+  r.reduction = p.reduction;
+  r.hifp_pay = p.hifp;
+  if (scheme == Scheme::resident) r.hifmi_pay = p.layer;
+  else r.hifob_pay = p.layer;
+  r.maf_pay = p.maf;
+  r.fund_pay_sumamt = p.fund();
   r.psn_part_amt = v.medfee_sumamt - r.fund_pay_sumamt;  // exactly, by definition [interface]
   if (r.path == SettlementPath::direct) {
     r.acct_pay = v.use_personal_account && scheme == Scheme::employee ? min(r.psn_part_amt, v.personal_account_balance)
@@ -344,11 +430,16 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
   r.coaudit = r.cross_province && v.visit_type == VisitType::inpatient &&
               v.medfee_sumamt >= national.coaudit_threshold.value;
   if (r.coaudit)
-    note("co-audit", "cross-province inpatient bill ≥ " + national.coaudit_threshold.value.str(),
-         "national.coaudit_threshold", national.coaudit_threshold.value.str(), src(national.coaudit_threshold.source));
-  note("result", "fund_pay_sumamt " + r.fund_pay_sumamt.str() + ", psn_part_amt " + r.psn_part_amt.str() + " (" +
-                     std::string(to_string(r.path)) + ")");
-  r.ytd_after = y;
+    explain(ex, [&] {
+      return ExplainStep{"co-audit", "cross-province inpatient bill ≥ " + national.coaudit_threshold.value.str(),
+                         "national.coaudit_threshold", national.coaudit_threshold.value.str(),
+                         src(national.coaudit_threshold.source)};
+    });
+  explain(ex, [&] {
+    return ExplainStep{"result", "fund_pay_sumamt " + r.fund_pay_sumamt.str() + ", psn_part_amt " + r.psn_part_amt.str() +
+                                     " (" + std::string(to_string(r.path)) + ")", {}, {}, {}};
+  });
+  r.ytd_after = p.ytd_after;
   return r;
 }
 

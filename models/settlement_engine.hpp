@@ -16,8 +16,45 @@ struct CatalogueSplit {
   Money inscp_scp_amt;      // policy-eligible: the rest, by subtraction
 };
 
+/// Step B's inputs once the path, the filing category and the eligible amount are known: plain
+/// values, no strings or containers, so the simulator can call it hundreds of millions of times.
+struct PolicyInput {
+  InsuredGroup group = InsuredGroup::employee_in_service;
+  VisitType visit_type = VisitType::inpatient;
+  HospitalLevel level = HospitalLevel::level3;
+  Money eligible;                                    // inscp_scp_amt from Step A
+  bool offsite = false;                              // treated outside the insured region
+  SettlementPath path = SettlementPath::direct;
+  FilingCategory category = FilingCategory::unfiled; // whose reduction applies (offsite only)
+  bool assistance_eligible = false;
+  bool disease_listed = true;                        // chronic/special outpatient: on the insured region's list
+  YearToDate ytd;
+};
+
+enum class NotPayable : std::uint8_t { none, visit_type_not_covered, disease_not_listed };
+
+/// Step B's result.
+struct PolicyResult {
+  NotPayable not_payable = NotPayable::none;
+  Money deductible;
+  Reduction reduction;
+  Money hifp;   // pooled fund
+  Money layer;  // critical illness (residents) or large expense (employees)
+  Money maf;    // medical assistance
+  YearToDate ytd_after;
+  Money fund() const { return hifp + layer + maf; }
+};
+
 class SettlementEngine {
 public:
+  /// Step A for class totals (one line per class): 丙 and the over-cap part self-paid, 乙's
+  /// self-pay-first share rounded half-up, the eligible amount by subtraction.
+  static CatalogueSplit split_classes(Money class_a, Money class_b, Money class_c, Money over_price_cap, Ratio selfpay_prop_b);
+
+  /// Step B: deductible, reduction, pooled fund with its cap, the critical-illness or large-expense
+  /// layer, medical assistance [DOMAIN.md §3]. `explain`, when given, receives each step.
+  static PolicyResult apply_policy(const PolicyInput& in, const InsuredPolicy& insured, Explanation* explain = nullptr);
+
   /// Checks a request once, on entry; throws InvalidClaim naming the field.
   static void validate(const SettlementRequest& request);
 
