@@ -489,8 +489,8 @@ TEST(PolicyFormat, OverlayOnTheRealData) {
   EXPECT_EQ(reduction(book.insured_policy(kNantong, d("2025-12-31")), VisitType::inpatient, FilingCategory::other_temporary)
                 .value,
             points(20));
-  const auto& reformed =
-      reduction(book.insured_policy(kNantong, d("2026-01-01")), VisitType::inpatient, FilingCategory::other_temporary);
+  const InsuredPolicy after = book.insured_policy(kNantong, d("2026-01-01"));
+  const auto& reformed = reduction(after, VisitType::inpatient, FilingCategory::other_temporary);
   EXPECT_EQ(reformed.value, points(15));
   EXPECT_EQ(*reformed.source, "test: reform overlay");
 }
