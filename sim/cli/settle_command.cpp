@@ -157,7 +157,6 @@ void run_settle(const SettleOptions& o) {
 
   io::ClaimRow row;
   std::optional<io::RejectedRow> bad;
-  std::vector<std::string> raw;
   for (;;) {
     const auto next = reader.next(row, bad);
     if (next == io::ClaimsReader::Next::end) break;

@@ -247,6 +247,34 @@ TEST_F(SettleCli, APolicyFolderGivesTheSameResultsAsTheEmbeddedData) {
   EXPECT_EQ(rows[0].at("psn_part_amt"), "15.40");
 }
 
+// A reform overlay replaces the baseline value for the same region and date (scenarios/policy/README.md):
+// Langfang's retiree chronic-outpatient ratio 80% → 90% on 2022-07-01 turns golden case 1 into
+// 61.11 × 90% = 54.999 → 55.00, individual 64.29 − 55.00 = 9.29.
+TEST_F(SettleCli, AnOverlayChangesTheResultAndIsRecordedInTheProvenance) {
+  spit(work() / "claims.csv", kHeader + kGolden);
+  spit(work() / "reform.yaml",
+       "region: \"131000\"\n"
+       "effective_from: 2022-07-01\n"
+       "source: \"test: a reform raising the retiree chronic-outpatient ratio\"\n"
+       "policy:\n"
+       "  benefit:\n"
+       "    employee_retired:\n"
+       "      chronic_outpatient:\n"
+       "        ratio: 0.90\n");
+  const Outcome r = yidi("settle claims.csv -o results.csv --overlay reform.yaml");
+  EXPECT_EQ(r.code, 0) << r.err;
+  const std::string results = slurp(work() / "results.csv");
+  const auto head = comment_lines(results);
+  ASSERT_GE(head.size(), 3u);
+  EXPECT_EQ(head[1], "# command: yidi settle claims.csv -o results.csv --overlay reform.yaml");
+  EXPECT_TRUE(head[2].starts_with("# policy: embedded scenarios/policy + 1 overlay(s) (")) << head[2];
+  const auto rows = rows_of(results);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].at("inscp_scp_amt"), "61.11");
+  EXPECT_EQ(rows[0].at("hifp_pay"), "55.00");
+  EXPECT_EQ(rows[0].at("psn_part_amt"), "9.29");
+}
+
 // Benchmarks are run, never timed in tests: only that it works and that 1 and 2 threads agree.
 TEST_F(SettleCli, BenchSettleRunsOnOneAndTwoThreadsWithIdenticalResults) {
   const Outcome r = yidi("bench settle --rows 3000 --repeat 1");
