@@ -131,12 +131,16 @@ FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing,
   return st;
 }
 
-PathDecision decide_path(const Visit& v, const FilingStatus& filing) {
-  if (!v.networked) return {SettlementPath::manual, PathReason::not_networked};
+PathDecision decide_path(bool networked, const FilingStatus& filing, bool credential_presented, bool settlement_failed) {
+  if (!networked) return {SettlementPath::manual, PathReason::not_networked};
   if (!filing.valid) return {SettlementPath::manual, filing.reason};
-  if (!v.credential_presented) return {SettlementPath::manual, PathReason::no_credential};
-  if (v.settlement_failed) return {SettlementPath::manual, PathReason::settlement_failed};
+  if (!credential_presented) return {SettlementPath::manual, PathReason::no_credential};
+  if (settlement_failed) return {SettlementPath::manual, PathReason::settlement_failed};
   return {SettlementPath::direct, PathReason::direct};
+}
+
+PathDecision decide_path(const Visit& v, const FilingStatus& filing) {
+  return decide_path(v.networked, filing, v.credential_presented, v.settlement_failed);
 }
 
 }  // namespace yidi

@@ -40,5 +40,7 @@ struct PathDecision {
 /// Direct settlement needs: a networked institution, a valid filing (or none required), the
 /// credential presented, and no settlement failure [seed 000, 001, 003]. First failing test wins.
 PathDecision decide_path(const Visit& visit, const FilingStatus& filing);
+/// The same from the four facts alone (the simulator's hot path).
+PathDecision decide_path(bool networked, const FilingStatus& filing, bool credential_presented, bool settlement_failed);
 
 }  // namespace yidi

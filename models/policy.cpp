@@ -14,7 +14,11 @@ Points Reduction::worst_case_points() const {
 std::string Reduction::str() const {
   switch (kind) {
     case Kind::none: return "none";
-    case Kind::points: return "-" + Ratio::bp(points.bp).str().substr(0, Ratio::bp(points.bp).str().size() - 1) + "pp";
+    case Kind::points: {
+      std::string pct = Ratio::bp(points.bp).str();  // "10%"
+      pct.back() = 'p';
+      return "-" + pct + "p";
+    }
     case Kind::multiplier: return "x" + multiplier.str();
   }
   return "?";

@@ -14,5 +14,7 @@ enum ExitCode : int {
 void register_settle(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_clear(CLI::App& app);
+void register_run(CLI::App& app);
+void register_schema(CLI::App& app);
 
 }  // namespace yidi::cli

@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   yidi::cli::register_settle(app);
   yidi::cli::register_bench(app);
   yidi::cli::register_clear(app);
+  yidi::cli::register_run(app);
+  yidi::cli::register_schema(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

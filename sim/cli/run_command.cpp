@@ -1,0 +1,141 @@
+// `yidi run SCENARIO`: simulates the scenario month by month and writes one HDF5 file
+// (outputs/SCHEMA.md), with progress on a terminal and optional month-end checkpoints.
+#include <tbb/global_control.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "sim/cli/commands.hpp"
+#include "sim/engine/simulation.hpp"
+#include "sim/io/checkpoint.hpp"
+#include "sim/io/claims_csv.hpp"
+#include "sim/io/embedded.hpp"
+#include "sim/io/hdf5_output.hpp"
+#include "sim/io/policy_yaml.hpp"
+#include "sim/io/scenario_yaml.hpp"
+#include "sim/version.hpp"
+
+namespace yidi::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct RunOptions {
+  std::string scenario = "baseline";
+  std::string output;
+  int threads = 0;
+  std::string scale;
+  int months = 0;
+  long long seed = -1;
+  std::string checkpoint;
+  int checkpoint_every = 12;
+  bool resume = false;
+  bool overwrite = false;
+  int stop_after = 0;  // for testing restarts: stop (as if killed) after this many months
+};
+
+std::string month_label(int m) { return Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->str().substr(0, 7); }
+
+}  // namespace
+
+/// The policy book a scenario runs under: the embedded data with its overlays.
+PolicyBook scenario_policy(const sim::Scenario& s) {
+  std::vector<fs::path> overlays(s.policy_overlays.begin(), s.policy_overlays.end());
+  return io::load_embedded_policy(overlays);
+}
+
+sim::World embedded_world() {
+  const auto text = io::embedded_file("scenarios/data/provinces.yaml");
+  if (!text) throw std::runtime_error("the embedded province data is missing");
+  return sim::World::from_yaml(*text, "<embedded>/scenarios/data/provinces.yaml");
+}
+
+int run_simulation(const RunOptions& o) {
+  sim::Scenario s = io::load_scenario(o.scenario);
+  if (!o.scale.empty()) s = io::parse_scenario("scale: \"" + o.scale + "\"", "--scale", s);
+  if (o.months > 0) s.months = o.months;
+  if (o.seed >= 0) s.seed = static_cast<std::uint64_t>(o.seed);
+  const std::string resolved = io::resolved_yaml(s);
+  const std::string sha = io::sha256_hex(resolved);
+  const std::string out = o.output.empty() ? "outputs/" + s.name + "-seed" + std::to_string(s.seed) + ".h5" : o.output;
+  if (fs::exists(out) && !o.overwrite)
+    throw io::InputError({out, 0, 0}, "", "output exists; choose another with -o or pass --overwrite");
+
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const PolicyBook book = scenario_policy(s);
+  const sim::World world = embedded_world();
+  sim::Simulation sim(s, book, world);
+  const std::string ckpt = o.checkpoint.empty() ? "" : (fs::path(o.checkpoint) / (s.name + ".ckpt")).string();
+  if (o.resume && !ckpt.empty() && fs::exists(ckpt)) {
+    sim.restore(io::read_checkpoint(ckpt, sha));
+    if (tty) std::cerr << "resumed " << s.name << " at month " << sim.months_done() << "\n";
+  }
+  const auto t_setup = std::chrono::steady_clock::now();
+  const int first = sim.months_done();
+  while (!sim.done()) {
+    sim.run_month();
+    if (!ckpt.empty() && (sim.months_done() % o.checkpoint_every == 0 || sim.done()))
+      io::write_checkpoint(ckpt, sim.snapshot(), sha);
+    if (tty) {
+      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
+      const int done = sim.months_done() - first, left = s.months - sim.months_done();
+      const double am = static_cast<double>(sim.agents().size()) * done / std::max(el, 1e-9);
+      std::fprintf(stderr, "\r%s  month %s (%d/%d)  elapsed %.1fs  ETA %.1fs  %.3g agent-months/s   ",
+                   s.name.c_str(), month_label(sim.current_month() - 1).c_str(), sim.months_done(), s.months, el,
+                   done > 0 ? el / done * left : 0.0, am);
+    }
+    if (o.stop_after > 0 && sim.months_done() >= o.stop_after) {
+      if (tty) std::cerr << "\n";
+      std::cerr << "yidi run: stopped after " << sim.months_done() << " months (--stop-after)\n";
+      return kOk;
+    }
+  }
+  if (tty) std::cerr << "\n";
+  io::Provenance prov;
+  prov.text["yidi_version"] = kVersion;
+  prov.text["scenario"] = resolved;
+  prov.text["scenario_sha256"] = sha;
+  prov.text["scenario_name"] = s.name;
+  prov.numbers["seed"] = static_cast<std::int64_t>(s.seed);
+  prov.numbers["scale"] = s.scale;
+  prov.numbers["threads"] = threads;
+  prov.numbers["ranks"] = 1;
+  prov.numbers["start_month"] = s.start_month;
+  prov.numbers["months"] = s.months;
+  prov.numbers["agents"] = static_cast<std::int64_t>(sim.agents().size());
+  io::write_results_hdf5(out, sim.results(), prov);
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cerr << "yidi run: " << s.name << ", " << sim.agents().size() << " agents (1:" << s.scale << "), " << s.months
+            << " months in " << total << " s; wrote " << out << "\n";
+  return kOk;
+}
+
+void register_run(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  auto* cmd = app.add_subcommand("run", "simulate a scenario and write its HDF5 output (outputs/SCHEMA.md)");
+  cmd->add_option("scenario", o->scenario, "scenario file, or the name of an embedded scenario (default: baseline)");
+  cmd->add_option("-o,--output", o->output, "output HDF5 file (default: outputs/NAME-seedSEED.h5)");
+  cmd->add_option("--threads", o->threads, "worker threads (default: all cores); results do not depend on it");
+  cmd->add_option("--scale", o->scale, "override the sampling ratio, e.g. 1:1000, or 1 for full scale");
+  cmd->add_option("--months", o->months, "override the number of months");
+  cmd->add_option("--seed", o->seed, "override the seed");
+  cmd->add_option("--checkpoint", o->checkpoint, "folder for month-end checkpoints");
+  cmd->add_option("--checkpoint-every", o->checkpoint_every, "months between checkpoints (default 12)");
+  cmd->add_flag("--resume", o->resume, "continue from the checkpoint in --checkpoint if there is one");
+  cmd->add_flag("--overwrite", o->overwrite, "replace an existing output file");
+  cmd->add_option("--stop-after", o->stop_after, "stop after this many months, as if killed (for restart tests)");
+  cmd->callback([o] { run_simulation(*o); });
+}
+
+void register_schema(CLI::App& app) {
+  auto* cmd = app.add_subcommand("schema", "print the run output schema (outputs/SCHEMA.md)");
+  cmd->callback([] { std::cout << sim::schema_markdown(); });
+}
+
+}  // namespace yidi::cli

@@ -1,0 +1,80 @@
+#include "sim/engine/results.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace yidi::sim {
+
+Results::Results() {
+  for (const auto& d : output_schema()) {
+    auto& s = data_[d.name];
+    if (d.dims.front() != Dim::month) {
+      if (d.integer) s.i.assign(slice_size(d), 0);
+      else s.f.assign(slice_size(d), 0.0);
+    }
+  }
+}
+
+std::size_t Results::slice_size(const DatasetSpec& d) {
+  std::size_t n = 1;
+  for (Dim dim : d.dims)
+    if (dim != Dim::month) n *= dim_size(dim);
+  return n;
+}
+
+void Results::begin_month(int month_index) {
+  ++months_;
+  for (const auto& d : output_schema()) {
+    if (d.dims.front() != Dim::month) continue;
+    auto& s = data_[d.name];
+    if (d.integer) s.i.resize(s.i.size() + slice_size(d), 0);
+    else s.f.resize(s.f.size() + slice_size(d), 0.0);
+  }
+  ints("months")[0] = month_index;
+}
+
+std::int64_t* Results::ints(const std::string& name) {
+  const auto& d = dataset(name);
+  auto& s = data_.at(name);
+  return d.dims.front() == Dim::month ? s.i.data() + s.i.size() - slice_size(d) : s.i.data();
+}
+
+double* Results::floats(const std::string& name) {
+  const auto& d = dataset(name);
+  auto& s = data_.at(name);
+  return d.dims.front() == Dim::month ? s.f.data() + s.f.size() - slice_size(d) : s.f.data();
+}
+
+std::vector<std::size_t> Results::shape(const DatasetSpec& d) const {
+  std::vector<std::size_t> out;
+  for (Dim dim : d.dims) out.push_back(dim == Dim::month ? months_ : dim_size(dim));
+  return out;
+}
+
+Results Results::from_raw(std::size_t months, std::map<std::string, Series64> data) {
+  Results r;
+  r.months_ = months;
+  for (const auto& d : output_schema()) {
+    auto it = data.find(d.name);
+    if (it == data.end()) throw std::invalid_argument("results: missing dataset " + d.name);
+    const std::size_t n = slice_size(d) * (d.dims.front() == Dim::month ? months : 1);
+    if ((d.integer ? it->second.i.size() : it->second.f.size()) != n)
+      throw std::invalid_argument("results: dataset " + d.name + " has the wrong size");
+    r.data_[d.name] = std::move(it->second);
+  }
+  return r;
+}
+
+bool Results::operator==(const Results& o) const {
+  if (months_ != o.months_) return false;
+  for (const auto& [name, s] : data_) {
+    const auto& t = o.data_.at(name);
+    if (s.i != t.i || s.f.size() != t.f.size()) return false;
+    // Bitwise, so that NaN (no visits) equals NaN.
+    if (!s.f.empty() && std::memcmp(s.f.data(), t.f.data(), s.f.size() * sizeof(double)) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace yidi::sim

@@ -1,0 +1,315 @@
+#include "sim/engine/simulation.hpp"
+
+#include <tbb/combinable.h>
+#include <tbb/parallel_for.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <tuple>
+
+namespace yidi::sim {
+namespace {
+
+Ratio to_ratio(double share) { return Ratio::bp(static_cast<std::int32_t>(std::lround(share * Ratio::kOne))); }
+Money yuan_of(double yuan) { return Money::fen(std::llround(yuan * 100.0)); }
+Date last_day(int m) { return Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->plus_months(1).plus_days(-1); }
+
+/// Full-scale insured persons of a province and scheme, consistent with the sample.
+std::int64_t insured(const Layout& l, std::size_t prov, Scheme s) {
+  if (s == Scheme::resident) return static_cast<std::int64_t>(l.count[prov][2]) * l.scale;
+  return (static_cast<std::int64_t>(l.count[prov][0]) + l.count[prov][1]) * l.scale;
+}
+}  // namespace
+
+Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const World& world)
+    : scenario_(scenario),
+      book_(book),
+      world_(world),
+      rng_(scenario.seed),
+      layout_(make_layout(world, scenario.params, scenario.scale)),
+      mobility_(Mobility::build(world, scenario.params, layout_)),
+      agents_(build_agents(world, scenario.params, layout_, mobility_, rng_)),
+      clearing_(scenario.clearing, scenario.start_month) {
+  restore(Resume{0, agents_, {}, Results{}});
+  std::int64_t* ins = results_.ints("population/insured");
+  for (std::size_t p = 0; p < kProvinces; ++p)
+    for (std::size_t g = 0; g < kGroups; ++g) ins[p * kGroups + g] = static_cast<std::int64_t>(layout_.count[p][g]) * layout_.scale;
+}
+
+void Simulation::restore(Resume r) {
+  agents_ = std::move(r.agents);
+  results_ = std::move(r.results);
+  months_done_ = 0;
+  fed_.clear();
+  // The clearing system is rebuilt by replaying what it was fed: its state is a pure function of it.
+  clearing_ = ClearingSystem(scenario_.clearing, scenario_.start_month);
+  const SimParams& p = scenario_.params;
+  const Date opening = *Date::from_ymd(scenario_.start_month / 12, static_cast<unsigned>(scenario_.start_month % 12 + 1), 1);
+  for (std::size_t prov = 0; prov < kProvinces; ++prov) {
+    contribution_[prov] = {yuan_of(p.contribution_employee), yuan_of(p.contribution_resident)};
+    other_spending_[prov] = {yuan_of(p.other_spending_employee), yuan_of(p.other_spending_resident)};
+    for (Scheme s : {Scheme::employee, Scheme::resident}) {
+      const double months = s == Scheme::employee ? p.opening_months_employee : p.opening_months_resident;
+      const Money monthly = scale_half_up(contribution_[prov][index(s)], insured(layout_, prov, s), 12);
+      clearing_.add_fund(world_.province(prov).code, s, yuan_of(months * static_cast<double>(monthly.fen()) / 100.0), opening);
+    }
+  }
+  for (auto& recs : r.fed) {
+    apply_records(recs, scenario_.start_month + months_done_);
+    fed_.push_back(std::move(recs));
+    ++months_done_;
+  }
+}
+
+Simulation::Resume Simulation::snapshot() const { return Resume{months_done_, agents_, fed_, results_}; }
+
+void Simulation::run_month() {
+  const int m = current_month();
+  MonthContext ctx = MonthContext::make(m, scenario_.params, rng_, mobility_, world_);
+  // Snapshots of the policy in force on the settlement date, built once for all threads.
+  std::vector<InsuredPolicy> policies;
+  std::vector<Catalogue> catalogues;
+  policies.reserve(kProvinces);
+  catalogues.reserve(kProvinces);
+  for (std::size_t i = 0; i < kProvinces; ++i) {
+    policies.push_back(book_.insured_policy(world_.province(i).code, ctx.settle_date));
+    catalogues.push_back(book_.catalogue(world_.province(i).code, ctx.settle_date));
+    ctx.policy[i] = &policies.back();
+    ctx.catalogue[i] = &catalogues.back();
+  }
+  ctx.coaudit_threshold = book_.national(ctx.settle_date).coaudit_threshold.value;
+
+  // Steps 1–3 for every agent, block by block; integer totals, so any split gives the same sums.
+  const std::uint32_t n = static_cast<std::uint32_t>(agents_.size());
+  tbb::combinable<MonthTotals> partial;
+  tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, (n + kBlock - 1) / kBlock),
+                    [&](const tbb::blocked_range<std::uint32_t>& blocks) {
+                      MonthTotals& t = partial.local();
+                      for (std::uint32_t b = blocks.begin(); b != blocks.end(); ++b) {
+                        const std::uint32_t end = std::min(n, (b + 1) * kBlock);
+                        for (std::uint32_t i = b * kBlock; i < end; ++i) step_agent(agents_[i], i, ctx, t);
+                      }
+                    });
+  MonthTotals total;
+  partial.combine_each([&](const MonthTotals& t) { total.add(t); });
+
+  // Step 4–5: ledger postings and month end.
+  results_.begin_month(m);
+  feed_clearing(total, ctx);
+  ++months_done_;
+}
+
+void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
+  const std::int64_t k = layout_.scale;
+  const SimParams& p = scenario_.params;
+  const Ratio late1 = to_ratio(p.late_one_month), late2 = to_ratio(p.late_two_months);
+  std::vector<SettlementRecord> recs;
+  // Off-site visits, aggregated over groups of a scheme and visit types, per (insured province,
+  // scheme, treatment province, path).
+  for (std::size_t h = 0; h < kProvinces; ++h) {
+    const InsuredPolicy& pol = *ctx.policy[h];
+    for (Scheme s : {Scheme::employee, Scheme::resident}) {
+      for (std::size_t tr = 0; tr < kProvinces; ++tr) {
+        for (std::size_t path = 0; path < kPaths; ++path) {
+          Flow f;
+          for (std::size_t g = 0; g < kGroups; ++g) {
+            if (scheme_of(static_cast<InsuredGroup>(g)) != s) continue;
+            for (std::size_t v = 0; v < kVisitTypes; ++v) f.add(t.offsite[MonthTotals::offsite_index(h, g, tr, v, path)]);
+          }
+          if (f.visits == 0) continue;
+          SettlementRecord r;
+          r.insured_region = world_.province(h).code;
+          r.scheme = s;
+          r.treatment_region = world_.province(tr).code;
+          r.settled_on = ctx.settle_date;
+          r.path = path == 0 ? SettlementPath::direct : SettlementPath::manual;
+          r.visits = f.visits * k;
+          r.fund_pay = Money::fen(f.fund * k);
+          r.coaudit_fund_pay = Money::fen(f.coaudit_fund * k);
+          const Money medfee = Money::fen(f.medfee * k);
+          r.reference = std::string(to_string(r.path)) + " " + r.insured_region.str() + "/" + std::string(to_string(s)) + "@" +
+                        r.treatment_region.str();
+          if (r.path == SettlementPath::direct) {
+            r.patient_pay = medfee - r.fund_pay;
+            // Declared on time, a month late or two months late [seed 002; shares assumed].
+            SettlementRecord parts[3] = {r, r, r};
+            const Ratio shares[3] = {Ratio::zero(), late1, late2};
+            for (int d = 1; d < 3; ++d) {
+              parts[d].declaration_delay_months = d;
+              parts[d].fund_pay = apply_ratio_half_up(r.fund_pay, shares[d]);
+              parts[d].patient_pay = apply_ratio_half_up(r.patient_pay, shares[d]);
+              parts[d].coaudit_fund_pay = min(parts[d].fund_pay, apply_ratio_half_up(r.coaudit_fund_pay, shares[d]));
+              parts[d].visits = scale_half_up(Money::fen(r.visits), shares[d].bp(), Ratio::kOne).fen();
+              parts[0].fund_pay -= parts[d].fund_pay;
+              parts[0].patient_pay -= parts[d].patient_pay;
+              parts[0].coaudit_fund_pay -= parts[d].coaudit_fund_pay;
+              parts[0].visits -= parts[d].visits;
+            }
+            parts[0].coaudit_fund_pay = min(parts[0].coaudit_fund_pay, parts[0].fund_pay);
+            for (auto& x : parts)
+              if (x.visits > 0 || !x.fund_pay.is_zero()) recs.push_back(x);
+          } else {
+            // The patient paid in full; a share of them claim, reimbursed months later [policy manual.*].
+            r.patient_pay = medfee;
+            SettlementRecord claimed = r, unclaimed = r;
+            claimed.fund_pay = apply_ratio_half_up(r.fund_pay, pol.manual.claim_share.value);
+            claimed.patient_pay = apply_ratio_half_up(medfee, pol.manual.claim_share.value);
+            claimed.visits = scale_half_up(Money::fen(r.visits), pol.manual.claim_share.value.bp(), Ratio::kOne).fen();
+            claimed.coaudit_fund_pay = Money::zero();
+            claimed.reimburse_on = ctx.settle_date.plus_months(static_cast<int>(pol.manual.lag_months.value));
+            unclaimed.fund_pay = r.fund_pay - claimed.fund_pay;
+            unclaimed.patient_pay = medfee - claimed.patient_pay;
+            unclaimed.visits = r.visits - claimed.visits;
+            unclaimed.coaudit_fund_pay = Money::zero();
+            recs.push_back(claimed);
+            recs.push_back(unclaimed);
+          }
+        }
+      }
+    }
+    // Local stays settled visit by visit: the fund pays its own hospitals.
+    for (Scheme s : {Scheme::employee, Scheme::resident}) {
+      Flow f;
+      for (std::size_t g = 0; g < kGroups; ++g)
+        if (scheme_of(static_cast<InsuredGroup>(g)) == s)
+          for (std::size_t v = 0; v < kVisitTypes; ++v) f.add(t.local[MonthTotals::local_index(h, g, v)]);
+      if (f.visits == 0) continue;
+      SettlementRecord r;
+      r.reference = "local " + world_.province(h).code.str() + "/" + std::string(to_string(s));
+      r.insured_region = r.treatment_region = world_.province(h).code;
+      r.scheme = s;
+      r.settled_on = ctx.settle_date;
+      r.visits = f.visits * k;
+      r.fund_pay = Money::fen(f.fund * k);
+      r.patient_pay = Money::fen((f.medfee - f.fund) * k);
+      recs.push_back(r);
+    }
+  }
+  const MonthReport rep = apply_records(recs, ctx.month);
+  record(t, rep);
+  fed_.push_back(std::move(recs));
+}
+
+MonthReport Simulation::apply_records(const std::vector<SettlementRecord>& recs, int m) {
+  const SimParams& p = scenario_.params;
+  if (m != scenario_.start_month && m % 12 == 0) {  // a new year: per-person amounts grow
+    const auto g = static_cast<std::int64_t>(std::llround(p.contribution_growth * Ratio::kOne));
+    for (auto& prov : contribution_)
+      for (Money& x : prov) x += scale_half_up(x, g, Ratio::kOne);
+    for (auto& prov : other_spending_)
+      for (Money& x : prov) x += scale_half_up(x, g, Ratio::kOne);
+  }
+  if (m == scenario_.start_month) {
+    // No previous year to base the first quotas on: bootstrap from the first month's flows, as if
+    // it were last year's average month (documented in sim/README.md).
+    std::map<std::tuple<RegionCode, Scheme, RegionCode>, Money> flows;
+    for (const auto& r : recs)
+      if (r.path == SettlementPath::direct && is_cross_province(r.insured_region, r.treatment_region))
+        flows[{r.insured_region, r.scheme, r.treatment_region.province()}] += r.fund_pay;
+    for (const auto& [key, flow] : flows)
+      clearing_.set_initial_quota(std::get<0>(key), std::get<1>(key), std::get<2>(key),
+                                  scale_half_up(flow, scenario_.clearing.quota_multiple.bp(), Ratio::kOne));
+  }
+  for (const auto& r : recs) clearing_.submit(r);
+  const Date end = last_day(m);
+  for (std::size_t prov = 0; prov < kProvinces; ++prov) {
+    for (Scheme s : {Scheme::employee, Scheme::resident}) {
+      const auto n = insured(layout_, prov, s);
+      clearing_.post_contribution(world_.province(prov).code, s, end, scale_half_up(contribution_[prov][index(s)], n, 12));
+      clearing_.post_local_benefit(world_.province(prov).code, s, end, scale_half_up(other_spending_[prov][index(s)], n, 12));
+    }
+  }
+  return clearing_.close_month();
+}
+
+void Simulation::record(const MonthTotals& t, const MonthReport& rep) {
+  const std::int64_t k = layout_.scale;
+  auto* away = results_.ints("population/away");
+  for (std::size_t i = 0; i < kProvinces * kGroups; ++i) away[i] = t.away[i] * k;
+  auto* visits = results_.ints("offsite/visits");
+  auto* medfee = results_.ints("offsite/medfee");
+  auto* fund = results_.ints("offsite/fund");
+  auto* hifp = results_.ints("offsite/hifp");
+  auto* indiv = results_.ints("offsite/individual");
+  auto* by_tr = results_.ints("offsite/by_treatment");
+  auto* dsr = results_.floats("offsite/dsr_inpatient");
+  std::int64_t nat_direct = 0, nat_all = 0;
+  for (std::size_t h = 0; h < kProvinces; ++h) {
+    std::int64_t direct = 0, all = 0;
+    for (std::size_t g = 0; g < kGroups; ++g)
+      for (std::size_t tr = 0; tr < kProvinces; ++tr)
+        for (std::size_t v = 0; v < kVisitTypes; ++v)
+          for (std::size_t path = 0; path < kPaths; ++path) {
+            const Flow& f = t.offsite[MonthTotals::offsite_index(h, g, tr, v, path)];
+            if (f.visits == 0) continue;
+            const std::size_t o = ((h * kGroups + g) * kVisitTypes + v) * kPaths + path;
+            visits[o] += f.visits * k;
+            medfee[o] += f.medfee * k;
+            fund[o] += f.fund * k;
+            hifp[o] += f.hifp * k;
+            indiv[o] += (f.medfee - f.fund) * k;
+            by_tr[(h * kProvinces + tr) * kVisitTypes + v] += f.visits * k;
+            if (v == index(VisitType::inpatient)) {
+              all += f.visits;
+              if (path == 0) direct += f.visits;
+            }
+          }
+    dsr[h] = all > 0 ? static_cast<double>(direct) / static_cast<double>(all) : std::numeric_limits<double>::quiet_NaN();
+    nat_direct += direct;
+    nat_all += all;
+  }
+  results_.floats("offsite/dsr_inpatient_national")[0] =
+      nat_all > 0 ? static_cast<double>(nat_direct) / static_cast<double>(nat_all) : std::numeric_limits<double>::quiet_NaN();
+  auto* reasons = results_.ints("offsite/manual_reasons");
+  for (std::size_t i = 0; i < kProvinces * kReasons; ++i) reasons[i] = t.inpatient_reasons[i] * k;
+  auto* stays = results_.ints("local/inpatient_stays");
+  auto* lmed = results_.ints("local/inpatient_medfee");
+  auto* lfund = results_.ints("local/inpatient_fund");
+  for (std::size_t h = 0; h < kProvinces; ++h)
+    for (std::size_t g = 0; g < kGroups; ++g) {
+      const Flow& f = t.local[MonthTotals::local_index(h, g, index(VisitType::inpatient))];
+      stays[h * kGroups + g] = f.visits * k;
+      lmed[h * kGroups + g] = f.medfee * k;
+      lfund[h * kGroups + g] = f.fund * k;
+    }
+  // Clearing, prepayment and funds from the month's clearing report (pools are provinces here).
+  auto prov_of = [&](RegionCode c) { return world_.index_of(c.province()); };
+  auto* gross = results_.ints("clearing/gross");
+  for (const auto& c : rep.cleared_cross) gross[prov_of(c.insured) * kProvinces + prov_of(c.treatment)] += c.amount.fen();
+  auto* net = results_.ints("clearing/net");
+  for (const auto& n : rep.net_positions) net[prov_of(n.province)] = n.net().fen();
+  auto* quota = results_.ints("prepayment/quota");
+  auto* outstanding = results_.ints("prepayment/outstanding");
+  auto* usage = results_.floats("prepayment/usage");
+  auto* warning = results_.ints("prepayment/warning");
+  for (std::size_t h = 0; h < kProvinces; ++h) usage[h] = std::numeric_limits<double>::quiet_NaN();
+  for (const auto& pp : rep.provinces) {
+    const std::size_t h = prov_of(pp.province);
+    quota[h] = pp.quota.fen();
+    outstanding[h] = pp.outstanding.fen();
+    usage[h] = pp.quota.is_zero() ? std::numeric_limits<double>::quiet_NaN()
+                                  : static_cast<double>(pp.outstanding.fen()) / static_cast<double>(pp.quota.fen());
+    warning[h] = static_cast<std::int64_t>(pp.warning);
+  }
+  auto* topup = results_.ints("prepayment/topup_requested");
+  for (const auto& pp : rep.prepayments) topup[prov_of(pp.pool)] += pp.topup_requested.fen();
+  results_.ints("prepayment/topups_paid")[0] = rep.topups_paid.fen();
+  auto* bal = results_.ints("funds/balance");
+  auto* held = results_.ints("funds/prepayment_held");
+  auto* inc = results_.ints("funds/income");
+  auto* exp = results_.ints("funds/expenditure");
+  auto* mp = results_.floats("funds/months_payable");
+  auto* floor_ = results_.ints("funds/below_floor");
+  for (const auto& f : rep.funds) {
+    const std::size_t o = prov_of(f.pool) * 2 + index(f.scheme);
+    bal[o] = f.balance.fen();
+    held[o] = f.prepayment_held.fen();
+    inc[o] = f.income.fen();
+    exp[o] = f.expenditure.fen();
+    mp[o] = f.months_payable;
+    floor_[o] = f.below_floor ? 1 : 0;
+  }
+}
+
+}  // namespace yidi::sim

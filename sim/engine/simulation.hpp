@@ -1,0 +1,71 @@
+#pragma once
+// The parallel engine: agents stepped month by month over fixed blocks with oneTBB, the month's
+// integer totals settled into the clearing system, everything recorded in Results. The step order
+// is fixed and written down in sim/README.md.
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "models/clearing.hpp"
+#include "models/parameters.hpp"
+#include "sim/engine/results.hpp"
+#include "sim/model/population.hpp"
+#include "sim/model/scenario.hpp"
+#include "sim/model/step.hpp"
+
+namespace yidi::sim {
+
+class Simulation {
+public:
+  /// Agents are processed in blocks of this many; the block size does not change results.
+  static constexpr std::uint32_t kBlock = 1u << 15;
+
+  Simulation(const Scenario& scenario, const PolicyBook& book, const World& world);
+
+  /// Runs the next month (step order: sim/README.md). The number of threads is whatever the
+  /// calling oneTBB arena allows; results do not depend on it.
+  void run_month();
+  bool done() const { return months_done_ >= scenario_.months; }
+  int months_done() const { return months_done_; }
+  int current_month() const { return scenario_.start_month + months_done_; }
+
+  const Results& results() const { return results_; }
+  const Layout& layout() const { return layout_; }
+  const std::vector<Agent>& agents() const { return agents_; }
+  const ClearingSystem& clearing() const { return clearing_; }
+  const Scenario& scenario() const { return scenario_; }
+
+  /// What a checkpoint holds beyond the agents: the clearing inputs fed so far (replayed on
+  /// restart) and the results.
+  struct Resume {
+    int months_done = 0;
+    std::vector<Agent> agents;
+    std::vector<std::vector<SettlementRecord>> fed;  // per month
+    Results results;
+  };
+  Resume snapshot() const;
+  /// Restores a snapshot taken from a simulation of the same scenario.
+  void restore(Resume r);
+
+private:
+  void feed_clearing(const MonthTotals& t, const MonthContext& ctx);
+  void record(const MonthTotals& t, const MonthReport& rep);
+  /// Posts a month's records, contributions and other spending, and closes the month.
+  MonthReport apply_records(const std::vector<SettlementRecord>& recs, int month);
+
+  Scenario scenario_;
+  const PolicyBook& book_;
+  const World& world_;
+  Rng rng_;
+  Layout layout_;
+  Mobility mobility_;
+  std::vector<Agent> agents_;
+  ClearingSystem clearing_;
+  Results results_;
+  int months_done_ = 0;
+  std::vector<std::vector<SettlementRecord>> fed_;
+  std::array<std::array<Money, 2>, kProvinces> contribution_{};  // per person a year, this year
+  std::array<std::array<Money, 2>, kProvinces> other_spending_{};
+};
+
+}  // namespace yidi::sim

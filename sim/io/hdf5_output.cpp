@@ -1,0 +1,148 @@
+#include "sim/io/hdf5_output.hpp"
+
+#include <H5Cpp.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "sim/io/input_error.hpp"
+
+namespace yidi::io {
+namespace {
+
+H5::DSetCreatPropList untimed_dataset() {
+  H5::DSetCreatPropList p;
+  H5Pset_obj_track_times(p.getId(), false);
+  return p;
+}
+
+void ensure_groups(H5::H5File& f, const std::string& path, std::set<std::string>& made) {
+  for (std::size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
+    const std::string g = path.substr(0, pos);
+    if (made.insert(g).second) {
+      H5::LinkCreatPropList lcpl;
+      hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+      H5Pset_obj_track_times(gcpl, false);
+      const hid_t id = H5Gcreate2(f.getId(), g.c_str(), lcpl.getId(), gcpl, H5P_DEFAULT);
+      H5Pclose(gcpl);
+      if (id < 0) throw H5::GroupIException("create group", g);
+      H5Gclose(id);
+    }
+  }
+}
+
+void text_attribute(H5::H5Object& obj, const std::string& name, const std::string& value) {
+  H5::StrType type(H5::PredType::C_S1, value.empty() ? 1 : value.size());
+  H5::Attribute a = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+  a.write(type, value.empty() ? std::string(1, '\0') : value);
+}
+
+void number_attribute(H5::H5Object& obj, const std::string& name, std::int64_t value) {
+  H5::Attribute a = obj.createAttribute(name, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR));
+  a.write(H5::PredType::NATIVE_INT64, &value);
+}
+
+void write_all(const std::string& tmp, const sim::Results& results, const Provenance& prov) {
+  H5::H5File f(tmp, H5F_ACC_TRUNC);
+  std::set<std::string> groups;
+  H5::Group root = f.openGroup("/");
+  for (const auto& [k, v] : prov.text) text_attribute(root, k, v);
+  for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
+  // Dimension labels.
+  ensure_groups(f, "labels/x", groups);
+  for (sim::Dim d : {sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type, sim::Dim::path,
+                     sim::Dim::reason}) {
+    const auto labels = sim::dim_labels(d);
+    std::size_t width = 1;
+    for (const auto& l : labels) width = std::max(width, l.size());
+    std::string buf(width * labels.size(), '\0');
+    for (std::size_t i = 0; i < labels.size(); ++i) buf.replace(i * width, labels[i].size(), labels[i]);
+    H5::StrType type(H5::PredType::C_S1, width);
+    const hsize_t n = labels.size();
+    H5::DataSet ds = f.createDataSet("labels/" + std::string(sim::dim_name(d)), type, H5::DataSpace(1, &n),
+                                     untimed_dataset());
+    ds.write(buf.data(), type);
+  }
+  for (const auto& spec : sim::output_schema()) {
+    ensure_groups(f, spec.name, groups);
+    const auto shape = results.shape(spec);
+    std::vector<hsize_t> dims(shape.begin(), shape.end());
+    H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+    const auto& type = spec.integer ? H5::PredType::NATIVE_INT64 : H5::PredType::NATIVE_DOUBLE;
+    H5::DataSet ds = f.createDataSet(spec.name, type, space, untimed_dataset());
+    const auto& data = results.data(spec.name);
+    if (spec.integer) {
+      if (!data.i.empty()) ds.write(data.i.data(), type);
+    } else if (!data.f.empty()) {
+      ds.write(data.f.data(), type);
+    }
+    text_attribute(ds, "unit", spec.unit);
+    text_attribute(ds, "description", spec.description);
+    std::string dims_text;
+    for (std::size_t i = 0; i < spec.dims.size(); ++i) dims_text += (i ? "," : "") + std::string(sim::dim_name(spec.dims[i]));
+    text_attribute(ds, "dims", dims_text);
+  }
+  f.close();
+}
+
+}  // namespace
+
+void write_results_hdf5(const std::string& path, const sim::Results& results, const Provenance& prov) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (!target.parent_path().empty()) fs::create_directories(target.parent_path());
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  H5::Exception::dontPrint();
+  try {
+    write_all(tmp, results, prov);
+  } catch (const H5::Exception& e) {
+    std::remove(tmp.c_str());
+    throw InputError({path, 0, 0}, "", "cannot write HDF5 output: " + e.getDetailMsg());
+  }
+  fs::rename(tmp, target);
+}
+
+Dataset64 read_dataset_hdf5(const std::string& path, const std::string& name) {
+  H5::Exception::dontPrint();
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  H5::DataSet ds = f.openDataSet(name);
+  H5::DataSpace space = ds.getSpace();
+  std::vector<hsize_t> dims(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+  space.getSimpleExtentDims(dims.data());
+  Dataset64 out;
+  std::size_t n = 1;
+  for (hsize_t d : dims) {
+    out.shape.push_back(static_cast<std::size_t>(d));
+    n *= static_cast<std::size_t>(d);
+  }
+  if (ds.getTypeClass() == H5T_INTEGER) {
+    out.i.resize(n);
+    if (n) ds.read(out.i.data(), H5::PredType::NATIVE_INT64);
+  } else {
+    out.f.resize(n);
+    if (n) ds.read(out.f.data(), H5::PredType::NATIVE_DOUBLE);
+  }
+  return out;
+}
+
+std::string read_text_attribute_hdf5(const std::string& path, const std::string& name) {
+  H5::Exception::dontPrint();
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  H5::Attribute a = f.openGroup("/").openAttribute(name);
+  std::string out;
+  a.read(a.getStrType(), out);
+  return out;
+}
+
+std::int64_t read_number_attribute_hdf5(const std::string& path, const std::string& name) {
+  H5::Exception::dontPrint();
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  H5::Attribute a = f.openGroup("/").openAttribute(name);
+  std::int64_t v = 0;
+  a.read(H5::PredType::NATIVE_INT64, &v);
+  return v;
+}
+
+}  // namespace yidi::io

@@ -1,0 +1,99 @@
+#include "sim/model/params.hpp"
+
+#include <algorithm>
+
+namespace yidi::sim {
+
+double Series::at(int m) const {
+  if (points.empty()) return 0;
+  if (m <= points.front().first) return points.front().second;
+  if (m >= points.back().first) return points.back().second;
+  const auto it = std::upper_bound(points.begin(), points.end(), m,
+                                   [](int x, const std::pair<int, double>& p) { return x < p.first; });
+  const auto& [m1, v1] = *it;
+  const auto& [m0, v0] = *std::prev(it);
+  return v0 + (v1 - v0) * static_cast<double>(m - m0) / static_cast<double>(m1 - m0);
+}
+
+Series Series::yearly(std::initializer_list<std::pair<int, double>> pts) {
+  Series s;
+  for (const auto& [year, v] : pts) s.points.emplace_back(year * 12, v);
+  return s;
+}
+
+namespace {
+ParamDef num(std::string name, double SimParams::*p, double lo, double hi, std::string source, std::string desc) {
+  return ParamDef{std::move(name), ParamDef::Kind::number, p, nullptr, lo, hi, std::move(source), std::move(desc)};
+}
+ParamDef ser(std::string name, Series SimParams::*p, std::string source, std::string desc) {
+  return ParamDef{std::move(name), ParamDef::Kind::series, nullptr, p, 0, 1, std::move(source), std::move(desc)};
+}
+}  // namespace
+
+const std::vector<ParamDef>& param_defs() {
+  static const std::vector<ParamDef> defs = {
+      num("population.employees_in_service", &SimParams::employees_in_service, 0, 2e9, "2022 快报 26,607万 [VERIFIED]", "insured employees in service"),
+      num("population.employees_retired", &SimParams::employees_retired, 0, 2e9, "2022 快报 9,636万 [VERIFIED]", "insured retired employees"),
+      num("population.residents", &SimParams::residents, 0, 2e9, "2022 bulletin 98,349万 [VERIFIED]", "insured urban-rural residents"),
+      num("mobility.offsite_insured_share", &SimParams::offsite_insured_share, 0, 1, "assumed, calibrated to 2023 cross-province inpatient volume", "share of the census inter-province inflow still insured at origin (the long-term off-site stock)"),
+      num("mobility.offsite_mix_in_service", &SimParams::offsite_mix_in_service, 0, 1, "assumed", "share of the off-site stock who are employees in service (stationed workers)"),
+      num("mobility.offsite_mix_retired", &SimParams::offsite_mix_retired, 0, 1, "assumed", "share of the off-site stock who are retirees resettled"),
+      num("mobility.gravity_beta", &SimParams::gravity_beta, 0, 4, "assumed", "distance exponent of the gravity model choosing origins"),
+      num("mobility.return_per_month", &SimParams::return_per_month, 0, 1, "assumed (stays of 6 years on average)", "monthly hazard of a long-term off-site person returning home"),
+      num("mobility.trip_per_month", &SimParams::trip_per_month, 0, 1, "assumed", "probability of a temporary trip to another province in a month"),
+      num("mobility.trip_days", &SimParams::trip_days, 1, 31, "assumed", "average length of a temporary trip, days"),
+      num("referral.share", &SimParams::referral_share, 0, 1, "assumed, calibrated", "share of home inpatient stays referred to another province's big medical centres"),
+      num("referral.certificate", &SimParams::referral_certificate, 0, 1, "assumed", "share of referred patients holding a referral certificate (referral filing)"),
+      num("care.inpatient_rate.employee_in_service", &SimParams::inpatient_rate_in_service, 0, 5, "assumed split of the 2023 employee rate 21.86% [VERIFIED]", "admissions a year"),
+      num("care.inpatient_rate.employee_retired", &SimParams::inpatient_rate_retired, 0, 5, "assumed split of the 2023 employee rate 21.86% [VERIFIED]", "admissions a year"),
+      num("care.inpatient_rate.resident", &SimParams::inpatient_rate_resident, 0, 5, "2023 bulletin 20.7% [VERIFIED]", "admissions a year"),
+      num("care.inpatient_cost.employee", &SimParams::inpatient_cost_employee, 0, 1e6, "calibrated: the realised mean bill, after province cost indices and referral factors, is the 2023 bulletin's 12,175 yuan [VERIFIED]", "lognormal mean of a bill per admission before cost factors, yuan"),
+      num("care.inpatient_cost.resident", &SimParams::inpatient_cost_resident, 0, 1e6, "calibrated: the realised mean bill is the 2023 bulletin's 7,674 yuan [VERIFIED]", "lognormal mean of a bill per admission before cost factors, yuan"),
+      num("care.inpatient_cost_sigma", &SimParams::inpatient_cost_sigma, 0, 3, "assumed", "lognormal shape of inpatient bills"),
+      num("care.referral_cost_factor", &SimParams::referral_cost_factor, 0, 10, "assumed", "referred stays cost this multiple of the mean"),
+      num("care.level1_share", &SimParams::level1_share, 0, 1, "assumed", "stays in level-1 hospitals"),
+      num("care.level2_share", &SimParams::level2_share, 0, 1, "assumed", "stays in level-2 hospitals (level 3: the rest)"),
+      num("care.class_b_share", &SimParams::class_b_share, 0, 1, "assumed", "乙 share of a bill"),
+      num("care.class_c_share", &SimParams::class_c_share, 0, 1, "assumed", "丙 / out-of-catalogue share of a bill"),
+      num("care.over_cap_share", &SimParams::over_cap_share, 0, 1, "assumed", "share of a bill above price caps"),
+      num("care.outpatient_per_month_away", &SimParams::outpatient_per_month_away, 0, 30, "assumed, calibrated to 118 million 2023 cross-province outpatient settlements [VERIFIED]", "general outpatient visits a month while living off-site"),
+      num("care.outpatient_cost", &SimParams::outpatient_cost, 0, 1e5, "assumed", "mean general outpatient bill, yuan"),
+      num("care.chronic_share", &SimParams::chronic_share, 0, 1, "assumed", "people with a listed chronic/special condition"),
+      num("care.chronic_per_month", &SimParams::chronic_per_month, 0, 30, "assumed", "chronic/special outpatient visits a month"),
+      num("care.chronic_cost", &SimParams::chronic_cost, 0, 1e5, "assumed", "mean chronic/special outpatient bill, yuan"),
+      num("care.pharmacy_per_month_away", &SimParams::pharmacy_per_month_away, 0, 30, "assumed", "pharmacy purchases a month while off-site"),
+      num("care.pharmacy_cost", &SimParams::pharmacy_cost, 0, 1e5, "assumed", "mean pharmacy bill, yuan"),
+      num("care.outpatient_cost_sigma", &SimParams::outpatient_cost_sigma, 0, 3, "assumed", "lognormal shape of outpatient and pharmacy bills"),
+      num("care.assistance_share", &SimParams::assistance_share, 0, 1, "assumed", "residents eligible for medical assistance (医疗救助)"),
+      num("care.resident_child_share", &SimParams::resident_child_share, 0, 1, "assumed", "residents aged under 18"),
+      num("care.resident_senior_share", &SimParams::resident_senior_share, 0, 1, "assumed", "residents aged 60 and over"),
+      num("care.child_rate_factor", &SimParams::child_rate_factor, 0, 10, "assumed", "children's admission rate relative to adult residents (the residents' mean is kept)"),
+      num("care.senior_rate_factor", &SimParams::senior_rate_factor, 0, 10, "assumed", "seniors' admission rate relative to adult residents (the residents' mean is kept)"),
+      num("care.trip_emergency_share", &SimParams::trip_emergency_share, 0, 1, "assumed", "stays during a temporary trip that are emergencies (deemed filed [seed 003])"),
+      ser("levers.networked_inpatient", &SimParams::networked_inpatient, "assumed path; 1,563 networked institutions mid-2017 → 82,300 end-2023 [VERIFIED]", "share of off-site stays in networked (跨省联网) institutions"),
+      ser("levers.networked_outpatient", &SimParams::networked_outpatient, "assumed path; general outpatient networking from 2021 [seed 002]", "share of off-site outpatient visits and purchases in networked institutions"),
+      ser("levers.long_term_filing", &SimParams::long_term_filing, "assumed path", "share of long-term off-site people holding a filing"),
+      ser("levers.trip_filing", &SimParams::trip_filing, "assumed path; online filings 75.6万 (2021) → 804万 (2023) [VERIFIED]", "share of trips filed in advance (online filing adoption)"),
+      ser("levers.retroactive_filing", &SimParams::retroactive_filing, "assumed path; allowed nationally from the 2022 notice [seed 000]", "share of unfiled off-site inpatients who file before discharge"),
+      ser("levers.credential", &SimParams::credential, "assumed", "share presenting the e-voucher or card [seed 000]"),
+      ser("levers.settlement_failure", &SimParams::settlement_failure, "assumed", "share of direct settlements failing (system errors) [seed 003]"),
+      num("funds.contribution.employee", &SimParams::contribution_employee, 0, 1e6, "2022 bulletin: 20,793.27亿 ÷ 36,243万 [DERIVED]", "contributions per insured employee a year, yuan"),
+      num("funds.contribution.resident", &SimParams::contribution_resident, 0, 1e6, "2022 bulletin: 10,128.90亿 ÷ 98,349万 [DERIVED]", "contributions and subsidies per insured resident a year, yuan"),
+      num("funds.contribution_growth", &SimParams::contribution_growth, -1, 1, "2022→2023 bulletins: +7.8% / +6.6% per person [DERIVED]", "yearly growth of contributions per person"),
+      num("funds.other_spending.employee", &SimParams::other_spending_employee, 0, 1e6, "assumed, calibrated to 2022 employee fund expenditure 15,243.8亿 [VERIFIED]", "fund spending per person a year not simulated visit by visit (local outpatient, personal accounts, maternity)"),
+      num("funds.other_spending.resident", &SimParams::other_spending_resident, 0, 1e6, "assumed, calibrated to 2022 resident fund expenditure 9,353.44亿 [VERIFIED]", "likewise for residents"),
+      num("funds.opening_months.employee", &SimParams::opening_months_employee, 0, 240, "assumed", "opening balance, in months of contributions"),
+      num("funds.opening_months.resident", &SimParams::opening_months_resident, 0, 240, "calibrated to the residents' 8.5 months payable in 2023 [VERIFIED]", "opening balance, in months of contributions"),
+      num("clearing.late_one_month", &SimParams::late_one_month, 0, 1, "assumed", "share of declarations a month late [seed 002 allows ≤ 2]"),
+      num("clearing.late_two_months", &SimParams::late_two_months, 0, 1, "assumed", "share of declarations two months late"),
+  };
+  return defs;
+}
+
+const ParamDef* find_param(std::string_view name) {
+  for (const auto& d : param_defs())
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+}  // namespace yidi::sim

@@ -1,0 +1,102 @@
+#pragma once
+// The simulator's behavioural and calibration parameters: one registry naming each, with its
+// type, range, default and source, so scenarios, validation and documentation all come from it.
+// Money amounts that feed distributions (mean costs) are plain numbers here; every amount that
+// reaches the settlement engine is rounded to the fen at a named step (sim/model/care.hpp).
+#include <array>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "models/date.hpp"
+
+namespace yidi::sim {
+
+/// A value that changes over time: piecewise linear between dated points, flat outside them.
+struct Series {
+  std::vector<std::pair<int, double>> points;  // (month index, value), sorted
+  double at(int month_index) const;
+  static Series flat(double v) { return Series{{{0, v}}}; }
+  /// {year: value} points placed at January of each year.
+  static Series yearly(std::initializer_list<std::pair<int, double>> pts);
+};
+
+struct SimParams {
+  // ---- population (DOMAIN.md §7; ../shared/data/national-stats.csv)
+  double employees_in_service = 266.07e6;  // 2022 快报 [VERIFIED]
+  double employees_retired = 96.36e6;      // 2022 快报 [VERIFIED]
+  double residents = 983.49e6;             // 2022 bulletin [VERIFIED]
+  // ---- long-term off-site stock (异地长期居住)
+  double offsite_insured_share = 0.24;  // share of the census inflow insured at origin [assumed, calibrated]
+  double offsite_mix_in_service = 0.22; // of that stock: stationed workers [assumed]
+  double offsite_mix_retired = 0.16;    // retirees resettled [assumed]; the rest are residents
+  double gravity_beta = 1.0;            // distance exponent of the origin gravity model [assumed]
+  double return_per_month = 1.0 / 72;   // monthly hazard of returning home (6-year stays) [assumed]
+  // ---- temporary trips and referrals
+  double trip_per_month = 0.025;        // probability of a temporary trip out of province in a month [assumed]
+  double trip_days = 8;                 // average trip length [assumed]
+  double referral_share = 0.024;        // share of home inpatient stays referred out of province [assumed]
+  double referral_certificate = 0.80;   // referred patients holding a referral certificate [assumed]
+  // ---- care (2023 bulletin [VERIFIED]: hospitalisation 21.86% employees, 20.7% residents;
+  //      12,175 / 7,674 yuan per admission)
+  double inpatient_rate_in_service = 0.128;  // a year [assumed split, calibrated to the 21.86% employee rate]
+  double inpatient_rate_retired = 0.46;      // a year [assumed split]
+  double inpatient_rate_resident = 0.207;    // a year [VERIFIED 2023]
+  double inpatient_cost_employee = 11420;    // lognormal mean before province cost indices and referral factors, set so the realised mean is 12,175 [VERIFIED 2023]
+  double inpatient_cost_resident = 7240;     // likewise, realised mean 7,674 [VERIFIED 2023]
+  double inpatient_cost_sigma = 0.85;        // lognormal shape [assumed]
+  double referral_cost_factor = 2.4;         // referred stays at big centres cost more [assumed]
+  double level1_share = 0.15, level2_share = 0.35;  // hospital level mix; level 3 the rest [assumed]
+  double class_b_share = 0.25;               // 乙 share of a bill [assumed]
+  double class_c_share = 0.07;               // 丙 / out of catalogue share [assumed]
+  double over_cap_share = 0.03;              // above price caps [assumed]
+  double outpatient_per_month_away = 0.2;   // general outpatient visits a month while living off-site [assumed, calibrated]
+  double outpatient_cost = 260;              // mean general outpatient bill, yuan [assumed]
+  double chronic_share = 0.12;               // people with a listed chronic condition [assumed]
+  double chronic_per_month = 0.45;            // chronic/special outpatient visits a month [assumed]
+  double chronic_cost = 420;                 // mean, yuan [assumed]
+  double pharmacy_per_month_away = 0.16;     // pharmacy purchases a month while off-site [assumed]
+  double pharmacy_cost = 150;                // mean, yuan [assumed]
+  double outpatient_cost_sigma = 0.7;        // lognormal shape [assumed]
+  double assistance_share = 0.04;            // residents eligible for medical assistance [assumed]
+  double resident_child_share = 0.2;         // residents' age mix [assumed]
+  double resident_senior_share = 0.25;
+  double child_rate_factor = 0.45;           // admission rate relative to adult residents [assumed]
+  double senior_rate_factor = 2.6;
+  double trip_emergency_share = 0.6;         // stays during a trip that are emergencies [assumed]
+  // ---- channel levers (dated): what makes a visit direct
+  Series networked_inpatient = Series::yearly({{2017, 0.18}, {2019, 0.62}, {2021, 0.86}, {2022, 0.9}, {2023, 0.93}, {2025, 0.95}});
+  Series networked_outpatient = Series::yearly({{2020, 0.15}, {2021, 0.55}, {2022, 0.74}, {2023, 0.85}, {2025, 0.92}});
+  Series long_term_filing = Series::yearly({{2017, 0.15}, {2019, 0.45}, {2021, 0.68}, {2022, 0.75}, {2023, 0.8}, {2025, 0.86}});
+  Series trip_filing = Series::yearly({{2017, 0.02}, {2020, 0.1}, {2021, 0.22}, {2022, 0.36}, {2023, 0.5}, {2025, 0.62}});
+  Series retroactive_filing = Series::yearly({{2017, 0.0}, {2022, 0.12}, {2023, 0.3}, {2025, 0.45}});
+  Series credential = Series::yearly({{2017, 0.85}, {2022, 0.95}, {2025, 0.97}});
+  Series settlement_failure = Series::yearly({{2017, 0.1}, {2022, 0.025}, {2025, 0.015}});
+  // ---- funds (2022 bulletin [VERIFIED], per insured person)
+  double contribution_employee = 5737;   // 20,793.27亿 ÷ 36,243万 [DERIVED]
+  double contribution_resident = 1030;   // 10,128.90亿 ÷ 98,349万 [DERIVED]
+  double contribution_growth = 0.07;     // a year [DERIVED 2022→2023: +7.8% employees, +6.6% residents]
+  double other_spending_employee = 2650; // local outpatient, personal-account and other spending per person a year, not simulated visit by visit [assumed, calibrated]
+  double other_spending_resident = 150;  // likewise [assumed, calibrated]
+  double opening_months_employee = 17.0; // opening balance in months of contributions [assumed]
+  double opening_months_resident = 11.4;  // [calibrated to 8.5 months payable in 2023]
+  // ---- clearing records
+  double late_one_month = 0.05;          // declarations a month late [assumed]
+  double late_two_months = 0.02;         // two months late [assumed]
+};
+
+struct ParamDef {
+  std::string name;
+  enum class Kind { number, series } kind;
+  double SimParams::*number = nullptr;
+  Series SimParams::*series = nullptr;
+  double min = 0, max = 1;
+  std::string source;
+  std::string description;
+};
+
+/// Every parameter of SimParams, in documentation order.
+const std::vector<ParamDef>& param_defs();
+const ParamDef* find_param(std::string_view name);
+
+}  // namespace yidi::sim

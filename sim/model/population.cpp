@@ -1,0 +1,119 @@
+#include "sim/model/population.hpp"
+
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace yidi::sim {
+
+std::pair<std::size_t, std::size_t> Layout::cell_of(std::uint32_t i) const {
+  for (std::size_t p = kProvinces; p-- > 0;)
+    for (std::size_t g = kGroups; g-- > 0;)
+      if (count[p][g] > 0 && i >= begin[p][g]) return {p, g};
+  return {0, 0};
+}
+
+Layout make_layout(const World& world, const SimParams& p, std::int64_t scale) {
+  if (scale < 1) throw std::invalid_argument("scale must be at least 1 (1 = full scale)");
+  Layout l;
+  l.scale = scale;
+  double pop = 0;
+  for (const auto& pr : world.provinces()) pop += pr.population;
+  const double national[kGroups] = {p.employees_in_service, p.employees_retired, p.residents};
+  std::uint64_t next = 0;
+  for (std::size_t i = 0; i < world.size(); ++i) {
+    for (std::size_t g = 0; g < kGroups; ++g) {
+      l.insured[i][g] = national[g] * world.province(i).population / pop;
+      const auto n = static_cast<std::uint64_t>(std::llround(l.insured[i][g] / static_cast<double>(scale)));
+      l.begin[i][g] = static_cast<std::uint32_t>(next);
+      l.count[i][g] = static_cast<std::uint32_t>(n);
+      next += n;
+      if (next > 0xFFFFFFF0ull) throw std::invalid_argument("population too large for 32-bit person numbers");
+    }
+  }
+  l.total = static_cast<std::uint32_t>(next);
+  return l;
+}
+
+Mobility Mobility::build(const World& world, const SimParams& p, const Layout& l) {
+  Mobility m;
+  m.stock = world.offsite_stock(p);
+  const double mix[kGroups] = {p.offsite_mix_in_service, p.offsite_mix_retired,
+                               1.0 - p.offsite_mix_in_service - p.offsite_mix_retired};
+  for (std::size_t o = 0; o < world.size(); ++o) {
+    double out = 0;
+    std::vector<double> w(world.size());
+    for (std::size_t d = 0; d < world.size(); ++d) {
+      out += m.stock[o][d];
+      w[d] = m.stock[o][d];
+    }
+    double total = 0;
+    for (double x : w) total += x;
+    Choice c;
+    double acc = 0;
+    for (double x : w) {
+      acc += total > 0 ? x / total : 0;
+      c.cumulative.push_back(acc);
+    }
+    c.cumulative.back() = 1.0;
+    m.destination.push_back(c);
+    m.trip.push_back(world.trip_destinations(o, p.gravity_beta));
+    m.referral.push_back(world.referral_destinations(o));
+    for (std::size_t g = 0; g < kGroups; ++g) {
+      const double n = l.insured[o][g];
+      const double share = n > 0 ? std::min(0.9, out * mix[g] / n) : 0.0;
+      m.away_share[o][g] = share;
+      // In equilibrium, leavers balance returners: (1 − s) × h = s × r.
+      m.move_hazard[o][g] = share < 1 ? p.return_per_month * share / (1 - share) : 0;
+    }
+  }
+  return m;
+}
+
+namespace {
+void init_range(std::vector<Agent>& agents, std::uint32_t lo, std::uint32_t hi, const SimParams& p, const Layout& l,
+                const Mobility& mob, const Rng& rng) {
+  for (std::uint32_t i = lo; i < hi;) {
+    const auto [prov, g] = l.cell_of(i);
+    const std::uint32_t cell_end = std::min<std::uint32_t>(hi, l.begin[prov][g] + l.count[prov][g]);
+    const auto group = static_cast<InsuredGroup>(g);
+    for (; i < cell_end; ++i) {
+      const auto w = rng.words(i, 0, Purpose::init);
+      Agent& a = agents[i];
+      a.home = static_cast<std::uint16_t>(prov);
+      a.away = a.home;
+      if (Rng::to_unit(w[0]) < mob.away_share[prov][g])
+        a.away = static_cast<std::uint16_t>(mob.destination[prov].draw(Rng::to_unit(w[1])));
+      unsigned age = 1;
+      if (group == InsuredGroup::employee_retired) age = 2;
+      if (group == InsuredGroup::resident) {
+        const double u = Rng::to_unit(w[2]);
+        age = u < p.resident_child_share ? 0 : u < 1 - p.resident_senior_share ? 1 : 2;
+      }
+      const double u3 = Rng::to_unit(w[3]);
+      const bool chronic = u3 < p.chronic_share;
+      // One word serves both: the assistance draw uses the part of [0,1) above the chronic share.
+      const bool assistance = group == InsuredGroup::resident &&
+                              (chronic ? u3 / p.chronic_share : (u3 - p.chronic_share) / (1 - p.chronic_share)) <
+                                  p.assistance_share;
+      a.set_traits(group, age, chronic, assistance);
+    }
+  }
+}
+}  // namespace
+
+std::vector<Agent> build_agents(const World&, const SimParams& p, const Layout& l, const Mobility& mob, const Rng& rng,
+                                bool parallel) {
+  std::vector<Agent> agents(l.total);
+  if (!parallel) {
+    init_range(agents, 0, l.total, p, l, mob, rng);
+  } else {
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, l.total, 1u << 16),
+                      [&](const tbb::blocked_range<std::uint32_t>& r) { init_range(agents, r.begin(), r.end(), p, l, mob, rng); });
+  }
+  return agents;
+}
+
+}  // namespace yidi::sim

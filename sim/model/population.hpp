@@ -1,0 +1,46 @@
+#pragma once
+// The synthetic insured population: agents laid out by home province then group, a sample of
+// 1 in `scale` (1 = full scale, 1:1), allocated once.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "sim/model/agent.hpp"
+#include "sim/model/params.hpp"
+#include "sim/model/rng.hpp"
+#include "sim/model/totals.hpp"
+#include "sim/model/world.hpp"
+
+namespace yidi::sim {
+
+struct Layout {
+  std::int64_t scale = 1;  // each agent stands for `scale` insured persons
+  std::array<std::array<std::uint32_t, kGroups>, kProvinces> begin{};  // first agent of (province, group)
+  std::array<std::array<std::uint32_t, kGroups>, kProvinces> count{};  // agents of (province, group)
+  std::array<std::array<double, kGroups>, kProvinces> insured{};       // full-scale insured persons
+  std::uint32_t total = 0;
+  /// (province, group) of agent `i` (agents are sorted by both).
+  std::pair<std::size_t, std::size_t> cell_of(std::uint32_t i) const;
+};
+
+/// Derived once from the world and the parameters: who lives off-site, where, and how they move.
+struct Mobility {
+  std::vector<std::vector<double>> stock;                          // full-scale, origin × destination
+  std::array<std::array<double, kGroups>, kProvinces> away_share{};  // equilibrium share off-site
+  std::array<std::array<double, kGroups>, kProvinces> move_hazard{};  // monthly, keeps the stock stationary
+  std::vector<Choice> destination;                                  // of a long-term mover, by origin
+  std::vector<Choice> trip;                                         // of a trip, by origin
+  std::vector<Choice> referral;                                     // of a referral, by origin
+  static Mobility build(const World& world, const SimParams& p, const Layout& layout);
+};
+
+/// Full-scale insured persons per (province, group): national counts shared by census population.
+Layout make_layout(const World& world, const SimParams& p, std::int64_t scale);
+
+/// Draws every agent's initial state (off-site status and destination, age band, chronic condition,
+/// assistance eligibility) from the init stream. `parallel` splits the work with oneTBB; the
+/// result is the same either way.
+std::vector<Agent> build_agents(const World& world, const SimParams& p, const Layout& layout, const Mobility& mob,
+                                const Rng& rng, bool parallel = true);
+
+}  // namespace yidi::sim

@@ -1,0 +1,79 @@
+#pragma once
+// Counter-based random streams (SUMO's RandHelper idea, Random123's Philox): every draw is a pure
+// function of (seed, person, month, purpose, index), never of which thread or rank asks, so the
+// same seed gives the same bytes at any thread or rank count.
+#include <Random123/philox.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+namespace yidi::sim {
+
+/// Named purposes: one independent stream each.
+enum class Purpose : std::uint32_t {
+  init = 1,        // initial population: off-site status, destination, traits
+  month = 2,       // the four draws every person gets every month
+  move = 3,        // destination of a long-term move
+  trip = 4,        // temporary trip destination and timing
+  stay = 5,        // an inpatient stay's details
+  outpatient = 6,  // outpatient visits and purchases off-site
+  channel = 7,     // networked, filing, credential, failure for one visit
+  latent = 8,      // a person's lasting propensities (filing)
+};
+
+class Rng {
+public:
+  using Philox = r123::Philox4x32;
+  explicit Rng(std::uint64_t seed)
+      : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}} {}
+
+  /// Four independent 32-bit words for (person, month, purpose, index).
+  std::array<std::uint32_t, 4> words(std::uint32_t person, std::uint32_t month, Purpose purpose,
+                                     std::uint32_t index = 0) const {
+    const Philox::ctr_type ctr{{person, month, static_cast<std::uint32_t>(purpose), index}};
+    const auto r = Philox()(ctr, key_);
+    return {r[0], r[1], r[2], r[3]};
+  }
+
+  /// A stream for Boost.Random distributions: a UniformRandomBitGenerator over (person, month,
+  /// purpose), drawing index 0, 1, 2, ... four words at a time.
+  class Stream {
+  public:
+    using result_type = std::uint32_t;
+    Stream(const Rng& rng, std::uint32_t person, std::uint32_t month, Purpose purpose)
+        : rng_(&rng), person_(person), month_(month), purpose_(purpose) {}
+    static constexpr result_type min() { return 0; }
+    static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+    result_type operator()() {
+      if (used_ == 4) {
+        buf_ = rng_->words(person_, month_, purpose_, next_++);
+        used_ = 0;
+      }
+      return buf_[used_++];
+    }
+    /// Uniform in (0, 1).
+    double uniform() { return to_unit((*this)()); }
+
+  private:
+    const Rng* rng_;
+    std::uint32_t person_, month_;
+    Purpose purpose_;
+    std::uint32_t next_ = 0;
+    std::array<std::uint32_t, 4> buf_{};
+    int used_ = 4;
+  };
+
+  Stream stream(std::uint32_t person, std::uint32_t month, Purpose purpose) const {
+    return Stream(*this, person, month, purpose);
+  }
+
+  /// A 32-bit word as a uniform number in (0, 1).
+  static double to_unit(std::uint32_t w) { return (static_cast<double>(w) + 0.5) * (1.0 / 4294967296.0); }
+
+private:
+  Philox::key_type key_;
+};
+
+}  // namespace yidi::sim

@@ -1,0 +1,283 @@
+#include "sim/model/step.hpp"
+
+#include <boost/random/lognormal_distribution.hpp>
+
+#include <cmath>
+
+namespace yidi::sim {
+namespace {
+
+Ratio to_ratio(double share) { return Ratio::bp(static_cast<std::int32_t>(std::lround(share * Ratio::kOne))); }
+
+/// Poisson count from one uniform by inverse CDF (λ is small: the loop rarely runs).
+unsigned poisson_from_uniform(double lambda, double u) {
+  double p = std::exp(-lambda), cdf = p;
+  unsigned k = 0;
+  while (u > cdf && k < 30) {
+    ++k;
+    p *= lambda / k;
+    cdf += p;
+  }
+  return k;
+}
+
+/// A bill in yuan rounded to the fen (the named rounding step of the care model).
+Money bill_of(double yuan) { return Money::fen(std::llround(yuan * 100.0)); }
+
+enum class Where : std::uint8_t { home, long_term, trip, referral };
+
+struct VisitEvent {
+  VisitType type = VisitType::inpatient;
+  std::size_t treatment = 0;  // province index
+  Where where = Where::home;
+  bool emergency = false;
+  Money bill;
+  HospitalLevel level = HospitalLevel::level3;
+};
+
+void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t k, const MonthContext& ctx,
+            MonthTotals& totals) {
+  const SimParams& p = *ctx.params;
+  const InsuredPolicy& pol = *ctx.policy[a.home];
+  const InsuredGroup group = a.group();
+  const bool offsite = ev.treatment != a.home;
+
+  // Channel (§2, §4): filing status, then networked, credential, failure.
+  SettlementPath path = SettlementPath::direct;
+  PathReason reason = offsite ? PathReason::direct : PathReason::local;
+  FilingCategory category = FilingCategory::unfiled;
+  if (offsite) {
+    const auto w = ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::channel, k);
+    const double latent = Rng::to_unit(ctx.rng->words(person, 0, Purpose::latent)[0]);
+    const bool inpatient = ev.type == VisitType::inpatient;
+    bool filed = false;
+    switch (ev.where) {
+      case Where::long_term:
+        category = long_term_category(group);
+        filed = latent < ctx.long_term_filing;
+        break;
+      case Where::referral:
+        category = FilingCategory::referral;
+        filed = Rng::to_unit(w[3]) < p.referral_certificate;
+        break;
+      case Where::trip:
+        category = ev.emergency ? FilingCategory::emergency : FilingCategory::other_temporary;
+        filed = ev.emergency ||  // deemed filed [seed 003]
+                Rng::to_unit(ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::trip, 1)[0]) <
+                    ctx.trip_filing;
+        break;
+      case Where::home: break;
+    }
+    bool valid = filed;
+    if (!valid && !pol.filing.requires_filing[index(ev.type)].value) {
+      valid = true;  // this region needs no filing for this visit type [seed 004]
+      category = FilingCategory::unfiled;
+    }
+    if (!valid && inpatient && pol.filing.retroactive_before_discharge.value &&
+        Rng::to_unit(ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::channel, k | 0x80000000u)[0]) <
+            ctx.retroactive) {
+      valid = true;  // filed before discharge [seed 000, 003, 004]
+      if (category == FilingCategory::referral) category = FilingCategory::other_temporary;
+    }
+    if (!valid) category = FilingCategory::unfiled;
+    const double networked = inpatient ? ctx.networked_inpatient : ctx.networked_outpatient;
+    FilingStatus fs;
+    fs.valid = valid;
+    fs.category = category;
+    fs.reason = PathReason::no_filing;
+    const PathDecision d = decide_path(Rng::to_unit(w[0]) < networked, fs, Rng::to_unit(w[1]) < ctx.credential,
+                                       Rng::to_unit(w[2]) < ctx.failure);
+    path = d.path;
+    reason = d.reason;
+  }
+
+  // Step A: the treatment province's catalogue splits the bill.
+  const Money c = apply_ratio_half_up(ev.bill, ctx.class_c);
+  const Money over = apply_ratio_half_up(ev.bill, ctx.over_cap);
+  const Money b = apply_ratio_half_up(ev.bill, ctx.class_b);
+  const Money a_amt = ev.bill - b - c - over;
+  const CatalogueSplit s = SettlementEngine::split_classes(
+      a_amt, b, c, over, ctx.catalogue[ev.treatment]->selfpay_prop_b[index(ev.type)].value);
+
+  // Step B: the insured province's policy, with the person's year-to-date accumulators.
+  PolicyInput in;
+  in.group = group;
+  in.visit_type = ev.type;
+  in.level = ev.level;
+  in.eligible = s.inscp_scp_amt;
+  in.offsite = offsite;
+  in.path = path;
+  in.category = category;
+  in.assistance_eligible = a.assistance();
+  in.ytd.admissions = static_cast<std::int32_t>(a.admissions());
+  const bool inpatient_pool = pol.rule(group, ev.type).cap_pool.value == CapPool::inpatient;
+  if (inpatient_pool) in.ytd.pooled_paid[index(CapPool::inpatient)] = Money::fen(a.ytd_pooled);
+  in.ytd.annual_deductible_met = Money::yuan(a.op_deductible);
+  in.ytd.layer_base = Money::fen(a.ytd_layer);
+  const PolicyResult r = SettlementEngine::apply_policy(in, pol);
+
+  // Write the accumulators back (saturating; see agent.hpp).
+  auto sat32 = [](Money m) { return static_cast<std::uint32_t>(std::min<std::int64_t>(m.fen(), 0xFFFFFFFFll)); };
+  a.set_admissions(static_cast<unsigned>(r.ytd_after.admissions));
+  if (inpatient_pool) a.ytd_pooled = sat32(r.ytd_after.pooled_paid[index(CapPool::inpatient)]);
+  a.ytd_layer = sat32(r.ytd_after.layer_base);
+  a.op_deductible = static_cast<std::uint16_t>(std::min<std::int64_t>(r.ytd_after.annual_deductible_met.fen() / 100, 65535));
+
+  Flow f;
+  f.visits = 1;
+  f.medfee = ev.bill.fen();
+  f.fund = r.fund().fen();
+  f.hifp = r.hifp.fen();
+  f.layer = r.layer.fen();
+  f.maf = r.maf.fen();
+  const bool cross = offsite;  // provinces are the pooling regions: every off-site visit is cross-province
+  if (cross && ev.type == VisitType::inpatient && ev.bill >= ctx.coaudit_threshold) f.coaudit_fund = f.fund;
+  const std::size_t g = index(group), v = index(ev.type);
+  if (offsite) {
+    totals.offsite[MonthTotals::offsite_index(a.home, g, ev.treatment, v, index(path))].add(f);
+    if (ev.type == VisitType::inpatient && path == SettlementPath::manual)
+      ++totals.inpatient_reasons[a.home * kReasons + static_cast<std::size_t>(reason)];
+  } else {
+    totals.local[MonthTotals::local_index(a.home, g, v)].add(f);
+  }
+}
+
+HospitalLevel level_of(double u, const SimParams& p) {
+  if (u < p.level1_share) return HospitalLevel::level1;
+  if (u < p.level1_share + p.level2_share) return HospitalLevel::level2;
+  return HospitalLevel::level3;
+}
+
+}  // namespace
+
+MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, const Mobility& mob, const World& world) {
+  MonthContext c;
+  c.month = month;
+  c.settle_date = *Date::from_ymd(month / 12, static_cast<unsigned>(month % 12 + 1), 15);
+  c.params = &p;
+  c.rng = &rng;
+  c.mobility = &mob;
+  c.world = &world;
+  c.new_year = month % 12 == 0;
+  c.networked_inpatient = p.networked_inpatient.at(month);
+  c.networked_outpatient = p.networked_outpatient.at(month);
+  c.long_term_filing = p.long_term_filing.at(month);
+  c.trip_filing = p.trip_filing.at(month);
+  c.retroactive = p.retroactive_filing.at(month);
+  c.credential = p.credential.at(month);
+  c.failure = p.settlement_failure.at(month);
+  // Residents' age factors are normalised so that their mean rate stays the configured one.
+  const double adult_share = 1 - p.resident_child_share - p.resident_senior_share;
+  const double norm = p.resident_child_share * p.child_rate_factor + adult_share + p.resident_senior_share * p.senior_rate_factor;
+  const double res = p.inpatient_rate_resident / 12 / norm;
+  c.stay_rate[index(InsuredGroup::employee_in_service)] = {p.inpatient_rate_in_service / 12, p.inpatient_rate_in_service / 12,
+                                                           p.inpatient_rate_in_service / 12};
+  c.stay_rate[index(InsuredGroup::employee_retired)] = {p.inpatient_rate_retired / 12, p.inpatient_rate_retired / 12,
+                                                        p.inpatient_rate_retired / 12};
+  c.stay_rate[index(InsuredGroup::resident)] = {res * p.child_rate_factor, res, res * p.senior_rate_factor};
+  const double s2 = p.inpatient_cost_sigma * p.inpatient_cost_sigma / 2;
+  c.log_mean_inpatient = {std::log(p.inpatient_cost_employee) - s2, std::log(p.inpatient_cost_resident) - s2};
+  const double o2 = p.outpatient_cost_sigma * p.outpatient_cost_sigma / 2;
+  c.log_mean_outpatient = {std::log(p.outpatient_cost) - o2, std::log(p.chronic_cost) - o2, std::log(p.pharmacy_cost) - o2};
+  c.class_b = to_ratio(p.class_b_share);
+  c.class_c = to_ratio(p.class_c_share);
+  c.over_cap = to_ratio(p.over_cap_share);
+  return c;
+}
+
+void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTotals& totals) {
+  const SimParams& p = *ctx.params;
+  const Mobility& mob = *ctx.mobility;
+  const auto m = static_cast<std::uint32_t>(ctx.month);
+  if (ctx.new_year) a.reset_year();
+  const auto w = ctx.rng->words(person, m, Purpose::month);
+  const std::size_t g = index(a.group());
+
+  // 1. Moves: a long-term off-site person may return; a person at home may move away.
+  if (a.is_away()) {
+    if (Rng::to_unit(w[0]) < p.return_per_month) {
+      a.away = a.home;
+      ++totals.returns;
+    }
+  } else if (Rng::to_unit(w[0]) < mob.move_hazard[a.home][g]) {
+    const auto d = ctx.rng->words(person, m, Purpose::move);
+    a.away = static_cast<std::uint16_t>(mob.destination[a.home].draw(Rng::to_unit(d[0])));
+    ++totals.moves_out;
+  }
+  if (a.is_away()) ++totals.away[a.home * kGroups + g];
+
+  // A temporary trip this month (only for people living at home).
+  const bool on_trip = !a.is_away() && Rng::to_unit(w[2]) < p.trip_per_month;
+  std::size_t trip_to = a.home;
+  if (on_trip) {
+    ++totals.trips;
+    trip_to = mob.trip[a.home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
+  }
+
+  // 2. Care events. Inpatient stays: where they happen decides the channel.
+  std::uint32_t k = 0;  // visit number this month (channel stream index)
+  const double lambda = ctx.stay_rate[g][a.age_band()];
+  const unsigned stays = poisson_from_uniform(lambda, Rng::to_unit(w[1]));
+  if (stays > 0) {
+    auto st = ctx.rng->stream(person, m, Purpose::stay);
+    const Scheme scheme = scheme_of(a.group());
+    for (unsigned i = 0; i < stays; ++i) {
+      VisitEvent ev;
+      ev.type = VisitType::inpatient;
+      ev.treatment = a.away;
+      ev.where = a.is_away() ? Where::long_term : Where::home;
+      const double u_where = st.uniform();
+      if (!a.is_away()) {
+        if (on_trip && u_where < p.trip_days / 30.0) {
+          ev.treatment = trip_to;
+          ev.where = Where::trip;
+          ev.emergency = st.uniform() < p.trip_emergency_share;
+        } else if (st.uniform() < p.referral_share) {
+          ev.treatment = mob.referral[a.home].draw(st.uniform());
+          ev.where = Where::referral;
+        }
+      }
+      boost::random::lognormal_distribution<double> cost(ctx.log_mean_inpatient[index(scheme)], p.inpatient_cost_sigma);
+      double yuan = cost(st) * ctx.world->province(ev.treatment).cost_index;
+      if (ev.where == Where::referral) {
+        yuan *= p.referral_cost_factor;
+        ev.level = HospitalLevel::level3;
+      } else {
+        ev.level = level_of(st.uniform(), p);
+      }
+      ev.bill = bill_of(yuan);
+      settle(a, person, ev, k++, ctx, totals);
+    }
+  }
+
+  // Outpatient care and pharmacy purchases while living off-site (local outpatient care is part of
+  // the funds' other spending, not simulated visit by visit: sim/README.md).
+  if (a.is_away() || on_trip) {
+    const double share = a.is_away() ? 1.0 : p.trip_days / 30.0;
+    const double rates[3] = {p.outpatient_per_month_away * share, a.chronic() ? p.chronic_per_month * share : 0.0,
+                             p.pharmacy_per_month_away * share};
+    // The visits of the three kinds are independent Poisson processes: draw their total exactly
+    // from this month's word, then each visit's kind in proportion to the rates.
+    const double total_rate = rates[0] + rates[1] + rates[2];
+    const unsigned n = poisson_from_uniform(total_rate, Rng::to_unit(w[3]));
+    if (n > 0) {
+      auto st = ctx.rng->stream(person, m, Purpose::outpatient);
+      const VisitType types[3] = {VisitType::general_outpatient, VisitType::chronic_outpatient, VisitType::pharmacy};
+      for (unsigned i = 0; i < n; ++i) {
+        const double u = st.uniform() * total_rate;
+        const int t = u < rates[0] ? 0 : u < rates[0] + rates[1] ? 1 : 2;
+        VisitEvent ev;
+        ev.type = types[t];
+        ev.treatment = a.is_away() ? a.away : trip_to;
+        ev.where = a.is_away() ? Where::long_term : Where::trip;
+        boost::random::lognormal_distribution<double> cost(ctx.log_mean_outpatient[static_cast<std::size_t>(t)],
+                                                           p.outpatient_cost_sigma);
+        ev.bill = bill_of(cost(st) * ctx.world->province(ev.treatment).cost_index);
+        ev.level = ev.type == VisitType::pharmacy ? HospitalLevel::level1 : level_of(st.uniform(), p);
+        settle(a, person, ev, k++, ctx, totals);
+      }
+    }
+  }
+}
+
+}  // namespace yidi::sim

@@ -1,0 +1,17 @@
+#include "sim/model/totals.hpp"
+
+namespace yidi::sim {
+
+void MonthTotals::add(const MonthTotals& o) {
+  for (std::size_t i = 0; i < offsite.size(); ++i) offsite[i].add(o.offsite[i]);
+  for (std::size_t i = 0; i < local.size(); ++i) local[i].add(o.local[i]);
+  for (std::size_t i = 0; i < inpatient_reasons.size(); ++i) inpatient_reasons[i] += o.inpatient_reasons[i];
+  for (std::size_t i = 0; i < away.size(); ++i) away[i] += o.away[i];
+  moves_out += o.moves_out;
+  returns += o.returns;
+  trips += o.trips;
+}
+
+void MonthTotals::clear() { *this = MonthTotals{}; }
+
+}  // namespace yidi::sim

@@ -1,0 +1,62 @@
+#pragma once
+// What one month of agent steps adds up to: integer sums only (counts and fen), so partial sums
+// from any number of threads or ranks combine to the same bytes in any order.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/categories.hpp"
+#include "models/claim.hpp"
+
+namespace yidi::sim {
+
+inline constexpr std::size_t kProvinces = 32;
+inline constexpr std::size_t kGroups = 3;
+inline constexpr std::size_t kVisitTypes = 4;
+inline constexpr std::size_t kPaths = 2;
+inline constexpr std::size_t kReasons = 10;  // PathReason values
+
+/// Sums over the visits of one cell (sample counts, sample fen).
+struct Flow {
+  std::int64_t visits = 0;
+  std::int64_t medfee = 0;
+  std::int64_t fund = 0;       // fund_pay_sumamt
+  std::int64_t hifp = 0;
+  std::int64_t layer = 0;      // hifmi (residents) or hifob (employees)
+  std::int64_t maf = 0;
+  std::int64_t coaudit_fund = 0;  // fund pay in bills ≥ the co-audit threshold
+  void add(const Flow& o) {
+    visits += o.visits;
+    medfee += o.medfee;
+    fund += o.fund;
+    hifp += o.hifp;
+    layer += o.layer;
+    maf += o.maf;
+    coaudit_fund += o.coaudit_fund;
+  }
+};
+
+struct MonthTotals {
+  /// Off-site visits: [insured province][group][treatment province][visit type][path].
+  std::vector<Flow> offsite = std::vector<Flow>(kProvinces * kGroups * kProvinces * kVisitTypes * kPaths);
+  /// Local visits settled visit by visit (inpatient stays at home): [province][group][visit type].
+  std::vector<Flow> local = std::vector<Flow>(kProvinces * kGroups * kVisitTypes);
+  /// Why off-site inpatient stays were not direct: [insured province][reason].
+  std::vector<std::int64_t> inpatient_reasons = std::vector<std::int64_t>(kProvinces * kReasons);
+  /// People living off-site at month end: [home province][group]; and movers this month.
+  std::vector<std::int64_t> away = std::vector<std::int64_t>(kProvinces * kGroups);
+  std::int64_t moves_out = 0, returns = 0, trips = 0;
+
+  static std::size_t offsite_index(std::size_t home, std::size_t group, std::size_t treatment, std::size_t visit,
+                                   std::size_t path) {
+    return (((home * kGroups + group) * kProvinces + treatment) * kVisitTypes + visit) * kPaths + path;
+  }
+  static std::size_t local_index(std::size_t prov, std::size_t group, std::size_t visit) {
+    return (prov * kGroups + group) * kVisitTypes + visit;
+  }
+
+  void add(const MonthTotals& o);
+  void clear();
+};
+
+}  // namespace yidi::sim

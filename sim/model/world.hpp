@@ -1,0 +1,55 @@
+#pragma once
+// The country the agents live in: provinces (31 + XPCC) with their census figures, and the
+// gravity models choosing where long-term movers come from and where trips go.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/region.hpp"
+#include "sim/model/params.hpp"
+
+namespace yidi::sim {
+
+struct Province {
+  RegionCode code;
+  std::string name, name_en;
+  double population = 0;     // 2020 census resident population
+  double inflow = 0;         // from other provinces (2020 census)
+  double lat = 0, lon = 0;   // capital
+  double cost_index = 1;     // [assumed]
+  double referral_weight = 0;  // [assumed]
+};
+
+/// A discrete distribution over provinces as a cumulative table (inverse-CDF draws).
+struct Choice {
+  std::vector<double> cumulative;  // increasing, last = 1
+  std::size_t draw(double u) const;
+};
+
+class World {
+public:
+  /// From the text of scenarios/data/provinces.yaml (throws io-independent std::runtime_error).
+  static World from_yaml(std::string_view text, const std::string& file_name);
+
+  std::size_t size() const { return provinces_.size(); }
+  const Province& province(std::size_t i) const { return provinces_[i]; }
+  const std::vector<Province>& provinces() const { return provinces_; }
+  /// Index of a province code; throws if unknown.
+  std::size_t index_of(RegionCode code) const;
+
+  /// Great-circle distance between capitals, km.
+  double distance_km(std::size_t a, std::size_t b) const;
+
+  /// Long-term off-site stock, origin × destination, for the given parameters: each destination's
+  /// census inflow × offsite_insured_share, shared among origins ∝ population × distance^−beta.
+  std::vector<std::vector<double>> offsite_stock(const SimParams& p) const;
+  /// Where trips from `origin` go: ∝ destination population × distance^−beta.
+  Choice trip_destinations(std::size_t origin, double beta) const;
+  /// Where referrals go: the provinces' referral weights, excluding the origin.
+  Choice referral_destinations(std::size_t origin) const;
+
+private:
+  std::vector<Province> provinces_;
+};
+
+}  // namespace yidi::sim
