@@ -16,5 +16,6 @@ void register_bench(CLI::App& app);
 void register_clear(CLI::App& app);
 void register_run(CLI::App& app);
 void register_schema(CLI::App& app);
+void register_calibration(CLI::App& app);
 
 }  // namespace yidi::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   yidi::cli::register_clear(app);
   yidi::cli::register_run(app);
   yidi::cli::register_schema(app);
+  yidi::cli::register_calibration(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

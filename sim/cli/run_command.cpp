@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "sim/cli/commands.hpp"
+#include "sim/engine/calibration.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/checkpoint.hpp"
 #include "sim/io/claims_csv.hpp"
@@ -41,18 +42,6 @@ std::string month_label(int m) { return Date::from_ymd(m / 12, static_cast<unsig
 
 }  // namespace
 
-/// The policy book a scenario runs under: the embedded data with its overlays.
-PolicyBook scenario_policy(const sim::Scenario& s) {
-  std::vector<fs::path> overlays(s.policy_overlays.begin(), s.policy_overlays.end());
-  return io::load_embedded_policy(overlays);
-}
-
-sim::World embedded_world() {
-  const auto text = io::embedded_file("scenarios/data/provinces.yaml");
-  if (!text) throw std::runtime_error("the embedded province data is missing");
-  return sim::World::from_yaml(*text, "<embedded>/scenarios/data/provinces.yaml");
-}
-
 int run_simulation(const RunOptions& o) {
   sim::Scenario s = io::load_scenario(o.scenario);
   if (!o.scale.empty()) s = io::parse_scenario("scale: \"" + o.scale + "\"", "--scale", s);
@@ -68,8 +57,8 @@ int run_simulation(const RunOptions& o) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   const auto t0 = std::chrono::steady_clock::now();
-  const PolicyBook book = scenario_policy(s);
-  const sim::World world = embedded_world();
+  const PolicyBook book = io::scenario_policy(s);
+  const sim::World world = sim::embedded_world();
   sim::Simulation sim(s, book, world);
   const std::string ckpt = o.checkpoint.empty() ? "" : (fs::path(o.checkpoint) / (s.name + ".ckpt")).string();
   if (o.resume && !ckpt.empty() && fs::exists(ckpt)) {
@@ -131,6 +120,18 @@ void register_run(CLI::App& app) {
   cmd->add_flag("--overwrite", o->overwrite, "replace an existing output file");
   cmd->add_option("--stop-after", o->stop_after, "stop after this many months, as if killed (for restart tests)");
   cmd->callback([o] { run_simulation(*o); });
+}
+
+void register_calibration(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("calibration", "compare a run (covering 2022–2023) with the calibration targets");
+  cmd->add_option("run", *file, "HDF5 output of `yidi run`")->required();
+  cmd->callback([file] {
+    const auto rows = sim::calibration(io::read_results_hdf5(*file));
+    std::cout << sim::calibration_markdown(rows);
+    for (const auto& r : rows)
+      if (r.ratio() < 0.9 || r.ratio() > 1.1) throw CLI::RuntimeError(kRowsRejected);
+  });
 }
 
 void register_schema(CLI::App& app) {

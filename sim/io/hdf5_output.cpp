@@ -127,6 +127,23 @@ Dataset64 read_dataset_hdf5(const std::string& path, const std::string& name) {
   return out;
 }
 
+sim::Results read_results_hdf5(const std::string& path) {
+  std::map<std::string, sim::Series64> data;
+  std::size_t months = 0;
+  try {
+    for (const auto& spec : sim::output_schema()) {
+      Dataset64 d = read_dataset_hdf5(path, spec.name);
+      if (spec.dims.front() == sim::Dim::month && !d.shape.empty()) months = d.shape.front();
+      data[spec.name] = sim::Series64{std::move(d.i), std::move(d.f)};
+    }
+    return sim::Results::from_raw(months, std::move(data));
+  } catch (const H5::Exception& e) {
+    throw InputError({path, 0, 0}, "", "not a yidi run file: " + e.getDetailMsg());
+  } catch (const std::invalid_argument& e) {
+    throw InputError({path, 0, 0}, "", std::string("does not fit this version's output schema: ") + e.what());
+  }
+}
+
 std::string read_text_attribute_hdf5(const std::string& path, const std::string& name) {
   H5::Exception::dontPrint();
   H5::H5File f(path, H5F_ACC_RDONLY);

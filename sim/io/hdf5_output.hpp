@@ -26,6 +26,8 @@ struct Dataset64 {
   std::vector<double> f;
 };
 Dataset64 read_dataset_hdf5(const std::string& path, const std::string& name);
+/// All datasets of a run file back into Results.
+sim::Results read_results_hdf5(const std::string& path);
 std::string read_text_attribute_hdf5(const std::string& path, const std::string& name);
 std::int64_t read_number_attribute_hdf5(const std::string& path, const std::string& name);
 

@@ -10,6 +10,7 @@
 
 #include "sim/io/clearing_yaml.hpp"
 #include "sim/io/embedded.hpp"
+#include "sim/io/policy_yaml.hpp"
 
 namespace yidi::io {
 namespace {
@@ -151,6 +152,11 @@ sim::Scenario load_scenario(const std::string& path_or_name) {
     base = load_scenario(parent);
   }
   return parse_scenario(text, file, base);
+}
+
+PolicyBook scenario_policy(const sim::Scenario& s) {
+  std::vector<std::filesystem::path> overlays(s.policy_overlays.begin(), s.policy_overlays.end());
+  return load_embedded_policy(overlays);
 }
 
 std::string resolved_yaml(const sim::Scenario& s) {

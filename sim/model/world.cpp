@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "sim/io/embedded.hpp"
+
 namespace yidi::sim {
 
 std::size_t Choice::draw(double u) const {
@@ -98,6 +100,12 @@ Choice World::referral_destinations(std::size_t origin) const {
   for (std::size_t d = 0; d < size(); ++d)
     if (d != origin) w[d] = provinces_[d].referral_weight;
   return normalise(w);
+}
+
+World embedded_world() {
+  const auto text = io::embedded_file("scenarios/data/provinces.yaml");
+  if (!text) throw std::runtime_error("the embedded province data is missing");
+  return World::from_yaml(*text, "<embedded>/scenarios/data/provinces.yaml");
 }
 
 }  // namespace yidi::sim

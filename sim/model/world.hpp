@@ -52,4 +52,7 @@ private:
   std::vector<Province> provinces_;
 };
 
+/// The world of the embedded scenarios/data/provinces.yaml.
+World embedded_world();
+
 }  // namespace yidi::sim
