@@ -40,7 +40,8 @@ std::string read_whole_file(const std::string& path, const std::string& what) {
 }
 
 /// The policy book and a line saying where it came from, with a hash of its data: SHA-256 over, for
-/// each file in order, "<relative path>\n<size in bytes>\n<bytes>" (docs/settle-formats.md).
+/// each .yaml file in order of its path relative to the policy folder, "<path>\n<size in bytes>\n<bytes>",
+/// then each overlay as "overlay:<name>" (docs/settle-formats.md).
 struct LoadedPolicy {
   PolicyBook book;
   std::string provenance;
@@ -58,8 +59,10 @@ LoadedPolicy load_policy(const SettleOptions& o) {
   LoadedPolicy out;
   std::string where;
   if (o.policy_dir.empty()) {
+    // Paths relative to the policy folder, as for --policy: the same data hashes the same.
+    constexpr std::string_view kRoot = "scenarios/policy/";
     for (const auto& f : io::embedded_files())
-      if (f.path.starts_with("scenarios/policy/")) add(std::string(f.path), f.text);
+      if (f.path.starts_with(kRoot)) add(std::string(f.path.substr(kRoot.size())), f.text);
     where = "embedded scenarios/policy";
   } else {
     const fs::path dir(o.policy_dir);

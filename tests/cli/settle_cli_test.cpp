@@ -241,6 +241,12 @@ TEST_F(SettleCli, APolicyFolderGivesTheSameResultsAsTheEmbeddedData) {
   const auto head = comment_lines(results);
   ASSERT_GE(head.size(), 3u);
   EXPECT_TRUE(head[2].starts_with("# policy: folder ")) << head[2];
+  // The same data hashes the same whether embedded or read from its folder.
+  EXPECT_EQ(yidi("settle claims.csv -o embedded.csv").code, 0);
+  const auto embedded_head = comment_lines(slurp(work() / "embedded.csv"));
+  ASSERT_GE(embedded_head.size(), 3u);
+  const auto hash = [](const std::string& line) { return line.substr(line.find(", sha256 ")); };
+  EXPECT_EQ(hash(head[2]), hash(embedded_head[2]));
   const auto rows = rows_of(results);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].at("hifp_pay"), "48.89");
