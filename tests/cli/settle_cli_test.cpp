@@ -227,7 +227,7 @@ TEST_F(SettleCli, TheSampleClaimsFileSettles) {
   EXPECT_EQ(by_id["S006"].at("filing_category"), "emergency");
   EXPECT_EQ(by_id["S009"].at("reason"), "no_credential");
   // Same person (NT-0001), same year: the second admission is the year's second (psn_no carry-forward).
-  EXPECT_LT(std::stod(by_id["S004"].at("deductible")), std::stod(by_id["S003"].at("deductible")));
+  EXPECT_LT(*yidi::Money::parse(by_id["S004"].at("deductible")), *yidi::Money::parse(by_id["S003"].at("deductible")));
   // Co-audit: cross-province inpatient bill ≥ 30,000 [seed 000, 003].
   EXPECT_EQ(by_id["S003"].at("coaudit"), "1");
   EXPECT_EQ(by_id["S004"].at("coaudit"), "0");
