@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <fstream>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -59,6 +61,7 @@ int run_simulation(const RunOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   const PolicyBook book = io::scenario_policy(s);
   const sim::World world = sim::embedded_world();
+  sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
   sim::Simulation sim(s, book, world);
   const std::string ckpt = o.checkpoint.empty() ? "" : (fs::path(o.checkpoint) / (s.name + ".ckpt")).string();
   if (o.resume && !ckpt.empty() && fs::exists(ckpt)) {

@@ -49,7 +49,7 @@ std::vector<std::string> dim_labels(Dim d) {
 const std::vector<DatasetSpec>& output_schema() {
   using D = Dim;
   static const std::vector<DatasetSpec> s = {
-      {"months", {D::month}, true, "YYYY*12+MM-1", "month index of each row of every monthly series (labels in the attribute `labels`)"},
+      {"months", {D::month}, true, "year × 12 + month − 1", "the month of each row of every monthly series"},
       {"population/insured", {D::province, D::group}, true, "persons", "insured persons (full scale) by home province and group"},
       {"population/away", {D::month, D::province, D::group}, true, "persons", "insured persons living in another province at month end (scaled)"},
       {"offsite/visits", {D::month, D::province, D::group, D::visit_type, D::path}, true, "visits",
@@ -87,6 +87,8 @@ const std::vector<DatasetSpec>& output_schema() {
       {"funds/months_payable", {D::month, D::province, D::scheme}, false, "months",
        "(balance + prepayment held) ÷ average monthly expenditure, trailing 12 months"},
       {"funds/below_floor", {D::month, D::province, D::scheme}, true, "0/1", "months payable below 6 [seed 003]"},
+      {"funds/response_active", {D::month, D::province}, true, "0/1",
+       "the province's deepened off-site reductions were in force this month (funds.response_points)"},
   };
   return s;
 }

@@ -1,9 +1,13 @@
 #include "sim/engine/simulation.hpp"
 
+#include "sim/io/input_error.hpp"
+
 #include <tbb/combinable.h>
 #include <tbb/parallel_for.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -55,8 +59,9 @@ void Simulation::restore(Resume r) {
       clearing_.add_fund(world_.province(prov).code, s, yuan_of(months * static_cast<double>(monthly.fen()) / 100.0), opening);
     }
   }
+  response_ = {};
   for (auto& recs : r.fed) {
-    apply_records(recs, scenario_.start_month + months_done_);
+    update_response(apply_records(recs, scenario_.start_month + months_done_));
     fed_.push_back(std::move(recs));
     ++months_done_;
   }
@@ -78,7 +83,24 @@ void Simulation::run_month() {
     ctx.policy[i] = &policies.back();
     ctx.catalogue[i] = &catalogues.back();
   }
-  ctx.coaudit_threshold = book_.national(ctx.settle_date).coaudit_threshold.value;
+  const NationalRules national = book_.national(ctx.settle_date);
+  ctx.coaudit_threshold = national.coaudit_threshold.value;
+  // The fund policy response [seed 003 二]: a province below the floor deepens its temporary and
+  // unfiled reductions (points only; capped at the national ceiling).
+  const auto extra = static_cast<std::int32_t>(std::lround(scenario_.params.response_points * 100));
+  if (extra > 0) {
+    for (std::size_t i = 0; i < kProvinces; ++i) {
+      if (!response_[i]) continue;
+      for (auto& by_category : policies[i].reduction)
+        for (FilingCategory c : {FilingCategory::referral, FilingCategory::emergency, FilingCategory::other_temporary,
+                                 FilingCategory::unfiled}) {
+          Reduction& r = by_category[index(c)].value;
+          if (r.kind == Reduction::Kind::multiplier) continue;
+          r.kind = Reduction::Kind::points;
+          r.points.bp = std::min(r.points.bp + extra, national.reduction_ceiling[index(c)].value.bp);
+        }
+    }
+  }
 
   // Steps 1–3 for every agent, block by block; integer totals, so any split gives the same sums.
   const std::uint32_t n = static_cast<std::uint32_t>(agents_.size());
@@ -96,6 +118,8 @@ void Simulation::run_month() {
 
   // Step 4–5: ledger postings and month end.
   results_.begin_month(m);
+  auto* active = results_.ints("funds/response_active");
+  for (std::size_t i = 0; i < kProvinces; ++i) active[i] = extra > 0 && response_[i] ? 1 : 0;
   feed_clearing(total, ctx);
   ++months_done_;
 }
@@ -188,6 +212,7 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
   }
   const MonthReport rep = apply_records(recs, ctx.month);
   record(t, rep);
+  update_response(rep);
   fed_.push_back(std::move(recs));
 }
 
@@ -221,6 +246,37 @@ MonthReport Simulation::apply_records(const std::vector<SettlementRecord>& recs,
     }
   }
   return clearing_.close_month();
+}
+
+std::uint64_t memory_available() {
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  std::uint64_t kb = 0;
+  while (in >> key >> kb >> unit)
+    if (key == "MemAvailable:") return kb * 1024;
+  return 0;
+}
+
+void check_population_fits(const Layout& layout, std::uint64_t available, const std::string& file) {
+  // The agents, allocated once, plus a working margin for totals, snapshots and results.
+  const std::uint64_t need = static_cast<std::uint64_t>(layout.total) * sizeof(Agent) + (256ull << 20);
+  if (available == 0 || need <= available) return;
+  const double persons = static_cast<double>(layout.total) * static_cast<double>(layout.scale);
+  const double room = static_cast<double>(available > (256ull << 20) ? available - (256ull << 20) : 1);
+  const auto min_scale = static_cast<long long>(std::ceil(persons * sizeof(Agent) / room));
+  char msg[320];
+  std::snprintf(msg, sizeof msg,
+                "a population of %u agents (1:%lld) needs %.1f GiB of memory but %.1f GiB are available; expected "
+                "a sampling ratio of at least 1:%lld",
+                layout.total, static_cast<long long>(layout.scale), static_cast<double>(need) / (1u << 30),
+                static_cast<double>(available) / (1u << 30), min_scale);
+  throw io::InputError({file, 0, 0}, "scale", msg);
+}
+
+void Simulation::update_response(const MonthReport& rep) {
+  response_ = {};
+  for (const auto& f : rep.funds)
+    if (f.below_floor) response_[world_.index_of(f.pool.province())] = true;
 }
 
 void Simulation::record(const MonthTotals& t, const MonthReport& rep) {

@@ -50,6 +50,8 @@ public:
 private:
   void feed_clearing(const MonthTotals& t, const MonthContext& ctx);
   void record(const MonthTotals& t, const MonthReport& rep);
+  /// The fund policy response: provinces whose fund fell below the floor this month.
+  void update_response(const MonthReport& rep);
   /// Posts a month's records, contributions and other spending, and closes the month.
   MonthReport apply_records(const std::vector<SettlementRecord>& recs, int month);
 
@@ -66,6 +68,14 @@ private:
   std::vector<std::vector<SettlementRecord>> fed_;
   std::array<std::array<Money, 2>, kProvinces> contribution_{};  // per person a year, this year
   std::array<std::array<Money, 2>, kProvinces> other_spending_{};
+  std::array<bool, kProvinces> response_{};  // deepened reductions in force next month
 };
+
+/// Bytes of memory available now (MemAvailable in /proc/meminfo), or 0 if unknown.
+std::uint64_t memory_available();
+/// Refuses, before anything is allocated, a population whose agents would not fit in `available`
+/// bytes (0 = unknown: no check): io::InputError naming `file`, the field `scale` and the smallest
+/// sampling ratio that fits.
+void check_population_fits(const Layout& layout, std::uint64_t available, const std::string& file);
 
 }  // namespace yidi::sim

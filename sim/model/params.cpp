@@ -84,6 +84,8 @@ const std::vector<ParamDef>& param_defs() {
       num("funds.other_spending.resident", &SimParams::other_spending_resident, 0, 1e6, "assumed, calibrated to 2022 resident fund expenditure 9,353.44亿 [VERIFIED]", "likewise for residents"),
       num("funds.opening_months.employee", &SimParams::opening_months_employee, 0, 240, "assumed", "opening balance, in months of contributions"),
       num("funds.opening_months.resident", &SimParams::opening_months_resident, 0, 240, "calibrated to the residents' 8.5 months payable in 2023 [VERIFIED]", "opening balance, in months of contributions"),
+      num("funds.response_points", &SimParams::response_points, 0, 20, "seed 003 二: regions below 6 months payable must tighten off-site policy; the size is assumed (0 = no response)",
+          "while an insured province's fund is below 6 months payable, its reductions for referral, emergency, other-temporary and unfiled visits deepen by this many points from the next month (capped at the national ceiling)"),
       num("clearing.late_one_month", &SimParams::late_one_month, 0, 1, "assumed", "share of declarations a month late [seed 002 allows ≤ 2]"),
       num("clearing.late_two_months", &SimParams::late_two_months, 0, 1, "assumed", "share of declarations two months late"),
   };

@@ -79,6 +79,7 @@ struct SimParams {
   double other_spending_employee = 2650; // local outpatient, personal-account and other spending per person a year, not simulated visit by visit [assumed, calibrated]
   double other_spending_resident = 150;  // likewise [assumed, calibrated]
   double opening_months_employee = 17.0; // opening balance in months of contributions [assumed]
+  double response_points = 0;            // policy response: extra reduction points while a fund is below 6 months (0 = off) [seed 003; size assumed]
   double opening_months_resident = 11.4;  // [calibrated to 8.5 months payable in 2023]
   // ---- clearing records
   double late_one_month = 0.05;          // declarations a month late [assumed]
