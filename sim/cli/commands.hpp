@@ -13,6 +13,8 @@ enum ExitCode : int {
 
 void register_settle(CLI::App& app);
 void register_bench(CLI::App& app);
+/// Adds `bench sim` to the `bench` subcommand registered by register_bench.
+void register_bench_sim(CLI::App& app);
 void register_clear(CLI::App& app);
 void register_run(CLI::App& app);
 void register_schema(CLI::App& app);

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   yidi::cli::register_settle(app);
   yidi::cli::register_bench(app);
+  yidi::cli::register_bench_sim(app);
   yidi::cli::register_clear(app);
   yidi::cli::register_run(app);
   yidi::cli::register_schema(app);

@@ -1,0 +1,104 @@
+// `yidi bench sim`: in one run, the machine's memory bandwidth (a STREAM-like triad) and the
+// simulator's agent-months per second on 1 and 2 threads, bytes per agent, and the time a
+// simulated national year would take at full scale beside the bandwidth-bound time for the same
+// agent size. Timings only: nothing here is asserted in tests.
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <chrono>
+#include <cstdio>
+#include <vector>
+
+#include "sim/cli/commands.hpp"
+#include "sim/engine/simulation.hpp"
+#include "sim/io/scenario_yaml.hpp"
+
+namespace yidi::cli {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// Bytes per second of a[i] = b[i] + 3 c[i] over arrays far larger than the caches (best of 3).
+double triad_bandwidth(int threads, std::size_t n) {
+  std::vector<double> a(n, 0.0), b(n, 1.0), c(n, 2.0);
+  tbb::task_arena arena(threads);
+  double best = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1 << 16), [&](const tbb::blocked_range<std::size_t>& r) {
+        for (std::size_t i = r.begin(); i < r.end(); ++i) a[i] = b[i] + 3.0 * c[i];
+      });
+    });
+    const double s = seconds_since(t0);
+    best = std::max(best, 3.0 * sizeof(double) * static_cast<double>(n) / s);
+  }
+  if (a[n / 2] != 7.0) std::fprintf(stderr, "triad check failed\n");
+  return best;
+}
+
+struct SimBench {
+  double agent_months_per_s = 0;
+  double visits_per_s = 0;
+  double setup_s = 0;
+};
+
+SimBench bench_sim(const sim::Scenario& s, const PolicyBook& book, const sim::World& world, int threads) {
+  tbb::task_arena arena(threads);
+  SimBench out;
+  arena.execute([&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    sim::Simulation simulation(s, book, world);
+    out.setup_s = seconds_since(t0);
+    const auto t1 = std::chrono::steady_clock::now();
+    while (!simulation.done()) simulation.run_month();
+    const double secs = seconds_since(t1);
+    std::int64_t visits = 0;
+    for (auto v : simulation.results().data("offsite/visits").i) visits += v;
+    for (auto v : simulation.results().data("local/inpatient_stays").i) visits += v;
+    out.agent_months_per_s = static_cast<double>(simulation.agents().size()) * s.months / secs;
+    out.visits_per_s = static_cast<double>(visits) / static_cast<double>(s.scale) / secs;
+  });
+  return out;
+}
+}  // namespace
+
+void register_bench_sim(CLI::App& app) {
+  CLI::App* bench = app.get_subcommand("bench");
+  auto scale = std::make_shared<long long>(200);
+  auto months = std::make_shared<int>(3);
+  auto mb = std::make_shared<std::size_t>(512);
+  CLI::App* cmd = bench->add_subcommand("sim", "memory bandwidth, then agent-months per second on 1 and 2 threads");
+  cmd->add_option("--scale", *scale, "sampling ratio 1:N of the baseline population (default 200)");
+  cmd->add_option("--months", *months, "months to simulate (default 3)");
+  cmd->add_option("--triad-mib", *mb, "size of each triad array, MiB (default 512)");
+  cmd->callback([scale, months, mb] {
+    const std::size_t n = *mb * (1u << 20) / sizeof(double);
+    const double bw1 = triad_bandwidth(1, n), bw2 = triad_bandwidth(2, n);
+    std::printf("memory bandwidth (triad, 3 × %zu MiB): 1 thread %.2f GB/s, 2 threads %.2f GB/s\n", *mb, bw1 / 1e9, bw2 / 1e9);
+    sim::Scenario s = io::load_scenario("baseline");
+    s.scale = *scale;
+    s.months = *months;
+    const PolicyBook book = io::scenario_policy(s);
+    const sim::World world = sim::embedded_world();
+    const auto layout = sim::make_layout(world, s.params, s.scale);
+    const double full_agents = static_cast<double>(layout.total) * static_cast<double>(s.scale);
+    std::printf("population 1:%lld: %u agents × %zu bytes = %.1f MiB (full scale: %.2f billion agents, %.1f GiB)\n",
+                static_cast<long long>(s.scale), layout.total, sizeof(sim::Agent),
+                layout.total * sizeof(sim::Agent) / 1048576.0, full_agents / 1e9, full_agents * sizeof(sim::Agent) / 1073741824.0);
+    // Every agent-month reads and writes its 16 bytes at least once: the bandwidth bound.
+    const double bound = full_agents * 12 * 2 * sizeof(sim::Agent) / bw2;
+    for (int threads : {1, 2}) {
+      const SimBench b = bench_sim(s, book, world, threads);
+      const double year = full_agents * 12 / b.agent_months_per_s;
+      std::printf("%d thread%s: set-up %.2f s, %.3g agent-months/s, %.3g settlements/s; full-scale national year ≈ %.0f s "
+                  "= %.0f × the bandwidth-bound %.1f s\n",
+                  threads, threads == 1 ? " " : "s", b.setup_s, b.agent_months_per_s, b.visits_per_s, year, year / bound, bound);
+    }
+  });
+}
+
+}  // namespace yidi::cli
