@@ -2,6 +2,7 @@
 // parallel_for over chunks). The engine is stateless and the snapshots are built before timing, so
 // the threads share only read-only data; the results must be the same on any thread count.
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <iomanip>
 #include <iostream>
@@ -137,11 +138,17 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+struct Timing {
+  double wall = 0;  // seconds, best run
+  double cpu = 0;   // process CPU seconds of that run, all threads: cpu/wall shows how many cores it got
+};
+
 /// Settles every job on `threads` threads; returns the best wall time of `repeat` runs.
-double run(const std::vector<Job>& jobs, std::vector<Outcome>& out, int threads, int repeat, std::size_t grain) {
+Timing run(const std::vector<Job>& jobs, std::vector<Outcome>& out, int threads, int repeat, std::size_t grain) {
   tbb::task_arena arena(threads);
-  double best = 0;
+  Timing best;
   for (int r = 0; r < repeat; ++r) {
+    const std::clock_t c0 = std::clock();
     const auto t0 = std::chrono::steady_clock::now();
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, jobs.size(), grain),
@@ -152,8 +159,9 @@ double run(const std::vector<Job>& jobs, std::vector<Outcome>& out, int threads,
                           }
                         });
     });
-    const double s = seconds_since(t0);
-    if (r == 0 || s < best) best = s;
+    const double wall = seconds_since(t0);
+    const double cpu = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+    if (r == 0 || wall < best.wall) best = {wall, cpu};
   }
   return best;
 }
@@ -171,8 +179,8 @@ void run_bench_settle(const BenchOptions& o) {
   const double gen_s = seconds_since(t_gen);
 
   std::vector<Outcome> one(jobs.size()), two(jobs.size());
-  const double t1 = run(jobs, one, 1, o.repeat, o.grain);
-  const double t2 = run(jobs, two, 2, o.repeat, o.grain);
+  const Timing t1 = run(jobs, one, 1, o.repeat, o.grain);
+  const Timing t2 = run(jobs, two, 2, o.repeat, o.grain);
   std::size_t differing = 0, direct = 0;
   Money fund;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
@@ -188,13 +196,14 @@ void run_bench_settle(const BenchOptions& o) {
       << " regions, " << pairs << " region pairs; policy " << (o.policy_dir.empty() ? "embedded" : o.policy_dir) << "\n";
   out << std::setprecision(3) << "  policy loaded in " << load_s << " s; " << snapshots.built()
       << " snapshots built with the visits in " << gen_s << " s (not timed below)\n";
-  out << std::setprecision(0);
-  out << "  1 thread : " << n / t1 << " settlements/s  (best of " << o.repeat << ": " << std::setprecision(3) << t1
-      << " s)\n";
-  out << std::setprecision(0);
-  out << "  2 threads: " << n / t2 << " settlements/s  (best of " << o.repeat << ": " << std::setprecision(3) << t2
-      << " s)\n";
-  out << std::setprecision(2) << "  ratio 2/1: " << t1 / t2 << "x   (chunks of " << o.grain << " visits; "
+  // CPU/wall: how many cores a run really had (near 1 on 2 threads: no second core was free).
+  auto line = [&](const char* label, const Timing& t) {
+    out << std::setprecision(0) << label << n / t.wall << " settlements/s  (best of " << o.repeat << ": "
+        << std::setprecision(3) << t.wall << " s; CPU/wall " << std::setprecision(2) << t.cpu / t.wall << ")\n";
+  };
+  line("  1 thread : ", t1);
+  line("  2 threads: ", t2);
+  out << std::setprecision(2) << "  ratio 2/1: " << t1.wall / t2.wall << "x   (chunks of " << o.grain << " visits; "
       << std::thread::hardware_concurrency() << " hardware threads)\n";
   out << "  results identical on 1 and 2 threads: " << (differing == 0 ? "yes" : "NO") << "; " << direct
       << " direct; fund total " << fund.str() << "\n";

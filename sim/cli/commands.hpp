@@ -19,5 +19,6 @@ void register_clear(CLI::App& app);
 void register_run(CLI::App& app);
 void register_schema(CLI::App& app);
 void register_calibration(CLI::App& app);
+void register_params(CLI::App& app);
 
 }  // namespace yidi::cli

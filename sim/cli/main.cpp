@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   yidi::cli::register_run(app);
   yidi::cli::register_schema(app);
   yidi::cli::register_calibration(app);
+  yidi::cli::register_params(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -137,6 +137,11 @@ void register_calibration(CLI::App& app) {
   });
 }
 
+void register_params(CLI::App& app) {
+  auto* cmd = app.add_subcommand("params", "print every simulator parameter with its default and source (docs/parameters.md)");
+  cmd->callback([] { std::cout << sim::params_markdown(); });
+}
+
 void register_schema(CLI::App& app) {
   auto* cmd = app.add_subcommand("schema", "print the run output schema (outputs/SCHEMA.md)");
   cmd->callback([] { std::cout << sim::schema_markdown(); });

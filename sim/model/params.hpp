@@ -99,5 +99,7 @@ struct ParamDef {
 /// Every parameter of SimParams, in documentation order.
 const std::vector<ParamDef>& param_defs();
 const ParamDef* find_param(std::string_view name);
+/// docs/parameters.md: every parameter with its default, range and source (`yidi params`).
+std::string params_markdown(const SimParams& defaults = {});
 
 }  // namespace yidi::sim

@@ -129,6 +129,28 @@ TEST(OutputSchema, CommittedSchemaDocIsCurrent) {
       << "outputs/SCHEMA.md is out of date; regenerate it with: yidi schema > outputs/SCHEMA.md";
 }
 
+TEST(Parameters, CommittedParameterDocIsCurrent) {
+  EXPECT_TRUE(slurp(fs::path(YIDI_SOURCE_DIR) / "docs/parameters.md") == sim::params_markdown())
+      << "docs/parameters.md is out of date; regenerate it with: yidi params > docs/parameters.md";
+}
+
+TEST(Parameters, EveryParameterHasASourceAndItsDefaultIsInRange) {
+  const sim::SimParams d;
+  for (const auto& p : sim::param_defs()) {
+    EXPECT_FALSE(p.source.empty()) << p.name;
+    EXPECT_FALSE(p.description.empty()) << p.name;
+    if (p.kind == sim::ParamDef::Kind::number) {
+      EXPECT_GE(d.*(p.number), p.min) << p.name;
+      EXPECT_LE(d.*(p.number), p.max) << p.name;
+    } else {
+      for (const auto& [m, v] : (d.*(p.series)).points) {
+        EXPECT_GE(v, p.min) << p.name;
+        EXPECT_LE(v, p.max) << p.name;
+      }
+    }
+  }
+}
+
 TEST(OutputSchema, ProvinceLabelsAreTheWorldsProvinces) {
   const auto world = sim::embedded_world();
   const auto labels = sim::dim_labels(sim::Dim::province);
