@@ -9,9 +9,10 @@ namespace {
 
 Ratio to_ratio(double share) { return Ratio::bp(static_cast<std::int32_t>(std::lround(share * Ratio::kOne))); }
 
-/// Poisson count from one uniform by inverse CDF (λ is small: the loop rarely runs).
-unsigned poisson_from_uniform(double lambda, double u) {
-  double p = std::exp(-lambda), cdf = p;
+/// Poisson count from one uniform by inverse CDF, given p0 = exp(−λ) (λ is small: the loop rarely runs).
+unsigned poisson_from_uniform(double lambda, double p0, double u) {
+  if (u <= p0) return 0;
+  double p = p0, cdf = p0;
   unsigned k = 0;
   while (u > cdf && k < 30) {
     ++k;
@@ -175,6 +176,8 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.stay_rate[index(InsuredGroup::employee_retired)] = {p.inpatient_rate_retired / 12, p.inpatient_rate_retired / 12,
                                                         p.inpatient_rate_retired / 12};
   c.stay_rate[index(InsuredGroup::resident)] = {res * p.child_rate_factor, res, res * p.senior_rate_factor};
+  for (std::size_t g = 0; g < kGroups; ++g)
+    for (std::size_t a = 0; a < 3; ++a) c.no_stay[g][a] = std::exp(-c.stay_rate[g][a]);
   const double s2 = p.inpatient_cost_sigma * p.inpatient_cost_sigma / 2;
   c.log_mean_inpatient = {std::log(p.inpatient_cost_employee) - s2, std::log(p.inpatient_cost_resident) - s2};
   const double o2 = p.outpatient_cost_sigma * p.outpatient_cost_sigma / 2;
@@ -216,8 +219,8 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
 
   // 2. Care events. Inpatient stays: where they happen decides the channel.
   std::uint32_t k = 0;  // visit number this month (channel stream index)
-  const double lambda = ctx.stay_rate[g][a.age_band()];
-  const unsigned stays = poisson_from_uniform(lambda, Rng::to_unit(w[1]));
+  const unsigned stays =
+      poisson_from_uniform(ctx.stay_rate[g][a.age_band()], ctx.no_stay[g][a.age_band()], Rng::to_unit(w[1]));
   if (stays > 0) {
     auto st = ctx.rng->stream(person, m, Purpose::stay);
     const Scheme scheme = scheme_of(a.group());
@@ -259,7 +262,7 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
     // The visits of the three kinds are independent Poisson processes: draw their total exactly
     // from this month's word, then each visit's kind in proportion to the rates.
     const double total_rate = rates[0] + rates[1] + rates[2];
-    const unsigned n = poisson_from_uniform(total_rate, Rng::to_unit(w[3]));
+    const unsigned n = poisson_from_uniform(total_rate, std::exp(-total_rate), Rng::to_unit(w[3]));
     if (n > 0) {
       auto st = ctx.rng->stream(person, m, Purpose::outpatient);
       const VisitType types[3] = {VisitType::general_outpatient, VisitType::chronic_outpatient, VisitType::pharmacy};

@@ -25,6 +25,7 @@ struct MonthContext {
          retroactive = 0, credential = 0, failure = 0;
   // derived
   std::array<std::array<double, 3>, kGroups> stay_rate{};  // monthly admissions, [group][age band]
+  std::array<std::array<double, 3>, kGroups> no_stay{};    // exp(−rate): probability of no stay this month
   std::array<double, 2> log_mean_inpatient{};             // lognormal μ by scheme
   std::array<double, 3> log_mean_outpatient{};            // general, chronic, pharmacy
   Ratio class_b, class_c, over_cap;                        // bill shares
