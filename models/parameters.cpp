@@ -145,6 +145,10 @@ ParamSchema::ParamSchema() {
     add("filing.requires_filing." + v, ParamType::boolean, "whether direct settlement needs a filing");
   add("filing.retroactive_before_discharge", ParamType::boolean,
       "a filing made before discharge still allows direct settlement");
+  add("filing.free_zone", ParamType::text_list,
+      "province codes where this region's insured need no filing (免备案 / 视同备案 zones such as the Yangtze River Delta)");
+  add("filing.free_zone_category", ParamType::choice, "the filing category a free-zone visit is treated as",
+      names_of_categories());
   add("manual.extra_reduction", ParamType::points, "further cut of the ratio on the manual path");
   add("manual.lag_months", ParamType::integer, "months from discharge to manual reimbursement");
   add("manual.claim_share", ParamType::ratio, "share of manual-path patients who ever claim");
@@ -420,6 +424,12 @@ InsuredPolicy PolicyBook::insured_policy(RegionCode r, Date d) const {
   p.filing.long_term_lock_months = get<std::int64_t>(*this, r, "filing.long_term_lock_months", d);
   p.filing.long_term_indefinite = get<bool>(*this, r, "filing.long_term_indefinite", d);
   p.filing.retroactive_before_discharge = get<bool>(*this, r, "filing.retroactive_before_discharge", d);
+  p.filing.free_zone = get<std::vector<std::string>>(*this, r, "filing.free_zone", d);
+  p.filing.free_zone_category = get_choice(*this, r, "filing.free_zone_category", d,
+                                           {FilingCategory::retiree_resettled, FilingCategory::long_term_resident,
+                                            FilingCategory::stationed_worker, FilingCategory::referral,
+                                            FilingCategory::emergency, FilingCategory::other_temporary,
+                                            FilingCategory::unfiled});
   p.manual.extra_reduction = get<Points>(*this, r, "manual.extra_reduction", d);
   p.manual.lag_months = get<std::int64_t>(*this, r, "manual.lag_months", d);
   p.manual.claim_share = get<Ratio>(*this, r, "manual.claim_share", d);

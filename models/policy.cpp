@@ -24,6 +24,13 @@ std::string Reduction::str() const {
   return "?";
 }
 
+bool FilingRules::in_free_zone(RegionCode province) const {
+  const std::string code = province.province().str();
+  for (const auto& z : free_zone.value)
+    if (z == code) return true;
+  return false;
+}
+
 std::string_view to_string(DeductibleKind k) {
   switch (k) {
     case DeductibleKind::none: return "none";

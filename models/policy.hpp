@@ -91,6 +91,10 @@ struct FilingRules {
   Param<bool> long_term_indefinite;               // Bazhong yes; Jiangsu: as long as the material [seed 003, 004]
   std::array<Param<bool>, 4> requires_filing;     // [visit type]; Bazhong outpatient/pharmacy no [seed 004]
   Param<bool> retroactive_before_discharge;       // [seed 000, 003, 004]
+  Param<std::vector<std::string>> free_zone;      // provinces needing no filing (视同备案 / 免备案 zones) [seed 003]
+  Param<FilingCategory> free_zone_category;       // whose reduction a free-zone visit gets [assumed]
+  /// Whether treatment in `province` (a province code) needs no filing.
+  bool in_free_zone(RegionCode province) const;
 };
 
 struct ManualRules {

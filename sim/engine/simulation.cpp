@@ -83,6 +83,7 @@ void Simulation::run_month() {
     ctx.policy[i] = &policies.back();
     ctx.catalogue[i] = &catalogues.back();
   }
+  ctx.set_free_zones();
   const NationalRules national = book_.national(ctx.settle_date);
   ctx.coaudit_threshold = national.coaudit_threshold.value;
   // The fund policy response [seed 003 二]: a province below the floor deepens its temporary and

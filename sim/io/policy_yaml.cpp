@@ -476,11 +476,14 @@ void load_policy_text(PolicyBook& book, std::string_view text, const std::string
 
   FileContext ctx{book, file, kNational, Date{}};
   const YAML::Node region = child(root, "region");
-  if (!region.IsScalar() || region.Scalar() != "national") {
+  // `region: all` sets the values on every registered region (a reform overlay applying everywhere,
+  // over the provinces' and cities' own values).
+  const bool all = region.IsScalar() && region.Scalar() == "all";
+  if (!all && (!region.IsScalar() || region.Scalar() != "national")) {
     const auto code = region.IsScalar() ? RegionCode::parse(region.Scalar()) : std::nullopt;
     if (!code)
       ctx.fail(region.Mark(), "region",
-               "expected \"national\" or a 6-digit region code such as \"131000\", got " + shown(region));
+               "expected \"national\", \"all\" or a 6-digit region code such as \"131000\", got " + shown(region));
     if (!book.has_region(*code))
       ctx.fail(region.Mark(), "region", "unknown region '" + code->str() + "': not in the region registry (regions.yaml)");
     if (const auto named = region_in_file_name(file); named && *named != *code)
@@ -501,8 +504,23 @@ void load_policy_text(PolicyBook& book, std::string_view text, const std::string
   }
   const YAML::Node policy = child(root, "policy");
   if (!policy.IsMap()) ctx.fail(policy.Mark(), "policy", "expected a mapping of parameters, got " + shown(policy));
-  walk(ctx, policy, "", source);
+  if (!all) {
+    walk(ctx, policy, "", source);
+    return;
+  }
+  for (RegionCode r : book.regions()) {
+    ctx.region = r;
+    walk(ctx, policy, "", source);
+  }
 }
+
+namespace {
+/// An overlay: a file on disk, or else a file embedded in the binary under that path.
+std::pair<std::string, std::string> overlay_text(const std::filesystem::path& p) {
+  if (std::filesystem::exists(p) || !embedded_file(p.generic_string())) return {read_file(p), p.string()};
+  return {std::string(*embedded_file(p.generic_string())), "<embedded>/" + p.generic_string()};
+}
+}  // namespace
 
 PolicyBook load_policy_dir(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& overlays) {
   if (!std::filesystem::is_directory(dir))
@@ -514,7 +532,10 @@ PolicyBook load_policy_dir(const std::filesystem::path& dir, const std::vector<s
   load_policy_text(book, read_file(national), national.string());
   for (const char* sub : {"provinces", "regions"})
     for (const auto& p : yaml_files_in(dir / sub)) load_policy_text(book, read_file(p), p.string());
-  for (const auto& p : overlays) load_policy_text(book, read_file(p), p.string());
+  for (const auto& p : overlays) {
+    const auto [text, name] = overlay_text(p);
+    load_policy_text(book, text, name);
+  }
   validate_located(book, dir.string());
   return book;
 }
@@ -540,7 +561,10 @@ PolicyBook load_embedded_policy(const std::vector<std::filesystem::path>& overla
     std::sort(files.begin(), files.end(), [](const EmbeddedFile& a, const EmbeddedFile& b) { return a.path < b.path; });
     for (const auto& f : files) load_policy_text(book, f.text, shown_root + std::string(f.path));
   }
-  for (const auto& p : overlays) load_policy_text(book, read_file(p), p.string());
+  for (const auto& p : overlays) {
+    const auto [text, name] = overlay_text(p);
+    load_policy_text(book, text, name);
+  }
   validate_located(book, shown_root + root);
   return book;
 }

@@ -70,6 +70,10 @@ void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t 
       case Where::home: break;
     }
     bool valid = filed;
+    if (!valid && ctx.free_zone[a.home][ev.treatment]) {
+      valid = true;  // a free-filing zone: treated as filed [seed 003]
+      category = pol.filing.free_zone_category.value;
+    }
     if (!valid && !pol.filing.requires_filing[index(ev.type)].value) {
       valid = true;  // this region needs no filing for this visit type [seed 004]
       category = FilingCategory::unfiled;
@@ -186,6 +190,12 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.class_c = to_ratio(p.class_c_share);
   c.over_cap = to_ratio(p.over_cap_share);
   return c;
+}
+
+void MonthContext::set_free_zones() {
+  for (std::size_t h = 0; h < kProvinces; ++h)
+    for (std::size_t t = 0; t < kProvinces; ++t)
+      free_zone[h][t] = h != t && policy[h]->filing.in_free_zone(world->province(t).code);
 }
 
 void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTotals& totals) {

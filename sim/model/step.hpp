@@ -30,6 +30,10 @@ struct MonthContext {
   std::array<double, 3> log_mean_outpatient{};            // general, chronic, pharmacy
   Ratio class_b, class_c, over_cap;                        // bill shares
   bool new_year = false;                                   // January: accumulators reset
+  /// [home][treatment]: the home province's insured need no filing there (free-filing zones).
+  std::array<std::array<bool, kProvinces>, kProvinces> free_zone{};
+  /// Fills free_zone from the policy snapshots (call after setting `policy`).
+  void set_free_zones();
 
   static MonthContext make(int month, const SimParams& p, const Rng& rng, const Mobility& mob, const World& world);
 };

@@ -160,8 +160,8 @@ TEST(PolicyInvalid, TextErrorsUseTheGivenName) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
               "inline.yaml:4:12: field 'filing.lag': unknown key 'lag' under 'filing'; expected one of: "
-              "commitment_days, long_term_indefinite, long_term_lock_months, requires_filing, "
-              "retroactive_before_discharge, temporary_validity_months");
+              "commitment_days, free_zone, free_zone_category, long_term_indefinite, long_term_lock_months, "
+              "requires_filing, retroactive_before_discharge, temporary_validity_months");
   }
   // A dated value with a misspelt key.
   try {
@@ -182,8 +182,8 @@ TEST(PolicyInvalid, TextErrorsUseTheGivenName) {
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
               "inline.yaml:5:11: field 'filing': a value here is set on every parameter under 'filing' that accepts "
-              "it, but none accepts 'maybe' (types there: boolean, integer); expected keys, one of: commitment_days, "
-              "long_term_indefinite, long_term_lock_months, requires_filing, retroactive_before_discharge, "
-              "temporary_validity_months");
+              "it, but none accepts 'maybe' (types there: boolean, integer, choice, text_list); expected keys, one "
+              "of: commitment_days, free_zone, free_zone_category, long_term_indefinite, long_term_lock_months, "
+              "requires_filing, retroactive_before_discharge, temporary_validity_months");
   }
 }

@@ -64,6 +64,8 @@ InsuredPolicy simple_policy(RegionCode region) {
   pol.filing.long_term_lock_months = p<std::int64_t>(6);
   pol.filing.long_term_indefinite = p(true);
   pol.filing.retroactive_before_discharge = p(true);
+  pol.filing.free_zone = p(std::vector<std::string>{});
+  pol.filing.free_zone_category = p(FilingCategory::other_temporary);
   pol.manual.extra_reduction = p(Points{0});
   pol.manual.lag_months = p<std::int64_t>(3);
   pol.manual.claim_share = p(Ratio::percent(70));

@@ -146,6 +146,23 @@ TEST(Filing, SomeVisitTypesNeedNoFiling) {
   EXPECT_FALSE(resolve_filing(v, std::nullopt, r).valid);
 }
 
+// Free-filing zones (视同备案 / 示范区内免备案, seed 003 医保发〔2024〕21号 一(二)): treatment in a
+// listed province needs no filing and is treated as the zone's category.
+TEST(Filing, FreeFilingZoneIsTreatedAsFiled) {
+  FilingRules r = rules();
+  r.free_zone.value = {"310000", "330000"};
+  r.free_zone_category.value = FilingCategory::other_temporary;
+  const auto in_zone = resolve_filing(stay("2024-03-01", "2024-03-10", kPudong), std::nullopt, r);
+  EXPECT_TRUE(in_zone.valid);
+  EXPECT_EQ(in_zone.category, FilingCategory::other_temporary);
+  EXPECT_EQ(in_zone.detail, "free-filing zone: treated as filed");
+  EXPECT_TRUE(r.in_free_zone(kHangzhou));
+  EXPECT_FALSE(resolve_filing(stay("2024-03-01", "2024-03-10", RegionCode::of(340100)), std::nullopt, r).valid);
+  // A valid filing of the person's own still decides the category.
+  EXPECT_EQ(resolve_filing(stay("2024-03-01", "2024-03-10"), make(FilingCategory::referral, "2024-01-01"), r).category,
+            FilingCategory::referral);
+}
+
 // §4: networked, filed, credential, no failure — the first failing test is the reason.
 TEST(DirectEligibility, EachConditionHasItsReason) {
   Visit v = stay("2024-03-01", "2024-03-10");
