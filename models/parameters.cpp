@@ -320,7 +320,7 @@ std::vector<RegionCode> PolicyBook::regions() const {
 }
 
 void PolicyBook::set(RegionCode region, std::string_view path, Date from, ParamValue value, std::string_view source,
-                     std::string origin) {
+                     std::string origin, bool replace_later) {
   const ParamSpec* spec = ParamSchema::get().find(path);
   if (!spec) throw PolicyError(origin + ": unknown parameter '" + std::string(path) + "'");
   if (!value_matches(spec->type, value))
@@ -333,6 +333,7 @@ void PolicyBook::set(RegionCode region, std::string_view path, Date from, ParamV
     throw PolicyError(origin + ": parameter '" + std::string(path) +
                       "' has no source; cite the document or write 'assumed: <why>'");
   auto& series = impl_->values[{region, std::string(path)}];
+  if (replace_later) std::erase_if(series, [&](const DatedValue& dv) { return dv.from > from; });
   for (auto& dv : series) {
     if (dv.from == from) {  // a later file overrides the same date (reform overlays)
       dv = DatedValue{from, std::move(value), impl_->intern(source), std::move(origin)};

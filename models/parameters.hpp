@@ -91,8 +91,10 @@ public:
 
   /// Adds a dated value; throws PolicyError (naming `origin`) if the path is unknown, the type
   /// does not match, the region is unknown or a national-only parameter is set for a region.
+  /// `replace_later`: a reform overlay — values of this region and path dated after `from` are
+  /// dropped, so that from `from` on this value holds.
   void set(RegionCode region, std::string_view path, Date from, ParamValue value, std::string_view source,
-           std::string origin);
+           std::string origin, bool replace_later = false);
 
   /// The value in force for `path` on `date`, walking region → province → national.
   const DatedValue& lookup(RegionCode region, std::string_view path, Date date) const;

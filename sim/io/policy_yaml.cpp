@@ -153,6 +153,7 @@ struct FileContext {
   std::string file;
   RegionCode region;
   Date effective_from;
+  bool overlay = false;  // a reform overlay: each value holds from its date on, replacing later ones
 
   [[noreturn]] void fail(const YAML::Mark& m, std::string field, std::string message) const {
     throw InputError(locate(file, m), std::move(field), std::move(message));
@@ -227,7 +228,7 @@ void set_value(FileContext& ctx, const ParamSpec& spec, const Entry& e, ParamVal
   const InputLocation loc = locate(ctx.file, where);
   const std::string origin = format_location(loc);
   try {
-    ctx.book.set(ctx.region, spec.path, e.from, std::move(value), e.source, origin);
+    ctx.book.set(ctx.region, spec.path, e.from, std::move(value), e.source, origin, ctx.overlay);
   } catch (const PolicyError& err) {
     std::string msg = err.what();
     if (msg.rfind(origin + ": ", 0) == 0) msg.erase(0, origin.size() + 2);
@@ -459,7 +460,7 @@ void load_region_registry(PolicyBook& book, std::string_view text, const std::st
   }
 }
 
-void load_policy_text(PolicyBook& book, std::string_view text, const std::string& file) {
+void load_policy_text(PolicyBook& book, std::string_view text, const std::string& file, bool overlay) {
   const YAML::Node root = parse_yaml(text, file);
   const std::vector<std::string> top = {"effective_from", "policy", "region", "source"};
   if (!root.IsMap())
@@ -474,12 +475,23 @@ void load_policy_text(PolicyBook& book, std::string_view text, const std::string
   for (const char* k : {"region", "effective_from", "policy"})
     if (!has_key(root, k)) throw InputError(locate(file, root.Mark()), k, std::string("missing top-level key '") + k + "'");
 
-  FileContext ctx{book, file, kNational, Date{}};
+  FileContext ctx{book, file, kNational, Date{}, overlay};
   const YAML::Node region = child(root, "region");
   // `region: all` sets the values on every registered region (a reform overlay applying everywhere,
   // over the provinces' and cities' own values).
   const bool all = region.IsScalar() && region.Scalar() == "all";
-  if (!all && (!region.IsScalar() || region.Scalar() != "national")) {
+  std::vector<RegionCode> listed;  // `region: ["310000", "320000"]`: the same values for each
+  if (region.IsSequence()) {
+    for (const auto& item : region) {
+      const auto code = item.IsScalar() ? RegionCode::parse(item.Scalar()) : std::nullopt;
+      if (!code) ctx.fail(item.Mark(), "region", "expected a 6-digit region code such as \"131000\", got " + shown(item));
+      if (!book.has_region(*code))
+        ctx.fail(item.Mark(), "region", "unknown region '" + code->str() + "': not in the region registry (regions.yaml)");
+      listed.push_back(*code);
+    }
+    if (listed.empty()) ctx.fail(region.Mark(), "region", "expected at least one region code");
+  }
+  if (!all && listed.empty() && (!region.IsScalar() || region.Scalar() != "national")) {
     const auto code = region.IsScalar() ? RegionCode::parse(region.Scalar()) : std::nullopt;
     if (!code)
       ctx.fail(region.Mark(), "region",
@@ -504,11 +516,11 @@ void load_policy_text(PolicyBook& book, std::string_view text, const std::string
   }
   const YAML::Node policy = child(root, "policy");
   if (!policy.IsMap()) ctx.fail(policy.Mark(), "policy", "expected a mapping of parameters, got " + shown(policy));
-  if (!all) {
+  if (!all && listed.empty()) {
     walk(ctx, policy, "", source);
     return;
   }
-  for (RegionCode r : book.regions()) {
+  for (RegionCode r : all ? book.regions() : listed) {
     ctx.region = r;
     walk(ctx, policy, "", source);
   }
@@ -534,7 +546,7 @@ PolicyBook load_policy_dir(const std::filesystem::path& dir, const std::vector<s
     for (const auto& p : yaml_files_in(dir / sub)) load_policy_text(book, read_file(p), p.string());
   for (const auto& p : overlays) {
     const auto [text, name] = overlay_text(p);
-    load_policy_text(book, text, name);
+    load_policy_text(book, text, name, true);
   }
   validate_located(book, dir.string());
   return book;
@@ -563,7 +575,7 @@ PolicyBook load_embedded_policy(const std::vector<std::filesystem::path>& overla
   }
   for (const auto& p : overlays) {
     const auto [text, name] = overlay_text(p);
-    load_policy_text(book, text, name);
+    load_policy_text(book, text, name, true);
   }
   validate_located(book, shown_root + root);
   return book;

@@ -21,7 +21,8 @@ PolicyBook load_embedded_policy(const std::vector<std::filesystem::path>& overla
 
 /// Adds the regions of a registry file's text to `book`.
 void load_region_registry(PolicyBook& book, std::string_view text, const std::string& file_name);
-/// Adds the values of one policy file's text to `book` (a later file overrides equal dates).
-void load_policy_text(PolicyBook& book, std::string_view text, const std::string& file_name);
+/// Adds the values of one policy file's text to `book` (a later file overrides equal dates). An
+/// `overlay` (a reform) makes each of its values hold from its date on, dropping later-dated ones.
+void load_policy_text(PolicyBook& book, std::string_view text, const std::string& file_name, bool overlay = false);
 
 }  // namespace yidi::io
