@@ -75,7 +75,11 @@ LoadedPolicy load_policy(const SettleOptions& o) {
     for (const auto& n : names) add(n, read_whole_file((dir / n).string(), "policy file"));
     where = "folder " + o.policy_dir;
   }
-  for (const auto& ov : o.overlays) add("overlay:" + ov, read_whole_file(ov, "overlay"));
+  // An overlay is a file on disk or, failing that, one embedded under that path (as the loader reads it).
+  for (const auto& ov : o.overlays) {
+    const auto embedded = fs::exists(ov) ? std::nullopt : io::embedded_file(fs::path(ov).generic_string());
+    add("overlay:" + ov, embedded ? std::string(*embedded) : read_whole_file(ov, "overlay"));
+  }
   out.book = o.policy_dir.empty() ? io::load_embedded_policy(overlays) : io::load_policy_dir(o.policy_dir, overlays);
   out.provenance = where + (o.overlays.empty() ? "" : " + " + std::to_string(o.overlays.size()) + " overlay(s)") + " (" +
                    std::to_string(files) + " files), sha256 " + io::sha256_hex(hashed);

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "models/ratio.hpp"
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/csv.hpp"
 
@@ -279,6 +280,35 @@ TEST_F(SettleCli, AnOverlayChangesTheResultAndIsRecordedInTheProvenance) {
   EXPECT_EQ(rows[0].at("inscp_scp_amt"), "61.11");
   EXPECT_EQ(rows[0].at("hifp_pay"), "55.00");
   EXPECT_EQ(rows[0].at("psn_part_amt"), "9.29");
+}
+
+// An overlay named by its path in the sources is found embedded when no such file is on disk
+// (here the run's folder has none). scenarios/overlays/no-reduction.yaml sets every reduction to
+// none from 2022: Nantong's referral inpatient in Shanghai in 2025 loses its −10 points
+// (national guidance [seed 003]).
+TEST_F(SettleCli, AnEmbeddedOverlayIsFoundByItsSourcePath) {
+  const std::string row =
+      "N1,,320600,310000,310,in_service,21,3,2025-03-02,2025-03-20,10000.00,10000.00,0,0,0,,referral,310000,"
+      "2025-02-20\n";
+  spit(work() / "claims.csv", kHeader + row);
+  Outcome r = yidi("settle claims.csv -o base.csv");
+  EXPECT_EQ(r.code, 0) << r.err;
+  r = yidi("settle claims.csv -o reform.csv --overlay scenarios/overlays/no-reduction.yaml");
+  EXPECT_EQ(r.code, 0) << r.err;
+  const auto base = rows_of(slurp(work() / "base.csv"));
+  const auto reform = rows_of(slurp(work() / "reform.csv"));
+  ASSERT_EQ(base.size(), 1u);
+  ASSERT_EQ(reform.size(), 1u);
+  EXPECT_EQ(base[0].at("reduction"), "-10pp");
+  EXPECT_EQ(reform[0].at("reduction"), "none");
+  EXPECT_EQ(reform[0].at("inscp_scp_amt"), base[0].at("inscp_scp_amt"));
+  EXPECT_EQ(reform[0].at("deductible"), base[0].at("deductible"));
+  // The 10 points come off the amount above the deductible (Nantong: off the sum of all layers,
+  // seed 003 通医保发〔2024〕71号 四): the reform pays exactly 10% of it more.
+  auto money = [](const std::string& s) { return *yidi::Money::parse(s); };
+  const yidi::Money above = money(base[0].at("inscp_scp_amt")) - money(base[0].at("deductible"));
+  EXPECT_EQ(money(reform[0].at("fund_pay_sumamt")) - money(base[0].at("fund_pay_sumamt")),
+            yidi::apply_ratio_half_up(above, yidi::Ratio::percent(10)));
 }
 
 // Benchmarks are run, never timed in tests: only that it works and that 1 and 2 threads agree.
