@@ -20,5 +20,6 @@ void register_run(CLI::App& app);
 void register_schema(CLI::App& app);
 void register_calibration(CLI::App& app);
 void register_params(CLI::App& app);
+void register_validate(CLI::App& app);
 
 }  // namespace yidi::cli

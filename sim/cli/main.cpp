@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   yidi::cli::register_schema(app);
   yidi::cli::register_calibration(app);
   yidi::cli::register_params(app);
+  yidi::cli::register_validate(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -137,6 +137,23 @@ void register_calibration(CLI::App& app) {
   });
 }
 
+void register_validate(CLI::App& app) {
+  auto file = std::make_shared<std::string>();
+  auto* cmd = app.add_subcommand("validate", "check a scenario (keys, ranges, policy overlays, memory) without running it");
+  cmd->add_option("scenario", *file, "scenario file, or the name of an embedded scenario")->required();
+  cmd->callback([file] {
+    const sim::Scenario s = io::load_scenario(*file);
+    const PolicyBook book = io::scenario_policy(s);  // loads and validates the overlays
+    const sim::World world = sim::embedded_world();
+    const auto layout = sim::make_layout(world, s.params, s.scale);
+    sim::check_population_fits(layout, sim::memory_available(), *file);
+    std::cout << "# " << *file << ": valid; " << layout.total << " agents (1:" << s.scale << "), " << s.months
+              << " months, " << s.policy_overlays.size() << " policy overlay(s), " << book.regions().size()
+              << " regions\n"
+              << io::resolved_yaml(s);
+  });
+}
+
 void register_params(CLI::App& app) {
   auto* cmd = app.add_subcommand("params", "print every simulator parameter with its default and source (docs/parameters.md)");
   cmd->callback([] { std::cout << sim::params_markdown(); });

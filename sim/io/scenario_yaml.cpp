@@ -26,8 +26,9 @@ double number(const YAML::Node& n, const std::string& file, const std::string& f
     v = std::stod(s, &used);
     if (used != s.size()) throw std::invalid_argument(s);
   } catch (const std::exception&) {
-    throw InputError(at(file, n), field, "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                                             ", got '" + s + "'");
+    std::ostringstream msg;
+    msg << "expected a number from " << lo << " to " << hi << ", got '" << s << "'";
+    throw InputError(at(file, n), field, msg.str());
   }
   if (!(v >= lo && v <= hi)) {
     std::ostringstream msg;
@@ -69,13 +70,18 @@ std::string expected_params() {
 }
 }  // namespace
 
-sim::Scenario parse_scenario(std::string_view text, const std::string& file, const sim::Scenario& base) {
-  YAML::Node root;
+namespace {
+YAML::Node load_yaml(std::string_view text, const std::string& file) {
   try {
-    root = YAML::Load(std::string(text));
+    return YAML::Load(std::string(text));
   } catch (const YAML::ParserException& e) {
     throw InputError({file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg);
   }
+}
+}  // namespace
+
+sim::Scenario parse_scenario(std::string_view text, const std::string& file, const sim::Scenario& base) {
+  const YAML::Node root = load_yaml(text, file);
   sim::Scenario s = base;
   if (!root.IsMap()) throw InputError({file, 1, 1}, "", "expected a mapping of scenario keys");
   for (const auto& kv : root) {
@@ -145,7 +151,7 @@ sim::Scenario load_scenario(const std::string& path_or_name) {
   }
   // `extends:` names a scenario this one is a small overlay on.
   sim::Scenario base;
-  const YAML::Node root = YAML::Load(text);
+  const YAML::Node root = load_yaml(text, file);
   if (root.IsMap() && root["extends"]) {
     const std::string parent = root["extends"].Scalar();
     if (parent == path_or_name) throw InputError({file, 0, 0}, "extends", "a scenario cannot extend itself");
