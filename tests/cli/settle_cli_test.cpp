@@ -14,58 +14,17 @@
 #include "models/ratio.hpp"
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/csv.hpp"
+#include "tests/support/cli_runner.hpp"
 
 namespace fs = std::filesystem;
 using yidi::io::read_csv;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-void spit(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
-
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-/// A scratch folder per test: `work/` is where yidi runs; its stdout and stderr are kept beside it
-/// so that listing `work/` shows only what yidi wrote.
-class SettleCli : public ::testing::Test {
-protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    base_ = fs::temp_directory_path() / ("yidi-settle-cli-" + std::string(info->name()) + "-" + std::to_string(::getpid()));
-    fs::remove_all(base_);
-    fs::create_directories(work());
-  }
-  void TearDown() override { fs::remove_all(base_); }
-
-  fs::path work() const { return base_ / "work"; }
-
-  Outcome yidi(const std::string& args) const {
-    const std::string cmd = "cd '" + work().string() + "' && '" + std::string(YIDI_BINARY) + "' " + args + " >'" +
-                            (base_ / "stdout").string() + "' 2>'" + (base_ / "stderr").string() + "'";
-    const int status = std::system(cmd.c_str());
-    Outcome r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(base_ / "stdout");
-    r.err = slurp(base_ / "stderr");
-    return r;
-  }
-
-  std::set<std::string> files() const {
-    std::set<std::string> out;
-    for (const auto& e : fs::directory_iterator(work())) out.insert(e.path().filename().string());
-    return out;
-  }
-
-  fs::path base_;
-};
+using yidi::testing::Outcome;
+using yidi::testing::slurp;
+using yidi::testing::spit;
+class SettleCli : public yidi::testing::CliTest {};
 
 const std::string kHeader =
     "mdtrt_id,psn_no,insuplc_admdvs,mdtrtarea_admvs,insutype,psn_type,med_type,hosp_lv,adm_date,dscg_date,"
