@@ -464,14 +464,16 @@ std::vector<Date> PolicyBook::change_dates() const {
 }
 
 namespace {
-void check_bands(const Bands& bands, const std::string& what) {
-  if (bands.empty()) throw PolicyError(what + ": no bands");
+void check_bands(const InsuredPolicy& p, const Bands& bands, const std::string& path) {
+  const std::string what = "region " + p.region.str() + " on " + p.as_of.str() + ": " + path;
+  auto fail = [&](const std::string& why) { throw PolicyError(what + ": " + why, p.region, p.as_of, path); };
+  if (bands.empty()) fail("no bands");
   for (std::size_t i = 0; i < bands.size(); ++i) {
-    if (!bands[i].ratio.in_unit_interval()) throw PolicyError(what + ": ratio outside 0–100%");
+    if (!bands[i].ratio.in_unit_interval()) fail("ratio outside 0–100%");
     if (i + 1 < bands.size() && (bands[i].upto.is_unlimited() || bands[i + 1].upto <= bands[i].upto))
-      throw PolicyError(what + ": band limits must increase and only the last band may be open-ended");
+      fail("band limits must increase and only the last band may be open-ended");
   }
-  if (!bands.back().upto.is_unlimited()) throw PolicyError(what + ": the last band must be open-ended (no 'upto')");
+  if (!bands.back().upto.is_unlimited()) fail("the last band must be open-ended (no 'upto')");
 }
 }  // namespace
 
@@ -481,37 +483,42 @@ void check_policy(const InsuredPolicy& p, const NationalRules& n) {
     for (auto c : kFilingCategories) {
       const auto& red = p.reduction[index(v)][index(c)];
       const auto& ceiling = n.reduction_ceiling[index(c)];
-      if (red.value.worst_case_points() > ceiling.value)
-        throw PolicyError(where + ": reduction." + std::string(to_string(v)) + "." + std::string(to_string(c)) + " = " +
-                          red.value.str() + " (source: " + *red.source + ") exceeds the national ceiling of " +
-                          to_string(ParamValue{ceiling.value}) + " for " + std::string(to_string(c)) +
-                          " (source: " + *ceiling.source + ")");
+      if (red.value.worst_case_points() > ceiling.value) {
+        const std::string path = "reduction." + std::string(to_string(v)) + "." + std::string(to_string(c));
+        throw PolicyError(where + ": " + path + " = " + red.value.str() + " (source: " + *red.source +
+                              ") exceeds the national ceiling of " + to_string(ParamValue{ceiling.value}) + " for " +
+                              std::string(to_string(c)) + " (source: " + *ceiling.source + ")",
+                          p.region, p.as_of, path);
+      }
     }
   }
   for (auto g : kInsuredGroups)
     for (auto v : kVisitTypes)
       for (auto l : kHospitalLevels)
-        check_bands(p.rule(g, v).ratio[index(l)].value, where + ": benefit." + std::string(to_string(g)) + "." +
-                                                            std::string(to_string(v)) + ".ratio." +
-                                                            std::string(to_string(l)));
+        check_bands(p, p.rule(g, v).ratio[index(l)].value,
+                    "benefit." + std::string(to_string(g)) + "." + std::string(to_string(v)) + ".ratio." +
+                        std::string(to_string(l)));
   // Visit types sharing a cap pool must share its cap, or "the annual cap" would be ambiguous.
   for (auto g : kInsuredGroups) {
     for (auto v : kVisitTypes) {
       for (auto w : kVisitTypes) {
         const BenefitRule& a = p.rule(g, v);
         const BenefitRule& b = p.rule(g, w);
-        if (a.cap_pool.value == b.cap_pool.value && a.annual_cap.value != b.annual_cap.value)
-          throw PolicyError(where + ": benefit." + std::string(to_string(g)) + "." + std::string(to_string(v)) +
-                            ".annual_cap = " + a.annual_cap.value.str() + " but " + std::string(to_string(w)) +
-                            ", in the same cap pool '" + std::string(to_string(a.cap_pool.value)) + "', has " +
-                            b.annual_cap.value.str() + "; visit types sharing a pool must share its cap");
+        if (a.cap_pool.value == b.cap_pool.value && a.annual_cap.value != b.annual_cap.value) {
+          const std::string path = "benefit." + std::string(to_string(g)) + "." + std::string(to_string(v)) + ".annual_cap";
+          throw PolicyError(where + ": " + path + " = " + a.annual_cap.value.str() + " but " + std::string(to_string(w)) +
+                                ", in the same cap pool '" + std::string(to_string(a.cap_pool.value)) + "', has " +
+                                b.annual_cap.value.str() + "; visit types sharing a pool must share its cap",
+                            p.region, p.as_of, path);
+        }
       }
     }
   }
-  check_bands(p.critical_illness.bands.value, where + ": critical_illness.bands");
-  check_bands(p.large_expense.bands.value, where + ": large_expense.bands");
+  check_bands(p, p.critical_illness.bands.value, "critical_illness.bands");
+  check_bands(p, p.large_expense.bands.value, "large_expense.bands");
   if (p.filing.temporary_validity_months.value < 1)
-    throw PolicyError(where + ": filing.temporary_validity_months must be at least 1");
+    throw PolicyError(where + ": filing.temporary_validity_months must be at least 1", p.region, p.as_of,
+                      "filing.temporary_validity_months");
 }
 
 void PolicyBook::validate() const {

@@ -50,10 +50,22 @@ private:
   std::map<std::string, std::size_t, std::less<>> by_path_;
 };
 
-/// Error in policy data or in a value given for a parameter: carries where it came from.
+/// Error in policy data or in a value given for a parameter. A validation error also names the
+/// region, date and parameter it is about, so callers can point at the offending value.
 class PolicyError : public std::runtime_error {
 public:
   using std::runtime_error::runtime_error;
+  PolicyError(const std::string& message, RegionCode region, Date date, std::string parameter)
+      : std::runtime_error(message), region_(region), date_(date), parameter_(std::move(parameter)) {}
+  /// Empty unless the error is about one parameter of one region on one date.
+  const std::string& parameter() const { return parameter_; }
+  RegionCode region() const { return region_; }
+  Date date() const { return date_; }
+
+private:
+  RegionCode region_;
+  Date date_;
+  std::string parameter_;
 };
 
 /// Parses one scalar for a parameter of `type` (not bands or lists); nullopt if malformed.

@@ -369,29 +369,15 @@ std::optional<RegionCode> region_in_file_name(const std::string& file) {
 /// Where a PolicyError from validate() points: "region R on D: PATH ..." names the region, date
 /// and parameter; the value in force there says where it was read.
 InputError locate_validation_error(const PolicyBook& book, const PolicyError& e, const std::string& fallback_file) {
-  const std::string msg = e.what();
   InputLocation loc{fallback_file, 0, 0};
-  std::string field;
-  const std::string lead = "region ";
-  if (msg.rfind(lead, 0) == 0) {
-    const auto on = msg.find(" on ", lead.size());
-    const auto colon = on == std::string::npos ? on : msg.find(": ", on);
-    if (colon != std::string::npos) {
-      const auto region = RegionCode::parse(msg.substr(lead.size(), on - lead.size()));
-      const auto date = Date::parse(msg.substr(on + 4, colon - on - 4));
-      const auto end = msg.find_first_of(" :", colon + 2);
-      const std::string path = msg.substr(colon + 2, end == std::string::npos ? end : end - colon - 2);
-      if (region && date && ParamSchema::get().find(path)) {
-        field = path;
-        try {
-          loc = parse_origin(book.lookup(*region, path, *date).origin);
-        } catch (const PolicyError&) {
-          // no value to point at: keep the folder as the location
-        }
-      }
+  if (!e.parameter().empty()) {
+    try {
+      loc = parse_origin(book.lookup(e.region(), e.parameter(), e.date()).origin);
+    } catch (const PolicyError&) {
+      // no value to point at: keep the folder as the location
     }
   }
-  return InputError(loc, field, msg);
+  return InputError(loc, e.parameter(), e.what());
 }
 
 void validate_located(const PolicyBook& book, const std::string& fallback_file) {
