@@ -21,5 +21,7 @@ void register_schema(CLI::App& app);
 void register_calibration(CLI::App& app);
 void register_params(CLI::App& app);
 void register_validate(CLI::App& app);
+/// replicates, compare, sweep, seek, prepay (docs/experiments.md)
+void register_experiments(CLI::App& app);
 
 }  // namespace yidi::cli

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   yidi::cli::register_calibration(app);
   yidi::cli::register_params(app);
   yidi::cli::register_validate(app);
+  yidi::cli::register_experiments(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

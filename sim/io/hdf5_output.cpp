@@ -6,7 +6,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <set>
+#include <stdexcept>
+#include <type_traits>
 
+#include "sim/engine/experiments.hpp"
 #include "sim/io/input_error.hpp"
 
 namespace yidi::io {
@@ -87,7 +90,95 @@ void write_all(const std::string& tmp, const sim::Results& results, const Proven
   f.close();
 }
 
+void write_labels(H5::H5File& f, std::set<std::string>& groups, bool with_quantile) {
+  ensure_groups(f, "labels/x", groups);
+  auto put = [&](const std::string& name, const std::vector<std::string>& labels) {
+    std::size_t width = 1;
+    for (const auto& l : labels) width = std::max(width, l.size());
+    std::string buf(width * labels.size(), '\0');
+    for (std::size_t i = 0; i < labels.size(); ++i) buf.replace(i * width, labels[i].size(), labels[i]);
+    H5::StrType type(H5::PredType::C_S1, width);
+    const hsize_t n = labels.size();
+    H5::DataSet ds = f.createDataSet("labels/" + name, type, H5::DataSpace(1, &n), untimed_dataset());
+    ds.write(buf.data(), type);
+  };
+  for (sim::Dim d : {sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type, sim::Dim::path,
+                     sim::Dim::reason})
+    put(sim::dim_name(d), sim::dim_labels(d));
+  if (with_quantile) put("quantile", {sim::kSummaryQuantileLabels.begin(), sim::kSummaryQuantileLabels.end()});
+}
+
+template <class T>
+H5::DataSet put_array(H5::H5File& f, std::set<std::string>& groups, const std::string& name,
+                      const std::vector<std::size_t>& shape, const std::vector<T>& data) {
+  ensure_groups(f, name, groups);
+  std::vector<hsize_t> dims(shape.begin(), shape.end());
+  H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
+  const auto& type = std::is_same_v<T, double> ? H5::PredType::NATIVE_DOUBLE : H5::PredType::NATIVE_INT64;
+  H5::DataSet ds = f.createDataSet(name, type, space, untimed_dataset());
+  if (!data.empty()) ds.write(data.data(), type);
+  return ds;
+}
+
+void write_summaries(const std::string& tmp, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
+                     const Provenance& prov) {
+  H5::H5File f(tmp, H5F_ACC_TRUNC);
+  std::set<std::string> made;
+  H5::Group root = f.openGroup("/");
+  for (const auto& [k, v] : prov.text) text_attribute(root, k, v);
+  for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
+  write_labels(f, made, true);
+  const sim::Summary& first = *groups.front().second;
+  put_array(f, made, "months", {first.month_index.size()}, first.month_index);
+  const auto& ins = sim::dataset("population/insured");
+  std::vector<std::size_t> ins_shape;
+  for (sim::Dim d : ins.dims) ins_shape.push_back(sim::dim_size(d));
+  put_array(f, made, "population/insured", ins_shape, first.insured);
+  for (const auto& [prefix, summary] : groups) {
+    for (const auto& name : sim::summary_datasets()) {
+      const auto& spec = sim::dataset(name);
+      std::vector<std::size_t> shape;
+      std::string dims;
+      for (sim::Dim d : spec.dims) {
+        shape.push_back(d == sim::Dim::month ? summary->months : sim::dim_size(d));
+        dims += (dims.empty() ? "" : ",") + std::string(sim::dim_name(d));
+      }
+      H5::DataSet m = put_array(f, made, prefix + "mean/" + name, shape, summary->mean.at(name));
+      text_attribute(m, "unit", spec.unit);
+      text_attribute(m, "description", "mean over replicates: " + spec.description);
+      text_attribute(m, "dims", dims);
+      shape.insert(shape.begin(), sim::kSummaryQuantiles.size());
+      H5::DataSet q = put_array(f, made, prefix + "quantiles/" + name, shape, summary->quantiles.at(name));
+      text_attribute(q, "unit", spec.unit);
+      text_attribute(q, "description", "P5, P50, P95 over replicates (P2 estimator): " + spec.description);
+      text_attribute(q, "dims", "quantile," + dims);
+    }
+  }
+  f.close();
+}
+
 }  // namespace
+
+void write_summaries_hdf5(const std::string& path, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
+                          const Provenance& prov) {
+  namespace fs = std::filesystem;
+  if (groups.empty()) throw std::invalid_argument("write_summaries_hdf5: no summary");
+  const fs::path target(path);
+  if (!target.parent_path().empty()) fs::create_directories(target.parent_path());
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  H5::Exception::dontPrint();
+  try {
+    write_summaries(tmp, groups, prov);
+  } catch (const H5::Exception& e) {
+    std::remove(tmp.c_str());
+    throw InputError({path, 0, 0}, "", "cannot write HDF5 output: " + e.getDetailMsg());
+  }
+  fs::rename(tmp, target);
+}
+
+void write_summary_hdf5(const std::string& path, const sim::Summary& summary, const Provenance& prov) {
+  write_summaries_hdf5(path, {{"", &summary}}, prov);
+}
 
 void write_results_hdf5(const std::string& path, const sim::Results& results, const Provenance& prov) {
   namespace fs = std::filesystem;

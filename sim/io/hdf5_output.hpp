@@ -6,8 +6,14 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sim/engine/results.hpp"
+
+namespace yidi::sim {
+struct Summary;
+}
 
 namespace yidi::io {
 
@@ -18,6 +24,15 @@ struct Provenance {
 };
 
 void write_results_hdf5(const std::string& path, const sim::Results& results, const Provenance& provenance);
+
+/// A summary file of the experiment layer (docs/experiments.md): at the root `months`,
+/// `labels/*` (with `labels/quantile`) and `population/insured` of the first group; for every
+/// (prefix, summary) group, `PREFIXquantiles/NAME` (float64, quantile × the dataset's dims) and
+/// `PREFIXmean/NAME`. Prefix "" is the root, "scenarios/a/" a group. Temporary name + rename,
+/// object timestamps off.
+void write_summaries_hdf5(const std::string& path, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
+                          const Provenance& provenance);
+void write_summary_hdf5(const std::string& path, const sim::Summary& summary, const Provenance& provenance);
 
 /// Reads back one dataset (for tests and `yidi` subcommands that compare runs).
 struct Dataset64 {

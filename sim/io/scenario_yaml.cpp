@@ -112,6 +112,20 @@ sim::Scenario parse_scenario(std::string_view text, const std::string& file, con
       if (!v.IsMap()) throw InputError(at(file, v), key, "expected a mapping of parameter names to values");
       for (const auto& p : v) {
         const std::string name = p.first.Scalar();
+        if (name == "levers.networked_inpatient.by_province" || name == "levers.networked_outpatient.by_province") {
+          auto& target = name == "levers.networked_inpatient.by_province" ? s.params.networked_inpatient_by_province
+                                                                           : s.params.networked_outpatient_by_province;
+          if (!p.second.IsMap())
+            throw InputError(at(file, p.second), "params." + name, "expected a mapping {\"440000\": series, ...}");
+          for (const auto& entry : p.second) {
+            const auto code = RegionCode::parse(entry.first.Scalar());
+            if (!code || !code->is_province())
+              throw InputError(at(file, entry.first), "params." + name,
+                               "expected a province code such as \"440000\", got '" + entry.first.Scalar() + "'");
+            target[code->value()] = series(entry.second, file, "params." + name + "." + code->str(), 0, 1);
+          }
+          continue;
+        }
         const auto* def = sim::find_param(name);
         if (!def)
           throw InputError(at(file, p.first), "params." + name, "unknown parameter '" + name + "'; expected one of: " + expected_params());
@@ -184,6 +198,22 @@ std::string resolved_yaml(const sim::Scenario& s) {
           << ": " << pts[i].second;
       o << "}\n";
     }
+  }
+  for (const auto* by : {&s.params.networked_inpatient_by_province, &s.params.networked_outpatient_by_province}) {
+    if (by->empty()) continue;
+    o << "  levers.networked_" << (by == &s.params.networked_inpatient_by_province ? "inpatient" : "outpatient")
+      << ".by_province: {";
+    bool first = true;
+    for (const auto& [code, ser] : *by) {
+      o << (first ? "" : ", ") << "\"" << code << "\": {";
+      first = false;
+      for (std::size_t i = 0; i < ser.points.size(); ++i)
+        o << (i ? ", " : "")
+          << Date::from_ymd(ser.points[i].first / 12, static_cast<unsigned>(ser.points[i].first % 12 + 1), 1)->str().substr(0, 7)
+          << ": " << ser.points[i].second;
+      o << "}";
+    }
+    o << "}\n";
   }
   o << "clearing:\n";
   for (const auto& line : describe(s.clearing, RecordRules{})) {

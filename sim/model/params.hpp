@@ -45,8 +45,9 @@ struct SimParams {
   double inpatient_cost_employee = 11420;    // lognormal mean before province cost indices and referral factors, set so the realised mean is 12,175 [VERIFIED 2023]
   double inpatient_cost_resident = 7240;     // likewise, realised mean 7,674 [VERIFIED 2023]
   double inpatient_cost_sigma = 0.85;        // lognormal shape [assumed]
-  double referral_cost_factor = 2.4;         // referred stays at big centres cost more [assumed]
+  double referral_cost_factor = 1.85;         // referred stays at big centres cost more [assumed]
   double level1_share = 0.15, level2_share = 0.35;  // hospital level mix; level 3 the rest [assumed]
+  double level1_cost = 0.45, level2_cost = 0.75, level3_cost = 1.25;  // relative bill by level, mean kept [assumed]
   double class_b_share = 0.25;               // 乙 share of a bill [assumed]
   double class_c_share = 0.07;               // 丙 / out of catalogue share [assumed]
   double over_cap_share = 0.03;              // above price caps [assumed]
@@ -72,6 +73,9 @@ struct SimParams {
   Series retroactive_filing = Series::yearly({{2017, 0.0}, {2022, 0.12}, {2023, 0.3}, {2025, 0.45}});
   Series credential = Series::yearly({{2017, 0.85}, {2022, 0.95}, {2025, 0.97}});
   Series settlement_failure = Series::yearly({{2017, 0.1}, {2022, 0.025}, {2025, 0.015}});
+  /// Province-specific networked coverage (treatment province code → series), overriding the
+  /// national series above: `levers.networked_inpatient.by_province: {"440000": {2024: 0.98}}`.
+  std::map<std::uint32_t, Series> networked_inpatient_by_province, networked_outpatient_by_province;
   // ---- funds (2022 bulletin [VERIFIED], per insured person)
   double contribution_employee = 5737;   // 20,793.27亿 ÷ 36,243万 [DERIVED]
   double contribution_resident = 1030;   // 10,128.90亿 ÷ 98,349万 [DERIVED]
@@ -80,7 +84,7 @@ struct SimParams {
   double other_spending_resident = 150;  // likewise [assumed, calibrated]
   double opening_months_employee = 17.0; // opening balance in months of contributions [assumed]
   double response_points = 0;            // policy response: extra reduction points while a fund is below 6 months (0 = off) [seed 003; size assumed]
-  double opening_months_resident = 11.4;  // [calibrated to 8.5 months payable in 2023]
+  double opening_months_resident = 10.5;  // [calibrated to 8.5 months payable in 2023]
   // ---- clearing records
   double late_one_month = 0.05;          // declarations a month late [assumed]
   double late_two_months = 0.02;         // two months late [assumed]

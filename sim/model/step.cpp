@@ -85,7 +85,7 @@ void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t 
       if (category == FilingCategory::referral) category = FilingCategory::other_temporary;
     }
     if (!valid) category = FilingCategory::unfiled;
-    const double networked = inpatient ? ctx.networked_inpatient : ctx.networked_outpatient;
+    const double networked = inpatient ? ctx.networked_inpatient[ev.treatment] : ctx.networked_outpatient[ev.treatment];
     FilingStatus fs;
     fs.valid = valid;
     fs.category = category;
@@ -164,8 +164,16 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.mobility = &mob;
   c.world = &world;
   c.new_year = month % 12 == 0;
-  c.networked_inpatient = p.networked_inpatient.at(month);
-  c.networked_outpatient = p.networked_outpatient.at(month);
+  for (std::size_t t = 0; t < kProvinces; ++t) {
+    const std::uint32_t code = world.province(t).code.value();
+    const auto in = p.networked_inpatient_by_province.find(code);
+    const auto out = p.networked_outpatient_by_province.find(code);
+    c.networked_inpatient[t] = (in != p.networked_inpatient_by_province.end() ? in->second : p.networked_inpatient).at(month);
+    c.networked_outpatient[t] = (out != p.networked_outpatient_by_province.end() ? out->second : p.networked_outpatient).at(month);
+  }
+  const double level_norm = p.level1_share * p.level1_cost + p.level2_share * p.level2_cost +
+                            (1 - p.level1_share - p.level2_share) * p.level3_cost;
+  c.level_cost = {p.level1_cost / level_norm, p.level2_cost / level_norm, p.level3_cost / level_norm};
   c.long_term_filing = p.long_term_filing.at(month);
   c.trip_filing = p.trip_filing.at(month);
   c.retroactive = p.retroactive_filing.at(month);
@@ -258,7 +266,7 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
       } else {
         ev.level = level_of(st.uniform(), p);
       }
-      ev.bill = bill_of(yuan);
+      ev.bill = bill_of(yuan * ctx.level_cost[index(ev.level)]);
       settle(a, person, ev, k++, ctx, totals);
     }
   }
@@ -285,8 +293,9 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
         ev.where = a.is_away() ? Where::long_term : Where::trip;
         boost::random::lognormal_distribution<double> cost(ctx.log_mean_outpatient[static_cast<std::size_t>(t)],
                                                            p.outpatient_cost_sigma);
-        ev.bill = bill_of(cost(st) * ctx.world->province(ev.treatment).cost_index);
+        const double yuan = cost(st) * ctx.world->province(ev.treatment).cost_index;
         ev.level = ev.type == VisitType::pharmacy ? HospitalLevel::level1 : level_of(st.uniform(), p);
+        ev.bill = bill_of(ev.type == VisitType::pharmacy ? yuan : yuan * ctx.level_cost[index(ev.level)]);
         settle(a, person, ev, k++, ctx, totals);
       }
     }

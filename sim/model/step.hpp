@@ -21,8 +21,9 @@ struct MonthContext {
   std::array<const Catalogue*, kProvinces> catalogue{};    // treatment side, by province
   Money coaudit_threshold;
   // levers in force this month
-  double networked_inpatient = 0, networked_outpatient = 0, long_term_filing = 0, trip_filing = 0,
-         retroactive = 0, credential = 0, failure = 0;
+  std::array<double, kProvinces> networked_inpatient{}, networked_outpatient{};  // by treatment province
+  double long_term_filing = 0, trip_filing = 0, retroactive = 0, credential = 0, failure = 0;
+  std::array<double, 3> level_cost{};  // bill factor by hospital level, mean 1 over the level mix
   // derived
   std::array<std::array<double, 3>, kGroups> stay_rate{};  // monthly admissions, [group][age band]
   std::array<std::array<double, 3>, kGroups> no_stay{};    // exp(−rate): probability of no stay this month

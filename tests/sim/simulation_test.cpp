@@ -242,3 +242,34 @@ TEST(Population, TooLargeForMemoryIsAClearError) {
   }
   EXPECT_NO_THROW(sim::check_population_fits(sim::make_layout(world, sim::SimParams{}, 1000), 8ull << 30, "x"));
 }
+
+// Networked coverage by province and year: with no networked institution in Beijing, no direct
+// settlement is cleared to Beijing, while the baseline clears some every month after the first.
+TEST(Simulation, NetworkedCoverageByProvince) {
+  Fixture f(20000, 4);
+  const sim::Results base = run_with_threads(f, 2);
+  f.scenario = io::parse_scenario(
+      "params:\n  levers.networked_inpatient.by_province: {\"110000\": 0}\n"
+      "  levers.networked_outpatient.by_province: {\"110000\": {2020: 0, 2030: 0}}\n",
+      "override", f.scenario);
+  ASSERT_EQ(f.scenario.params.networked_inpatient_by_province.count(110000), 1u);
+  const sim::Results closed = run_with_threads(f, 2);
+  const auto& gross_base = base.data("clearing/gross").i;
+  const auto& gross_closed = closed.data("clearing/gross").i;
+  const std::size_t P = sim::dim_size(sim::Dim::province);  // clearing/gross: month × insured × treatment
+  std::int64_t to_beijing_base = 0, to_beijing_closed = 0, elsewhere_closed = 0;
+  for (std::size_t i = 0; i < gross_base.size(); ++i) {
+    if (i % P == 0) {  // treatment province 110000 is the first label
+      to_beijing_base += gross_base[i];
+      to_beijing_closed += gross_closed[i];
+    } else {
+      elsewhere_closed += gross_closed[i];
+    }
+  }
+  EXPECT_GT(to_beijing_base, 0);
+  EXPECT_EQ(to_beijing_closed, 0);
+  EXPECT_GT(elsewhere_closed, 0);
+  // The resolved form keeps the override.
+  EXPECT_NE(io::resolved_yaml(f.scenario).find("levers.networked_inpatient.by_province: {\"110000\": {"),
+            std::string::npos);
+}

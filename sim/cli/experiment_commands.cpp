@@ -1,0 +1,363 @@
+// The experiment layer (docs/experiments.md): `yidi replicates`, `compare`, `sweep`, `seek` and
+// `prepay`. Replicates run one after the other, each on every thread (--threads), so the output
+// does not depend on the thread count. Progress goes to a terminal only.
+#include <tbb/global_control.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "sim/cli/commands.hpp"
+#include "sim/engine/experiments.hpp"
+#include "sim/engine/simulation.hpp"
+#include "sim/io/claims_csv.hpp"
+#include "sim/io/hdf5_output.hpp"
+#include "sim/io/scenario_yaml.hpp"
+#include "sim/version.hpp"
+
+namespace yidi::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct Common {
+  int n = 0;
+  std::string output;
+  std::string scale;
+  int months = 0;
+  long long seed = -1;
+  int threads = 0;
+  bool overwrite = false;
+};
+
+void add_common(CLI::App* cmd, Common& c, bool output = true) {
+  cmd->add_option("-n,--replicates", c.n, "number of replicates (seeds seed … seed+N−1)")->required();
+  if (output) cmd->add_option("-o,--output", c.output, "output file");
+  cmd->add_option("--scale", c.scale, "override the sampling ratio, e.g. 1:1000");
+  cmd->add_option("--months", c.months, "override the number of months");
+  cmd->add_option("--seed", c.seed, "override the first seed");
+  cmd->add_option("--threads", c.threads, "worker threads (default: all cores); results do not depend on it");
+  if (output) cmd->add_flag("--overwrite", c.overwrite, "replace an existing output");
+}
+
+sim::Scenario load(const std::string& name, const Common& c) {
+  sim::Scenario s = io::load_scenario(name);
+  if (!c.scale.empty()) s = io::parse_scenario("scale: \"" + c.scale + "\"", "--scale", s);
+  if (c.months > 0) s.months = c.months;
+  if (c.seed >= 0) s.seed = static_cast<std::uint64_t>(c.seed);
+  return s;
+}
+
+/// The command line, for the `experiment` attribute.
+std::string command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), {}), out;
+  std::size_t start = 0;
+  bool first = true;
+  for (std::size_t i = 0; i <= raw.size(); ++i) {
+    if (i < raw.size() && raw[i] != '\0') continue;
+    if (i > start) {
+      std::string arg = raw.substr(start, i - start);
+      if (first) arg = "yidi";
+      out += (out.empty() ? "" : " ") + (arg.find(' ') != std::string::npos ? "'" + arg + "'" : arg);
+      first = false;
+    }
+    start = i + 1;
+  }
+  return out;
+}
+
+int thread_count(const Common& c) {
+  return c.threads > 0 ? c.threads : static_cast<int>(std::thread::hardware_concurrency());
+}
+
+io::Provenance provenance(const std::vector<sim::Scenario>& ss, const Common& c, const sim::World& world) {
+  io::Provenance p;
+  std::string resolved, names;
+  for (const auto& s : ss) {
+    resolved += (resolved.empty() ? "" : "---\n") + io::resolved_yaml(s);
+    names += (names.empty() ? "" : ",") + s.name;
+  }
+  const sim::Scenario& s = ss.front();
+  p.text["yidi_version"] = kVersion;
+  p.text["scenario"] = resolved;
+  p.text["scenario_sha256"] = io::sha256_hex(resolved);
+  p.text["scenario_name"] = names;
+  p.text["experiment"] = command_line();
+  p.numbers["seed"] = static_cast<std::int64_t>(s.seed);
+  p.numbers["scale"] = s.scale;
+  p.numbers["threads"] = thread_count(c);
+  p.numbers["ranks"] = 1;
+  p.numbers["start_month"] = s.start_month;
+  p.numbers["months"] = s.months;
+  p.numbers["agents"] = static_cast<std::int64_t>(sim::make_layout(world, s.params, s.scale).total);
+  p.numbers["replicates"] = c.n;
+  return p;
+}
+
+sim::Progress progress() {
+  if (::isatty(STDERR_FILENO) == 0) return {};
+  return [](const std::string& m) { std::fprintf(stderr, "\r%-78s", m.c_str()); };
+}
+void end_progress() {
+  if (::isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\n");
+}
+
+void refuse_existing(const std::string& out, const Common& c) {
+  if (fs::exists(out) && !c.overwrite)
+    throw io::InputError({out, 0, 0}, "", "output exists; choose another with -o or pass --overwrite");
+}
+
+double parse_number(const std::string& text, const std::string& source, const std::string& field) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size())
+    throw io::InputError({source, 0, 0}, field, "expected a number, got '" + text + "'");
+  return v;
+}
+
+std::string num(double v) {
+  std::ostringstream o;
+  o.precision(10);
+  o << v;
+  return o.str();
+}
+
+// ---- replicates ---------------------------------------------------------------------------------
+
+struct ReplicatesOptions {
+  std::string scenario;
+  Common c;
+};
+
+void run_replicates(const ReplicatesOptions& o) {
+  const sim::Scenario s = load(o.scenario, o.c);
+  const std::string out =
+      o.c.output.empty() ? "outputs/" + s.name + "-replicates" + std::to_string(o.c.n) + ".h5" : o.c.output;
+  refuse_existing(out, o.c);
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
+  const sim::World world = sim::embedded_world();
+  sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
+  const io::Provenance prov = provenance({s}, o.c, world);
+  const sim::Summary sum = sim::replicates(s, o.c.n, world, progress());
+  end_progress();
+  io::write_summary_hdf5(out, sum, prov);
+  std::cerr << "yidi replicates: " << s.name << ", " << o.c.n << " replicates of " << s.months << " months; wrote "
+            << out << "\n";
+}
+
+// ---- compare ------------------------------------------------------------------------------------
+
+struct CompareOptions {
+  std::vector<std::string> scenarios;
+  Common c;
+};
+
+void run_compare(const CompareOptions& o) {
+  std::vector<sim::Scenario> ss;
+  for (const auto& name : o.scenarios) ss.push_back(load(name, o.c));
+  for (auto& s : ss) s.seed = ss.front().seed;  // common random numbers
+  const std::string out = o.c.output.empty() ? "outputs/compare-" + ss.front().name + ".h5" : o.c.output;
+  refuse_existing(out, o.c);
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
+  const sim::World world = sim::embedded_world();
+  for (std::size_t k = 0; k < ss.size(); ++k)
+    sim::check_population_fits(sim::make_layout(world, ss[k].params, ss[k].scale), sim::memory_available(),
+                               o.scenarios[k]);
+  const io::Provenance prov = provenance(ss, o.c, world);
+  const sim::Comparison cmp = sim::compare(ss, o.c.n, world, progress());
+  end_progress();
+  std::vector<std::pair<std::string, const sim::Summary*>> groups;
+  for (std::size_t k = 0; k < cmp.names.size(); ++k) groups.emplace_back("scenarios/" + cmp.names[k] + "/", &cmp.scenarios[k]);
+  for (std::size_t k = 0; k < cmp.differences.size(); ++k)
+    groups.emplace_back("differences/" + cmp.names[k + 1] + "/", &cmp.differences[k]);
+  io::write_summaries_hdf5(out, groups, prov);
+  std::cerr << "yidi compare: " << ss.size() << " scenarios, " << o.c.n << " replicates each; wrote " << out << "\n";
+}
+
+// ---- sweep --------------------------------------------------------------------------------------
+
+struct SweepOptions {
+  std::string scenario;
+  std::vector<std::string> grid;
+  Common c;
+};
+
+std::vector<sim::GridAxis> parse_grid(const std::vector<std::string>& specs) {
+  std::vector<sim::GridAxis> grid;
+  for (const auto& g : specs) {
+    const auto eq = g.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == g.size())
+      throw io::InputError({"--grid", 0, 0}, "grid", "expected NAME=V1,V2,…, got '" + g + "'");
+    sim::GridAxis axis{g.substr(0, eq), {}};
+    std::stringstream values(g.substr(eq + 1));
+    for (std::string v; std::getline(values, v, ',');) axis.values.push_back(parse_number(v, "--grid", axis.name));
+    for (const auto& a : grid)
+      if (a.name == axis.name) throw io::InputError({"--grid", 0, 0}, axis.name, "expected each parameter once");
+    grid.push_back(std::move(axis));
+  }
+  return grid;
+}
+
+void run_sweep(const SweepOptions& o) {
+  const sim::Scenario s = load(o.scenario, o.c);
+  const auto grid = parse_grid(o.grid);
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
+  const sim::World world = sim::embedded_world();
+  sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
+  io::Provenance prov = provenance({s}, o.c, world);
+  // The point's own values are attributes; the command line may differ between resumed runs.
+  const auto points = sim::sweep(s, grid, o.c.n, o.c.output, prov, world, progress());
+  end_progress();
+  int computed = 0;
+  for (const auto& p : points) {
+    if (!p.computed) std::cerr << "yidi sweep: " << p.file << " complete, skipped\n";
+    computed += p.computed ? 1 : 0;
+  }
+  std::cerr << "yidi sweep: " << points.size() << " points (" << computed << " computed, "
+            << points.size() - static_cast<std::size_t>(computed) << " skipped); wrote " << o.c.output << "/index.csv\n";
+}
+
+// ---- seek ---------------------------------------------------------------------------------------
+
+struct SeekOptions {
+  std::string scenario, lever, range, target;
+  double probability = 0.9;
+  double tolerance = 0;
+  Common c;
+};
+
+void run_seek(const SeekOptions& o) {
+  const sim::Scenario s = load(o.scenario, o.c);
+  const auto colon = o.range.find(':');
+  if (colon == std::string::npos) throw io::InputError({"--range", 0, 0}, "range", "expected LO:HI, got '" + o.range + "'");
+  const double lo = parse_number(o.range.substr(0, colon), "--range", "range");
+  const double hi = parse_number(o.range.substr(colon + 1), "--range", "range");
+  const sim::Target target = sim::parse_target(o.target);
+  const double tol = o.tolerance > 0 ? o.tolerance : (hi - lo) / 64;
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
+  const sim::World world = sim::embedded_world();
+  sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
+  const auto r = sim::seek(s, o.lever, lo, hi, target, o.probability, o.c.n, tol > 0 ? tol : 1e-9, world, progress());
+  end_progress();
+  std::cout << "# yidi " << kVersion << ": " << command_line() << "\n"
+            << "# scenario " << s.name << " (sha256 " << io::sha256_hex(io::resolved_yaml(s)) << "), seeds " << s.seed
+            << "…" << s.seed + static_cast<std::uint64_t>(o.c.n) - 1 << "\n"
+            << "lever: " << o.lever << "\n"
+            << "target: " << o.target << "\n"
+            << "probability: " << num(o.probability) << "\n"
+            << "found: " << (r.found ? "yes" : "no") << "\n";
+  if (r.found) std::cout << "answer: " << num(r.answer) << "\n";
+  std::cout << "bracket: " << num(r.low) << ":" << num(r.high) << "\n"
+            << "estimated_probability: " << num(static_cast<double>(r.successes) / r.trials) << " (" << r.successes
+            << "/" << r.trials << (r.found ? " at the answer" : " at the range's high end") << ")\n"
+            << "wilson95: " << num(r.interval.low) << ":" << num(r.interval.high) << "\n"
+            << "evaluations:";
+  for (const auto& [v, k] : r.evaluations) std::cout << " " << num(v) << "=" << k << "/" << r.trials;
+  std::cout << "\n";
+}
+
+// ---- prepay -------------------------------------------------------------------------------------
+
+struct PrepayOptions {
+  std::string scenario;
+  double alpha = 0.05;
+  Common c;
+};
+
+void run_prepay(const PrepayOptions& o) {
+  const sim::Scenario s = load(o.scenario, o.c);
+  if (!o.c.output.empty()) refuse_existing(o.c.output, o.c);
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
+  const sim::World world = sim::embedded_world();
+  sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
+  const io::Provenance prov = provenance({s}, o.c, world);
+  const auto rows = sim::prepay(s, o.alpha, o.c.n, world, progress());
+  end_progress();
+  std::ostringstream csv;
+  csv << "# yidi_version: " << kVersion << "\n# experiment: " << prov.text.at("experiment") << "\n# scenario: " << s.name
+      << "\n# scenario_sha256: " << prov.text.at("scenario_sha256") << "\n# seeds: " << s.seed << ".."
+      << s.seed + static_cast<std::uint64_t>(o.c.n) - 1 << "\n# replicates: " << o.c.n << "\n# scale: 1:" << s.scale
+      << "\n# months: " << s.months << "\n# red_probability: " << num(o.alpha)
+      << "\n# peak_outstanding_fen: the (1 - red_probability) order statistic over replicates of the peak month-end "
+         "outstanding; proposed_quota_fen = ceil(that / 0.9); rule_quota_fen: median over replicates of the peak "
+         "prepayment quota (2x rule); rule_2x_gross_fen: median of 2 x the average monthly clearing/gross row sum of "
+         "the previous year\n"
+      << "province,peak_outstanding_fen,proposed_quota_fen,rule_quota_fen,rule_2x_gross_fen\n";
+  for (const auto& r : rows)
+    csv << r.province << "," << r.peak_quantile.fen() << "," << r.proposed_quota.fen() << "," << r.rule_quota.fen()
+        << "," << r.rule_2x_gross.fen() << "\n";
+  if (o.c.output.empty()) {
+    std::cout << csv.str();
+    return;
+  }
+  const fs::path target(o.c.output);
+  if (!target.parent_path().empty()) fs::create_directories(target.parent_path());
+  const std::string tmp = o.c.output + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    f << csv.str();
+    if (!f) throw io::InputError({o.c.output, 0, 0}, "", "cannot write the output");
+  }
+  fs::rename(tmp, target);
+  std::cerr << "yidi prepay: " << s.name << ", " << o.c.n << " replicates; wrote " << o.c.output << "\n";
+}
+
+}  // namespace
+
+void register_experiments(CLI::App& app) {
+  {
+    auto o = std::make_shared<ReplicatesOptions>();
+    auto* cmd = app.add_subcommand("replicates", "summarise N seeds of a scenario (P5/P50/P95 and mean per element)");
+    cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
+    add_common(cmd, o->c);
+    cmd->callback([o] { run_replicates(*o); });
+  }
+  {
+    auto o = std::make_shared<CompareOptions>();
+    auto* cmd = app.add_subcommand("compare", "compare scenarios with common random numbers; differences to the first");
+    cmd->add_option("scenarios", o->scenarios, "two or more scenarios")->required()->expected(2, 64);
+    add_common(cmd, o->c);
+    cmd->callback([o] { run_compare(*o); });
+  }
+  {
+    auto o = std::make_shared<SweepOptions>();
+    auto* cmd = app.add_subcommand("sweep", "summaries over a cartesian grid of parameter values (resumable)");
+    cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
+    cmd->add_option("--grid", o->grid, "NAME=V1,V2,… (repeat for more parameters)")->required()->allow_extra_args(false);
+    add_common(cmd, o->c);
+    cmd->get_option("-o")->required()->description("output folder");
+    cmd->callback([o] { run_sweep(*o); });
+  }
+  {
+    auto o = std::make_shared<SeekOptions>();
+    auto* cmd = app.add_subcommand("seek", "smallest lever value meeting a target with a given probability (bisection)");
+    cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
+    cmd->add_option("--lever", o->lever, "parameter name, e.g. levers.networked_inpatient")->required();
+    cmd->add_option("--range", o->range, "LO:HI")->required();
+    cmd->add_option("--target", o->target, "\"dsr_inpatient_national >= VALUE by YYYY-MM\"")->required();
+    cmd->add_option("--probability", o->probability, "required probability of meeting the target (default 0.9)");
+    cmd->add_option("--tolerance", o->tolerance, "bisection tolerance (default (HI − LO) / 64)");
+    add_common(cmd, o->c, false);
+    cmd->callback([o] { run_seek(*o); });
+  }
+  {
+    auto o = std::make_shared<PrepayOptions>();
+    auto* cmd = app.add_subcommand("prepay", "prepayment quotas keeping P(red warning) below A, beside the 2x rule (CSV)");
+    cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
+    cmd->add_option("--red-probability", o->alpha, "A: the accepted probability of a red warning")->required();
+    add_common(cmd, o->c);
+    cmd->get_option("-o")->description("output CSV (default: standard output)");
+    cmd->callback([o] { run_prepay(*o); });
+  }
+}
+
+}  // namespace yidi::cli

@@ -1,0 +1,160 @@
+// `yidi replicates`, `compare`, `sweep`, `seek` and `prepay` end to end on the real binary, on
+// tiny runs (1:40000, 2–3 months, 2–4 replicates).
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "sim/io/hdf5_output.hpp"
+#include "tests/support/cli_runner.hpp"
+
+using namespace yidi;
+using yidi::testing::CliTest;
+using yidi::testing::Outcome;
+using yidi::testing::slurp;
+using yidi::testing::spit;
+namespace fs = std::filesystem;
+
+namespace {
+const std::string kTiny = " --scale 1:40000 --months 3 ";
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+}  // namespace
+
+class ExperimentsCli : public CliTest {
+protected:
+  std::string path(const std::string& name) const { return (work() / name).string(); }
+};
+
+TEST_F(ExperimentsCli, ReplicatesWritesASummaryIndependentOfThreads) {
+  const Outcome a = yidi("replicates baseline -n 3 --threads 2 -o r2.h5" + kTiny);
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(yidi("replicates baseline -n 3 --threads 1 -o r1.h5" + kTiny).code, 0);
+  EXPECT_EQ(files(), (std::set<std::string>{"r1.h5", "r2.h5"}));
+  EXPECT_EQ(a.out, "");  // quiet when not on a terminal
+  EXPECT_EQ(a.err, "yidi replicates: baseline, 3 replicates of 3 months; wrote r2.h5\n");
+  const auto q = io::read_dataset_hdf5(path("r2.h5"), "quantiles/offsite/visits");
+  EXPECT_EQ(q.shape, (std::vector<std::size_t>{3, 3, 32, 3, 4, 2}));
+  EXPECT_EQ(q.f, io::read_dataset_hdf5(path("r1.h5"), "quantiles/offsite/visits").f);
+  EXPECT_EQ(io::read_dataset_hdf5(path("r2.h5"), "mean/clearing/gross").f,
+            io::read_dataset_hdf5(path("r1.h5"), "mean/clearing/gross").f);
+  EXPECT_EQ(io::read_dataset_hdf5(path("r2.h5"), "mean/offsite/dsr_inpatient_national").shape,
+            (std::vector<std::size_t>{3}));
+  EXPECT_EQ(io::read_dataset_hdf5(path("r2.h5"), "months").i.size(), 3u);
+  EXPECT_EQ(io::read_number_attribute_hdf5(path("r2.h5"), "replicates"), 3);
+  EXPECT_EQ(io::read_number_attribute_hdf5(path("r2.h5"), "threads"), 2);
+  EXPECT_EQ(io::read_number_attribute_hdf5(path("r2.h5"), "scale"), 40000);
+  EXPECT_EQ(io::read_text_attribute_hdf5(path("r2.h5"), "experiment"),
+            "yidi replicates baseline -n 3 --threads 2 -o r2.h5 --scale 1:40000 --months 3");
+  EXPECT_EQ(io::read_text_attribute_hdf5(path("r2.h5"), "scenario_name"), "baseline");
+  // Never silently overwritten.
+  const Outcome again = yidi("replicates baseline -n 1 -o r2.h5" + kTiny);
+  EXPECT_EQ(again.code, 1);
+  EXPECT_EQ(again.err, "yidi: r2.h5: output exists; choose another with -o or pass --overwrite\n");
+}
+
+TEST_F(ExperimentsCli, CompareWithItselfHasZeroDifferences) {
+  const Outcome o = yidi("compare baseline baseline -n 2 -o c.h5" + kTiny);
+  ASSERT_EQ(o.code, 0) << o.err;
+  for (const char* name : {"differences/baseline-2/mean/offsite/fund", "differences/baseline-2/quantiles/funds/balance",
+                           "differences/baseline-2/quantiles/offsite/dsr_inpatient"})
+    for (double x : io::read_dataset_hdf5(path("c.h5"), name).f) ASSERT_EQ(x, 0.0) << name;
+  EXPECT_EQ(io::read_dataset_hdf5(path("c.h5"), "scenarios/baseline/mean/offsite/fund").f,
+            io::read_dataset_hdf5(path("c.h5"), "scenarios/baseline-2/mean/offsite/fund").f);
+  EXPECT_EQ(io::read_text_attribute_hdf5(path("c.h5"), "scenario_name"), "baseline,baseline");
+  const Outcome one = yidi("compare baseline -n 2 -o d.h5" + kTiny);
+  EXPECT_NE(one.code, 0);
+}
+
+TEST_F(ExperimentsCli, SweepIsResumable) {
+  const std::string cmd = "sweep baseline --grid mobility.trip_days=6,10 --grid levers.credential=0.9 -n 2 -o sw" + kTiny;
+  const Outcome first = yidi(cmd);
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(first.err, "yidi sweep: 2 points (2 computed, 0 skipped); wrote sw/index.csv\n");
+  EXPECT_EQ(slurp(work() / "sw" / "index.csv"),
+            "point,mobility.trip_days,levers.credential,file\n0,6,0.9,point-0000.h5\n"
+            "1,10,0.9,point-0001.h5\n");
+  EXPECT_EQ(io::read_text_attribute_hdf5(path("sw/point-0001.h5"), "grid.mobility.trip_days"), "10");
+  const auto kept = fs::last_write_time(work() / "sw" / "point-0000.h5");
+  fs::remove(work() / "sw" / "point-0001.h5");
+  const Outcome second = yidi(cmd);
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_EQ(second.err, "yidi sweep: point-0000.h5 complete, skipped\n"
+                        "yidi sweep: 2 points (1 computed, 1 skipped); wrote sw/index.csv\n");
+  EXPECT_EQ(fs::last_write_time(work() / "sw" / "point-0000.h5"), kept);
+  std::set<std::string> in_dir;
+  for (const auto& e : fs::directory_iterator(work() / "sw")) in_dir.insert(e.path().filename().string());
+  EXPECT_EQ(in_dir, (std::set<std::string>{"index.csv", "point-0000.h5", "point-0001.h5"}));
+}
+
+TEST_F(ExperimentsCli, SweepNamesABadGrid) {
+  const Outcome o = yidi("sweep baseline --grid levers.credential=0.9,1.5 -n 1 -o sw" + kTiny);
+  EXPECT_EQ(o.code, 1);
+  EXPECT_EQ(o.err, "yidi: --grid: field 'levers.credential': value 1.5 is out of range; expected a number from 0 to 1\n");
+  const Outcome b = yidi("sweep baseline --grid trip_days -n 1 -o sw" + kTiny);
+  EXPECT_EQ(b.code, 1);
+  EXPECT_EQ(b.err, "yidi: --grid: field 'grid': expected NAME=V1,V2,…, got 'trip_days'\n");
+  EXPECT_EQ(files(), std::set<std::string>{});
+}
+
+TEST_F(ExperimentsCli, SeekReportsKnownAnswers) {
+  const std::string base = "seek baseline --lever levers.networked_inpatient --range 0.3:0.9 --probability 0.8 -n 2"
+                           " --scale 1:40000 --months 2 ";
+  const Outcome easy = yidi(base + "--target 'dsr_inpatient_national >= 0 by 2022-02'");
+  ASSERT_EQ(easy.code, 0) << easy.err;
+  const auto l = lines(easy.out);
+  ASSERT_GE(l.size(), 11u);
+  EXPECT_EQ(l[0].rfind("# yidi ", 0), 0u);
+  EXPECT_EQ(l[5], "found: yes");
+  EXPECT_EQ(l[6], "answer: 0.3");
+  EXPECT_EQ(l[7], "bracket: 0.3:0.3");
+  EXPECT_EQ(l[8], "estimated_probability: 1 (2/2 at the answer)");
+  EXPECT_EQ(l[10], "evaluations: 0.3=2/2");
+  const Outcome never = yidi(base + "--target 'dsr_inpatient_national >= 1.5 by 2022-02'");
+  ASSERT_EQ(never.code, 0) << never.err;
+  EXPECT_NE(never.out.find("found: no\nbracket: 0.3:0.9\nestimated_probability: 0 (0/2 at the range's high end)\n"),
+            std::string::npos)
+      << never.out;
+  const Outcome bad = yidi(base + "--target 'dsr >= 1'");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err, "yidi: --target: field 'target': expected \"MEASURE >= VALUE by YYYY-MM\", got 'dsr >= 1'\n");
+  const Outcome late = yidi(base + "--target 'dsr_inpatient_national >= 0 by 2031-01'");
+  EXPECT_EQ(late.code, 1);
+  EXPECT_EQ(late.err, "yidi: --target: field 'target': expected a month within the scenario's simulated period\n");
+}
+
+TEST_F(ExperimentsCli, PrepayWritesQuotasWithProvenance) {
+  const Outcome o = yidi("prepay baseline --red-probability 0.25 -n 4 -o q.csv" + kTiny);
+  ASSERT_EQ(o.code, 0) << o.err;
+  const auto l = lines(slurp(work() / "q.csv"));
+  std::size_t k = 0;
+  while (k < l.size() && l[k].rfind("#", 0) == 0) ++k;
+  EXPECT_GE(k, 5u);
+  EXPECT_NE(slurp(work() / "q.csv").find("# red_probability: 0.25\n"), std::string::npos);
+  ASSERT_EQ(l.size(), k + 33);
+  EXPECT_EQ(l[k], "province,peak_outstanding_fen,proposed_quota_fen,rule_quota_fen,rule_2x_gross_fen");
+  int nonzero = 0;
+  for (std::size_t i = k + 1; i < l.size(); ++i) {
+    std::istringstream row(l[i]);
+    std::string province, a, b, c, d;
+    std::getline(row, province, ',');
+    std::getline(row, a, ',');
+    std::getline(row, b, ',');
+    std::getline(row, c, ',');
+    std::getline(row, d, ',');
+    const long long peak = std::stoll(a), proposed = std::stoll(b);
+    EXPECT_GE(proposed * 9, peak * 10) << l[i];
+    EXPECT_GE(std::stoll(c), 0);
+    EXPECT_GE(std::stoll(d), 0);
+    nonzero += peak > 0 ? 1 : 0;
+  }
+  EXPECT_GT(nonzero, 20);
+  EXPECT_EQ(files(), (std::set<std::string>{"q.csv"}));
+  const Outcome bad = yidi("prepay baseline --red-probability 2 -n 1" + kTiny);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err,
+            "yidi: --red-probability: field 'red-probability': expected a probability strictly between 0 and 1\n");
+}
