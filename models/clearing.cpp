@@ -194,40 +194,35 @@ MonthReport ClearingSystem::close_month() {
   }
 
   // 3. Clearing on the declaration day: full (全额) clearing of what was declared [seed 002, 004].
+  //    Cross-province: the insured fund restores its prepayment; intra-province: it pre-settles
+  //    with the treatment region's agency [seed 003].
   std::map<PairKey, ClearedAmount> cross, intra;
-  if (auto due = due_cross_.find(m); due != due_cross_.end()) {
+  auto clear_due = [&](std::map<int, std::map<DueKey, Pending>>& due_by_month, bool is_cross,
+                       std::map<PairKey, ClearedAmount>& lines) {
+    const auto due = due_by_month.find(m);
+    if (due == due_by_month.end()) return;
     for (const auto& [key, p] : due->second) {
       const PairKey& k = key.first;
-      ledger_.post_signed(rep.clearing_date, p.amount, AccountId::fund(k.pool, k.scheme),
-                          AccountId::prepayment(k.pool, k.scheme, k.treatment), Purpose::clearing,
-                          "clearing " + month_label(m));
-      outstanding_[k] -= p.amount;
-      year_cleared_[key.second] += p.amount;
+      const AccountId to = is_cross ? AccountId::prepayment(k.pool, k.scheme, k.treatment) : AccountId::agency(k.treatment);
+      ledger_.post_signed(rep.clearing_date, p.amount, AccountId::fund(k.pool, k.scheme), to,
+                          is_cross ? Purpose::clearing : Purpose::pre_settlement,
+                          std::string(is_cross ? "clearing " : "pre-settlement ") + month_label(m));
+      if (is_cross) {
+        outstanding_[k] -= p.amount;
+        year_cleared_[key.second] += p.amount;
+      }
       record_expenditure(k, p.amount);
-      auto& line = cross[k];
+      auto& line = lines[k];
       line.insured = k.pool;
       line.scheme = k.scheme;
       line.treatment = k.treatment;
       line.amount += p.amount;
       line.visits += p.visits;
     }
-    due_cross_.erase(due);
-  }
-  if (auto due = due_intra_.find(m); due != due_intra_.end()) {
-    for (const auto& [key, p] : due->second) {
-      const PairKey& k = key.first;
-      ledger_.post_signed(rep.clearing_date, p.amount, AccountId::fund(k.pool, k.scheme), AccountId::agency(k.treatment),
-                          Purpose::pre_settlement, "pre-settlement " + month_label(m));
-      record_expenditure(k, p.amount);
-      auto& line = intra[k];
-      line.insured = k.pool;
-      line.scheme = k.scheme;
-      line.treatment = k.treatment;
-      line.amount += p.amount;
-      line.visits += p.visits;
-    }
-    due_intra_.erase(due);
-  }
+    due_by_month.erase(due);
+  };
+  clear_due(due_cross_, true, cross);
+  clear_due(due_intra_, false, intra);
   for (auto& [k, line] : cross) rep.cleared_cross.push_back(line);
   for (auto& [k, line] : intra) rep.cleared_intra.push_back(line);
 

@@ -44,21 +44,8 @@ Mobility Mobility::build(const World& world, const SimParams& p, const Layout& l
                                1.0 - p.offsite_mix_in_service - p.offsite_mix_retired};
   for (std::size_t o = 0; o < world.size(); ++o) {
     double out = 0;
-    std::vector<double> w(world.size());
-    for (std::size_t d = 0; d < world.size(); ++d) {
-      out += m.stock[o][d];
-      w[d] = m.stock[o][d];
-    }
-    double total = 0;
-    for (double x : w) total += x;
-    Choice c;
-    double acc = 0;
-    for (double x : w) {
-      acc += total > 0 ? x / total : 0;
-      c.cumulative.push_back(acc);
-    }
-    c.cumulative.back() = 1.0;
-    m.destination.push_back(c);
+    for (double x : m.stock[o]) out += x;
+    m.destination.push_back(Choice::from_weights(m.stock[o]));
     m.trip.push_back(world.trip_destinations(o, p.gravity_beta));
     m.referral.push_back(world.referral_destinations(o));
     for (std::size_t g = 0; g < kGroups; ++g) {

@@ -15,8 +15,7 @@ std::size_t Choice::draw(double u) const {
   return it == cumulative.end() ? cumulative.size() - 1 : static_cast<std::size_t>(it - cumulative.begin());
 }
 
-namespace {
-Choice normalise(const std::vector<double>& w) {
+Choice Choice::from_weights(const std::vector<double>& w) {
   double total = 0;
   for (double x : w) total += x;
   Choice c;
@@ -28,7 +27,6 @@ Choice normalise(const std::vector<double>& w) {
   if (!c.cumulative.empty()) c.cumulative.back() = 1.0;
   return c;
 }
-}  // namespace
 
 World World::from_yaml(std::string_view text, const std::string& file) {
   World w;
@@ -92,14 +90,14 @@ Choice World::trip_destinations(std::size_t origin, double beta) const {
   std::vector<double> w(size(), 0.0);
   for (std::size_t d = 0; d < size(); ++d)
     if (d != origin) w[d] = provinces_[d].population / std::pow(std::max(100.0, distance_km(origin, d)), beta);
-  return normalise(w);
+  return Choice::from_weights(w);
 }
 
 Choice World::referral_destinations(std::size_t origin) const {
   std::vector<double> w(size(), 0.0);
   for (std::size_t d = 0; d < size(); ++d)
     if (d != origin) w[d] = provinces_[d].referral_weight;
-  return normalise(w);
+  return Choice::from_weights(w);
 }
 
 World embedded_world() {

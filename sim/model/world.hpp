@@ -24,6 +24,8 @@ struct Province {
 struct Choice {
   std::vector<double> cumulative;  // increasing, last = 1
   std::size_t draw(double u) const;
+  /// The choice ∝ the given non-negative weights.
+  static Choice from_weights(const std::vector<double>& weights);
 };
 
 class World {
