@@ -32,8 +32,11 @@ def main():
     # Replicate bands for the planner, when this build has `yidi replicates`.
     help_text = subprocess.run([a.yidi, "--help"], capture_output=True, text=True).stdout
     if " replicates" in help_text:
+        summary = os.path.join(a.runs, "baseline-replicates.h5")
+        if os.path.exists(summary):
+            os.remove(summary)  # ours, from an earlier pass: yidi never overwrites silently
         subprocess.run([a.yidi, "replicates", "baseline", "-n", "3", "--scale", a.scale, "--months", a.months, "-o",
-                        os.path.join(a.runs, "baseline-replicates.h5")], check=True, stdin=subprocess.DEVNULL)
+                        summary], check=True, stdin=subprocess.DEVNULL)
     env = dict(os.environ, YIDI_RUNS_DIR=os.path.abspath(a.runs), MPLBACKEND="Agg")
     failed = 0
     for name in ["planner", "finance", "researcher"]:
