@@ -3,6 +3,7 @@
 // clearing ledger is accounted for; the baseline reproduces its calibration targets.
 #include <gtest/gtest.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -60,7 +61,7 @@ TEST(Simulation, SameSeedSameResultsAtAnyThreadCount) {
   for (auto v : one.data("offsite/visits").i) visits += v;
   EXPECT_GT(visits, 0);
   // The writer adds nothing that varies: the same results and provenance give the same bytes.
-  const fs::path dir = fs::temp_directory_path() / "yidi-sim-test";
+  const fs::path dir = fs::temp_directory_path() / ("yidi-sim-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   io::Provenance prov;
   prov.text["scenario"] = io::resolved_yaml(f.scenario);
@@ -82,7 +83,7 @@ TEST(Simulation, DifferentSeedsDiffer) {
 TEST(Simulation, RestartFromCheckpointGivesTheSameResults) {
   const Fixture f(20000, 7);
   const sim::Results straight = run_with_threads(f, 2);
-  const fs::path ckpt = fs::temp_directory_path() / "yidi-ckpt-test.bin";
+  const fs::path ckpt = fs::temp_directory_path() / ("yidi-ckpt-test-" + std::to_string(::getpid()) + ".bin");
   const std::string sha = "test-scenario";
   {
     sim::Simulation s(f.scenario, f.book, f.world);
