@@ -110,20 +110,21 @@ FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing,
                           : "filed on " + f.filed_on.str() + ", after discharge"); });
     }
   }
-  // A free-filing zone: treatment there is treated as filed (视同备案 / 免备案) [seed 003].
-  if (rules.in_free_zone(v.treatment_region)) {
-    st.valid = true;
-    st.category = rules.free_zone_category.value;
-    st.reason = PathReason::direct;
-    say([&] { return std::string("free-filing zone: treated as filed"); });
-    return st;
-  }
   // Emergency is deemed filed: the hospital uploads the flag [seed 003].
   if (v.emergency) {
     st.valid = true;
     st.category = FilingCategory::emergency;
     st.reason = PathReason::direct;
     say([&] { return std::string("emergency: deemed filed"); });
+    return st;
+  }
+  // A free-filing zone: treated as filed (视同备案 / 免备案) [seed 003]; after the emergency flag,
+  // which the hospital sets and which keeps its own category.
+  if (rules.in_free_zone(v.treatment_region)) {
+    st.valid = true;
+    st.category = rules.free_zone_category.value;
+    st.reason = PathReason::direct;
+    say([&] { return std::string("free-filing zone: treated as filed"); });
     return st;
   }
   // Some regions need no filing for outpatient care or pharmacy purchases [seed 004].

@@ -158,6 +158,10 @@ TEST(Filing, FreeFilingZoneIsTreatedAsFiled) {
   EXPECT_EQ(in_zone.detail, "free-filing zone: treated as filed");
   EXPECT_TRUE(r.in_free_zone(kHangzhou));
   EXPECT_FALSE(resolve_filing(stay("2024-03-01", "2024-03-10", RegionCode::of(340100)), std::nullopt, r).valid);
+  // An emergency stays an emergency inside the zone (the hospital's flag decides).
+  Visit emergency = stay("2024-03-01", "2024-03-10", kPudong);
+  emergency.emergency = true;
+  EXPECT_EQ(resolve_filing(emergency, std::nullopt, r).category, FilingCategory::emergency);
   // A valid filing of the person's own still decides the category.
   EXPECT_EQ(resolve_filing(stay("2024-03-01", "2024-03-10"), make(FilingCategory::referral, "2024-01-01"), r).category,
             FilingCategory::referral);
