@@ -206,10 +206,11 @@ Comparison compare(const std::vector<Scenario>& scenarios, int n, const World& w
   const Scenario& first = scenarios.front();
   Comparison out;
   std::vector<PolicyBook> books;
-  for (const auto& s : scenarios) {
+  for (const auto& s : scenarios)
     if (s.start_month != first.start_month || s.months != first.months)
       throw io::InputError({s.name, 0, 0}, "start/months",
                            "expected the same start month and number of months as " + first.name);
+  for (const auto& s : scenarios) {
     std::string name = s.name;
     for (int k = 2; std::find(out.names.begin(), out.names.end(), name) != out.names.end(); ++k)
       name = s.name + "-" + std::to_string(k);
