@@ -23,7 +23,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0, a command's own CLI::RuntimeError carries its code (2: rows
+    // rejected); every usage error (missing or unknown option, bad value) is the documented 1.
+    const int code = app.exit(e);
+    return code == yidi::cli::kOk || code == yidi::cli::kRowsRejected ? code : yidi::cli::kFailure;
   } catch (const yidi::io::InputError& e) {
     std::cerr << "yidi: " << e.what() << "\n";
     return yidi::cli::kFailure;

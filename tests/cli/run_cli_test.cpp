@@ -119,3 +119,13 @@ TEST_F(ClearCli, BadConfigurationNamesFileLineAndField) {
             "yidi: config.yaml:3:3: field 'clearing.quota_multiplier': unknown key 'quota_multiplier'");
   EXPECT_FALSE(fs::exists(work() / "out"));
 }
+
+// Usage errors exit 1 like every other failure; --help exits 0.
+TEST_F(RunCli, UsageErrorsExitOne) {
+  EXPECT_EQ(yidi("run baseline --no-such-option").code, 1);
+  EXPECT_EQ(yidi("settle").code, 1);
+  EXPECT_EQ(yidi("").code, 1);
+  const Outcome help = yidi("--help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("settle"), std::string::npos);
+}
