@@ -32,14 +32,6 @@ struct ClearOptions {
   bool overwrite = false;
 };
 
-std::string slurp(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw io::InputError({path, 0, 0}, "", "cannot open the " + what + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string month_label(int m) { return Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->str().substr(0, 7); }
 std::string usage_str(std::int64_t bp) {
   if (bp >= std::numeric_limits<std::int32_t>::max()) return "inf";
@@ -74,11 +66,11 @@ private:
 int run_clear(const ClearOptions& o, const std::string& command_line) {
   std::size_t rejected_extra = 0;  // rows whose insured fund is not in the configuration
   // Inputs
-  const std::string results_text = slurp(o.results, "results file");
+  const std::string results_text = io::read_text_file(o.results, "results file");
   io::ClearingConfig config;
   std::string config_hash = "defaults";
   if (!o.config.empty()) {
-    const std::string text = slurp(o.config, "clearing configuration");
+    const std::string text = io::read_text_file(o.config, "clearing configuration");
     config = io::parse_clearing_config(text, o.config);
     config_hash = io::sha256_hex(text);
   }

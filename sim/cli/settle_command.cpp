@@ -30,15 +30,6 @@ struct SettleOptions {
   bool print_columns = false;
 };
 
-std::string read_whole_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw io::InputError({path, 0, 0}, "", "cannot open the " + what + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw io::InputError({path, 0, 0}, "", "cannot read the " + what);
-  return s.str();
-}
-
 /// The policy book and a line saying where it came from, with a hash of its data: SHA-256 over, for
 /// each .yaml file in order of its path relative to the policy folder, "<path>\n<size in bytes>\n<bytes>",
 /// then each overlay as "overlay:<name>" (docs/settle-formats.md).
@@ -72,13 +63,13 @@ LoadedPolicy load_policy(const SettleOptions& o) {
       if (e.is_regular_file() && e.path().extension() == ".yaml")
         names.push_back(fs::relative(e.path(), dir).generic_string());
     std::sort(names.begin(), names.end());
-    for (const auto& n : names) add(n, read_whole_file((dir / n).string(), "policy file"));
+    for (const auto& n : names) add(n, io::read_text_file((dir / n).string(), "policy file"));
     where = "folder " + o.policy_dir;
   }
   // An overlay is a file on disk or, failing that, one embedded under that path (as the loader reads it).
   for (const auto& ov : o.overlays) {
     const auto embedded = fs::exists(ov) ? std::nullopt : io::embedded_file(fs::path(ov).generic_string());
-    add("overlay:" + ov, embedded ? std::string(*embedded) : read_whole_file(ov, "overlay"));
+    add("overlay:" + ov, embedded ? std::string(*embedded) : io::read_text_file(ov, "overlay"));
   }
   out.book = o.policy_dir.empty() ? io::load_embedded_policy(overlays) : io::load_policy_dir(o.policy_dir, overlays);
   out.provenance = where + (o.overlays.empty() ? "" : " + " + std::to_string(o.overlays.size()) + " overlay(s)") + " (" +
@@ -137,7 +128,7 @@ void run_settle(const SettleOptions& o) {
   if (fs::exists(o.output, ec) && fs::equivalent(o.claims, o.output, ec))
     throw std::runtime_error(o.output + ": the results would overwrite the claims file; choose another -o");
 
-  const std::string input = read_whole_file(o.claims, "claims file");
+  const std::string input = io::read_text_file(o.claims, "claims file");
   const LoadedPolicy policy = load_policy(o);
   std::istringstream in(input);
   io::ClaimsReader reader(in, o.claims, policy.book);  // throws on a bad header: nothing is written

@@ -1,6 +1,20 @@
 #include "sim/io/input_error.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 namespace yidi::io {
+
+std::string read_text_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError({path, 0, 0}, "", "cannot open the " + what + ": " + std::strerror(errno));
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) throw InputError({path, 0, 0}, "", "cannot read the " + what);
+  return s.str();
+}
 
 std::string format_location(const InputLocation& w) {
   std::string out = w.file;

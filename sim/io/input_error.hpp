@@ -27,4 +27,7 @@ private:
 
 std::string format_location(const InputLocation& where);
 
+/// The whole of a file; InputError "PATH: cannot open the WHAT: REASON" if it cannot be read.
+std::string read_text_file(const std::string& path, const std::string& what);
+
 }  // namespace yidi::io

@@ -152,10 +152,7 @@ sim::Scenario load_scenario(const std::string& path_or_name) {
   namespace fs = std::filesystem;
   std::string text, file;
   if (fs::exists(path_or_name)) {
-    std::ifstream in(path_or_name, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    text = read_text_file(path_or_name, "scenario");
     file = path_or_name;
   } else if (auto e = embedded_file("scenarios/" + path_or_name + ".yaml")) {
     text = std::string(*e);
