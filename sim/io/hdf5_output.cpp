@@ -47,27 +47,31 @@ void number_attribute(H5::H5Object& obj, const std::string& name, std::int64_t v
   a.write(H5::PredType::NATIVE_INT64, &value);
 }
 
-void write_all(const std::string& tmp, const sim::Results& results, const Provenance& prov) {
-  H5::H5File f(tmp, H5F_ACC_TRUNC);
-  std::set<std::string> groups;
-  H5::Group root = f.openGroup("/");
-  for (const auto& [k, v] : prov.text) text_attribute(root, k, v);
-  for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
-  // Dimension labels.
+void write_labels(H5::H5File& f, std::set<std::string>& groups, bool with_quantile) {
   ensure_groups(f, "labels/x", groups);
-  for (sim::Dim d : {sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type, sim::Dim::path,
-                     sim::Dim::reason}) {
-    const auto labels = sim::dim_labels(d);
+  auto put = [&](const std::string& name, const std::vector<std::string>& labels) {
     std::size_t width = 1;
     for (const auto& l : labels) width = std::max(width, l.size());
     std::string buf(width * labels.size(), '\0');
     for (std::size_t i = 0; i < labels.size(); ++i) buf.replace(i * width, labels[i].size(), labels[i]);
     H5::StrType type(H5::PredType::C_S1, width);
     const hsize_t n = labels.size();
-    H5::DataSet ds = f.createDataSet("labels/" + std::string(sim::dim_name(d)), type, H5::DataSpace(1, &n),
-                                     untimed_dataset());
+    H5::DataSet ds = f.createDataSet("labels/" + name, type, H5::DataSpace(1, &n), untimed_dataset());
     ds.write(buf.data(), type);
-  }
+  };
+  for (sim::Dim d : {sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type, sim::Dim::path,
+                     sim::Dim::reason})
+    put(sim::dim_name(d), sim::dim_labels(d));
+  if (with_quantile) put("quantile", {sim::kSummaryQuantileLabels.begin(), sim::kSummaryQuantileLabels.end()});
+}
+
+void write_all(const std::string& tmp, const sim::Results& results, const Provenance& prov) {
+  H5::H5File f(tmp, H5F_ACC_TRUNC);
+  std::set<std::string> groups;
+  H5::Group root = f.openGroup("/");
+  for (const auto& [k, v] : prov.text) text_attribute(root, k, v);
+  for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
+  write_labels(f, groups, false);
   for (const auto& spec : sim::output_schema()) {
     ensure_groups(f, spec.name, groups);
     const auto shape = results.shape(spec);
@@ -88,24 +92,6 @@ void write_all(const std::string& tmp, const sim::Results& results, const Proven
     text_attribute(ds, "dims", dims_text);
   }
   f.close();
-}
-
-void write_labels(H5::H5File& f, std::set<std::string>& groups, bool with_quantile) {
-  ensure_groups(f, "labels/x", groups);
-  auto put = [&](const std::string& name, const std::vector<std::string>& labels) {
-    std::size_t width = 1;
-    for (const auto& l : labels) width = std::max(width, l.size());
-    std::string buf(width * labels.size(), '\0');
-    for (std::size_t i = 0; i < labels.size(); ++i) buf.replace(i * width, labels[i].size(), labels[i]);
-    H5::StrType type(H5::PredType::C_S1, width);
-    const hsize_t n = labels.size();
-    H5::DataSet ds = f.createDataSet("labels/" + name, type, H5::DataSpace(1, &n), untimed_dataset());
-    ds.write(buf.data(), type);
-  };
-  for (sim::Dim d : {sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type, sim::Dim::path,
-                     sim::Dim::reason})
-    put(sim::dim_name(d), sim::dim_labels(d));
-  if (with_quantile) put("quantile", {sim::kSummaryQuantileLabels.begin(), sim::kSummaryQuantileLabels.end()});
 }
 
 template <class T>
@@ -157,23 +143,30 @@ void write_summaries(const std::string& tmp, const std::vector<std::pair<std::st
   f.close();
 }
 
-}  // namespace
-
-void write_summaries_hdf5(const std::string& path, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
-                          const Provenance& prov) {
+/// Writes `path` through `write` under a temporary name beside it, renamed when complete; an HDF5
+/// failure removes the temporary and becomes an InputError naming `path`.
+template <class Write>
+void write_atomically(const std::string& path, Write&& write) {
   namespace fs = std::filesystem;
-  if (groups.empty()) throw std::invalid_argument("write_summaries_hdf5: no summary");
   const fs::path target(path);
   if (!target.parent_path().empty()) fs::create_directories(target.parent_path());
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   H5::Exception::dontPrint();
   try {
-    write_summaries(tmp, groups, prov);
+    write(tmp);
   } catch (const H5::Exception& e) {
     std::remove(tmp.c_str());
     throw InputError({path, 0, 0}, "", "cannot write HDF5 output: " + e.getDetailMsg());
   }
   fs::rename(tmp, target);
+}
+
+}  // namespace
+
+void write_summaries_hdf5(const std::string& path, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
+                          const Provenance& prov) {
+  if (groups.empty()) throw std::invalid_argument("write_summaries_hdf5: no summary");
+  write_atomically(path, [&](const std::string& tmp) { write_summaries(tmp, groups, prov); });
 }
 
 void write_summary_hdf5(const std::string& path, const sim::Summary& summary, const Provenance& prov) {
@@ -181,18 +174,7 @@ void write_summary_hdf5(const std::string& path, const sim::Summary& summary, co
 }
 
 void write_results_hdf5(const std::string& path, const sim::Results& results, const Provenance& prov) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (!target.parent_path().empty()) fs::create_directories(target.parent_path());
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  H5::Exception::dontPrint();
-  try {
-    write_all(tmp, results, prov);
-  } catch (const H5::Exception& e) {
-    std::remove(tmp.c_str());
-    throw InputError({path, 0, 0}, "", "cannot write HDF5 output: " + e.getDetailMsg());
-  }
-  fs::rename(tmp, target);
+  write_atomically(path, [&](const std::string& tmp) { write_all(tmp, results, prov); });
 }
 
 Dataset64 read_dataset_hdf5(const std::string& path, const std::string& name) {
