@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/engine/calibration.hpp"
+#include "sim/engine/mpi_comm.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/checkpoint.hpp"
 #include "sim/io/claims_csv.hpp"
@@ -42,6 +44,19 @@ struct RunOptions {
 
 std::string month_label(int m) { return Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->str().substr(0, 7); }
 
+/// The agents must fit in memory before anything is allocated. The ranks on one machine share its
+/// memory: with every rank on this machine that is the whole population; spread over machines,
+/// this rank's agents times the ranks here.
+void check_memory(const sim::Layout& layout, const sim::Comm& comm, const std::string& file) {
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const int here = local ? std::max(1, std::atoi(local)) : 1;
+  if (here >= comm.size()) return sim::check_population_fits(layout, sim::memory_available(), file);
+  const sim::Partition part = sim::partition(layout, comm.rank(), comm.size());
+  sim::Layout share = layout;  // this machine's part, as a population of its own
+  share.total = static_cast<std::uint32_t>(std::min<std::uint64_t>(0xFFFFFFFFull, std::uint64_t{part.agents()} * here));
+  sim::check_population_fits(share, sim::memory_available(), file);
+}
+
 }  // namespace
 
 int run_simulation(const RunOptions& o) {
@@ -57,17 +72,32 @@ int run_simulation(const RunOptions& o) {
 
   const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  // Under mpirun each rank steps its own provinces' agents (sim/engine/comm.hpp); rank 0 alone
+  // talks and writes the output, which is the same bytes for any number of ranks.
+  const sim::Comm& comm = sim::MpiSession::current() ? sim::MpiSession::current()->comm() : sim::serial_comm();
+  const bool lead = comm.rank() == 0;
+  const bool tty = lead && ::isatty(STDERR_FILENO) != 0;
   const auto t0 = std::chrono::steady_clock::now();
   const PolicyBook book = io::scenario_policy(s);
   const sim::World world = sim::embedded_world();
-  sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
-  sim::Simulation sim(s, book, world);
-  const std::string ckpt = o.checkpoint.empty() ? "" : (fs::path(o.checkpoint) / (s.name + ".ckpt")).string();
-  if (o.resume && !ckpt.empty() && fs::exists(ckpt)) {
-    sim.restore(io::read_checkpoint(ckpt, sha));
-    if (tty) std::cerr << "resumed " << s.name << " at month " << sim.months_done() << "\n";
+  check_memory(sim::make_layout(world, s.params, s.scale), comm, o.scenario);
+  sim::Simulation sim(s, book, world, comm);
+  // One checkpoint file per rank: a run resumes with the number of ranks that wrote it.
+  const std::string ckpt_name = comm.size() == 1 ? s.name + ".ckpt"
+                                                 : s.name + ".rank-" + std::to_string(comm.rank()) + "-of-" +
+                                                       std::to_string(comm.size()) + ".ckpt";
+  const std::string ckpt = o.checkpoint.empty() ? "" : (fs::path(o.checkpoint) / ckpt_name).string();
+  if (o.resume && !ckpt.empty() && fs::exists(ckpt)) sim.restore(io::read_checkpoint(ckpt, sha));
+  if (o.resume && comm.size() > 1) {
+    const auto [lo, hi] = comm.min_max(sim.months_done());
+    if (lo != hi)
+      throw io::InputError({ckpt, 0, 0}, "",
+                           "the ranks' checkpoints disagree (months " + std::to_string(lo) + " to " + std::to_string(hi) +
+                               "); expected one checkpoint per rank from the same run, written by " +
+                               std::to_string(comm.size()) + " ranks");
   }
+  if (tty && sim.months_done() > 0) std::cerr << "resumed " << s.name << " at month " << sim.months_done() << "\n";
+  const auto agents = static_cast<double>(sim.layout().total);
   const auto t_setup = std::chrono::steady_clock::now();
   const int first = sim.months_done();
   while (!sim.done()) {
@@ -77,14 +107,14 @@ int run_simulation(const RunOptions& o) {
     if (tty) {
       const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
       const int done = sim.months_done() - first, left = s.months - sim.months_done();
-      const double am = static_cast<double>(sim.agents().size()) * done / std::max(el, 1e-9);
+      const double am = agents * done / std::max(el, 1e-9);
       std::fprintf(stderr, "\r%s  month %s (%d/%d)  elapsed %.1fs  ETA %.1fs  %.3g agent-months/s   ",
                    s.name.c_str(), month_label(sim.current_month() - 1).c_str(), sim.months_done(), s.months, el,
                    done > 0 ? el / done * left : 0.0, am);
     }
     if (o.stop_after > 0 && sim.months_done() >= o.stop_after) {
       if (tty) std::cerr << "\n";
-      std::cerr << "yidi run: stopped after " << sim.months_done() << " months (--stop-after)\n";
+      if (lead) std::cerr << "yidi run: stopped after " << sim.months_done() << " months (--stop-after)\n";
       return kOk;
     }
   }
@@ -97,14 +127,17 @@ int run_simulation(const RunOptions& o) {
   prov.numbers["seed"] = static_cast<std::int64_t>(s.seed);
   prov.numbers["scale"] = s.scale;
   prov.numbers["threads"] = threads;
-  prov.numbers["ranks"] = 1;
+  prov.numbers["ranks"] = comm.size();
   prov.numbers["start_month"] = s.start_month;
   prov.numbers["months"] = s.months;
-  prov.numbers["agents"] = static_cast<std::int64_t>(sim.agents().size());
+  prov.numbers["agents"] = static_cast<std::int64_t>(sim.layout().total);
+  if (!lead) return kOk;
   io::write_results_hdf5(out, sim.results(), prov);
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cerr << "yidi run: " << s.name << ", " << sim.agents().size() << " agents (1:" << s.scale << "), " << s.months
-            << " months in " << total << " s; wrote " << out << "\n";
+  std::cerr << "yidi run: " << s.name << ", " << sim.layout().total << " agents (1:" << s.scale << "), " << s.months
+            << " months in " << total << " s";
+  if (comm.size() > 1) std::cerr << " on " << comm.size() << " ranks";
+  std::cerr << "; wrote " << out << "\n";
   return kOk;
 }
 

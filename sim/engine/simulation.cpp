@@ -10,6 +10,8 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <tuple>
 
 namespace yidi::sim {
@@ -26,14 +28,16 @@ std::int64_t insured(const Layout& l, std::size_t prov, Scheme s) {
 }
 }  // namespace
 
-Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const World& world)
+Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const World& world, const Comm& comm)
     : scenario_(scenario),
       book_(book),
       world_(world),
+      comm_(comm),
       rng_(scenario.seed),
       layout_(make_layout(world, scenario.params, scenario.scale)),
+      part_(partition(layout_, comm.rank(), comm.size())),
       mobility_(Mobility::build(world, scenario.params, layout_)),
-      agents_(build_agents(world, scenario.params, layout_, mobility_, rng_)),
+      agents_(build_agents(world, scenario.params, layout_, mobility_, rng_, true, part_.agent_begin, part_.agent_end)),
       clearing_(scenario.clearing, scenario.start_month) {
   restore(Resume{0, agents_, {}, Results{}});
   std::int64_t* ins = results_.ints("population/insured");
@@ -42,6 +46,9 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
 }
 
 void Simulation::restore(Resume r) {
+  if (r.agents.size() != part_.agents())
+    throw std::invalid_argument("snapshot of " + std::to_string(r.agents.size()) + " agents, but this rank owns " +
+                                std::to_string(part_.agents()));
   agents_ = std::move(r.agents);
   results_ = std::move(r.results);
   months_done_ = 0;
@@ -111,11 +118,13 @@ void Simulation::run_month() {
                       MonthTotals& t = partial.local();
                       for (std::uint32_t b = blocks.begin(); b != blocks.end(); ++b) {
                         const std::uint32_t end = std::min(n, (b + 1) * kBlock);
-                        for (std::uint32_t i = b * kBlock; i < end; ++i) step_agent(agents_[i], i, ctx, t);
+                        for (std::uint32_t i = b * kBlock; i < end; ++i)
+                          step_agent(agents_[i], part_.agent_begin + i, ctx, t);
                       }
                     });
   MonthTotals total;
   partial.combine_each([&](const MonthTotals& t) { total.add(t); });
+  sum_over_ranks(comm_, total);  // every rank now holds the whole population's totals
 
   // Step 4–5: ledger postings and month end.
   results_.begin_month(m);

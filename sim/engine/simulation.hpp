@@ -8,6 +8,7 @@
 
 #include "models/clearing.hpp"
 #include "models/parameters.hpp"
+#include "sim/engine/comm.hpp"
 #include "sim/engine/results.hpp"
 #include "sim/model/population.hpp"
 #include "sim/model/scenario.hpp"
@@ -20,7 +21,10 @@ public:
   /// Agents are processed in blocks of this many; the block size does not change results.
   static constexpr std::uint32_t kBlock = 1u << 15;
 
-  Simulation(const Scenario& scenario, const PolicyBook& book, const World& world);
+  /// A whole run on one process, or with `comm` over several ranks: this rank then owns and steps
+  /// only the agents of partition(layout, rank, ranks) and the month totals are summed over the
+  /// ranks, so every rank holds the same clearing system and results.
+  Simulation(const Scenario& scenario, const PolicyBook& book, const World& world, const Comm& comm = serial_comm());
 
   /// Runs the next month (step order: sim/README.md). The number of threads is whatever the
   /// calling oneTBB arena allows; results do not depend on it.
@@ -31,7 +35,10 @@ public:
 
   const Results& results() const { return results_; }
   const Layout& layout() const { return layout_; }
+  /// This rank's agents (all of them on one process): agents()[i] is person part().agent_begin + i.
   const std::vector<Agent>& agents() const { return agents_; }
+  const Partition& part() const { return part_; }
+  const Comm& comm() const { return comm_; }
   const ClearingSystem& clearing() const { return clearing_; }
   const Scenario& scenario() const { return scenario_; }
 
@@ -39,12 +46,13 @@ public:
   /// restart) and the results.
   struct Resume {
     int months_done = 0;
-    std::vector<Agent> agents;
+    std::vector<Agent> agents;  // this rank's
     std::vector<std::vector<SettlementRecord>> fed;  // per month
     Results results;
   };
   Resume snapshot() const;
-  /// Restores a snapshot taken from a simulation of the same scenario.
+  /// Restores a snapshot taken from a simulation of the same scenario and partition
+  /// (std::invalid_argument if the number of agents differs).
   void restore(Resume r);
 
 private:
@@ -58,8 +66,10 @@ private:
   Scenario scenario_;
   const PolicyBook& book_;
   const World& world_;
+  const Comm& comm_;
   Rng rng_;
   Layout layout_;
+  Partition part_;
   Mobility mobility_;
   std::vector<Agent> agents_;
   ClearingSystem clearing_;

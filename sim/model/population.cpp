@@ -60,15 +60,16 @@ Mobility Mobility::build(const World& world, const SimParams& p, const Layout& l
 }
 
 namespace {
-void init_range(std::vector<Agent>& agents, std::uint32_t lo, std::uint32_t hi, const SimParams& p, const Layout& l,
-                const Mobility& mob, const Rng& rng) {
+// Agents [lo, hi) of the layout into agents[i - first].
+void init_range(std::vector<Agent>& agents, std::uint32_t first, std::uint32_t lo, std::uint32_t hi, const SimParams& p,
+                const Layout& l, const Mobility& mob, const Rng& rng) {
   for (std::uint32_t i = lo; i < hi;) {
     const auto [prov, g] = l.cell_of(i);
     const std::uint32_t cell_end = std::min<std::uint32_t>(hi, l.begin[prov][g] + l.count[prov][g]);
     const auto group = static_cast<InsuredGroup>(g);
     for (; i < cell_end; ++i) {
       const auto w = rng.words(i, 0, Purpose::init);
-      Agent& a = agents[i];
+      Agent& a = agents[i - first];
       a.home = static_cast<std::uint16_t>(prov);
       a.away = a.home;
       if (Rng::to_unit(w[0]) < mob.away_share[prov][g])
@@ -92,13 +93,16 @@ void init_range(std::vector<Agent>& agents, std::uint32_t lo, std::uint32_t hi, 
 }  // namespace
 
 std::vector<Agent> build_agents(const World&, const SimParams& p, const Layout& l, const Mobility& mob, const Rng& rng,
-                                bool parallel) {
-  std::vector<Agent> agents(l.total);
+                                bool parallel, std::uint32_t first, std::uint32_t last) {
+  last = std::min(last, l.total);
+  first = std::min(first, last);
+  std::vector<Agent> agents(last - first);
   if (!parallel) {
-    init_range(agents, 0, l.total, p, l, mob, rng);
+    init_range(agents, first, first, last, p, l, mob, rng);
   } else {
-    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, l.total, 1u << 16),
-                      [&](const tbb::blocked_range<std::uint32_t>& r) { init_range(agents, r.begin(), r.end(), p, l, mob, rng); });
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(first, last, 1u << 16), [&](const tbb::blocked_range<std::uint32_t>& r) {
+      init_range(agents, first, r.begin(), r.end(), p, l, mob, rng);
+    });
   }
   return agents;
 }

@@ -37,10 +37,12 @@ struct Mobility {
 /// Full-scale insured persons per (province, group): national counts shared by census population.
 Layout make_layout(const World& world, const SimParams& p, std::int64_t scale);
 
-/// Draws every agent's initial state (off-site status and destination, age band, chronic condition,
-/// assistance eligibility) from the init stream. `parallel` splits the work with oneTBB; the
-/// result is the same either way.
+/// Draws the initial state (off-site status and destination, age band, chronic condition,
+/// assistance eligibility) of agents [first, last) of the layout (all by default; a rank of an
+/// MPI run builds only its own) from the init stream, keyed by the global person number.
+/// `parallel` splits the work with oneTBB; the result is the same either way.
 std::vector<Agent> build_agents(const World& world, const SimParams& p, const Layout& layout, const Mobility& mob,
-                                const Rng& rng, bool parallel = true);
+                                const Rng& rng, bool parallel = true, std::uint32_t first = 0,
+                                std::uint32_t last = UINT32_MAX);
 
 }  // namespace yidi::sim

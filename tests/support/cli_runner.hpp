@@ -40,9 +40,12 @@ protected:
 
   std::filesystem::path work() const { return base_ / "work"; }
 
-  Outcome yidi(const std::string& args) const {
-    const std::string cmd = "cd '" + work().string() + "' && '" + std::string(YIDI_BINARY) + "' " + args + " >'" +
-                            (base_ / "stdout").string() + "' 2>'" + (base_ / "stderr").string() + "' </dev/null";
+  Outcome yidi(const std::string& args) const { return yidi_with("", args); }
+
+  /// `yidi ARGS` started by a launcher, e.g. "mpirun -np 2" (the launcher's words come first).
+  Outcome yidi_with(const std::string& launcher, const std::string& args) const {
+    const std::string cmd = "cd '" + work().string() + "' && " + launcher + " '" + std::string(YIDI_BINARY) + "' " + args +
+                            " >'" + (base_ / "stdout").string() + "' 2>'" + (base_ / "stderr").string() + "' </dev/null";
     const int status = std::system(cmd.c_str());
     Outcome r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

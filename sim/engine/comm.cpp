@@ -1,0 +1,78 @@
+#include "sim/engine/comm.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+namespace yidi::sim {
+namespace {
+std::uint32_t first_agent(const Layout& l, std::size_t province) {
+  return province < kProvinces ? l.begin[province][0] : l.total;
+}
+}  // namespace
+
+const Comm& serial_comm() {
+  static const Comm serial;
+  return serial;
+}
+
+void sum_over_ranks(const Comm& comm, MonthTotals& t) {
+  if (comm.size() == 1) return;
+  // Flatten every integer of the totals into one buffer: one collective per month.
+  constexpr std::size_t kFlow = 7;
+  static_assert(sizeof(Flow) == kFlow * sizeof(std::int64_t), "sum_over_ranks must carry every field of Flow");
+  std::vector<std::int64_t> buf;
+  buf.reserve((t.offsite.size() + t.local.size()) * kFlow + t.inpatient_reasons.size() + t.away.size() + 3);
+  auto put_flows = [&](const std::vector<Flow>& v) {
+    for (const Flow& f : v) buf.insert(buf.end(), {f.visits, f.medfee, f.fund, f.hifp, f.layer, f.maf, f.coaudit_fund});
+  };
+  put_flows(t.offsite);
+  put_flows(t.local);
+  buf.insert(buf.end(), t.inpatient_reasons.begin(), t.inpatient_reasons.end());
+  buf.insert(buf.end(), t.away.begin(), t.away.end());
+  buf.insert(buf.end(), {t.moves_out, t.returns, t.trips});
+  comm.sum(buf);
+  std::size_t at = 0;
+  auto get_flows = [&](std::vector<Flow>& v) {
+    for (Flow& f : v) {
+      f = Flow{buf[at], buf[at + 1], buf[at + 2], buf[at + 3], buf[at + 4], buf[at + 5], buf[at + 6]};
+      at += kFlow;
+    }
+  };
+  get_flows(t.offsite);
+  get_flows(t.local);
+  for (auto& x : t.inpatient_reasons) x = buf[at++];
+  for (auto& x : t.away) x = buf[at++];
+  t.moves_out = buf[at++];
+  t.returns = buf[at++];
+  t.trips = buf[at++];
+}
+
+Partition partition(const Layout& l, int rank, int ranks) {
+  if (ranks < 1 || rank < 0 || rank >= ranks) throw std::invalid_argument("partition: rank out of range");
+  // Cut r lies at the province boundary whose running agent count is nearest to r/ranks of all
+  // agents (the first such boundary on a tie), so cuts never go backwards as r grows.
+  auto cut = [&](int r) -> std::size_t {
+    if (r <= 0) return 0;
+    if (r >= ranks) return kProvinces;
+    const double target = static_cast<double>(l.total) * r / ranks;
+    std::size_t best = 0;
+    double best_gap = target;
+    for (std::size_t p = 1; p <= kProvinces; ++p) {
+      const double gap = std::abs(static_cast<double>(first_agent(l, p)) - target);
+      if (gap < best_gap) {
+        best = p;
+        best_gap = gap;
+      }
+    }
+    return best;
+  };
+  Partition part;
+  part.province_begin = cut(rank);
+  part.province_end = cut(rank + 1);
+  part.agent_begin = first_agent(l, part.province_begin);
+  part.agent_end = first_agent(l, part.province_end);
+  return part;
+}
+
+}  // namespace yidi::sim

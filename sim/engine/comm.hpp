@@ -1,0 +1,45 @@
+#pragma once
+// How the ranks of one run talk. A run is split by insured province over ranks (partition());
+// each rank steps only its own agents, and at every month end the ranks sum their integer month
+// totals, so every rank feeds the same totals to its own copy of the clearing system and funds.
+// Integer sums do not depend on the order they are added in, so the outputs are the same bytes
+// for any number of ranks. Serial runs use Comm itself (one rank, nothing to exchange); runs
+// started with `mpirun` use MpiComm (sim/engine/mpi_comm.hpp). The model code never sees MPI.
+#include <cstdint>
+#include <span>
+#include <utility>
+
+#include "sim/model/population.hpp"
+
+namespace yidi::sim {
+
+class Comm {
+public:
+  virtual ~Comm() = default;
+  virtual int rank() const { return 0; }
+  virtual int size() const { return 1; }
+  /// Element-wise sum over all ranks, in place, the same on every rank.
+  virtual void sum(std::span<std::int64_t> data) const { (void)data; }
+  /// The smallest and largest of one value over all ranks.
+  virtual std::pair<std::int64_t, std::int64_t> min_max(std::int64_t value) const { return {value, value}; }
+};
+
+/// The serial Comm: one rank.
+const Comm& serial_comm();
+
+/// Sums a month's totals over all ranks, in place.
+void sum_over_ranks(const Comm& comm, MonthTotals& totals);
+
+/// The agents one rank owns: the insured provinces [province_begin, province_end), which are the
+/// agents [agent_begin, agent_end) of the layout (agents are sorted by home province).
+struct Partition {
+  std::size_t province_begin = 0, province_end = kProvinces;
+  std::uint32_t agent_begin = 0, agent_end = 0;
+  std::uint32_t agents() const { return agent_end - agent_begin; }
+};
+
+/// Rank `rank` of `ranks`: contiguous provinces, cut where the running agent count is nearest to
+/// an equal share. With more ranks than provinces some ranks own none.
+Partition partition(const Layout& layout, int rank, int ranks);
+
+}  // namespace yidi::sim
