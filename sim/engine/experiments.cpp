@@ -368,15 +368,31 @@ Target parse_target(const std::string& text) {
   if (!ok || !rest.empty() || op != ">=" || by != "by" || month.size() != 7 || !d)
     throw io::InputError({"--target", 0, 0}, "target",
                          "expected \"MEASURE >= VALUE by YYYY-MM\", got '" + text + "'");
-  if (measure != "dsr_inpatient_national")
-    throw io::InputError({"--target", 0, 0}, "target", "unknown measure '" + measure + "'; expected dsr_inpatient_national");
-  return Target{measure, x, d->month_index()};
+  Target t{measure, x, d->month_index()};
+  const std::string prefix = "dsr_inpatient[";
+  if (measure.starts_with(prefix) && measure.ends_with("]")) {
+    const std::string code = measure.substr(prefix.size(), measure.size() - prefix.size() - 1);
+    const auto labels = dim_labels(Dim::province);
+    const auto at = std::find(labels.begin(), labels.end(), code);
+    if (at == labels.end())
+      throw io::InputError({"--target", 0, 0}, "target",
+                           "unknown province '" + code + "'; expected a province code such as 110000 (yidi schema lists them)");
+    t.province = static_cast<std::size_t>(at - labels.begin());
+  } else if (measure != "dsr_inpatient_national") {
+    throw io::InputError({"--target", 0, 0}, "target",
+                         "unknown measure '" + measure + "'; expected dsr_inpatient_national or dsr_inpatient[CODE]");
+  }
+  return t;
 }
 
 bool target_met(const Results& r, const Target& t) {
   const auto& months = r.data("months").i;
-  for (std::size_t k = 0; k < months.size(); ++k)
-    if (months[k] == t.month_index) return r.data("offsite/dsr_inpatient_national").f[k] >= t.threshold;
+  for (std::size_t k = 0; k < months.size(); ++k) {
+    if (months[k] != t.month_index) continue;
+    // A province with no off-site stays that month has no rate (NaN): the target is not met.
+    if (t.province == Target::kNational) return r.data("offsite/dsr_inpatient_national").f[k] >= t.threshold;
+    return r.data("offsite/dsr_inpatient").f[k * dim_size(Dim::province) + t.province] >= t.threshold;
+  }
   throw io::InputError({"--target", 0, 0}, "target", "expected a month within the scenario's simulated period");
 }
 

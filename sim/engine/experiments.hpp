@@ -127,11 +127,15 @@ std::vector<SweepPoint> sweep_points(const std::vector<GridAxis>& grid);
 std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& grid, int n, const std::string& dir,
                               const io::Provenance& provenance, const World& world, const Progress& progress = {});
 
-/// A target "MEASURE >= VALUE by YYYY-MM".
+/// A target "MEASURE >= VALUE by YYYY-MM". MEASURE is `dsr_inpatient_national` (the national
+/// cross-province inpatient direct-settlement rate) or `dsr_inpatient[CODE]` (that of the insured
+/// province CODE, e.g. `dsr_inpatient[540000]`).
 struct Target {
   std::string measure = "dsr_inpatient_national";
   double threshold = 0;
   int month_index = 0;
+  std::size_t province = kNational;  // index into the province dimension, or kNational
+  static constexpr std::size_t kNational = static_cast<std::size_t>(-1);
 };
 Target parse_target(const std::string& text);
 /// Whether a run meets the target; throws io::InputError if the month is outside the run.

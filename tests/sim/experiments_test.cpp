@@ -231,6 +231,19 @@ TEST(Experiments, TargetsParseAndLocateTheirMonth) {
   EXPECT_THROW(sim::parse_target("dsr >= 0.7 by 2022-03"), io::InputError);
   EXPECT_THROW(sim::parse_target("dsr_inpatient_national > 0.7 by 2022-03"), io::InputError);
   EXPECT_THROW(sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-13"), io::InputError);
+  // A province's own rate: the index of its code in the province dimension (outputs/SCHEMA.md).
+  const sim::Target tibet = sim::parse_target("dsr_inpatient[540000] >= 0.7 by 2025-12");
+  EXPECT_EQ(tibet.province, 25u);
+  EXPECT_EQ(tibet.month_index, 2025 * 12 + 11);
+  EXPECT_EQ(sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-03").province, sim::Target::kNational);
+  try {
+    (void)sim::parse_target("dsr_inpatient[999999] >= 0.7 by 2025-12");
+    ADD_FAILURE() << "an unknown province must be refused";
+  } catch (const io::InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--target: field 'target': unknown province '999999'; expected a province code such as 110000 (yidi "
+              "schema lists them)");
+  }
   const sim::Wilson w = sim::wilson95(3, 3);
   EXPECT_NEAR(w.low, 0.4385, 1e-4);
   EXPECT_EQ(w.high, 1.0);
@@ -282,6 +295,28 @@ TEST(Experiments, SeekBisectsToTheTolerance) {
   EXPECT_EQ(r.answer, r.high);
   EXPECT_GE(rate(r.answer), mid);
   EXPECT_LT(rate(r.low), mid);
+}
+
+// The same for the rate of one insured province (Henan, 410000, with many insured living
+// off-site), on a sample large enough to give it off-site stays in one month.
+TEST(Experiments, SeekBisectsOnAProvinceRate) {
+  sim::Scenario s = tiny("baseline", 1);
+  s.scale = 4000;
+  const sim::Target target = sim::parse_target("dsr_inpatient[410000] >= 0 by 2022-01");
+  auto rate = [&](double v) {
+    return sim::run_scenario(sim::with_param(s, "levers.networked_inpatient", v, "t"), world())
+        .data("offsite/dsr_inpatient")
+        .f[target.province];
+  };
+  const double lo = rate(0.2), hi = rate(1.0);
+  ASSERT_LT(lo, hi);
+  sim::Target mid = target;
+  mid.threshold = (lo + hi) / 2;
+  const auto r = sim::seek(s, "levers.networked_inpatient", 0.2, 1.0, mid, 1.0, 1, 0.1, world());
+  ASSERT_TRUE(r.found);
+  EXPECT_LE(r.high - r.low, 0.1);
+  EXPECT_GE(rate(r.answer), mid.threshold);
+  EXPECT_LT(rate(r.low), mid.threshold);
 }
 
 TEST(Experiments, SweepResumesOnlyMissingPoints) {
