@@ -57,6 +57,27 @@ void check_memory(const sim::Layout& layout, const sim::Comm& comm, const std::s
   sim::check_population_fits(share, sim::memory_available(), file);
 }
 
+/// Resuming without a checkpoint of this rank count while the folder holds checkpoints of this
+/// scenario written by another one would silently start again from the beginning: refused.
+void refuse_other_rank_counts(const std::string& dir, const std::string& name, int ranks) {
+  if (!fs::is_directory(dir)) return;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string f = e.path().filename().string();
+    if (!f.starts_with(name + ".") || !f.ends_with(".ckpt")) continue;
+    const std::string middle = f.substr(name.size() + 1, f.size() - name.size() - 6);  // "" or "rank-R-of-K"
+    int written_by = 1;
+    if (!middle.empty()) {
+      const auto of = middle.rfind("-of-");
+      if (!middle.starts_with("rank-") || of == std::string::npos) continue;
+      written_by = std::atoi(middle.c_str() + of + 4);
+    }
+    if (written_by != ranks)
+      throw io::InputError({e.path().string(), 0, 0}, "",
+                           "checkpoint written by a run on " + std::to_string(written_by) + " rank(s); expected " +
+                               std::to_string(ranks) + " (resume with the rank count that wrote it)");
+  }
+}
+
 }  // namespace
 
 int run_simulation(const RunOptions& o) {
@@ -88,6 +109,7 @@ int run_simulation(const RunOptions& o) {
                                                        std::to_string(comm.size()) + ".ckpt";
   const std::string ckpt = o.checkpoint.empty() ? "" : (fs::path(o.checkpoint) / ckpt_name).string();
   if (o.resume && !ckpt.empty() && fs::exists(ckpt)) sim.restore(io::read_checkpoint(ckpt, sha));
+  if (o.resume && !ckpt.empty() && !fs::exists(ckpt)) refuse_other_rank_counts(o.checkpoint, s.name, comm.size());
   if (o.resume && comm.size() > 1) {
     const auto [lo, hi] = comm.min_max(sim.months_done());
     if (lo != hi)

@@ -86,6 +86,23 @@ TEST_F(MpiCli, RanksWhoseCheckpointsDisagreeAreRefused) {
   EXPECT_FALSE(fs::exists(work() / "out.h5"));
 }
 
+// Checkpoints written by 2 ranks cannot be resumed by 3 ranks or without mpirun (which would
+// silently start again from the first month).
+TEST_F(MpiCli, CheckpointsResumeOnlyWithTheirRankCount) {
+  ASSERT_EQ(yidi_with(mpirun(2), kSmall + "-o out.h5 --checkpoint ckpt --checkpoint-every 1 --stop-after 2").code, 0);
+  const Outcome three = yidi_with(mpirun(3), kSmall + "-o out.h5 --checkpoint ckpt --resume");
+  EXPECT_NE(three.code, 0);
+  EXPECT_NE(three.err.find("baseline.rank-"), std::string::npos) << three.err;
+  EXPECT_NE(three.err.find("-of-2.ckpt: checkpoint written by a run on 2 rank(s); expected 3 (resume with the rank count "
+                           "that wrote it)"),
+            std::string::npos)
+      << three.err;
+  const Outcome plain = yidi(kSmall + "-o out.h5 --checkpoint ckpt --resume");
+  EXPECT_EQ(plain.code, 1);
+  EXPECT_NE(plain.err.find("checkpoint written by a run on 2 rank(s); expected 1"), std::string::npos) << plain.err;
+  EXPECT_FALSE(fs::exists(work() / "out.h5"));
+}
+
 // Only a run is split over ranks; other commands say so instead of running K times.
 TEST_F(MpiCli, OtherCommandsRefuseToRunOnSeveralRanks) {
   const Outcome o = yidi_with(mpirun(2), "replicates baseline -n 2 -o r.h5");
