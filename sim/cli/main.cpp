@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   yidi::cli::register_params(app);
   yidi::cli::register_validate(app);
   yidi::cli::register_experiments(app);
+  yidi::cli::register_report(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
