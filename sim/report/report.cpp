@@ -154,12 +154,12 @@ std::string national_rate_chart(const std::vector<Input>& in) {
     if (in[k].kind == Input::Kind::run) {
       c.lines.push_back({names[k], d.f, palette(k)});
     } else {
-      const std::string n = names[k] + " (" + std::to_string(in[k].attributes.numbers.count("replicates")
-                                                                 ? in[k].attributes.numbers.at("replicates")
-                                                                 : 0) + " replicates)";
-      c.bands.push_back({n + " P5–P95", {d.f.begin(), d.f.begin() + static_cast<std::ptrdiff_t>(m)},
+      const auto& numbers = in[k].attributes.numbers;
+      const std::string n =
+          names[k] + (numbers.count("replicates") ? ", " + std::to_string(numbers.at("replicates")) + " replicates" : "");
+      c.bands.push_back({n + ": P5–P95", {d.f.begin(), d.f.begin() + static_cast<std::ptrdiff_t>(m)},
                          {d.f.begin() + static_cast<std::ptrdiff_t>(2 * m), d.f.end()}, palette(k)});
-      c.lines.push_back({n + " P50", {d.f.begin() + static_cast<std::ptrdiff_t>(m), d.f.begin() + static_cast<std::ptrdiff_t>(2 * m)}, palette(k)});
+      c.lines.push_back({n + ": P50", {d.f.begin() + static_cast<std::ptrdiff_t>(m), d.f.begin() + static_cast<std::ptrdiff_t>(2 * m)}, palette(k)});
     }
   }
   return line_chart_svg(c);
@@ -360,8 +360,8 @@ std::string provenance_table(const std::vector<Input>& in, const std::vector<std
   t += "</table>\n";
   for (std::size_t k = 0; k < in.size(); ++k)
     if (in[k].attributes.text.count("scenario"))
-      t += "<details><summary>resolved scenario of " + escape(names[k]) + " (" + escape(in[k].path) +
-           ")</summary><pre>" + escape(in[k].attributes.text.at("scenario")) + "</pre></details>\n";
+      t += "<details><summary>resolved scenario of " + escape(in[k].path) + "</summary><pre>" +
+           escape(in[k].attributes.text.at("scenario")) + "</pre></details>\n";
   return t;
 }
 
@@ -515,7 +515,7 @@ Input load_input(const std::string& path) {
       throw io::InputError({path, 0, 0}, "",
                            std::string("a yidi file but neither a run (no dataset '") + kNational +
                                "') nor a replicates summary (no 'quantiles/" + kNational +
-                               "'); compare and sweep files are not reported: give their scenarios' runs or summaries");
+                               "'); compare files are not reported: give the runs or replicates summaries of their scenarios");
     }
     if (!io::has_dataset_hdf5(path, "months"))
       throw io::InputError({path, 0, 0}, "months", "missing; expected the month of each row (outputs/SCHEMA.md)");

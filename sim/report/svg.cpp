@@ -162,12 +162,13 @@ void SvgWriter::point(double x, double y, std::string_view fill, std::string_vie
 }
 
 void SvgWriter::text(double x, double y, std::string_view content, std::string_view anchor, double size, double rotate,
-                     std::string_view fill, bool bold) {
+                     std::string_view fill, bool bold, bool halo) {
   body_ += "<text x=\"" + coord(x) + "\" y=\"" + coord(y) + "\" font-size=\"" + coord(size) + "\"";
   if (anchor != "start") body_ += " text-anchor=\"" + escape(anchor) + "\"";
   if (rotate != 0) body_ += " transform=\"rotate(" + coord(rotate) + " " + coord(x) + " " + coord(y) + ")\"";
   if (fill != "#222") body_ += " fill=\"" + escape(fill) + "\"";
   if (bold) body_ += " font-weight=\"bold\"";
+  if (halo) body_ += " stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"";
   body_ += ">" + escape(content) + "</text>\n";
 }
 
@@ -246,7 +247,7 @@ std::string line_chart_svg(const LineChart& c) {
   }
   for (const auto& r : c.references) {
     s.line(left, y_of(r.value), right, y_of(r.value), r.colour, 1.5, "6 4");
-    s.text(right - 4, y_of(r.value) - 5, r.label, "end", 11, 0, r.colour);
+    s.text(right - 4, y_of(r.value) - 5, r.label, "end", 11, 0, r.colour, false, true);
   }
   for (const auto& l : c.lines) {
     std::vector<std::pair<double, double>> seg;

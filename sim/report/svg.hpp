@@ -42,9 +42,10 @@ public:
             std::string_view stroke = {});
   /// A data mark on a line: a circle with a <title> tooltip.
   void point(double x, double y, std::string_view fill, std::string_view tip);
-  /// Text; anchor is start, middle or end; rotate in degrees about (x, y).
+  /// Text; anchor is start, middle or end; rotate in degrees about (x, y); a white halo keeps it
+  /// readable over lines.
   void text(double x, double y, std::string_view content, std::string_view anchor = "start", double size = 12,
-            double rotate = 0, std::string_view fill = "#222", bool bold = false);
+            double rotate = 0, std::string_view fill = "#222", bool bold = false, bool halo = false);
   std::size_t marks() const { return marks_; }
   /// The whole <svg> element; `id` and `title` name it (the title also as its accessible label).
   std::string finish(std::string_view id, std::string_view title) const;
