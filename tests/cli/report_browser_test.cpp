@@ -3,7 +3,6 @@
 // declared number of data marks, and every mark inside the chart. Label `browser`.
 #include <gtest/gtest.h>
 
-#include <regex>
 
 #include "tests/support/cli_runner.hpp"
 
@@ -43,10 +42,10 @@ TEST_F(ReportBrowser, ChromiumRendersEveryChart) {
   const Outcome o = yidi("report a.h5 b.h5 -o report.html");
   ASSERT_EQ(o.code, 0) << o.err;
   const std::string html = slurp(work() / "report.html");
-  int declared = 0;
-  const std::regex marks("data-marks=\"([0-9]+)\"");
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), marks); it != std::sregex_iterator(); ++it)
-    declared += std::stoi((*it)[1]);
+  int declared = 0;  // the marks every chart declares (no std::regex: GCC 12 warns inside it at -O1)
+  const std::string key = "data-marks=\"";
+  for (auto at = html.find(key); at != std::string::npos; at = html.find(key, at + 1))
+    declared += std::stoi(html.substr(at + key.size()));
   EXPECT_GT(declared, 8 * 3);
 
   const std::string dom = chromium(work() / "report.html", "--dump-dom");
