@@ -8,6 +8,7 @@ PACKAGES=(
   libhdf5-dev libtbb-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev
   libopenmpi-dev openmpi-bin
   python3 python3-h5py python3-pandas python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel
+  chromium
 )
 
 missing=()

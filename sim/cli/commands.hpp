@@ -23,5 +23,7 @@ void register_params(CLI::App& app);
 void register_validate(CLI::App& app);
 /// replicates, compare, sweep, seek, prepay (docs/experiments.md)
 void register_experiments(CLI::App& app);
+/// report: the notebooks' charts as one self-contained HTML file (docs/report.md)
+void register_report(CLI::App& app);
 
 }  // namespace yidi::cli

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <stdexcept>
@@ -233,6 +234,79 @@ std::int64_t read_number_attribute_hdf5(const std::string& path, const std::stri
   std::int64_t v = 0;
   a.read(H5::PredType::NATIVE_INT64, &v);
   return v;
+}
+
+bool is_hdf5_file(const std::string& path) {
+  H5::Exception::dontPrint();
+  return H5Fis_hdf5(path.c_str()) > 0;
+}
+
+bool has_dataset_hdf5(const std::string& path, const std::string& name) {
+  H5::Exception::dontPrint();
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  // H5Lexists needs every link on the way to exist, so walk the path one part at a time.
+  for (std::size_t pos = name.find('/'); pos != std::string::npos; pos = name.find('/', pos + 1))
+    if (H5Lexists(f.getId(), name.substr(0, pos).c_str(), H5P_DEFAULT) <= 0) return false;
+  if (H5Lexists(f.getId(), name.c_str(), H5P_DEFAULT) <= 0) return false;
+  return f.childObjType(name) == H5O_TYPE_DATASET;
+}
+
+Provenance read_root_attributes_hdf5(const std::string& path) {
+  H5::Exception::dontPrint();
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  H5::Group root = f.openGroup("/");
+  Provenance out;
+  const int n = root.getNumAttrs();
+  for (int i = 0; i < n; ++i) {
+    H5::Attribute a = root.openAttribute(static_cast<unsigned>(i));
+    const std::string name = a.getName();
+    if (a.getSpace().getSimpleExtentNpoints() != 1) continue;  // only scalars are provenance
+    switch (a.getTypeClass()) {
+      case H5T_STRING: {
+        std::string v;
+        a.read(a.getStrType(), v);
+        out.text[name] = v.c_str();  // fixed-length strings may carry padding NULs
+        break;
+      }
+      case H5T_INTEGER: {
+        std::int64_t v = 0;
+        a.read(H5::PredType::NATIVE_INT64, &v);
+        out.numbers[name] = v;
+        break;
+      }
+      case H5T_FLOAT: {
+        double v = 0;
+        a.read(H5::PredType::NATIVE_DOUBLE, &v);
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.17g", v);
+        for (int p = 1; p <= 17; ++p) {  // the shortest form that reads back exactly
+          std::snprintf(buf, sizeof buf, "%.*g", p, v);
+          if (std::strtod(buf, nullptr) == v) break;
+        }
+        out.text[name] = buf;
+        break;
+      }
+      default: break;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> read_labels_hdf5(const std::string& path, const std::string& name) {
+  H5::Exception::dontPrint();
+  H5::H5File f(path, H5F_ACC_RDONLY);
+  H5::DataSet ds = f.openDataSet(name);
+  if (ds.getTypeClass() != H5T_STRING)
+    throw InputError({path, 0, 0}, name, "expected a dataset of strings");
+  H5::StrType type = ds.getStrType();
+  if (type.isVariableStr()) throw InputError({path, 0, 0}, name, "expected fixed-length strings");
+  const std::size_t width = type.getSize();
+  const auto n = static_cast<std::size_t>(ds.getSpace().getSimpleExtentNpoints());
+  std::string buf(width * n, '\0');
+  if (n) ds.read(buf.data(), type);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < n; ++i) out.emplace_back(buf.substr(i * width, width).c_str());
+  return out;
 }
 
 }  // namespace yidi::io

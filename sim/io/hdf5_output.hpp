@@ -46,4 +46,14 @@ sim::Results read_results_hdf5(const std::string& path);
 std::string read_text_attribute_hdf5(const std::string& path, const std::string& name);
 std::int64_t read_number_attribute_hdf5(const std::string& path, const std::string& name);
 
+/// True if `path` is a readable HDF5 file (false for a missing, unreadable or other file).
+bool is_hdf5_file(const std::string& path);
+/// True if the file holds a dataset at `name` (e.g. "quantiles/offsite/dsr_inpatient_national").
+bool has_dataset_hdf5(const std::string& path, const std::string& name);
+/// Every attribute of the root: strings into `text`, integers into `numbers`, floats into `text`
+/// in the shortest form that reads back exactly.
+Provenance read_root_attributes_hdf5(const std::string& path);
+/// A dataset of fixed-length strings (the dimension labels, `labels/province`, ...).
+std::vector<std::string> read_labels_hdf5(const std::string& path, const std::string& name);
+
 }  // namespace yidi::io

@@ -30,4 +30,9 @@ std::string format_location(const InputLocation& where);
 /// The whole of a file; InputError "PATH: cannot open the WHAT: REASON" if it cannot be read.
 std::string read_text_file(const std::string& path, const std::string& what);
 
+/// Writes `content` to `path` under a temporary name beside it (`PATH.tmp-PID`), renamed when
+/// complete: a reader never sees half a file and a failure leaves nothing behind. Creates the
+/// folder if needed. InputError "PATH: cannot write the WHAT: REASON" on failure.
+void write_text_file_atomically(const std::string& path, const std::string& content, const std::string& what);
+
 }  // namespace yidi::io

@@ -1,0 +1,632 @@
+#include "sim/report/report.hpp"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <numeric>
+#include <set>
+
+#include "sim/engine/output_schema.hpp"
+#include "sim/io/input_error.hpp"
+#include "sim/model/world.hpp"
+#include "sim/report/svg.hpp"
+#include "sim/version.hpp"
+
+namespace yidi::report {
+namespace {
+namespace fs = std::filesystem;
+
+const char* const kExpected = "expected a run file (`yidi run`) or a replicates summary (`yidi replicates`)";
+const char* const kNational = "offsite/dsr_inpatient_national";
+constexpr double kTarget = 0.70;       // the 70% target [seed 000]
+constexpr double kMonthsFloor = 6;     // months payable floor [seed 003]
+
+/// The datasets of a run file the report draws.
+const std::vector<std::string>& run_datasets() {
+  static const std::vector<std::string> names{
+      kNational,          "offsite/dsr_inpatient",       "offsite/visits",         "offsite/fund",
+      "offsite/individual", "prepayment/quota",          "prepayment/outstanding", "prepayment/usage",
+      "prepayment/warning", "prepayment/topup_requested", "prepayment/topups_paid", "funds/balance",
+      "funds/months_payable", "funds/below_floor"};
+  return names;
+}
+
+std::string shape_text(const std::vector<std::size_t>& shape) {
+  std::string out;
+  for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? "×" : "") + std::to_string(shape[i]);
+  return out.empty() ? "scalar" : out;
+}
+
+/// Reads `file_name` of the schema dataset `name` and checks its shape (with `lead` dimensions first).
+io::Dataset64 read_checked(const std::string& path, const std::string& file_name, const std::string& name,
+                           std::size_t months, const std::vector<std::size_t>& lead) {
+  if (!io::has_dataset_hdf5(path, file_name))
+    throw io::InputError({path, 0, 0}, file_name,
+                         std::string("missing; expected a dataset of the yidi ") + kVersion + " output schema (outputs/SCHEMA.md)");
+  io::Dataset64 d = io::read_dataset_hdf5(path, file_name);
+  std::vector<std::size_t> want = lead;
+  for (sim::Dim dim : sim::dataset(name).dims) want.push_back(dim == sim::Dim::month ? months : sim::dim_size(dim));
+  if (d.shape != want)
+    throw io::InputError({path, 0, 0}, file_name, "shape " + shape_text(d.shape) + ", expected " + shape_text(want));
+  return d;
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v == 0 ? 0.0 : v);
+  return buf;
+}
+
+/// An integer with thousands separators: 1234567 → "1,234,567".
+std::string grouped(std::int64_t v) {
+  std::string d = std::to_string(v < 0 ? -v : v), out;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    if (i && (d.size() - i) % 3 == 0) out += ',';
+    out += d[i];
+  }
+  return (v < 0 ? "-" : "") + out;
+}
+
+double fen_to_bn(double fen) { return fen / 1e11; }   // 1 yuan = 100 fen; 1 bn = 1e9 yuan
+constexpr double kFenToMillion = 1e-8;                // fen → million yuan
+
+/// Sum of a monthly integer dataset over everything.
+double total(const io::Dataset64& d) {
+  return static_cast<double>(std::accumulate(d.i.begin(), d.i.end(), std::int64_t{0}));
+}
+
+/// Display names of provinces: the English name of the embedded world, else the code.
+std::vector<std::string> province_names(const std::vector<std::string>& codes) {
+  std::map<std::string, std::string> names;
+  const sim::World world = sim::embedded_world();
+  for (const auto& p : world.provinces()) names[p.code.str()] = p.name_en;
+  std::vector<std::string> out;
+  for (const auto& c : codes) out.push_back(names.count(c) ? names[c] : c);
+  return out;
+}
+
+/// Legend names: scenario names, made unique with the file name when two inputs share one.
+std::vector<std::string> display_names(const std::vector<Input>& in) {
+  std::map<std::string, int> seen;
+  for (const auto& i : in) ++seen[i.name];
+  std::vector<std::string> out;
+  for (const auto& i : in)
+    out.push_back(seen[i.name] > 1 ? i.name + " (" + fs::path(i.path).filename().string() + ")" : i.name);
+  return out;
+}
+
+const Input& primary(const std::vector<Input>& in) {
+  return *std::find_if(in.begin(), in.end(), [](const Input& i) { return i.kind == Input::Kind::run; });
+}
+
+std::size_t run_count(const std::vector<Input>& in) {
+  return static_cast<std::size_t>(
+      std::count_if(in.begin(), in.end(), [](const Input& i) { return i.kind == Input::Kind::run; }));
+}
+
+/// Months as "YYYY-MM" labels.
+std::vector<std::string> month_labels(const Input& in) {
+  std::vector<std::string> out;
+  for (auto m : in.months) out.push_back(month_label(m));
+  return out;
+}
+
+/// Orders category indices by value (NaN last), descending or ascending.
+std::vector<std::size_t> order_by(const std::vector<double>& v, bool descending) {
+  std::vector<std::size_t> idx(v.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    const bool fa = std::isfinite(v[a]), fb = std::isfinite(v[b]);
+    if (fa != fb) return fa;
+    if (!fa) return false;
+    return descending ? v[a] > v[b] : v[a] < v[b];
+  });
+  return idx;
+}
+
+template <class T>
+std::vector<T> pick(const std::vector<T>& v, const std::vector<std::size_t>& idx) {
+  std::vector<T> out;
+  for (auto i : idx) out.push_back(v[i]);
+  return out;
+}
+
+// ---- the charts -------------------------------------------------------------------------
+
+std::string national_rate_chart(const std::vector<Input>& in) {
+  LineChart c;
+  c.id = "national-rate";
+  c.title = "Cross-province inpatient direct-settlement rate, national, by month";
+  c.y_label = "direct ÷ all cross-province inpatient stays";
+  c.x_labels = month_labels(in.front());
+  c.format = Format::percent;
+  c.digits = 2;
+  c.y_min = 0, c.y_max = 1;
+  c.references.push_back({kTarget, "70% target (end of 2025)", "#d62728"});
+  const auto names = display_names(in);
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    const auto& d = in[k].data.at(in[k].kind == Input::Kind::run ? kNational : std::string("quantiles/") + kNational);
+    const std::size_t m = in[k].months.size();
+    if (in[k].kind == Input::Kind::run) {
+      c.lines.push_back({names[k], d.f, palette(k)});
+    } else {
+      const auto& numbers = in[k].attributes.numbers;
+      const std::string n =
+          names[k] + (numbers.count("replicates") ? ", " + std::to_string(numbers.at("replicates")) + " replicates" : "");
+      c.bands.push_back({n + ": P5–P95", {d.f.begin(), d.f.begin() + static_cast<std::ptrdiff_t>(m)},
+                         {d.f.begin() + static_cast<std::ptrdiff_t>(2 * m), d.f.end()}, palette(k)});
+      c.lines.push_back({n + ": P50", {d.f.begin() + static_cast<std::ptrdiff_t>(m), d.f.begin() + static_cast<std::ptrdiff_t>(2 * m)}, palette(k)});
+    }
+  }
+  return line_chart_svg(c);
+}
+
+/// A month × province slice (float or integer) at month row `m`, as doubles, scaled.
+std::vector<double> row(const io::Dataset64& d, std::size_t m, std::size_t width, double scale = 1) {
+  std::vector<double> out(width);
+  for (std::size_t p = 0; p < width; ++p)
+    out[p] = d.f.empty() ? static_cast<double>(d.i[m * width + p]) * scale : d.f[m * width + p] * scale;
+  return out;
+}
+
+std::string province_rate_chart(const Input& run, const std::vector<std::string>& names, const std::string& who) {
+  const std::size_t last = run.months.size() - 1, P = run.provinces.size();
+  const auto v = row(run.data.at("offsite/dsr_inpatient"), last, P);
+  const auto idx = order_by(v, false);
+  BarChart c;
+  c.id = "province-rate";
+  c.title = "Inpatient direct-settlement rate by insured province, " + month_label(run.months[last]) + " (" + who + ")";
+  c.value_label = "direct ÷ all cross-province inpatient stays (n/a: no stays)";
+  c.categories = pick(names, idx);
+  c.series.push_back({"rate", pick(v, idx), palette(0)});
+  c.references.push_back({kTarget, "70%", "#d62728"});
+  c.format = Format::percent;
+  return bar_chart_svg(c);
+}
+
+std::string quota_chart(const Input& run, const std::vector<std::string>& names, const std::string& who) {
+  const std::size_t last = run.months.size() - 1, P = run.provinces.size();
+  const auto quota = row(run.data.at("prepayment/quota"), last, P, kFenToMillion);
+  const auto out = row(run.data.at("prepayment/outstanding"), last, P, kFenToMillion);
+  const auto idx = order_by(quota, true);
+  BarChart c;
+  c.id = "quota";
+  c.title = "Prepayment quota and outstanding by insured province, " + month_label(run.months[last]) + " (" + who + ")";
+  c.value_label = "million yuan";
+  c.categories = pick(names, idx);
+  c.series.push_back({"quota", pick(quota, idx), palette(0)});
+  c.series.push_back({"outstanding (settled, not yet cleared)", pick(out, idx), palette(1)});
+  return bar_chart_svg(c);
+}
+
+std::string usage_chart(const Input& run, const std::vector<std::string>& names, const std::string& who) {
+  const std::size_t last = run.months.size() - 1, P = run.provinces.size();
+  const auto usage = row(run.data.at("prepayment/usage"), last, P);
+  const auto idx = order_by(usage, true);
+  BarChart c;
+  c.id = "usage";
+  c.title = "Prepayment usage (outstanding ÷ quota), " + month_label(run.months[last]) + " (" + who + ")";
+  c.value_label = "usage (n/a: no quota; bars beyond 150% are cut, with their value)";
+  c.value_max = 1.5;
+  c.categories = pick(names, idx);
+  c.series.push_back({"usage", pick(usage, idx), palette(0)});
+  c.references.push_back({0.70, "yellow 70%", "#c49000"});
+  c.references.push_back({0.90, "red 90%", "#d62728"});
+  c.format = Format::percent;
+  return bar_chart_svg(c);
+}
+
+std::string topups_chart(const Input& run, const std::vector<std::string>& names, const std::string& who) {
+  const std::size_t M = run.months.size(), P = run.provinces.size();
+  std::vector<double> sum(P, 0);
+  for (std::size_t m = 0; m < M; ++m) {
+    const auto r = row(run.data.at("prepayment/topup_requested"), m, P, kFenToMillion);
+    for (std::size_t p = 0; p < P; ++p) sum[p] += r[p];
+  }
+  const auto idx = order_by(sum, true);
+  BarChart c;
+  c.id = "topups";
+  c.title = "Emergency top-ups requested by insured province, " + month_label(run.months.front()) + " to " +
+            month_label(run.months.back()) + " (" + who + ")";
+  c.value_label = "million yuan, summed over the months";
+  c.categories = pick(names, idx);
+  c.series.push_back({"top-ups requested", pick(sum, idx), palette(3)});
+  return bar_chart_svg(c);
+}
+
+std::string months_payable_chart(const Input& run, const std::vector<std::string>& names, const std::string& who) {
+  const std::size_t last = run.months.size() - 1, P = run.provinces.size(), S = run.schemes.size();
+  const auto& mp = run.data.at("funds/months_payable");
+  BarChart c;
+  c.id = "months-payable";
+  c.title = "Fund months payable by province and scheme, " + month_label(run.months[last]) + " (" + who + ")";
+  c.value_label = "months of expenditure the fund holds (balance + prepayment held)";
+  c.categories = names;
+  for (std::size_t s = 0; s < S; ++s) {
+    std::vector<double> v(P);
+    for (std::size_t p = 0; p < P; ++p) v[p] = mp.f[(last * P + p) * S + s];
+    c.series.push_back({run.schemes[s], v, palette(s)});
+  }
+  c.references.push_back({kMonthsFloor, "6 months", "#d62728"});
+  c.flag_below = kMonthsFloor;
+  c.flag_label = "below 6 months (must tighten off-site policy)";
+  c.digits = 2;
+  return bar_chart_svg(c);
+}
+
+/// Sum of an offsite money dataset over the whole run, bn yuan.
+double offsite_bn(const Input& run, const std::string& name) { return fen_to_bn(total(run.data.at(name))); }
+
+double mean_finite(const std::vector<double>& v) {
+  double s = 0;
+  std::size_t n = 0;
+  for (double x : v)
+    if (std::isfinite(x)) s += x, ++n;
+  return n ? s / static_cast<double>(n) : std::nan("");
+}
+
+std::string who_pays_chart(const std::vector<Input>& in, const std::vector<std::string>& names) {
+  BarChart c;
+  c.id = "who-pays";
+  c.title = "Who pays for off-site care: funds and individuals, " + month_label(in.front().months.front()) + " to " +
+            month_label(in.front().months.back());
+  c.value_label = "bn yuan, summed over the months";
+  Series fund{"off-site fund paid", {}, palette(0)}, indiv{"individual burden", {}, palette(1)};
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (in[k].kind != Input::Kind::run) continue;
+    c.categories.push_back(names[k]);
+    fund.values.push_back(offsite_bn(in[k], "offsite/fund"));
+    indiv.values.push_back(offsite_bn(in[k], "offsite/individual"));
+  }
+  c.series = {fund, indiv};
+  c.digits = 3;
+  return bar_chart_svg(c);
+}
+
+std::string rate_by_run_chart(const std::vector<Input>& in, const std::vector<std::string>& names) {
+  BarChart c;
+  c.id = "rate-by-run";
+  c.title = "Cross-province inpatient direct-settlement rate, national, by run";
+  c.value_label = "direct ÷ all cross-province inpatient stays";
+  Series mean{"mean over the months", {}, palette(0)}, last{"last month", {}, palette(2)};
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (in[k].kind != Input::Kind::run) continue;
+    const auto& v = in[k].data.at(kNational).f;
+    c.categories.push_back(names[k]);
+    mean.values.push_back(mean_finite(v));
+    last.values.push_back(v.back());
+  }
+  c.series = {mean, last};
+  c.references.push_back({kTarget, "70%", "#d62728"});
+  c.format = Format::percent;
+  return bar_chart_svg(c);
+}
+
+// ---- tables -------------------------------------------------------------------------------
+
+std::string cell(const std::string& id, const std::string& text, bool number = true) {
+  return std::string("<td") + (number ? " class=\"num\"" : "") + " id=\"" + escape(id) + "\">" + escape(text) + "</td>";
+}
+
+std::string header_row(const std::vector<Input>& in, const std::vector<std::string>& names) {
+  std::string h = "<tr><th></th>";
+  for (std::size_t k = 0; k < in.size(); ++k) h += "<th>" + escape(names[k]) + "</th>";
+  return h + "</tr>\n";
+}
+
+std::string provenance_table(const std::vector<Input>& in, const std::vector<std::string>& names) {
+  // The attributes of outputs/SCHEMA.md and docs/experiments.md first, then any other.
+  std::vector<std::string> order{"yidi_version", "scenario_name", "scenario_sha256", "seed",   "scale",
+                                 "threads",      "ranks",         "start_month",     "months", "agents",
+                                 "replicates",   "experiment"};
+  std::set<std::string> known(order.begin(), order.end());
+  known.insert("scenario");
+  for (const auto& i : in) {
+    for (const auto& [k, v] : i.attributes.text)
+      if (!known.count(k)) order.push_back(k), known.insert(k);
+    for (const auto& [k, v] : i.attributes.numbers)
+      if (!known.count(k)) order.push_back(k), known.insert(k);
+  }
+  std::string t = "<table class=\"provenance\">\n" + header_row(in, names);
+  t += "<tr><th>file</th>";
+  for (std::size_t k = 0; k < in.size(); ++k) t += cell("p-file-" + std::to_string(k), in[k].path, false);
+  t += "</tr>\n<tr><th>kind</th>";
+  for (std::size_t k = 0; k < in.size(); ++k)
+    t += cell("p-kind-" + std::to_string(k),
+              in[k].kind == Input::Kind::run ? "run (yidi run)" : "replicates summary (yidi replicates)", false);
+  t += "</tr>\n";
+  for (const auto& a : order) {
+    bool any = false;
+    std::string r = "<tr><th>" + escape(a) + "</th>";
+    for (std::size_t k = 0; k < in.size(); ++k) {
+      const auto& at = in[k].attributes;
+      std::string v = "—";
+      if (at.text.count(a)) {
+        v = at.text.at(a), any = true;
+      } else if (at.numbers.count(a)) {
+        const auto n = at.numbers.at(a);
+        v = a == "scale" ? "1:" + std::to_string(n) : a == "start_month" ? month_label(n) : std::to_string(n);
+        any = true;
+      }
+      r += std::string("<td id=\"p-") + escape(a) + "-" + std::to_string(k) + "\">" +
+           (a == "scenario_sha256" ? "<code>" + escape(v) + "</code>" : escape(v)) + "</td>";
+    }
+    if (any) t += r + "</tr>\n";
+  }
+  t += "</table>\n";
+  for (std::size_t k = 0; k < in.size(); ++k)
+    if (in[k].attributes.text.count("scenario"))
+      t += "<details><summary>resolved scenario of " + escape(in[k].path) + "</summary><pre>" +
+           escape(in[k].attributes.text.at("scenario")) + "</pre></details>\n";
+  return t;
+}
+
+std::string numbers_table(const std::vector<Input>& in, const std::vector<std::string>& names) {
+  struct Row {
+    std::string id, label;
+    std::function<std::string(const Input&)> run, replicates;
+  };
+  const auto pct = [](double v) { return format_value(v, Format::percent, 2); };
+  auto scheme_balance = [](const Input& i, const std::string& scheme) -> std::string {
+    const auto it = std::find(i.schemes.begin(), i.schemes.end(), scheme);
+    if (it == i.schemes.end()) return "—";
+    const std::size_t s = static_cast<std::size_t>(it - i.schemes.begin()), S = i.schemes.size(),
+                      P = i.provinces.size(), last = i.months.size() - 1;
+    const auto& b = i.data.at("funds/balance");
+    double sum = 0;
+    for (std::size_t p = 0; p < P; ++p) sum += static_cast<double>(b.i[(last * P + p) * S + s]);
+    return fixed(fen_to_bn(sum), 2);
+  };
+  const auto dash = [](const Input&) { return std::string("—"); };
+  const std::vector<Row> rows{
+      {"months", "months",
+       [](const Input& i) { return month_label(i.months.front()) + " to " + month_label(i.months.back()) + " (" + std::to_string(i.months.size()) + ")"; },
+       [](const Input& i) { return month_label(i.months.front()) + " to " + month_label(i.months.back()) + " (" + std::to_string(i.months.size()) + ")"; }},
+      {"dsr-last", "national inpatient direct-settlement rate, last month",
+       [&](const Input& i) { return pct(i.data.at(kNational).f.back()); },
+       [&](const Input& i) {
+         const auto& q = i.data.at(std::string("quantiles/") + kNational).f;
+         const std::size_t m = i.months.size();
+         return "P50 " + pct(q[2 * m - 1]) + " (P5 " + pct(q[m - 1]) + ", P95 " + pct(q[3 * m - 1]) + ")";
+       }},
+      {"dsr-mean", "national inpatient direct-settlement rate, mean over the months",
+       [&](const Input& i) { return pct(mean_finite(i.data.at(kNational).f)); },
+       [&](const Input& i) {
+         const auto& q = i.data.at(std::string("quantiles/") + kNational).f;
+         const std::size_t m = i.months.size();
+         return "P50 " + pct(mean_finite({q.begin() + static_cast<std::ptrdiff_t>(m), q.begin() + static_cast<std::ptrdiff_t>(2 * m)}));
+       }},
+      {"dsr-above", "months at or above 70%",
+       [](const Input& i) {
+         const auto& v = i.data.at(kNational).f;
+         const auto n = std::count_if(v.begin(), v.end(), [](double x) { return x >= kTarget; });
+         return std::to_string(n) + " of " + std::to_string(v.size());
+       },
+       dash},
+      {"visits", "cross-province visits (all types, both paths), whole run",
+       [](const Input& i) { return grouped(static_cast<std::int64_t>(total(i.data.at("offsite/visits")))); }, dash},
+      {"fund", "off-site fund paid, whole run (bn yuan)",
+       [](const Input& i) { return fixed(offsite_bn(i, "offsite/fund"), 3); }, dash},
+      {"individual", "off-site individual burden, whole run (bn yuan)",
+       [](const Input& i) { return fixed(offsite_bn(i, "offsite/individual"), 3); }, dash},
+      {"balance-employee", "fund balance, employees, last month (bn yuan, all provinces)",
+       [&](const Input& i) { return scheme_balance(i, "employee"); }, dash},
+      {"balance-resident", "fund balance, residents, last month (bn yuan, all provinces)",
+       [&](const Input& i) { return scheme_balance(i, "resident"); }, dash},
+      {"below-floor", "funds below 6 months payable, last month",
+       [](const Input& i) {
+         const std::size_t S = i.schemes.size(), P = i.provinces.size(), last = i.months.size() - 1;
+         const auto& b = i.data.at("funds/below_floor").i;
+         const auto pnames = province_names(i.provinces);
+         std::string out;
+         std::size_t n = 0;
+         for (std::size_t p = 0; p < P; ++p)
+           for (std::size_t s = 0; s < S; ++s)
+             if (b[(last * P + p) * S + s] != 0) out += (n++ ? ", " : "") + pnames[p] + " " + i.schemes[s];
+         return n ? std::to_string(n) + ": " + out : std::string("none");
+       },
+       dash},
+      {"red", "provinces in red prepayment warning (usage ≥ 90%), last month",
+       [](const Input& i) {
+         const std::size_t P = i.provinces.size(), last = i.months.size() - 1;
+         const auto& w = i.data.at("prepayment/warning").i;
+         std::size_t n = 0;
+         for (std::size_t p = 0; p < P; ++p) n += w[last * P + p] == 2;
+         return std::to_string(n) + " of " + std::to_string(P);
+       },
+       dash},
+      {"topups-requested", "emergency top-ups requested, whole run (bn yuan)",
+       [](const Input& i) { return fixed(fen_to_bn(total(i.data.at("prepayment/topup_requested"))), 3); }, dash},
+      {"topups-paid", "emergency top-ups paid, whole run (bn yuan)",
+       [](const Input& i) { return fixed(fen_to_bn(total(i.data.at("prepayment/topups_paid"))), 3); }, dash},
+  };
+  std::string t = "<table class=\"numbers\">\n" + header_row(in, names);
+  for (const auto& r : rows) {
+    t += "<tr><th>" + escape(r.label) + "</th>";
+    for (std::size_t k = 0; k < in.size(); ++k)
+      t += cell("n-" + r.id + "-" + std::to_string(k), in[k].kind == Input::Kind::run ? r.run(in[k]) : r.replicates(in[k]));
+    t += "</tr>\n";
+  }
+  return t + "</table>\n";
+}
+
+// The browser self-check (docs/report.md): every chart has a non-empty box, as many data marks as
+// it declares, and every mark inside the chart. Writes "N rendered" (and the failures) on <body>.
+const char* const kSelfCheck = R"(<script>
+window.addEventListener('load', function () {
+  var ok = 0, bad = [], marks = 0;
+  document.querySelectorAll('svg.chart').forEach(function (s) {
+    var b = s.getBBox(), vb = s.viewBox.baseVal, m = s.querySelectorAll('.mark');
+    var good = b.width > 0 && b.height > 0 && m.length === Number(s.dataset.marks);
+    m.forEach(function (e) {
+      var r = e.getBBox();
+      if (!(r.width > 0 || r.height > 0) || r.x < 0 || r.y < 0 || r.x + r.width > vb.width + 0.5 ||
+          r.y + r.height > vb.height + 0.5) good = false;
+    });
+    if (good) ok++; else bad.push(s.id);
+    marks += m.length;
+  });
+  document.body.dataset.charts = ok + ' rendered' + (bad.length ? ', failed: ' + bad.join(' ') : '');
+  document.body.dataset.marks = String(marks);
+});
+</script>
+)";
+
+const char* const kStyle = R"(<style>
+body { font-family: sans-serif; max-width: 980px; margin: 0 auto; padding: 12px; color: #222; }
+h1 { font-size: 24px; } h2 { font-size: 19px; margin-top: 28px; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
+td.num { text-align: right; }
+td code { word-break: break-all; font-size: 11px; }
+svg.chart { display: block; max-width: 100%; height: auto; margin: 14px 0; }
+.note { color: #555; font-size: 13px; }
+pre { font-size: 11px; max-height: 320px; overflow: auto; background: #f6f6f6; padding: 6px; }
+</style>
+)";
+
+}  // namespace
+
+std::string month_label(std::int64_t m) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld", static_cast<long long>(m / 12), static_cast<long long>(m % 12 + 1));
+  return buf;
+}
+
+Input load_input(const std::string& path) {
+  if (!fs::exists(path)) throw io::InputError({path, 0, 0}, "", std::string("no such file; ") + kExpected);
+  if (!fs::is_regular_file(path)) throw io::InputError({path, 0, 0}, "", std::string("not a file; ") + kExpected);
+  if (!io::is_hdf5_file(path)) throw io::InputError({path, 0, 0}, "", std::string("not an HDF5 file; ") + kExpected);
+  Input in;
+  in.path = path;
+  try {
+    in.attributes = io::read_root_attributes_hdf5(path);
+    if (!in.attributes.text.count("yidi_version"))
+      throw io::InputError({path, 0, 0}, "", std::string("not a yidi file (no root attribute 'yidi_version'); ") + kExpected);
+    if (io::has_dataset_hdf5(path, kNational)) {
+      in.kind = Input::Kind::run;
+    } else if (io::has_dataset_hdf5(path, std::string("quantiles/") + kNational)) {
+      in.kind = Input::Kind::replicates;
+    } else {
+      throw io::InputError({path, 0, 0}, "",
+                           std::string("a yidi file but neither a run (no dataset '") + kNational +
+                               "') nor a replicates summary (no 'quantiles/" + kNational +
+                               "'); compare files are not reported: give the runs or replicates summaries of their scenarios");
+    }
+    if (!io::has_dataset_hdf5(path, "months"))
+      throw io::InputError({path, 0, 0}, "months", "missing; expected the month of each row (outputs/SCHEMA.md)");
+    io::Dataset64 months = io::read_dataset_hdf5(path, "months");
+    if (months.shape.size() != 1 || months.i.empty())
+      throw io::InputError({path, 0, 0}, "months", "expected a non-empty list of integer months, got shape " + shape_text(months.shape));
+    in.months = std::move(months.i);
+    for (const char* dim : {"province", "scheme"}) {
+      const std::string name = std::string("labels/") + dim;
+      if (!io::has_dataset_hdf5(path, name))
+        throw io::InputError({path, 0, 0}, name, "missing; expected the dimension's labels (outputs/SCHEMA.md)");
+      auto labels = io::read_labels_hdf5(path, name);
+      const std::size_t want = sim::dim_size(dim == std::string("province") ? sim::Dim::province : sim::Dim::scheme);
+      if (labels.size() != want)
+        throw io::InputError({path, 0, 0}, name, std::to_string(labels.size()) + " labels, expected " + std::to_string(want));
+      (dim == std::string("province") ? in.provinces : in.schemes) = std::move(labels);
+    }
+    if (in.kind == Input::Kind::run) {
+      for (const auto& name : run_datasets()) in.data[name] = read_checked(path, name, name, in.months.size(), {});
+    } else {
+      const std::string q = std::string("quantiles/") + kNational;
+      in.data[q] = read_checked(path, q, kNational, in.months.size(), {3});
+    }
+  } catch (const H5::Exception& e) {
+    throw io::InputError({path, 0, 0}, "", "cannot read it as a yidi file: " + e.getDetailMsg() + "; " + kExpected);
+  }
+  in.name = in.attributes.text.count("scenario_name") && !in.attributes.text.at("scenario_name").empty()
+                ? in.attributes.text.at("scenario_name")
+                : fs::path(path).stem().string();
+  return in;
+}
+
+void check_inputs(const std::vector<Input>& in) {
+  if (in.empty()) throw std::invalid_argument("report: no input");
+  if (run_count(in) == 0)
+    throw io::InputError({in.front().path, 0, 0}, "",
+                         "a replicates summary alone: expected at least one run file (`yidi run`) beside it; the "
+                         "summary adds P5–P95 bands to the runs' rate chart");
+  const Input& first = in.front();
+  const auto span = [](const Input& i) {
+    return month_label(i.months.front()) + " to " + month_label(i.months.back()) + " (" + std::to_string(i.months.size()) +
+           " months)";
+  };
+  for (const auto& i : in) {
+    if (i.months != first.months)
+      throw io::InputError({i.path, 0, 0}, "months",
+                           "covers " + span(i) + ", but " + first.path + " covers " + span(first) +
+                               "; the report puts its inputs side by side, so they must cover the same months");
+    if (i.provinces != first.provinces)
+      throw io::InputError({i.path, 0, 0}, "labels/province",
+                           "its provinces differ from those of " + first.path +
+                               "; the report puts its inputs side by side, so they must have the same provinces");
+    if (i.schemes != first.schemes)
+      throw io::InputError({i.path, 0, 0}, "labels/scheme",
+                           "its schemes differ from those of " + first.path + "; expected the same schemes");
+  }
+}
+
+std::vector<std::string> chart_ids(const std::vector<Input>& in) {
+  std::vector<std::string> ids{"national-rate", "province-rate", "quota", "usage", "topups", "months-payable"};
+  if (run_count(in) >= 2) ids.insert(ids.end(), {"who-pays", "rate-by-run"});
+  return ids;
+}
+
+std::string render_html(const std::vector<Input>& in, const std::string& title, const std::string& command) {
+  check_inputs(in);
+  const auto names = display_names(in);
+  const Input& run = primary(in);
+  const std::size_t primary_index = static_cast<std::size_t>(&run - in.data());
+  const std::string who = names[primary_index];
+  const auto provinces = province_names(run.provinces);
+  std::string h;
+  h += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  h += std::string("<meta name=\"generator\" content=\"yidi ") + kVersion + "\">\n";
+  h += "<title>" + escape(title) + "</title>\n" + kStyle + "</head>\n<body>\n";
+  h += "<h1>" + escape(title) + "</h1>\n";
+  h += std::string("<p class=\"note\">Made by yidi ") + kVersion + " with <code>" + escape(command) + "</code> from " +
+       std::to_string(in.size()) + " file(s). Money is at full scale (a sample agent stands for <i>scale</i> persons); " +
+       "charts show each value in a tooltip.</p>\n";
+
+  h += "<h2>Inputs and provenance</h2>\n" + provenance_table(in, names);
+  h += "<h2>Numbers</h2>\n<p class=\"note\">Rates in percent of cross-province inpatient stays; amounts in billions of "
+       "yuan; — where the file does not hold the figure.</p>\n" +
+       numbers_table(in, names);
+
+  h += "<h2>Planner: the 70% target</h2>\n<p class=\"note\">The target: at least 70% of cross-province inpatient stays "
+       "settled directly by the end of 2025 (NHSA document Yibaofa [2022] No. 22). Bands: P5–P95 over the replicates of a summary.</p>\n";
+  h += national_rate_chart(in);
+  h += province_rate_chart(run, provinces, who);
+
+  h += "<h2>Finance: prepayment and funds (" + escape(who) + ")</h2>\n<p class=\"note\">Quotas are re-based each "
+       "January to 2 × last year's average monthly payments; usage ≥ 70% is a yellow warning, ≥ 90% red with an "
+       "emergency top-up; a fund below 6 months payable must tighten its off-site policy.</p>\n";
+  h += quota_chart(run, provinces, who);
+  h += usage_chart(run, provinces, who);
+  h += topups_chart(run, provinces, who);
+  h += months_payable_chart(run, provinces, who);
+
+  h += "<h2>Researcher: runs side by side</h2>\n";
+  if (run_count(in) >= 2) {
+    h += "<p class=\"note\">Runs of the same seed see the same visits (common random numbers), so differences are "
+         "policy. The national rate of every run is in the first chart.</p>\n";
+    h += who_pays_chart(in, names);
+    h += rate_by_run_chart(in, names);
+  } else {
+    h += "<p class=\"note\">Give two or more run files to compare them side by side.</p>\n";
+  }
+  h += kSelfCheck;
+  h += "</body>\n</html>\n";
+  return h;
+}
+
+}  // namespace yidi::report

@@ -1,0 +1,45 @@
+#pragma once
+// The HTML report of `yidi report` (docs/report.md): the notebooks' charts for people who do not
+// use notebooks, as one self-contained HTML file with inline SVG (sim/report/svg.hpp) and a tiny
+// inline script that checks, in a browser, that every chart rendered.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/io/hdf5_output.hpp"
+
+namespace yidi::report {
+
+/// One input file, with the datasets the report draws.
+struct Input {
+  enum class Kind { run, replicates };
+  std::string path;                      // as named on the command line
+  Kind kind = Kind::run;
+  std::string name;                      // scenario_name, else the file's stem
+  io::Provenance attributes;             // every root attribute
+  std::vector<std::int64_t> months;      // year × 12 + month − 1
+  std::vector<std::string> provinces;    // labels/province
+  std::vector<std::string> schemes;      // labels/scheme
+  std::map<std::string, io::Dataset64> data;  // run: NAME; replicates: quantiles/NAME
+};
+
+/// Reads a run file (`yidi run`) or a replicates summary (`yidi replicates`). InputError naming the
+/// file (and the dataset) for a missing file, a file that is not HDF5, not yidi's, or not of
+/// this version's schema.
+Input load_input(const std::string& path);
+
+/// The report puts its inputs side by side: every input must have the first one's months and
+/// provinces, and at least one must be a run file. InputError naming the file otherwise.
+void check_inputs(const std::vector<Input>& inputs);
+
+/// The charts a report of these inputs holds (their ids), in order.
+std::vector<std::string> chart_ids(const std::vector<Input>& inputs);
+
+/// The whole HTML document. `title` heads it; `command` (the command line) is recorded in it.
+std::string render_html(const std::vector<Input>& inputs, const std::string& title, const std::string& command);
+
+/// A month index as "YYYY-MM".
+std::string month_label(std::int64_t m);
+
+}  // namespace yidi::report

@@ -1,0 +1,226 @@
+// `yidi report` end to end on tiny runs (1:40000, 3 months): the numbers and provenance it prints
+// are the files' own, every chart is there with one mark per data point, nothing is fetched from
+// elsewhere, and bad inputs are named. The browser check is tests/cli/report_browser_test.cpp.
+#include <H5Cpp.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "sim/io/hdf5_output.hpp"
+#include "sim/report/svg.hpp"
+#include "tests/support/cli_runner.hpp"
+
+using namespace yidi;
+using yidi::testing::CliTest;
+using yidi::testing::Outcome;
+using yidi::testing::slurp;
+using yidi::testing::spit;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kExpected = "expected a run file (`yidi run`) or a replicates summary (`yidi replicates`)";
+
+/// Runs made once for the suite: two scenarios on the same seed, a shorter run and a summary.
+class ReportCli : public CliTest {
+protected:
+  static fs::path runs() { return fs::temp_directory_path() / ("yidi-report-runs-" + std::to_string(::getpid())); }
+  static void SetUpTestSuite() {
+    fs::remove_all(runs());
+    fs::create_directories(runs());
+    const std::string y = "cd '" + runs().string() + "' && '" + YIDI_BINARY + "' ";
+    const std::string tiny = " --scale 1:40000 --seed 7 --threads 2 ";
+    for (const std::string& args : {"run baseline --months 3" + tiny + "-o a.h5", "run no-reduction --months 3" + tiny + "-o b.h5",
+                                   "run baseline --months 2" + tiny + "-o short.h5",
+                                   "replicates baseline -n 2 --months 3" + tiny + "-o r.h5"})
+      ASSERT_EQ(std::system((y + args + " 2>/dev/null </dev/null").c_str()), 0) << args;
+  }
+  static void TearDownTestSuite() { fs::remove_all(runs()); }
+
+  /// Copies a suite run into this test's folder, so that messages name it as the user would.
+  void take(const std::string& name) const { fs::copy_file(runs() / name, work() / name); }
+  std::string path(const std::string& name) const { return (work() / name).string(); }
+};
+
+/// The text of the element with this id, e.g. <td id="n-dsr-last-0">68.23%</td>.
+std::string by_id(const std::string& html, const std::string& id) {
+  const std::string key = "id=\"" + id + "\">";
+  const auto at = html.find(key);
+  if (at == std::string::npos) return "<no element " + id + ">";
+  const auto start = at + key.size();
+  return html.substr(start, html.find('<', start) - start);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+std::string percent(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%", v * 100);
+  return buf;
+}
+
+/// data-marks of the chart with this id (-1 if there is no such chart). No std::regex: GCC 12
+/// warns inside it at -O1 (the sanitizer build).
+int marks_of(const std::string& html, const std::string& id) {
+  const std::string key = "<svg class=\"chart\" id=\"" + id + "\" data-marks=\"";
+  const auto at = html.find(key);
+  return at == std::string::npos ? -1 : std::stoi(html.substr(at + key.size()));
+}
+
+}  // namespace
+
+TEST_F(ReportCli, NumbersChartsAndProvenanceAreTheFilesOwn) {
+  for (const char* f : {"a.h5", "b.h5", "r.h5"}) take(f);
+  const Outcome o = yidi("report a.h5 b.h5 r.h5 -o report.html --title 'Tiny <runs> & \"bands\"'");
+  ASSERT_EQ(o.code, 0) << o.err;
+  const std::string html = slurp(work() / "report.html");
+  EXPECT_EQ(o.err, "yidi report: 3 file(s), 8 charts, " + std::to_string(html.size()) + " bytes; wrote report.html\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"a.h5", "b.h5", "r.h5", "report.html"}));  // no temporary left
+
+  // The national rate of the last month, as the file holds it, formatted %.2f%%.
+  const auto a_rate = io::read_dataset_hdf5(path("a.h5"), "offsite/dsr_inpatient_national").f;
+  const auto b_rate = io::read_dataset_hdf5(path("b.h5"), "offsite/dsr_inpatient_national").f;
+  ASSERT_EQ(a_rate.size(), 3u);
+  ASSERT_TRUE(std::isfinite(a_rate.back()) && a_rate.back() > 0.3 && a_rate.back() < 1) << a_rate.back();
+  EXPECT_EQ(by_id(html, "n-dsr-last-0"), percent(a_rate.back()));
+  EXPECT_EQ(by_id(html, "n-dsr-last-1"), percent(b_rate.back()));
+  const auto q = io::read_dataset_hdf5(path("r.h5"), "quantiles/offsite/dsr_inpatient_national").f;
+  ASSERT_EQ(q.size(), 9u);
+  EXPECT_EQ(by_id(html, "n-dsr-last-2"),
+            "P50 " + percent(q[5]) + " (P5 " + percent(q[2]) + ", P95 " + percent(q[8]) + ")");
+  // The off-site fund paid over the run, bn yuan with 3 decimals; no reduction pays more.
+  auto fund_bn = [&](const char* f) {
+    const auto d = io::read_dataset_hdf5(path(f), "offsite/fund").i;
+    double s = 0;
+    for (auto v : d) s += static_cast<double>(v);
+    return s / 1e11;
+  };
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", fund_bn("a.h5"));
+  EXPECT_EQ(by_id(html, "n-fund-0"), buf);
+  EXPECT_GT(fund_bn("b.h5"), fund_bn("a.h5"));
+  EXPECT_EQ(by_id(html, "n-fund-2"), "—");  // a summary does not hold it
+  EXPECT_EQ(by_id(html, "n-months-0"), "2022-01 to 2022-03 (3)");
+
+  // Provenance: the attributes of each file.
+  EXPECT_EQ(by_id(html, "p-seed-0"), std::to_string(io::read_number_attribute_hdf5(path("a.h5"), "seed")));
+  EXPECT_EQ(by_id(html, "p-seed-0"), "7");
+  EXPECT_EQ(by_id(html, "p-seed-2"), "7");
+  EXPECT_EQ(by_id(html, "p-scale-1"), "1:40000");
+  EXPECT_EQ(by_id(html, "p-threads-0"), "2");
+  EXPECT_EQ(by_id(html, "p-ranks-0"), "1");
+  EXPECT_EQ(by_id(html, "p-replicates-2"), "2");
+  EXPECT_EQ(by_id(html, "p-replicates-0"), "—");
+  EXPECT_EQ(by_id(html, "p-scenario_name-1"), "no-reduction");
+  EXPECT_NE(html.find("<td id=\"p-scenario_sha256-1\"><code>" + io::read_text_attribute_hdf5(path("b.h5"), "scenario_sha256")),
+            std::string::npos);
+  EXPECT_EQ(by_id(html, "p-kind-2"), "replicates summary (yidi replicates)");
+
+  // Eight charts, in order, each with one mark per data point.
+  EXPECT_EQ(count(html, "<svg "), 8u);
+  std::size_t at = 0;
+  for (const char* id : {"national-rate", "province-rate", "quota", "usage", "topups", "months-payable", "who-pays",
+                         "rate-by-run"}) {
+    const auto next = html.find("<svg class=\"chart\" id=\"" + std::string(id) + "\"", at);
+    ASSERT_NE(next, std::string::npos) << id << " missing or out of order";
+    at = next;
+  }
+  EXPECT_EQ(marks_of(html, "national-rate"), 3 + 3 + 3);  // two runs and the summary's P50, 3 months each
+  const auto by_province = io::read_dataset_hdf5(path("a.h5"), "offsite/dsr_inpatient").f;
+  int defined = 0;
+  for (std::size_t p = 0; p < 32; ++p) defined += std::isfinite(by_province[2 * 32 + p]);
+  EXPECT_GT(defined, 10);
+  EXPECT_EQ(marks_of(html, "province-rate"), defined);
+  EXPECT_EQ(marks_of(html, "quota"), 2 * 32);
+  EXPECT_EQ(marks_of(html, "who-pays"), 2 * 2);  // two runs × (fund, individual); the summary has no bars
+  EXPECT_NE(html.find(">70% target (end of 2025)</text>"), std::string::npos);
+  EXPECT_NE(html.find("P5–P95"), std::string::npos);  // the summary's band is drawn and named
+
+  // Self-contained: nothing fetched; text escaped.
+  for (const char* ref : {"http://", "https://", "src=", "<link", "@import", "url("}) EXPECT_EQ(html.find(ref), std::string::npos) << ref;
+  EXPECT_EQ(count(html, "<script>"), 1u);
+  EXPECT_NE(html.find("<title>Tiny &lt;runs&gt; &amp; &quot;bands&quot;</title>"), std::string::npos);
+  EXPECT_EQ(html.find("<runs>"), std::string::npos);
+}
+
+TEST_F(ReportCli, OneRunHasNoSideBySideCharts) {
+  take("a.h5");
+  ASSERT_EQ(yidi("report a.h5 -o out/one.html").code, 0);
+  const std::string html = slurp(work() / "out" / "one.html");
+  EXPECT_EQ(count(html, "<svg "), 6u);
+  EXPECT_EQ(html.find("id=\"who-pays\""), std::string::npos);
+  EXPECT_NE(html.find("Give two or more run files"), std::string::npos);
+  EXPECT_EQ(marks_of(html, "national-rate"), 3);
+  // The same inputs and options give the same bytes (no clock in the report).
+  ASSERT_EQ(yidi("report a.h5 -o out/one.html --overwrite").code, 0);
+  EXPECT_EQ(slurp(work() / "out" / "one.html"), html);
+}
+
+TEST_F(ReportCli, BadInputsAreNamedAndNothingIsWritten) {
+  take("a.h5");
+  take("short.h5");
+  take("r.h5");
+  spit(work() / "notes.h5", "not hdf5 at all\n");
+  {
+    H5::H5File f(path("other.h5"), H5F_ACC_TRUNC);  // HDF5, but not yidi's
+    const hsize_t n = 2;
+    f.createDataSet("months", H5::PredType::NATIVE_INT64, H5::DataSpace(1, &n));
+  }
+  const auto before = files();
+  auto fails = [&](const std::string& args, const std::string& message) {
+    const Outcome o = yidi("report " + args + " -o report.html");
+    EXPECT_EQ(o.code, 1) << args;
+    EXPECT_EQ(o.err, "yidi: " + message + "\n") << args;
+    EXPECT_EQ(files(), before) << args;
+  };
+  fails("a.h5 missing.h5", "missing.h5: no such file; " + kExpected);
+  fails("notes.h5", "notes.h5: not an HDF5 file; " + kExpected);
+  fails("other.h5 a.h5", "other.h5: not a yidi file (no root attribute 'yidi_version'); " + kExpected);
+  fails("a.h5 short.h5",
+        "short.h5: field 'months': covers 2022-01 to 2022-02 (2 months), but a.h5 covers 2022-01 to 2022-03 (3 months); "
+        "the report puts its inputs side by side, so they must cover the same months");
+  fails("r.h5", "r.h5: a replicates summary alone: expected at least one run file (`yidi run`) beside it; the summary "
+                "adds P5–P95 bands to the runs' rate chart");
+  spit(work() / "report.html", "precious");
+  const Outcome o = yidi("report a.h5 -o report.html");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_EQ(o.err, "yidi: report.html: output exists; choose another with -o or pass --overwrite\n");
+  EXPECT_EQ(slurp(work() / "report.html"), "precious");
+  EXPECT_EQ(yidi("report -o x.html").code, 1);  // no input: a usage error
+}
+
+// The chart primitives on their own.
+TEST(ReportSvg, EscapesTicksAndMarks) {
+  EXPECT_EQ(report::escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+  const auto ticks = report::nice_ticks(0, 1);
+  ASSERT_EQ(ticks.size(), 6u);
+  for (std::size_t i = 0; i < ticks.size(); ++i) EXPECT_NEAR(ticks[i], 0.2 * static_cast<double>(i), 1e-12);
+  EXPECT_EQ(report::nice_ticks(0.3, 7.4).front(), 0);
+  EXPECT_EQ(report::nice_ticks(0.3, 7.4).back(), 8);
+  EXPECT_EQ(report::format_value(0.68234, report::Format::percent, 2), "68.23%");
+  EXPECT_EQ(report::format_value(std::nan(""), report::Format::number, 2), "n/a");
+  report::LineChart c;
+  c.id = "t";
+  c.title = "t <1>";
+  c.x_labels = {"2022-01", "2022-02", "2022-03"};
+  c.lines.push_back({"one", {0.1, std::nan(""), 0.3}, "#000"});  // a gap: two points, no line across it
+  const std::string svg = report::line_chart_svg(c);
+  EXPECT_NE(svg.find("data-marks=\"2\""), std::string::npos);
+  EXPECT_EQ(count(svg, "<polyline"), 0u);
+  EXPECT_NE(svg.find("<title>t &lt;1&gt;</title>"), std::string::npos);
+  report::BarChart b;
+  b.id = "b";
+  b.categories = {"x", "y", "z"};
+  b.series.push_back({"s", {5, 7, std::nan("")}, "#000"});
+  b.flag_below = 6;
+  b.flag_label = "below 6";
+  const std::string bars = report::bar_chart_svg(b);
+  EXPECT_NE(bars.find("data-marks=\"2\""), std::string::npos);
+  EXPECT_EQ(count(bars, "stroke=\"#d62728\" stroke-width=\"2\""), 2u);  // the flagged bar and its legend swatch
+  EXPECT_NE(bars.find(">n/a</text>"), std::string::npos);
+}
