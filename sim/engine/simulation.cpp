@@ -111,7 +111,7 @@ void Simulation::run_month() {
                       MonthTotals& t = partial.local();
                       for (std::uint32_t b = blocks.begin(); b != blocks.end(); ++b) {
                         const std::uint32_t end = std::min(n, (b + 1) * kBlock);
-                        for (std::uint32_t i = b * kBlock; i < end; ++i) step_agent(agents_[i], i, ctx, t);
+                        step_range(agents_.data() + b * kBlock, b * kBlock, end - b * kBlock, layout_, ctx, t);
                       }
                     });
   MonthTotals total;

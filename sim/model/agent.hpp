@@ -22,6 +22,7 @@ struct Agent {
   bool assistance() const { return (traits >> 5) & 1u; }
   unsigned admissions() const { return (traits >> 6) & 3u; }  // this year, 3 = three or more
   bool is_away() const { return away != home; }
+  bool is_away(std::size_t home_province) const { return away != home_province; }
 
   void set_traits(InsuredGroup g, unsigned age, bool chronic_condition, bool assistance_eligible) {
     traits = static_cast<std::uint16_t>(static_cast<unsigned>(g) | (age << 2) | (chronic_condition ? 1u << 4 : 0u) |

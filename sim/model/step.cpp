@@ -36,12 +36,21 @@ struct VisitEvent {
   HospitalLevel level = HospitalLevel::level3;
 };
 
-void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t k, const MonthContext& ctx,
+/// Who an agent is beyond its state: global person number, home province and group (the cell).
+struct Who {
+  std::uint32_t person;
+  std::size_t home;
+  InsuredGroup group;
+};
+
+void settle(Agent& a, const Who& who, const VisitEvent& ev, std::uint32_t k, const MonthContext& ctx,
             MonthTotals& totals) {
   const SimParams& p = *ctx.params;
-  const InsuredPolicy& pol = *ctx.policy[a.home];
-  const InsuredGroup group = a.group();
-  const bool offsite = ev.treatment != a.home;
+  const std::uint32_t person = who.person;
+  const std::size_t home = who.home;
+  const InsuredPolicy& pol = *ctx.policy[home];
+  const InsuredGroup group = who.group;
+  const bool offsite = ev.treatment != home;
 
   // Channel (§2, §4): filing status, then networked, credential, failure.
   SettlementPath path = SettlementPath::direct;
@@ -70,7 +79,7 @@ void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t 
       case Where::home: break;
     }
     bool valid = filed;
-    if (!valid && ctx.free_zone[a.home][ev.treatment]) {
+    if (!valid && ctx.free_zone[home][ev.treatment]) {
       valid = true;  // a free-filing zone: treated as filed [seed 003]
       category = pol.filing.free_zone_category.value;
     }
@@ -139,12 +148,44 @@ void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t 
   if (cross && ev.type == VisitType::inpatient && ev.bill >= ctx.coaudit_threshold) f.coaudit_fund = f.fund;
   const std::size_t g = index(group), v = index(ev.type);
   if (offsite) {
-    totals.offsite[MonthTotals::offsite_index(a.home, g, ev.treatment, v, index(path))].add(f);
+    totals.offsite[MonthTotals::offsite_index(home, g, ev.treatment, v, index(path))].add(f);
     if (ev.type == VisitType::inpatient && path == SettlementPath::manual)
-      ++totals.inpatient_reasons[a.home * kReasons + static_cast<std::size_t>(reason)];
+      ++totals.inpatient_reasons[home * kReasons + static_cast<std::size_t>(reason)];
   } else {
-    totals.local[MonthTotals::local_index(a.home, g, v)].add(f);
+    totals.local[MonthTotals::local_index(home, g, v)].add(f);
   }
+}
+
+/// Monthly rates of general outpatient visits, chronic visits and pharmacy purchases for a person
+/// off-site for `share` of the month; returns their sum (the same arithmetic everywhere, so the
+/// thresholds of step_range decide exactly as the full step does).
+double outpatient_rates(const SimParams& p, double share, bool chronic, double rates[3]) {
+  rates[0] = p.outpatient_per_month_away * share;
+  rates[1] = chronic ? p.chronic_per_month * share : 0.0;
+  rates[2] = p.pharmacy_per_month_away * share;
+  return rates[0] + rates[1] + rates[2];
+}
+
+/// How many words w satisfy `holds(w)`, for a predicate true on [0, T) and false on [T, 2^32):
+/// that T, found by bisection over the exact predicate (so comparing w < T decides bit for bit
+/// as the floating-point comparison does).
+template <class Pred>
+std::uint64_t count_below(Pred holds) {
+  std::uint64_t lo = 0, hi = std::uint64_t{1} << 32;  // holds on [0, lo), fails on [hi, 2^32)
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (holds(static_cast<std::uint32_t>(mid))) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+/// T with to_unit(w) < x ⇔ w < T.
+std::uint64_t below(double x) {
+  return count_below([x](std::uint32_t w) { return Rng::to_unit(w) < x; });
+}
+/// T with to_unit(w) <= x ⇔ w < T.
+std::uint64_t at_most(double x) {
+  return count_below([x](std::uint32_t w) { return Rng::to_unit(w) <= x; });
 }
 
 HospitalLevel level_of(double u, const SimParams& p) {
@@ -194,6 +235,19 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.log_mean_inpatient = {std::log(p.inpatient_cost_employee) - s2, std::log(p.inpatient_cost_resident) - s2};
   const double o2 = p.outpatient_cost_sigma * p.outpatient_cost_sigma / 2;
   c.log_mean_outpatient = {std::log(p.outpatient_cost) - o2, std::log(p.chronic_cost) - o2, std::log(p.pharmacy_cost) - o2};
+  // The common case as integer thresholds on the month's words (step_range).
+  LeanThresholds& t = c.lean;
+  t.return_below = below(p.return_per_month);
+  t.trip_below = below(p.trip_per_month);
+  for (std::size_t pr = 0; pr < kProvinces; ++pr)
+    for (std::size_t g = 0; g < kGroups; ++g) t.move_below[pr][g] = below(mob.move_hazard[pr][g]);
+  for (std::size_t g = 0; g < kGroups; ++g)
+    for (std::size_t a = 0; a < 3; ++a) t.no_stay_below[g][a] = at_most(c.no_stay[g][a]);
+  for (int chronic = 0; chronic < 2; ++chronic) {
+    double rates[3];
+    const double total = outpatient_rates(p, 1.0, chronic != 0, rates);
+    t.no_outpatient_away_below[static_cast<std::size_t>(chronic)] = at_most(std::exp(-total));
+  }
   c.class_b = to_ratio(p.class_b_share);
   c.class_c = to_ratio(p.class_c_share);
   c.over_cap = to_ratio(p.over_cap_share);
@@ -206,33 +260,37 @@ void MonthContext::set_free_zones() {
       free_zone[h][t] = h != t && policy[h]->filing.in_free_zone(world->province(t).code);
 }
 
-void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTotals& totals) {
+namespace {
+/// The whole step of one agent given its month words `w` (the year reset already done): every
+/// event, as written in sim/README.md. step_range takes it only when its thresholds say that
+/// something happens; step_agent always.
+void step_full(Agent& a, const Who& who, const std::uint32_t* w, const MonthContext& ctx, MonthTotals& totals) {
   const SimParams& p = *ctx.params;
   const Mobility& mob = *ctx.mobility;
   const auto m = static_cast<std::uint32_t>(ctx.month);
-  if (ctx.new_year) a.reset_year();
-  const auto w = ctx.rng->words(person, m, Purpose::month);
-  const std::size_t g = index(a.group());
+  const std::uint32_t person = who.person;
+  const std::size_t home = who.home;
+  const std::size_t g = index(who.group);
 
   // 1. Moves: a long-term off-site person may return; a person at home may move away.
-  if (a.is_away()) {
+  if (a.is_away(home)) {
     if (Rng::to_unit(w[0]) < p.return_per_month) {
-      a.away = a.home;
+      a.away = static_cast<std::uint16_t>(home);
       ++totals.returns;
     }
-  } else if (Rng::to_unit(w[0]) < mob.move_hazard[a.home][g]) {
+  } else if (Rng::to_unit(w[0]) < mob.move_hazard[home][g]) {
     const auto d = ctx.rng->words(person, m, Purpose::move);
-    a.away = static_cast<std::uint16_t>(mob.destination[a.home].draw(Rng::to_unit(d[0])));
+    a.away = static_cast<std::uint16_t>(mob.destination[home].draw(Rng::to_unit(d[0])));
     ++totals.moves_out;
   }
-  if (a.is_away()) ++totals.away[a.home * kGroups + g];
+  if (a.is_away(home)) ++totals.away[home * kGroups + g];
 
   // A temporary trip this month (only for people living at home).
-  const bool on_trip = !a.is_away() && Rng::to_unit(w[2]) < p.trip_per_month;
-  std::size_t trip_to = a.home;
+  const bool on_trip = !a.is_away(home) && Rng::to_unit(w[2]) < p.trip_per_month;
+  std::size_t trip_to = home;
   if (on_trip) {
     ++totals.trips;
-    trip_to = mob.trip[a.home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
+    trip_to = mob.trip[home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
   }
 
   // 2. Care events. Inpatient stays: where they happen decides the channel.
@@ -241,20 +299,20 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
       poisson_from_uniform(ctx.stay_rate[g][a.age_band()], ctx.no_stay[g][a.age_band()], Rng::to_unit(w[1]));
   if (stays > 0) {
     auto st = ctx.rng->stream(person, m, Purpose::stay);
-    const Scheme scheme = scheme_of(a.group());
+    const Scheme scheme = scheme_of(who.group);
     for (unsigned i = 0; i < stays; ++i) {
       VisitEvent ev;
       ev.type = VisitType::inpatient;
       ev.treatment = a.away;
-      ev.where = a.is_away() ? Where::long_term : Where::home;
+      ev.where = a.is_away(home) ? Where::long_term : Where::home;
       const double u_where = st.uniform();
-      if (!a.is_away()) {
+      if (!a.is_away(home)) {
         if (on_trip && u_where < p.trip_days / 30.0) {
           ev.treatment = trip_to;
           ev.where = Where::trip;
           ev.emergency = st.uniform() < p.trip_emergency_share;
         } else if (st.uniform() < p.referral_share) {
-          ev.treatment = mob.referral[a.home].draw(st.uniform());
+          ev.treatment = mob.referral[home].draw(st.uniform());
           ev.where = Where::referral;
         }
       }
@@ -267,19 +325,18 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
         ev.level = level_of(st.uniform(), p);
       }
       ev.bill = bill_of(yuan * ctx.level_cost[index(ev.level)]);
-      settle(a, person, ev, k++, ctx, totals);
+      settle(a, who, ev, k++, ctx, totals);
     }
   }
 
   // Outpatient care and pharmacy purchases while living off-site (local outpatient care is part of
   // the funds' other spending, not simulated visit by visit: sim/README.md).
-  if (a.is_away() || on_trip) {
-    const double share = a.is_away() ? 1.0 : p.trip_days / 30.0;
-    const double rates[3] = {p.outpatient_per_month_away * share, a.chronic() ? p.chronic_per_month * share : 0.0,
-                             p.pharmacy_per_month_away * share};
+  if (a.is_away(home) || on_trip) {
+    const double share = a.is_away(home) ? 1.0 : p.trip_days / 30.0;
+    double rates[3];
     // The visits of the three kinds are independent Poisson processes: draw their total exactly
     // from this month's word, then each visit's kind in proportion to the rates.
-    const double total_rate = rates[0] + rates[1] + rates[2];
+    const double total_rate = outpatient_rates(p, share, a.chronic(), rates);
     const unsigned n = poisson_from_uniform(total_rate, std::exp(-total_rate), Rng::to_unit(w[3]));
     if (n > 0) {
       auto st = ctx.rng->stream(person, m, Purpose::outpatient);
@@ -289,16 +346,73 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
         const int t = u < rates[0] ? 0 : u < rates[0] + rates[1] ? 1 : 2;
         VisitEvent ev;
         ev.type = types[t];
-        ev.treatment = a.is_away() ? a.away : trip_to;
-        ev.where = a.is_away() ? Where::long_term : Where::trip;
+        ev.treatment = a.is_away(home) ? a.away : trip_to;
+        ev.where = a.is_away(home) ? Where::long_term : Where::trip;
         boost::random::lognormal_distribution<double> cost(ctx.log_mean_outpatient[static_cast<std::size_t>(t)],
                                                            p.outpatient_cost_sigma);
         const double yuan = cost(st) * ctx.world->province(ev.treatment).cost_index;
         ev.level = ev.type == VisitType::pharmacy ? HospitalLevel::level1 : level_of(st.uniform(), p);
         ev.bill = bill_of(ev.type == VisitType::pharmacy ? yuan : yuan * ctx.level_cost[index(ev.level)]);
-        settle(a, person, ev, k++, ctx, totals);
+        settle(a, who, ev, k++, ctx, totals);
       }
     }
+  }
+}
+}  // namespace
+
+void step_agent(Agent& a, std::uint32_t person, std::size_t home, std::size_t group, const MonthContext& ctx,
+                MonthTotals& totals) {
+  if (ctx.new_year) a.reset_year();
+  const auto w = ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::month);
+  step_full(a, Who{person, home, static_cast<InsuredGroup>(group)}, w.data(), ctx, totals);
+}
+
+namespace {
+/// Agents [0, n) of one (home, group) cell, persons first, first + 1, ...: the month's words 16
+/// persons at a time; an agent takes the full step only if a threshold says something happens.
+void step_cell(Agent* agents, std::uint32_t first, std::uint32_t n, std::size_t home, std::size_t group,
+               const MonthContext& ctx, MonthTotals& totals) {
+  const LeanThresholds& t = ctx.lean;
+  const auto m = static_cast<std::uint32_t>(ctx.month);
+  const std::uint64_t move_below = t.move_below[home][group], return_below = t.return_below, trip_below = t.trip_below;
+  const auto& no_stay_below = t.no_stay_below[group];
+  const auto& no_op_below = t.no_outpatient_away_below;
+  const bool new_year = ctx.new_year;
+  std::int64_t away = 0;  // counted here for the agents that take no full step
+  WordBatch wb;
+  for (std::uint32_t base = 0; base < n; base += kBatch) {
+    ctx.rng->words_batch(first + base, m, Purpose::month, 0, wb);
+    const std::uint32_t lim = std::min(kBatch, n - base);
+    for (std::uint32_t j = 0; j < lim; ++j) {
+      Agent& a = agents[base + j];
+      if (new_year) a.reset_year();
+      const std::uint64_t w0 = wb.w[0][j], w1 = wb.w[1][j], w2 = wb.w[2][j], w3 = wb.w[3][j];
+      const bool stay = w1 >= no_stay_below[a.age_band()];
+      bool full;
+      if (a.is_away(home)) {
+        full = stay | (w0 < return_below) | (w3 >= no_op_below[a.chronic()]);
+        away += !full;
+      } else {
+        full = stay | (w0 < move_below) | (w2 < trip_below);
+      }
+      if (full) {
+        const std::uint32_t w[4] = {wb.w[0][j], wb.w[1][j], wb.w[2][j], wb.w[3][j]};
+        step_full(a, Who{first + base + j, home, static_cast<InsuredGroup>(group)}, w, ctx, totals);
+      }
+    }
+  }
+  totals.away[home * kGroups + group] += away;
+}
+}  // namespace
+
+void step_range(Agent* agents, std::uint32_t first_person, std::uint32_t count, const Layout& layout,
+                const MonthContext& ctx, MonthTotals& totals) {
+  const std::uint32_t end = first_person + count;
+  for (std::uint32_t i = first_person; i < end;) {
+    const auto [home, group] = layout.cell_of(i);
+    const std::uint32_t cell_end = std::min(end, layout.begin[home][group] + layout.count[home][group]);
+    step_cell(agents + (i - first_person), i, cell_end - i, home, group, ctx, totals);
+    i = cell_end;
   }
 }
 
