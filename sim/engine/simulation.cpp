@@ -35,7 +35,7 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
       mobility_(Mobility::build(world, scenario.params, layout_)),
       agents_(build_agents(world, scenario.params, layout_, mobility_, rng_)),
       clearing_(scenario.clearing, scenario.start_month) {
-  restore(Resume{0, agents_, {}, Results{}});
+  restore(Resume{0, std::move(agents_), {}, Results{}});  // moved, not copied: the population is allocated once
   std::int64_t* ins = results_.ints("population/insured");
   for (std::size_t p = 0; p < kProvinces; ++p)
     for (std::size_t g = 0; g < kGroups; ++g) ins[p * kGroups + g] = static_cast<std::int64_t>(layout_.count[p][g]) * layout_.scale;

@@ -31,7 +31,7 @@ public:
 
   const Results& results() const { return results_; }
   const Layout& layout() const { return layout_; }
-  const std::vector<Agent>& agents() const { return agents_; }
+  const AgentVector& agents() const { return agents_; }
   const ClearingSystem& clearing() const { return clearing_; }
   const Scenario& scenario() const { return scenario_; }
 
@@ -39,7 +39,7 @@ public:
   /// restart) and the results.
   struct Resume {
     int months_done = 0;
-    std::vector<Agent> agents;
+    AgentVector agents;
     std::vector<std::vector<SettlementRecord>> fed;  // per month
     Results results;
   };
@@ -61,7 +61,7 @@ private:
   Rng rng_;
   Layout layout_;
   Mobility mobility_;
-  std::vector<Agent> agents_;
+  AgentVector agents_;
   ClearingSystem clearing_;
   Results results_;
   int months_done_ = 0;

@@ -40,7 +40,7 @@ Layout make_layout(const World& world, const SimParams& p, std::int64_t scale);
 /// Draws every agent's initial state (off-site status and destination, age band, chronic condition,
 /// assistance eligibility) from the init stream. `parallel` splits the work with oneTBB; the
 /// result is the same either way.
-std::vector<Agent> build_agents(const World& world, const SimParams& p, const Layout& layout, const Mobility& mob,
+AgentVector build_agents(const World& world, const SimParams& p, const Layout& layout, const Mobility& mob,
                                 const Rng& rng, bool parallel = true);
 
 }  // namespace yidi::sim

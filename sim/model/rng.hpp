@@ -105,4 +105,26 @@ private:
   Philox::key_type key_;
 };
 
+/// How many words w satisfy `holds(w)`, for a predicate true on [0, T) and false on [T, 2^32):
+/// that T, found by bisection over the exact predicate, so that comparing w < T decides bit for
+/// bit as the predicate (a floating-point comparison of a uniform) does.
+template <class Pred>
+std::uint64_t words_below(Pred holds) {
+  std::uint64_t lo = 0, hi = std::uint64_t{1} << 32;  // holds on [0, lo), fails on [hi, 2^32)
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (holds(static_cast<std::uint32_t>(mid))) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+/// T with Rng::to_unit(w) < x ⇔ w < T.
+inline std::uint64_t unit_below(double x) {
+  return words_below([x](std::uint32_t w) { return Rng::to_unit(w) < x; });
+}
+/// T with Rng::to_unit(w) <= x ⇔ w < T.
+inline std::uint64_t unit_at_most(double x) {
+  return words_below([x](std::uint32_t w) { return Rng::to_unit(w) <= x; });
+}
+
 }  // namespace yidi::sim

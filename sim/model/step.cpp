@@ -166,28 +166,6 @@ double outpatient_rates(const SimParams& p, double share, bool chronic, double r
   return rates[0] + rates[1] + rates[2];
 }
 
-/// How many words w satisfy `holds(w)`, for a predicate true on [0, T) and false on [T, 2^32):
-/// that T, found by bisection over the exact predicate (so comparing w < T decides bit for bit
-/// as the floating-point comparison does).
-template <class Pred>
-std::uint64_t count_below(Pred holds) {
-  std::uint64_t lo = 0, hi = std::uint64_t{1} << 32;  // holds on [0, lo), fails on [hi, 2^32)
-  while (lo < hi) {
-    const std::uint64_t mid = lo + (hi - lo) / 2;
-    if (holds(static_cast<std::uint32_t>(mid))) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-/// T with to_unit(w) < x ⇔ w < T.
-std::uint64_t below(double x) {
-  return count_below([x](std::uint32_t w) { return Rng::to_unit(w) < x; });
-}
-/// T with to_unit(w) <= x ⇔ w < T.
-std::uint64_t at_most(double x) {
-  return count_below([x](std::uint32_t w) { return Rng::to_unit(w) <= x; });
-}
-
 HospitalLevel level_of(double u, const SimParams& p) {
   if (u < p.level1_share) return HospitalLevel::level1;
   if (u < p.level1_share + p.level2_share) return HospitalLevel::level2;
@@ -237,16 +215,16 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.log_mean_outpatient = {std::log(p.outpatient_cost) - o2, std::log(p.chronic_cost) - o2, std::log(p.pharmacy_cost) - o2};
   // The common case as integer thresholds on the month's words (step_range).
   LeanThresholds& t = c.lean;
-  t.return_below = below(p.return_per_month);
-  t.trip_below = below(p.trip_per_month);
+  t.return_below = unit_below(p.return_per_month);
+  t.trip_below = unit_below(p.trip_per_month);
   for (std::size_t pr = 0; pr < kProvinces; ++pr)
-    for (std::size_t g = 0; g < kGroups; ++g) t.move_below[pr][g] = below(mob.move_hazard[pr][g]);
+    for (std::size_t g = 0; g < kGroups; ++g) t.move_below[pr][g] = unit_below(mob.move_hazard[pr][g]);
   for (std::size_t g = 0; g < kGroups; ++g)
-    for (std::size_t a = 0; a < 3; ++a) t.no_stay_below[g][a] = at_most(c.no_stay[g][a]);
+    for (std::size_t a = 0; a < 3; ++a) t.no_stay_below[g][a] = unit_at_most(c.no_stay[g][a]);
   for (int chronic = 0; chronic < 2; ++chronic) {
     double rates[3];
     const double total = outpatient_rates(p, 1.0, chronic != 0, rates);
-    t.no_outpatient_away_below[static_cast<std::size_t>(chronic)] = at_most(std::exp(-total));
+    t.no_outpatient_away_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-total));
   }
   c.class_b = to_ratio(p.class_b_share);
   c.class_c = to_ratio(p.class_c_share);
@@ -275,23 +253,25 @@ void step_full(Agent& a, const Who& who, const std::uint32_t* w, const MonthCont
   // 1. Moves: a long-term off-site person may return; a person at home may move away.
   if (a.is_away(home)) {
     if (Rng::to_unit(w[0]) < p.return_per_month) {
-      a.away = static_cast<std::uint16_t>(home);
+      a.away = static_cast<std::uint8_t>(home);
       ++totals.returns;
     }
   } else if (Rng::to_unit(w[0]) < mob.move_hazard[home][g]) {
     const auto d = ctx.rng->words(person, m, Purpose::move);
-    a.away = static_cast<std::uint16_t>(mob.destination[home].draw(Rng::to_unit(d[0])));
+    a.away = static_cast<std::uint8_t>(mob.destination[home].draw(Rng::to_unit(d[0])));
     ++totals.moves_out;
   }
   if (a.is_away(home)) ++totals.away[home * kGroups + g];
 
   // A temporary trip this month (only for people living at home).
   const bool on_trip = !a.is_away(home) && Rng::to_unit(w[2]) < p.trip_per_month;
-  std::size_t trip_to = home;
-  if (on_trip) {
-    ++totals.trips;
-    trip_to = mob.trip[home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
-  }
+  if (on_trip) ++totals.trips;
+  // Where the trip goes, drawn only when a visit needs it (the draw is the same whenever made).
+  std::size_t trip_dest = kProvinces;
+  auto trip_to = [&] {
+    if (trip_dest == kProvinces) trip_dest = mob.trip[home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
+    return trip_dest;
+  };
 
   // 2. Care events. Inpatient stays: where they happen decides the channel.
   std::uint32_t k = 0;  // visit number this month (channel stream index)
@@ -308,7 +288,7 @@ void step_full(Agent& a, const Who& who, const std::uint32_t* w, const MonthCont
       const double u_where = st.uniform();
       if (!a.is_away(home)) {
         if (on_trip && u_where < p.trip_days / 30.0) {
-          ev.treatment = trip_to;
+          ev.treatment = trip_to();
           ev.where = Where::trip;
           ev.emergency = st.uniform() < p.trip_emergency_share;
         } else if (st.uniform() < p.referral_share) {
@@ -346,7 +326,7 @@ void step_full(Agent& a, const Who& who, const std::uint32_t* w, const MonthCont
         const int t = u < rates[0] ? 0 : u < rates[0] + rates[1] ? 1 : 2;
         VisitEvent ev;
         ev.type = types[t];
-        ev.treatment = a.is_away(home) ? a.away : trip_to;
+        ev.treatment = a.is_away(home) ? a.away : trip_to();
         ev.where = a.is_away(home) ? Where::long_term : Where::trip;
         boost::random::lognormal_distribution<double> cost(ctx.log_mean_outpatient[static_cast<std::size_t>(t)],
                                                            p.outpatient_cost_sigma);
@@ -375,30 +355,37 @@ void step_cell(Agent* agents, std::uint32_t first, std::uint32_t n, std::size_t 
   const LeanThresholds& t = ctx.lean;
   const auto m = static_cast<std::uint32_t>(ctx.month);
   const std::uint64_t move_below = t.move_below[home][group], return_below = t.return_below, trip_below = t.trip_below;
-  const auto& no_stay_below = t.no_stay_below[group];
-  const auto& no_op_below = t.no_outpatient_away_below;
-  const bool new_year = ctx.new_year;
+  const std::array<std::uint64_t, 4> no_stay_below = {t.no_stay_below[group][0], t.no_stay_below[group][1],
+                                                      t.no_stay_below[group][2], t.no_stay_below[group][2]};
+  const std::array<std::uint64_t, 2> no_op_below = t.no_outpatient_away_below;
+  const Who cell{first, home, static_cast<InsuredGroup>(group)};
   std::int64_t away = 0;  // counted here for the agents that take no full step
   WordBatch wb;
   for (std::uint32_t base = 0; base < n; base += kBatch) {
     ctx.rng->words_batch(first + base, m, Purpose::month, 0, wb);
     const std::uint32_t lim = std::min(kBatch, n - base);
+    Agent* const blk = agents + base;
+    if (ctx.new_year)
+      for (std::uint32_t j = 0; j < lim; ++j) blk[j].reset_year();
+    // Which agents something happens to: a few comparisons each, no branches.
+    std::uint32_t full_mask = 0;
     for (std::uint32_t j = 0; j < lim; ++j) {
-      Agent& a = agents[base + j];
-      if (new_year) a.reset_year();
-      const std::uint64_t w0 = wb.w[0][j], w1 = wb.w[1][j], w2 = wb.w[2][j], w3 = wb.w[3][j];
-      const bool stay = w1 >= no_stay_below[a.age_band()];
-      bool full;
-      if (a.is_away(home)) {
-        full = stay | (w0 < return_below) | (w3 >= no_op_below[a.chronic()]);
-        away += !full;
-      } else {
-        full = stay | (w0 < move_below) | (w2 < trip_below);
-      }
-      if (full) {
-        const std::uint32_t w[4] = {wb.w[0][j], wb.w[1][j], wb.w[2][j], wb.w[3][j]};
-        step_full(a, Who{first + base + j, home, static_cast<InsuredGroup>(group)}, w, ctx, totals);
-      }
+      const Agent a = blk[j];
+      const bool is_away = a.away != home;
+      const bool stay = wb.w[1][j] >= no_stay_below[a.age_band()];
+      const std::uint64_t w0_below = is_away ? return_below : move_below;  // returns, or moves away
+      const bool other = is_away ? wb.w[3][j] >= no_op_below[a.chronic()] : wb.w[2][j] < trip_below;  // care off-site, or a trip
+      const bool full = stay | (wb.w[0][j] < w0_below) | other;
+      full_mask |= static_cast<std::uint32_t>(full) << j;
+      away += is_away & !full;
+    }
+    while (full_mask != 0) {
+      const auto j = static_cast<std::uint32_t>(__builtin_ctz(full_mask));
+      full_mask &= full_mask - 1;
+      const std::uint32_t w[4] = {wb.w[0][j], wb.w[1][j], wb.w[2][j], wb.w[3][j]};
+      Who who = cell;
+      who.person = first + base + j;
+      step_full(blk[j], who, w, ctx, totals);
     }
   }
   totals.away[home * kGroups + group] += away;
