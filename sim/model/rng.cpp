@@ -88,11 +88,13 @@ __attribute__((target("avx2"))) void philox_batch_avx2(std::uint32_t k0, std::ui
     a = {_mm256_xor_si256(hi1a, w0), lo1a, _mm256_xor_si256(a.x3, w2), w3};
     b = {_mm256_xor_si256(hi1b, w0), lo1b, _mm256_xor_si256(b.x3, w2), w3};
   }
-  // Rounds 3–10.
+  // Rounds 3–10, unrolled, the round keys bumped in vector registers.
+  __m256i kv0 = bcast(key_0), kv1 = bcast(key_1);
+  const __m256i w0v = bcast(kW0), w1v = bcast(kW1);
+#pragma GCC unroll 8
   for (int r = 2; r < 10; ++r) {
-    key_0 += kW0;
-    key_1 += kW1;
-    const __m256i kv0 = bcast(key_0), kv1 = bcast(key_1);
+    kv0 = _mm256_add_epi32(kv0, w0v);
+    kv1 = _mm256_add_epi32(kv1, w1v);
     round8(a, m0, m1, kv0, kv1);
     round8(b, m0, m1, kv0, kv1);
   }

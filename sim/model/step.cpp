@@ -2,7 +2,10 @@
 
 #include <boost/random/lognormal_distribution.hpp>
 
+#include <immintrin.h>
+
 #include <cmath>
+#include <cstring>
 
 namespace yidi::sim {
 namespace {
@@ -225,6 +228,8 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
     double rates[3];
     const double total = outpatient_rates(p, 1.0, chronic != 0, rates);
     t.no_outpatient_away_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-total));
+    const double on_trip = outpatient_rates(p, p.trip_days / 30.0, chronic != 0, rates);
+    t.no_outpatient_trip_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-on_trip));
   }
   c.class_b = to_ratio(p.class_b_share);
   c.class_c = to_ratio(p.class_c_share);
@@ -354,12 +359,17 @@ void step_cell(Agent* agents, std::uint32_t first, std::uint32_t n, std::size_t 
                const MonthContext& ctx, MonthTotals& totals) {
   const LeanThresholds& t = ctx.lean;
   const auto m = static_cast<std::uint32_t>(ctx.month);
-  const std::uint64_t move_below = t.move_below[home][group], return_below = t.return_below, trip_below = t.trip_below;
-  const std::array<std::uint64_t, 4> no_stay_below = {t.no_stay_below[group][0], t.no_stay_below[group][1],
-                                                      t.no_stay_below[group][2], t.no_stay_below[group][2]};
-  const std::array<std::uint64_t, 2> no_op_below = t.no_outpatient_away_below;
+  detail::CellThresholds ct;
+  ct.home = static_cast<std::uint8_t>(home);
+  ct.move_below = t.move_below[home][group];
+  ct.return_below = t.return_below;
+  ct.trip_below = t.trip_below;
+  ct.no_stay_below = {t.no_stay_below[group][0], t.no_stay_below[group][1], t.no_stay_below[group][2],
+                      t.no_stay_below[group][2]};
+  ct.no_op_below = t.no_outpatient_away_below;
+  ct.no_op_trip_below = t.no_outpatient_trip_below;
   const Who cell{first, home, static_cast<InsuredGroup>(group)};
-  std::int64_t away = 0;  // counted here for the agents that take no full step
+  detail::LeanCounts lean;  // what the agents that take no full step add
   WordBatch wb;
   for (std::uint32_t base = 0; base < n; base += kBatch) {
     ctx.rng->words_batch(first + base, m, Purpose::month, 0, wb);
@@ -367,18 +377,7 @@ void step_cell(Agent* agents, std::uint32_t first, std::uint32_t n, std::size_t 
     Agent* const blk = agents + base;
     if (ctx.new_year)
       for (std::uint32_t j = 0; j < lim; ++j) blk[j].reset_year();
-    // Which agents something happens to: a few comparisons each, no branches.
-    std::uint32_t full_mask = 0;
-    for (std::uint32_t j = 0; j < lim; ++j) {
-      const Agent a = blk[j];
-      const bool is_away = a.away != home;
-      const bool stay = wb.w[1][j] >= no_stay_below[a.age_band()];
-      const std::uint64_t w0_below = is_away ? return_below : move_below;  // returns, or moves away
-      const bool other = is_away ? wb.w[3][j] >= no_op_below[a.chronic()] : wb.w[2][j] < trip_below;  // care off-site, or a trip
-      const bool full = stay | (wb.w[0][j] < w0_below) | other;
-      full_mask |= static_cast<std::uint32_t>(full) << j;
-      away += is_away & !full;
-    }
+    std::uint32_t full_mask = detail::lean_mask(blk, lim, wb, ct, lean);
     while (full_mask != 0) {
       const auto j = static_cast<std::uint32_t>(__builtin_ctz(full_mask));
       full_mask &= full_mask - 1;
@@ -388,9 +387,93 @@ void step_cell(Agent* agents, std::uint32_t first, std::uint32_t n, std::size_t 
       step_full(blk[j], who, w, ctx, totals);
     }
   }
-  totals.away[home * kGroups + group] += away;
+  totals.away[home * kGroups + group] += lean.away;
+  totals.trips += lean.trips;
 }
 }  // namespace
+
+namespace detail {
+
+std::uint32_t lean_mask_scalar(const Agent* agents, std::uint32_t n, const WordBatch& wb, const CellThresholds& t,
+                               LeanCounts& counts) {
+  std::uint32_t full_mask = 0;
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const Agent a = agents[j];
+    const bool is_away = a.away != t.home;
+    const bool stay = wb.w[1][j] >= t.no_stay_below[a.age_band()];
+    const std::uint64_t w0_below = is_away ? t.return_below : t.move_below;  // returns, or moves away
+    const bool trip = !is_away & (wb.w[2][j] < t.trip_below);
+    // off-site care: living off-site, or during a trip
+    const bool care = wb.w[3][j] >= (is_away ? t.no_op_below : t.no_op_trip_below)[a.chronic()];
+    const bool full = stay | (wb.w[0][j] < w0_below) | (care & (is_away | trip));
+    full_mask |= static_cast<std::uint32_t>(full) << j;
+    counts.away += is_away & !full;
+    counts.trips += trip & !full;
+  }
+  return full_mask;
+}
+
+namespace {
+/// "w < T" as "w <= L" in 32 bits: exact but for T = 0, where w = 0 is let through.
+std::uint32_t at_most_32(std::uint64_t below) { return below == 0 ? 0u : static_cast<std::uint32_t>(below - 1); }
+/// "w >= S" in 32 bits: exact but for S = 2^32, where w = 2^32 − 1 is let through.
+std::uint32_t at_least_32(std::uint64_t from) { return from > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(from); }
+__attribute__((target("avx2"), always_inline)) inline __m256i set1_u32(std::uint32_t v) {
+  return _mm256_set1_epi32(static_cast<int>(v));
+}
+}  // namespace
+
+__attribute__((target("avx2"))) std::uint32_t lean_mask_avx2(const Agent* agents, std::uint32_t n, const WordBatch& wb,
+                                                             const CellThresholds& t, LeanCounts& counts) {
+  // A trip is counted here, so its test must be exact: it is, but for a threshold of 0.
+  if (n < kBatch || t.trip_below == 0) return lean_mask_scalar(agents, n, wb, t, counts);
+  const __m256i home = set1_u32(t.home), byte = set1_u32(0xFF), three = set1_u32(3), one = set1_u32(1);
+  const __m256i move = set1_u32(at_most_32(t.move_below)), ret = set1_u32(at_most_32(t.return_below));
+  const __m256i trip = set1_u32(at_most_32(t.trip_below));
+  const auto s0 = static_cast<int>(at_least_32(t.no_stay_below[0])), s1 = static_cast<int>(at_least_32(t.no_stay_below[1])),
+             s2 = static_cast<int>(at_least_32(t.no_stay_below[2])), s3 = static_cast<int>(at_least_32(t.no_stay_below[3]));
+  const __m256i stay_by_age = _mm256_setr_epi32(s0, s1, s2, s3, s0, s1, s2, s3);
+  const auto o0 = static_cast<int>(at_least_32(t.no_op_below[0])), o1 = static_cast<int>(at_least_32(t.no_op_below[1]));
+  const auto o2 = static_cast<int>(at_least_32(t.no_op_trip_below[0])),
+             o3 = static_cast<int>(at_least_32(t.no_op_trip_below[1]));
+  const __m256i op_by_place = _mm256_setr_epi32(o0, o1, o2, o3, o0, o1, o2, o3);  // [at home: 2][chronic: 1]
+  const __m256i two = set1_u32(2);
+  std::uint32_t full_bits = 0, home_bits = 0, trip_bits = 0;
+  for (std::uint32_t h = 0; h < 2; ++h) {
+    // The first four bytes of eight agents (away, traits, ...), one 32-bit lane each.
+    std::uint32_t d[8];
+    for (std::uint32_t k = 0; k < 8; ++k) std::memcpy(&d[k], &agents[8 * h + k], sizeof d[k]);
+    const __m256i head = _mm256_setr_epi32(static_cast<int>(d[0]), static_cast<int>(d[1]), static_cast<int>(d[2]),
+                                           static_cast<int>(d[3]), static_cast<int>(d[4]), static_cast<int>(d[5]),
+                                           static_cast<int>(d[6]), static_cast<int>(d[7]));
+    const __m256i at_home = _mm256_cmpeq_epi32(_mm256_and_si256(head, byte), home);
+    const __m256i age = _mm256_and_si256(_mm256_srli_epi32(head, 8), three);
+    const __m256i chronic = _mm256_and_si256(_mm256_srli_epi32(head, 10), one);
+    const __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[0][8 * h]));
+    const __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[1][8 * h]));
+    const __m256i w2 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[2][8 * h]));
+    const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[3][8 * h]));
+    const __m256i s = _mm256_permutevar8x32_epi32(stay_by_age, age);
+    const __m256i stay = _mm256_cmpeq_epi32(_mm256_max_epu32(w1, s), w1);                    // w1 >= s
+    const __m256i l0 = _mm256_blendv_epi8(ret, move, at_home);
+    const __m256i moves = _mm256_cmpeq_epi32(_mm256_min_epu32(w0, l0), w0);                  // w0 <= l0
+    const __m256i trips = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_min_epu32(w2, trip), w2), at_home);  // w2 <= trip
+    const __m256i o = _mm256_permutevar8x32_epi32(op_by_place, _mm256_or_si256(chronic, _mm256_and_si256(at_home, two)));
+    const __m256i care = _mm256_cmpeq_epi32(_mm256_max_epu32(w3, o), w3);  // w3 >= o
+    const __m256i full = _mm256_or_si256(_mm256_or_si256(stay, moves), 
+                                        _mm256_or_si256(_mm256_and_si256(care, trips), _mm256_andnot_si256(at_home, care)));
+    full_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(full))) << (8 * h);
+    home_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(at_home))) << (8 * h);
+    trip_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(trips))) << (8 * h);
+  }
+  counts.away += __builtin_popcount(~home_bits & ~full_bits & 0xFFFFu);
+  counts.trips += __builtin_popcount(trip_bits & ~full_bits);
+  return full_bits;
+}
+
+const LeanMaskFn lean_mask = philox_batch_has_avx2() ? &lean_mask_avx2 : &lean_mask_scalar;
+
+}  // namespace detail
 
 void step_range(Agent* agents, std::uint32_t first_person, std::uint32_t count, const Layout& layout,
                 const MonthContext& ctx, MonthTotals& totals) {

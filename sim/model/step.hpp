@@ -19,6 +19,7 @@ struct LeanThresholds {
   std::uint64_t trip_below = 0;                                             // at home: a trip
   std::array<std::array<std::uint64_t, 3>, kGroups> no_stay_below{};        // [group][age band]: no stay
   std::array<std::uint64_t, 2> no_outpatient_away_below{};                  // [chronic]: off-site, no visit
+  std::array<std::uint64_t, 2> no_outpatient_trip_below{};                  // [chronic]: on a trip, no visit
 };
 
 /// Everything an agent step reads for one month: set up once, shared read-only by all threads.
@@ -51,6 +52,33 @@ struct MonthContext {
 
   static MonthContext make(int month, const SimParams& p, const Rng& rng, const Mobility& mob, const World& world);
 };
+
+namespace detail {
+/// One (home, group) cell's common-case thresholds for a month (from LeanThresholds).
+struct CellThresholds {
+  std::uint8_t home = 0;
+  std::uint64_t move_below = 0, return_below = 0, trip_below = 0;
+  std::array<std::uint64_t, 4> no_stay_below{};  // by age band (3 repeats 2)
+  std::array<std::uint64_t, 2> no_op_below{};    // by chronic condition, living off-site
+  std::array<std::uint64_t, 2> no_op_trip_below{};  // by chronic condition, on a trip
+};
+/// What the agents left out of the full step add to the month's totals.
+struct LeanCounts {
+  std::int64_t away = 0;   // living off-site
+  std::int64_t trips = 0;  // on a trip with no visit
+};
+/// Bit j set: agent j of agents[0, n) (n ≤ kBatch), with the month's words wb.w[.][j], may have
+/// something happen this month beyond a trip with no visit, and takes the full step. Adds the
+/// agents whose bit is clear to `counts`. The scalar form is exact; the AVX2 form (32-bit lanes)
+/// may set a bit the scalar form does not — only at a threshold of 0 or 2^32, and the full step
+/// then decides exactly — never fewer. lean_mask is the AVX2 form where the CPU has it.
+std::uint32_t lean_mask_scalar(const Agent* agents, std::uint32_t n, const WordBatch& wb, const CellThresholds& t,
+                               LeanCounts& counts);
+std::uint32_t lean_mask_avx2(const Agent* agents, std::uint32_t n, const WordBatch& wb, const CellThresholds& t,
+                             LeanCounts& counts);
+using LeanMaskFn = std::uint32_t (*)(const Agent*, std::uint32_t, const WordBatch&, const CellThresholds&, LeanCounts&);
+extern const LeanMaskFn lean_mask;
+}  // namespace detail
 
 /// Advances one agent (global person number `person`, of cell (home, group)) by one month, adding
 /// to `totals`.
