@@ -89,7 +89,7 @@ void register_bench_sim(CLI::App& app) {
     std::printf("population 1:%lld: %u agents × %zu bytes = %.1f MiB (full scale: %.2f billion agents, %.1f GiB)\n",
                 static_cast<long long>(s.scale), layout.total, sizeof(sim::Agent),
                 layout.total * sizeof(sim::Agent) / 1048576.0, full_agents / 1e9, full_agents * sizeof(sim::Agent) / 1073741824.0);
-    // Every agent-month reads and writes its 16 bytes at least once: the bandwidth bound.
+    // Every agent-month reads and writes its bytes at least once: the bandwidth bound.
     const double bound = full_agents * 12 * 2 * sizeof(sim::Agent) / bw2;
     for (int threads : {1, 2}) {
       const SimBench b = bench_sim(s, book, world, threads);

@@ -39,7 +39,7 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
       mobility_(Mobility::build(world, scenario.params, layout_)),
       agents_(build_agents(world, scenario.params, layout_, mobility_, rng_, true, part_.agent_begin, part_.agent_end)),
       clearing_(scenario.clearing, scenario.start_month) {
-  restore(Resume{0, agents_, {}, Results{}});
+  restore(Resume{0, std::move(agents_), {}, Results{}});  // moved, not copied: the population is allocated once
   std::int64_t* ins = results_.ints("population/insured");
   for (std::size_t p = 0; p < kProvinces; ++p)
     for (std::size_t g = 0; g < kGroups; ++g) ins[p * kGroups + g] = static_cast<std::int64_t>(layout_.count[p][g]) * layout_.scale;
@@ -118,8 +118,8 @@ void Simulation::run_month() {
                       MonthTotals& t = partial.local();
                       for (std::uint32_t b = blocks.begin(); b != blocks.end(); ++b) {
                         const std::uint32_t end = std::min(n, (b + 1) * kBlock);
-                        for (std::uint32_t i = b * kBlock; i < end; ++i)
-                          step_agent(agents_[i], part_.agent_begin + i, ctx, t);
+                        step_range(agents_.data() + (b * kBlock), part_.agent_begin + b * kBlock, end - b * kBlock,
+                                   layout_, ctx, t);
                       }
                     });
   MonthTotals total;

@@ -36,7 +36,7 @@ public:
   const Results& results() const { return results_; }
   const Layout& layout() const { return layout_; }
   /// This rank's agents (all of them on one process): agents()[i] is person part().agent_begin + i.
-  const std::vector<Agent>& agents() const { return agents_; }
+  const AgentVector& agents() const { return agents_; }
   const Partition& part() const { return part_; }
   const Comm& comm() const { return comm_; }
   const ClearingSystem& clearing() const { return clearing_; }
@@ -46,7 +46,7 @@ public:
   /// restart) and the results.
   struct Resume {
     int months_done = 0;
-    std::vector<Agent> agents;  // this rank's
+    AgentVector agents;  // this rank's
     std::vector<std::vector<SettlementRecord>> fed;  // per month
     Results results;
   };
@@ -71,7 +71,7 @@ private:
   Layout layout_;
   Partition part_;
   Mobility mobility_;
-  std::vector<Agent> agents_;
+  AgentVector agents_;
   ClearingSystem clearing_;
   Results results_;
   int months_done_ = 0;

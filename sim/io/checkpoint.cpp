@@ -10,7 +10,7 @@
 
 namespace yidi::io {
 namespace {
-constexpr char kMagic[8] = {'Y', 'I', 'D', 'I', 'C', 'K', 'P', '1'};
+constexpr char kMagic[8] = {'Y', 'I', 'D', 'I', 'C', 'K', 'P', '2'};  // 2: 12-byte agents
 
 class Out {
 public:
@@ -21,8 +21,8 @@ public:
     pod<std::uint64_t>(s.size());
     o_.write(s.data(), static_cast<std::streamsize>(s.size()));
   }
-  template <class T>
-  void vec(const std::vector<T>& v) {
+  template <class T, class A>
+  void vec(const std::vector<T, A>& v) {
     pod<std::uint64_t>(v.size());
     o_.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
   }
@@ -46,9 +46,9 @@ public:
     check();
     return s;
   }
-  template <class T>
-  std::vector<T> vec() {
-    std::vector<T> v(pod<std::uint64_t>());
+  template <class T, class A = std::allocator<T>>
+  std::vector<T, A> vec() {
+    std::vector<T, A> v(pod<std::uint64_t>());
     i_.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
     check();
     return v;
@@ -136,7 +136,7 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const std::stri
     throw InputError({path, 0, 0}, "", "checkpoint is of another scenario (its resolved scenario hash differs)");
   sim::Simulation::Resume r;
   r.months_done = in.pod<std::int32_t>();
-  r.agents = in.vec<sim::Agent>();
+  r.agents = in.vec<sim::Agent, sim::PopulationAllocator<sim::Agent>>();
   r.fed.resize(in.pod<std::uint64_t>());
   for (auto& month : r.fed) {
     month.resize(in.pod<std::uint64_t>());

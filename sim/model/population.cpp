@@ -61,47 +61,59 @@ Mobility Mobility::build(const World& world, const SimParams& p, const Layout& l
 
 namespace {
 // Agents [lo, hi) of the layout into agents[i - first].
-void init_range(std::vector<Agent>& agents, std::uint32_t first, std::uint32_t lo, std::uint32_t hi, const SimParams& p,
+void init_range(Agent* agents, std::uint32_t first, std::uint32_t lo, std::uint32_t hi, const SimParams& p,
                 const Layout& l, const Mobility& mob, const Rng& rng) {
+  // The draws as integer thresholds on the init words (bit-identical to comparing uniforms).
+  const std::uint64_t child_below = unit_below(p.resident_child_share);
+  const std::uint64_t adult_below = unit_below(1 - p.resident_senior_share);
+  const double cs = p.chronic_share;
+  const std::uint64_t chronic_below = unit_below(cs);
+  // One word serves both: the assistance draw uses the part of [0,1) above the chronic share.
+  const std::uint64_t assist_chronic_below =
+      words_below([&](std::uint32_t w) { return Rng::to_unit(w) / cs < p.assistance_share; });
+  const std::uint64_t assist_other_below =
+      words_below([&](std::uint32_t w) { return (Rng::to_unit(w) - cs) / (1 - cs) < p.assistance_share; });
+  WordBatch wb;
   for (std::uint32_t i = lo; i < hi;) {
     const auto [prov, g] = l.cell_of(i);
     const std::uint32_t cell_end = std::min<std::uint32_t>(hi, l.begin[prov][g] + l.count[prov][g]);
     const auto group = static_cast<InsuredGroup>(g);
-    for (; i < cell_end; ++i) {
-      const auto w = rng.words(i, 0, Purpose::init);
-      Agent& a = agents[i - first];
-      a.home = static_cast<std::uint16_t>(prov);
-      a.away = a.home;
-      if (Rng::to_unit(w[0]) < mob.away_share[prov][g])
-        a.away = static_cast<std::uint16_t>(mob.destination[prov].draw(Rng::to_unit(w[1])));
-      unsigned age = 1;
-      if (group == InsuredGroup::employee_retired) age = 2;
-      if (group == InsuredGroup::resident) {
-        const double u = Rng::to_unit(w[2]);
-        age = u < p.resident_child_share ? 0 : u < 1 - p.resident_senior_share ? 1 : 2;
+    const std::uint64_t away_below = unit_below(mob.away_share[prov][g]);
+    const auto home = static_cast<std::uint8_t>(prov);
+    for (std::uint32_t base = i; base < cell_end; base += kBatch) {
+      rng.words_batch(base, 0, Purpose::init, 0, wb);
+      const std::uint32_t lim = std::min(kBatch, cell_end - base);
+      for (std::uint32_t j = 0; j < lim; ++j) {
+        const std::uint32_t w0 = wb.w[0][j], w1 = wb.w[1][j], w2 = wb.w[2][j], w3 = wb.w[3][j];
+        Agent a;
+        a.away = w0 < away_below ? static_cast<std::uint8_t>(mob.destination[prov].draw(Rng::to_unit(w1))) : home;
+        unsigned age = 1;
+        if (group == InsuredGroup::employee_retired) age = 2;
+        if (group == InsuredGroup::resident) age = w2 < child_below ? 0 : w2 < adult_below ? 1 : 2;
+        const bool chronic = w3 < chronic_below;
+        const bool assistance = group == InsuredGroup::resident && w3 < (chronic ? assist_chronic_below : assist_other_below);
+        a.set_traits(age, chronic, assistance);
+        a.op_deductible = 0;
+        a.ytd_pooled = 0;
+        a.ytd_layer = 0;
+        agents[base + j - first] = a;
       }
-      const double u3 = Rng::to_unit(w[3]);
-      const bool chronic = u3 < p.chronic_share;
-      // One word serves both: the assistance draw uses the part of [0,1) above the chronic share.
-      const bool assistance = group == InsuredGroup::resident &&
-                              (chronic ? u3 / p.chronic_share : (u3 - p.chronic_share) / (1 - p.chronic_share)) <
-                                  p.assistance_share;
-      a.set_traits(group, age, chronic, assistance);
     }
+    i = cell_end;
   }
 }
 }  // namespace
 
-std::vector<Agent> build_agents(const World&, const SimParams& p, const Layout& l, const Mobility& mob, const Rng& rng,
-                                bool parallel, std::uint32_t first, std::uint32_t last) {
+AgentVector build_agents(const World&, const SimParams& p, const Layout& l, const Mobility& mob, const Rng& rng,
+                         bool parallel, std::uint32_t first, std::uint32_t last) {
   last = std::min(last, l.total);
   first = std::min(first, last);
-  std::vector<Agent> agents(last - first);
+  AgentVector agents(last - first);  // allocated, not written: each agent is written once, below
   if (!parallel) {
-    init_range(agents, first, first, last, p, l, mob, rng);
+    init_range(agents.data(), first, first, last, p, l, mob, rng);
   } else {
     tbb::parallel_for(tbb::blocked_range<std::uint32_t>(first, last, 1u << 16), [&](const tbb::blocked_range<std::uint32_t>& r) {
-      init_range(agents, first, r.begin(), r.end(), p, l, mob, rng);
+      init_range(agents.data(), first, r.begin(), r.end(), p, l, mob, rng);
     });
   }
   return agents;

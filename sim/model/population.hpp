@@ -41,8 +41,7 @@ Layout make_layout(const World& world, const SimParams& p, std::int64_t scale);
 /// assistance eligibility) of agents [first, last) of the layout (all by default; a rank of an
 /// MPI run builds only its own) from the init stream, keyed by the global person number.
 /// `parallel` splits the work with oneTBB; the result is the same either way.
-std::vector<Agent> build_agents(const World& world, const SimParams& p, const Layout& layout, const Mobility& mob,
-                                const Rng& rng, bool parallel = true, std::uint32_t first = 0,
-                                std::uint32_t last = UINT32_MAX);
+AgentVector build_agents(const World& world, const SimParams& p, const Layout& layout, const Mobility& mob,
+                         const Rng& rng, bool parallel = true, std::uint32_t first = 0, std::uint32_t last = UINT32_MAX);
 
 }  // namespace yidi::sim

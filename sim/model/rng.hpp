@@ -23,6 +23,30 @@ enum class Purpose : std::uint32_t {
   latent = 8,      // a person's lasting propensities (filing)
 };
 
+/// Persons per batched draw (Rng::words_batch).
+inline constexpr std::uint32_t kBatch = 16;
+
+/// The Philox words of kBatch consecutive persons for one (month, purpose, index), structure of
+/// arrays: w[k][j] is word k of person first + j.
+struct WordBatch {
+  alignas(32) std::uint32_t w[4][kBatch];
+};
+
+namespace detail {
+/// Philox4x32-10 of the counters (first + j, c1, c2, c3), j < kBatch, under key (k0, k1) — the
+/// same words as r123::Philox4x32 lane by lane. The scalar form calls r123; the AVX2 form computes
+/// the 16 lanes at once and is only callable where the CPU has AVX2 (philox_batch_has_avx2()).
+void philox_batch_scalar(std::uint32_t k0, std::uint32_t k1, std::uint32_t first, std::uint32_t c1, std::uint32_t c2,
+                         std::uint32_t c3, WordBatch& out);
+void philox_batch_avx2(std::uint32_t k0, std::uint32_t k1, std::uint32_t first, std::uint32_t c1, std::uint32_t c2,
+                       std::uint32_t c3, WordBatch& out);
+bool philox_batch_has_avx2();
+using PhiloxBatchFn = void (*)(std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t,
+                               WordBatch&);
+/// The form used by Rng::words_batch: AVX2 where the CPU has it, else scalar (chosen once).
+extern const PhiloxBatchFn philox_batch;
+}  // namespace detail
+
 class Rng {
 public:
   using Philox = r123::Philox4x32;
@@ -35,6 +59,11 @@ public:
     const Philox::ctr_type ctr{{person, month, static_cast<std::uint32_t>(purpose), index}};
     const auto r = Philox()(ctr, key_);
     return {r[0], r[1], r[2], r[3]};
+  }
+
+  /// words(first + j, month, purpose, index) for j < kBatch, in one batched (vectorised) call.
+  void words_batch(std::uint32_t first, std::uint32_t month, Purpose purpose, std::uint32_t index, WordBatch& out) const {
+    detail::philox_batch(key_[0], key_[1], first, month, static_cast<std::uint32_t>(purpose), index, out);
   }
 
   /// A stream for Boost.Random distributions: a UniformRandomBitGenerator over (person, month,
@@ -75,5 +104,27 @@ public:
 private:
   Philox::key_type key_;
 };
+
+/// How many words w satisfy `holds(w)`, for a predicate true on [0, T) and false on [T, 2^32):
+/// that T, found by bisection over the exact predicate, so that comparing w < T decides bit for
+/// bit as the predicate (a floating-point comparison of a uniform) does.
+template <class Pred>
+std::uint64_t words_below(Pred holds) {
+  std::uint64_t lo = 0, hi = std::uint64_t{1} << 32;  // holds on [0, lo), fails on [hi, 2^32)
+  while (lo < hi) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (holds(static_cast<std::uint32_t>(mid))) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+/// T with Rng::to_unit(w) < x ⇔ w < T.
+inline std::uint64_t unit_below(double x) {
+  return words_below([x](std::uint32_t w) { return Rng::to_unit(w) < x; });
+}
+/// T with Rng::to_unit(w) <= x ⇔ w < T.
+inline std::uint64_t unit_at_most(double x) {
+  return words_below([x](std::uint32_t w) { return Rng::to_unit(w) <= x; });
+}
 
 }  // namespace yidi::sim

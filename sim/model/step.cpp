@@ -2,7 +2,10 @@
 
 #include <boost/random/lognormal_distribution.hpp>
 
+#include <immintrin.h>
+
 #include <cmath>
+#include <cstring>
 
 namespace yidi::sim {
 namespace {
@@ -36,12 +39,21 @@ struct VisitEvent {
   HospitalLevel level = HospitalLevel::level3;
 };
 
-void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t k, const MonthContext& ctx,
+/// Who an agent is beyond its state: global person number, home province and group (the cell).
+struct Who {
+  std::uint32_t person;
+  std::size_t home;
+  InsuredGroup group;
+};
+
+void settle(Agent& a, const Who& who, const VisitEvent& ev, std::uint32_t k, const MonthContext& ctx,
             MonthTotals& totals) {
   const SimParams& p = *ctx.params;
-  const InsuredPolicy& pol = *ctx.policy[a.home];
-  const InsuredGroup group = a.group();
-  const bool offsite = ev.treatment != a.home;
+  const std::uint32_t person = who.person;
+  const std::size_t home = who.home;
+  const InsuredPolicy& pol = *ctx.policy[home];
+  const InsuredGroup group = who.group;
+  const bool offsite = ev.treatment != home;
 
   // Channel (§2, §4): filing status, then networked, credential, failure.
   SettlementPath path = SettlementPath::direct;
@@ -70,7 +82,7 @@ void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t 
       case Where::home: break;
     }
     bool valid = filed;
-    if (!valid && ctx.free_zone[a.home][ev.treatment]) {
+    if (!valid && ctx.free_zone[home][ev.treatment]) {
       valid = true;  // a free-filing zone: treated as filed [seed 003]
       category = pol.filing.free_zone_category.value;
     }
@@ -139,12 +151,22 @@ void settle(Agent& a, std::uint32_t person, const VisitEvent& ev, std::uint32_t 
   if (cross && ev.type == VisitType::inpatient && ev.bill >= ctx.coaudit_threshold) f.coaudit_fund = f.fund;
   const std::size_t g = index(group), v = index(ev.type);
   if (offsite) {
-    totals.offsite[MonthTotals::offsite_index(a.home, g, ev.treatment, v, index(path))].add(f);
+    totals.offsite[MonthTotals::offsite_index(home, g, ev.treatment, v, index(path))].add(f);
     if (ev.type == VisitType::inpatient && path == SettlementPath::manual)
-      ++totals.inpatient_reasons[a.home * kReasons + static_cast<std::size_t>(reason)];
+      ++totals.inpatient_reasons[home * kReasons + static_cast<std::size_t>(reason)];
   } else {
-    totals.local[MonthTotals::local_index(a.home, g, v)].add(f);
+    totals.local[MonthTotals::local_index(home, g, v)].add(f);
   }
+}
+
+/// Monthly rates of general outpatient visits, chronic visits and pharmacy purchases for a person
+/// off-site for `share` of the month; returns their sum (the same arithmetic everywhere, so the
+/// thresholds of step_range decide exactly as the full step does).
+double outpatient_rates(const SimParams& p, double share, bool chronic, double rates[3]) {
+  rates[0] = p.outpatient_per_month_away * share;
+  rates[1] = chronic ? p.chronic_per_month * share : 0.0;
+  rates[2] = p.pharmacy_per_month_away * share;
+  return rates[0] + rates[1] + rates[2];
 }
 
 HospitalLevel level_of(double u, const SimParams& p) {
@@ -194,6 +216,21 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.log_mean_inpatient = {std::log(p.inpatient_cost_employee) - s2, std::log(p.inpatient_cost_resident) - s2};
   const double o2 = p.outpatient_cost_sigma * p.outpatient_cost_sigma / 2;
   c.log_mean_outpatient = {std::log(p.outpatient_cost) - o2, std::log(p.chronic_cost) - o2, std::log(p.pharmacy_cost) - o2};
+  // The common case as integer thresholds on the month's words (step_range).
+  LeanThresholds& t = c.lean;
+  t.return_below = unit_below(p.return_per_month);
+  t.trip_below = unit_below(p.trip_per_month);
+  for (std::size_t pr = 0; pr < kProvinces; ++pr)
+    for (std::size_t g = 0; g < kGroups; ++g) t.move_below[pr][g] = unit_below(mob.move_hazard[pr][g]);
+  for (std::size_t g = 0; g < kGroups; ++g)
+    for (std::size_t a = 0; a < 3; ++a) t.no_stay_below[g][a] = unit_at_most(c.no_stay[g][a]);
+  for (int chronic = 0; chronic < 2; ++chronic) {
+    double rates[3];
+    const double total = outpatient_rates(p, 1.0, chronic != 0, rates);
+    t.no_outpatient_away_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-total));
+    const double on_trip = outpatient_rates(p, p.trip_days / 30.0, chronic != 0, rates);
+    t.no_outpatient_trip_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-on_trip));
+  }
   c.class_b = to_ratio(p.class_b_share);
   c.class_c = to_ratio(p.class_c_share);
   c.over_cap = to_ratio(p.over_cap_share);
@@ -206,34 +243,40 @@ void MonthContext::set_free_zones() {
       free_zone[h][t] = h != t && policy[h]->filing.in_free_zone(world->province(t).code);
 }
 
-void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTotals& totals) {
+namespace {
+/// The whole step of one agent given its month words `w` (the year reset already done): every
+/// event, as written in sim/README.md. step_range takes it only when its thresholds say that
+/// something happens; step_agent always.
+void step_full(Agent& a, const Who& who, const std::uint32_t* w, const MonthContext& ctx, MonthTotals& totals) {
   const SimParams& p = *ctx.params;
   const Mobility& mob = *ctx.mobility;
   const auto m = static_cast<std::uint32_t>(ctx.month);
-  if (ctx.new_year) a.reset_year();
-  const auto w = ctx.rng->words(person, m, Purpose::month);
-  const std::size_t g = index(a.group());
+  const std::uint32_t person = who.person;
+  const std::size_t home = who.home;
+  const std::size_t g = index(who.group);
 
   // 1. Moves: a long-term off-site person may return; a person at home may move away.
-  if (a.is_away()) {
+  if (a.is_away(home)) {
     if (Rng::to_unit(w[0]) < p.return_per_month) {
-      a.away = a.home;
+      a.away = static_cast<std::uint8_t>(home);
       ++totals.returns;
     }
-  } else if (Rng::to_unit(w[0]) < mob.move_hazard[a.home][g]) {
+  } else if (Rng::to_unit(w[0]) < mob.move_hazard[home][g]) {
     const auto d = ctx.rng->words(person, m, Purpose::move);
-    a.away = static_cast<std::uint16_t>(mob.destination[a.home].draw(Rng::to_unit(d[0])));
+    a.away = static_cast<std::uint8_t>(mob.destination[home].draw(Rng::to_unit(d[0])));
     ++totals.moves_out;
   }
-  if (a.is_away()) ++totals.away[a.home * kGroups + g];
+  if (a.is_away(home)) ++totals.away[home * kGroups + g];
 
   // A temporary trip this month (only for people living at home).
-  const bool on_trip = !a.is_away() && Rng::to_unit(w[2]) < p.trip_per_month;
-  std::size_t trip_to = a.home;
-  if (on_trip) {
-    ++totals.trips;
-    trip_to = mob.trip[a.home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
-  }
+  const bool on_trip = !a.is_away(home) && Rng::to_unit(w[2]) < p.trip_per_month;
+  if (on_trip) ++totals.trips;
+  // Where the trip goes, drawn only when a visit needs it (the draw is the same whenever made).
+  std::size_t trip_dest = kProvinces;
+  auto trip_to = [&] {
+    if (trip_dest == kProvinces) trip_dest = mob.trip[home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
+    return trip_dest;
+  };
 
   // 2. Care events. Inpatient stays: where they happen decides the channel.
   std::uint32_t k = 0;  // visit number this month (channel stream index)
@@ -241,20 +284,20 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
       poisson_from_uniform(ctx.stay_rate[g][a.age_band()], ctx.no_stay[g][a.age_band()], Rng::to_unit(w[1]));
   if (stays > 0) {
     auto st = ctx.rng->stream(person, m, Purpose::stay);
-    const Scheme scheme = scheme_of(a.group());
+    const Scheme scheme = scheme_of(who.group);
     for (unsigned i = 0; i < stays; ++i) {
       VisitEvent ev;
       ev.type = VisitType::inpatient;
       ev.treatment = a.away;
-      ev.where = a.is_away() ? Where::long_term : Where::home;
+      ev.where = a.is_away(home) ? Where::long_term : Where::home;
       const double u_where = st.uniform();
-      if (!a.is_away()) {
+      if (!a.is_away(home)) {
         if (on_trip && u_where < p.trip_days / 30.0) {
-          ev.treatment = trip_to;
+          ev.treatment = trip_to();
           ev.where = Where::trip;
           ev.emergency = st.uniform() < p.trip_emergency_share;
         } else if (st.uniform() < p.referral_share) {
-          ev.treatment = mob.referral[a.home].draw(st.uniform());
+          ev.treatment = mob.referral[home].draw(st.uniform());
           ev.where = Where::referral;
         }
       }
@@ -267,19 +310,18 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
         ev.level = level_of(st.uniform(), p);
       }
       ev.bill = bill_of(yuan * ctx.level_cost[index(ev.level)]);
-      settle(a, person, ev, k++, ctx, totals);
+      settle(a, who, ev, k++, ctx, totals);
     }
   }
 
   // Outpatient care and pharmacy purchases while living off-site (local outpatient care is part of
   // the funds' other spending, not simulated visit by visit: sim/README.md).
-  if (a.is_away() || on_trip) {
-    const double share = a.is_away() ? 1.0 : p.trip_days / 30.0;
-    const double rates[3] = {p.outpatient_per_month_away * share, a.chronic() ? p.chronic_per_month * share : 0.0,
-                             p.pharmacy_per_month_away * share};
+  if (a.is_away(home) || on_trip) {
+    const double share = a.is_away(home) ? 1.0 : p.trip_days / 30.0;
+    double rates[3];
     // The visits of the three kinds are independent Poisson processes: draw their total exactly
     // from this month's word, then each visit's kind in proportion to the rates.
-    const double total_rate = rates[0] + rates[1] + rates[2];
+    const double total_rate = outpatient_rates(p, share, a.chronic(), rates);
     const unsigned n = poisson_from_uniform(total_rate, std::exp(-total_rate), Rng::to_unit(w[3]));
     if (n > 0) {
       auto st = ctx.rng->stream(person, m, Purpose::outpatient);
@@ -289,16 +331,158 @@ void step_agent(Agent& a, std::uint32_t person, const MonthContext& ctx, MonthTo
         const int t = u < rates[0] ? 0 : u < rates[0] + rates[1] ? 1 : 2;
         VisitEvent ev;
         ev.type = types[t];
-        ev.treatment = a.is_away() ? a.away : trip_to;
-        ev.where = a.is_away() ? Where::long_term : Where::trip;
+        ev.treatment = a.is_away(home) ? a.away : trip_to();
+        ev.where = a.is_away(home) ? Where::long_term : Where::trip;
         boost::random::lognormal_distribution<double> cost(ctx.log_mean_outpatient[static_cast<std::size_t>(t)],
                                                            p.outpatient_cost_sigma);
         const double yuan = cost(st) * ctx.world->province(ev.treatment).cost_index;
         ev.level = ev.type == VisitType::pharmacy ? HospitalLevel::level1 : level_of(st.uniform(), p);
         ev.bill = bill_of(ev.type == VisitType::pharmacy ? yuan : yuan * ctx.level_cost[index(ev.level)]);
-        settle(a, person, ev, k++, ctx, totals);
+        settle(a, who, ev, k++, ctx, totals);
       }
     }
+  }
+}
+}  // namespace
+
+void step_agent(Agent& a, std::uint32_t person, std::size_t home, std::size_t group, const MonthContext& ctx,
+                MonthTotals& totals) {
+  if (ctx.new_year) a.reset_year();
+  const auto w = ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::month);
+  step_full(a, Who{person, home, static_cast<InsuredGroup>(group)}, w.data(), ctx, totals);
+}
+
+namespace {
+/// Agents [0, n) of one (home, group) cell, persons first, first + 1, ...: the month's words 16
+/// persons at a time; an agent takes the full step only if a threshold says something happens.
+void step_cell(Agent* agents, std::uint32_t first, std::uint32_t n, std::size_t home, std::size_t group,
+               const MonthContext& ctx, MonthTotals& totals) {
+  const LeanThresholds& t = ctx.lean;
+  const auto m = static_cast<std::uint32_t>(ctx.month);
+  detail::CellThresholds ct;
+  ct.home = static_cast<std::uint8_t>(home);
+  ct.move_below = t.move_below[home][group];
+  ct.return_below = t.return_below;
+  ct.trip_below = t.trip_below;
+  ct.no_stay_below = {t.no_stay_below[group][0], t.no_stay_below[group][1], t.no_stay_below[group][2],
+                      t.no_stay_below[group][2]};
+  ct.no_op_below = t.no_outpatient_away_below;
+  ct.no_op_trip_below = t.no_outpatient_trip_below;
+  const Who cell{first, home, static_cast<InsuredGroup>(group)};
+  detail::LeanCounts lean;  // what the agents that take no full step add
+  WordBatch wb;
+  for (std::uint32_t base = 0; base < n; base += kBatch) {
+    ctx.rng->words_batch(first + base, m, Purpose::month, 0, wb);
+    const std::uint32_t lim = std::min(kBatch, n - base);
+    Agent* const blk = agents + base;
+    if (ctx.new_year)
+      for (std::uint32_t j = 0; j < lim; ++j) blk[j].reset_year();
+    std::uint32_t full_mask = detail::lean_mask(blk, lim, wb, ct, lean);
+    while (full_mask != 0) {
+      const auto j = static_cast<std::uint32_t>(__builtin_ctz(full_mask));
+      full_mask &= full_mask - 1;
+      const std::uint32_t w[4] = {wb.w[0][j], wb.w[1][j], wb.w[2][j], wb.w[3][j]};
+      Who who = cell;
+      who.person = first + base + j;
+      step_full(blk[j], who, w, ctx, totals);
+    }
+  }
+  totals.away[home * kGroups + group] += lean.away;
+  totals.trips += lean.trips;
+}
+}  // namespace
+
+namespace detail {
+
+std::uint32_t lean_mask_scalar(const Agent* agents, std::uint32_t n, const WordBatch& wb, const CellThresholds& t,
+                               LeanCounts& counts) {
+  std::uint32_t full_mask = 0;
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const Agent a = agents[j];
+    const bool is_away = a.away != t.home;
+    const bool stay = wb.w[1][j] >= t.no_stay_below[a.age_band()];
+    const std::uint64_t w0_below = is_away ? t.return_below : t.move_below;  // returns, or moves away
+    const bool trip = !is_away & (wb.w[2][j] < t.trip_below);
+    // off-site care: living off-site, or during a trip
+    const bool care = wb.w[3][j] >= (is_away ? t.no_op_below : t.no_op_trip_below)[a.chronic()];
+    const bool full = stay | (wb.w[0][j] < w0_below) | (care & (is_away | trip));
+    full_mask |= static_cast<std::uint32_t>(full) << j;
+    counts.away += is_away & !full;
+    counts.trips += trip & !full;
+  }
+  return full_mask;
+}
+
+namespace {
+/// "w < T" as "w <= L" in 32 bits: exact but for T = 0, where w = 0 is let through.
+std::uint32_t at_most_32(std::uint64_t below) { return below == 0 ? 0u : static_cast<std::uint32_t>(below - 1); }
+/// "w >= S" in 32 bits: exact but for S = 2^32, where w = 2^32 − 1 is let through.
+std::uint32_t at_least_32(std::uint64_t from) { return from > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(from); }
+__attribute__((target("avx2"), always_inline)) inline __m256i set1_u32(std::uint32_t v) {
+  return _mm256_set1_epi32(static_cast<int>(v));
+}
+}  // namespace
+
+__attribute__((target("avx2"))) std::uint32_t lean_mask_avx2(const Agent* agents, std::uint32_t n, const WordBatch& wb,
+                                                             const CellThresholds& t, LeanCounts& counts) {
+  // A trip is counted here, so its test must be exact: it is, but for a threshold of 0.
+  if (n < kBatch || t.trip_below == 0) return lean_mask_scalar(agents, n, wb, t, counts);
+  const __m256i home = set1_u32(t.home), byte = set1_u32(0xFF), three = set1_u32(3), one = set1_u32(1);
+  const __m256i move = set1_u32(at_most_32(t.move_below)), ret = set1_u32(at_most_32(t.return_below));
+  const __m256i trip = set1_u32(at_most_32(t.trip_below));
+  const auto s0 = static_cast<int>(at_least_32(t.no_stay_below[0])), s1 = static_cast<int>(at_least_32(t.no_stay_below[1])),
+             s2 = static_cast<int>(at_least_32(t.no_stay_below[2])), s3 = static_cast<int>(at_least_32(t.no_stay_below[3]));
+  const __m256i stay_by_age = _mm256_setr_epi32(s0, s1, s2, s3, s0, s1, s2, s3);
+  const auto o0 = static_cast<int>(at_least_32(t.no_op_below[0])), o1 = static_cast<int>(at_least_32(t.no_op_below[1]));
+  const auto o2 = static_cast<int>(at_least_32(t.no_op_trip_below[0])),
+             o3 = static_cast<int>(at_least_32(t.no_op_trip_below[1]));
+  const __m256i op_by_place = _mm256_setr_epi32(o0, o1, o2, o3, o0, o1, o2, o3);  // [at home: 2][chronic: 1]
+  const __m256i two = set1_u32(2);
+  std::uint32_t full_bits = 0, home_bits = 0, trip_bits = 0;
+  for (std::uint32_t h = 0; h < 2; ++h) {
+    // The first four bytes of eight agents (away, traits, ...), one 32-bit lane each.
+    std::uint32_t d[8];
+    for (std::uint32_t k = 0; k < 8; ++k) std::memcpy(&d[k], &agents[8 * h + k], sizeof d[k]);
+    const __m256i head = _mm256_setr_epi32(static_cast<int>(d[0]), static_cast<int>(d[1]), static_cast<int>(d[2]),
+                                           static_cast<int>(d[3]), static_cast<int>(d[4]), static_cast<int>(d[5]),
+                                           static_cast<int>(d[6]), static_cast<int>(d[7]));
+    const __m256i at_home = _mm256_cmpeq_epi32(_mm256_and_si256(head, byte), home);
+    const __m256i age = _mm256_and_si256(_mm256_srli_epi32(head, 8), three);
+    const __m256i chronic = _mm256_and_si256(_mm256_srli_epi32(head, 10), one);
+    const __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[0][8 * h]));
+    const __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[1][8 * h]));
+    const __m256i w2 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[2][8 * h]));
+    const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[3][8 * h]));
+    const __m256i s = _mm256_permutevar8x32_epi32(stay_by_age, age);
+    const __m256i stay = _mm256_cmpeq_epi32(_mm256_max_epu32(w1, s), w1);                    // w1 >= s
+    const __m256i l0 = _mm256_blendv_epi8(ret, move, at_home);
+    const __m256i moves = _mm256_cmpeq_epi32(_mm256_min_epu32(w0, l0), w0);                  // w0 <= l0
+    const __m256i trips = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_min_epu32(w2, trip), w2), at_home);  // w2 <= trip
+    const __m256i o = _mm256_permutevar8x32_epi32(op_by_place, _mm256_or_si256(chronic, _mm256_and_si256(at_home, two)));
+    const __m256i care = _mm256_cmpeq_epi32(_mm256_max_epu32(w3, o), w3);  // w3 >= o
+    const __m256i full = _mm256_or_si256(_mm256_or_si256(stay, moves), 
+                                        _mm256_or_si256(_mm256_and_si256(care, trips), _mm256_andnot_si256(at_home, care)));
+    full_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(full))) << (8 * h);
+    home_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(at_home))) << (8 * h);
+    trip_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(trips))) << (8 * h);
+  }
+  counts.away += __builtin_popcount(~home_bits & ~full_bits & 0xFFFFu);
+  counts.trips += __builtin_popcount(trip_bits & ~full_bits);
+  return full_bits;
+}
+
+const LeanMaskFn lean_mask = philox_batch_has_avx2() ? &lean_mask_avx2 : &lean_mask_scalar;
+
+}  // namespace detail
+
+void step_range(Agent* agents, std::uint32_t first_person, std::uint32_t count, const Layout& layout,
+                const MonthContext& ctx, MonthTotals& totals) {
+  const std::uint32_t end = first_person + count;
+  for (std::uint32_t i = first_person; i < end;) {
+    const auto [home, group] = layout.cell_of(i);
+    const std::uint32_t cell_end = std::min(end, layout.begin[home][group] + layout.count[home][group]);
+    step_cell(agents + (i - first_person), i, cell_end - i, home, group, ctx, totals);
+    i = cell_end;
   }
 }
 

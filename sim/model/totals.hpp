@@ -34,6 +34,7 @@ struct Flow {
     maf += o.maf;
     coaudit_fund += o.coaudit_fund;
   }
+  bool operator==(const Flow&) const = default;
 };
 
 struct MonthTotals {
@@ -57,6 +58,7 @@ struct MonthTotals {
 
   void add(const MonthTotals& o);
   void clear();
+  bool operator==(const MonthTotals&) const = default;
 };
 
 }  // namespace yidi::sim

@@ -103,7 +103,7 @@ TEST(Ranks, SplitRunEqualsSerialRunOnEveryRank) {
   for (int ranks : {1, 2, 3, 5}) {
     ThreadComm::Shared shared(ranks);
     std::vector<sim::Results> results(static_cast<std::size_t>(ranks));
-    std::vector<std::vector<sim::Agent>> agents(static_cast<std::size_t>(ranks));
+    std::vector<sim::AgentVector> agents(static_cast<std::size_t>(ranks));
     std::vector<std::thread> threads;
     for (int r = 0; r < ranks; ++r)
       threads.emplace_back([&, r] {
