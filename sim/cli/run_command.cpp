@@ -108,7 +108,7 @@ int run_simulation(const RunOptions& o) {
                                                  : s.name + ".rank-" + std::to_string(comm.rank()) + "-of-" +
                                                        std::to_string(comm.size()) + ".ckpt";
   const std::string ckpt = o.checkpoint.empty() ? "" : (fs::path(o.checkpoint) / ckpt_name).string();
-  if (o.resume && !ckpt.empty() && fs::exists(ckpt)) sim.restore(io::read_checkpoint(ckpt, sha));
+  if (o.resume && !ckpt.empty() && fs::exists(ckpt)) sim.restore(io::read_checkpoint(ckpt, sha, sim.take_agents()));
   if (o.resume && !ckpt.empty() && !fs::exists(ckpt)) refuse_other_rank_counts(o.checkpoint, s.name, comm.size());
   if (o.resume && comm.size() > 1) {
     const auto [lo, hi] = comm.min_max(sim.months_done());
@@ -125,7 +125,7 @@ int run_simulation(const RunOptions& o) {
   while (!sim.done()) {
     sim.run_month();
     if (!ckpt.empty() && (sim.months_done() % o.checkpoint_every == 0 || sim.done()))
-      io::write_checkpoint(ckpt, sim.snapshot(), sha);
+      io::write_checkpoint(ckpt, sim.view(), sha);
     if (tty) {
       const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
       const int done = sim.months_done() - first, left = s.months - sim.months_done();

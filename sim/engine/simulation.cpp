@@ -74,8 +74,6 @@ void Simulation::restore(Resume r) {
   }
 }
 
-Simulation::Resume Simulation::snapshot() const { return Resume{months_done_, agents_, fed_, results_}; }
-
 void Simulation::run_month() {
   const int m = current_month();
   MonthContext ctx = MonthContext::make(m, scenario_.params, rng_, mobility_, world_);

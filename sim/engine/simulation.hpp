@@ -4,6 +4,7 @@
 // is fixed and written down in sim/README.md.
 #include <array>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "models/clearing.hpp"
@@ -50,8 +51,19 @@ public:
     std::vector<std::vector<SettlementRecord>> fed;  // per month
     Results results;
   };
-  Resume snapshot() const;
-  /// Restores a snapshot taken from a simulation of the same scenario and partition
+  /// The same, as a view of the live state: a checkpoint is written from it without copying the
+  /// population (at full scale a copy would not fit beside it).
+  struct ResumeView {
+    int months_done = 0;
+    std::span<const Agent> agents;
+    const std::vector<std::vector<SettlementRecord>>& fed;
+    const Results& results;
+  };
+  ResumeView view() const { return ResumeView{months_done_, {agents_.data(), agents_.size()}, fed_, results_}; }
+  /// Hands the population's storage out so that a checkpoint can be read into it in place; the
+  /// simulation is unusable until restore() gives it back.
+  AgentVector take_agents() { return std::move(agents_); }
+  /// Restores a checkpoint of a simulation of the same scenario and partition
   /// (std::invalid_argument if the number of agents differs).
   void restore(Resume r);
 

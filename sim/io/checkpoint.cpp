@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 
 #include "sim/io/input_error.hpp"
 
@@ -21,11 +22,13 @@ public:
     pod<std::uint64_t>(s.size());
     o_.write(s.data(), static_cast<std::streamsize>(s.size()));
   }
-  template <class T, class A>
-  void vec(const std::vector<T, A>& v) {
+  template <class T>
+  void vec(std::span<const T> v) {
     pod<std::uint64_t>(v.size());
     o_.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
   }
+  template <class T, class A>
+  void vec(const std::vector<T, A>& v) { vec(std::span<const T>(v.data(), v.size())); }
 private:
   std::ofstream& o_;
 };
@@ -52,6 +55,16 @@ public:
     i_.read(reinterpret_cast<char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(T)));
     check();
     return v;
+  }
+  /// An array whose length must be `into.size()`, read into it in place.
+  template <class T>
+  void into(std::span<T> into, const char* what) {
+    const auto n = pod<std::uint64_t>();
+    if (n != into.size())
+      throw InputError({path_, 0, 0}, "", "checkpoint holds " + std::to_string(n) + " " + what + "; expected " +
+                                              std::to_string(into.size()) + " (the same scenario and rank count)");
+    i_.read(reinterpret_cast<char*>(into.data()), static_cast<std::streamsize>(n * sizeof(T)));
+    check();
   }
 private:
   void check() {
@@ -97,7 +110,7 @@ SettlementRecord read_record(In& in) {
 }
 }  // namespace
 
-void write_checkpoint(const std::string& path, const sim::Simulation::Resume& r, const std::string& sha) {
+void write_checkpoint(const std::string& path, const sim::Simulation::ResumeView& r, const std::string& sha) {
   namespace fs = std::filesystem;
   if (!fs::path(path).parent_path().empty()) fs::create_directories(fs::path(path).parent_path());
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
@@ -125,7 +138,7 @@ void write_checkpoint(const std::string& path, const sim::Simulation::Resume& r,
   fs::rename(tmp, path);
 }
 
-sim::Simulation::Resume read_checkpoint(const std::string& path, const std::string& sha) {
+sim::Simulation::Resume read_checkpoint(const std::string& path, const std::string& sha, sim::AgentVector storage) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw InputError({path, 0, 0}, "", "cannot open checkpoint");
   char magic[sizeof kMagic];
@@ -136,7 +149,8 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const std::stri
     throw InputError({path, 0, 0}, "", "checkpoint is of another scenario (its resolved scenario hash differs)");
   sim::Simulation::Resume r;
   r.months_done = in.pod<std::int32_t>();
-  r.agents = in.vec<sim::Agent, sim::PopulationAllocator<sim::Agent>>();
+  in.into(std::span<sim::Agent>(storage.data(), storage.size()), "agents");
+  r.agents = std::move(storage);
   r.fed.resize(in.pod<std::uint64_t>());
   for (auto& month : r.fed) {
     month.resize(in.pod<std::uint64_t>());

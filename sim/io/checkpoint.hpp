@@ -8,9 +8,13 @@
 
 namespace yidi::io {
 
-/// Writes `resume` for the scenario whose resolved YAML hashes to `scenario_sha256`.
-void write_checkpoint(const std::string& path, const sim::Simulation::Resume& resume, const std::string& scenario_sha256);
-/// Reads a checkpoint; throws InputError if it is not one, or is for another scenario.
-sim::Simulation::Resume read_checkpoint(const std::string& path, const std::string& scenario_sha256);
+/// Writes the live state `resume` (no copy of the population) for the scenario whose resolved
+/// YAML hashes to `scenario_sha256`.
+void write_checkpoint(const std::string& path, const sim::Simulation::ResumeView& resume, const std::string& scenario_sha256);
+/// Reads a checkpoint, its agents into `storage` in place (Simulation::take_agents(); the same
+/// number of agents, else InputError naming both), so that a restart holds one population.
+/// Throws InputError if the file is not a checkpoint, or is for another scenario.
+sim::Simulation::Resume read_checkpoint(const std::string& path, const std::string& scenario_sha256,
+                                        sim::AgentVector storage);
 
 }  // namespace yidi::io

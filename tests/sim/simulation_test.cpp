@@ -88,14 +88,27 @@ TEST(Simulation, RestartFromCheckpointGivesTheSameResults) {
   {
     sim::Simulation s(f.scenario, f.book, f.world);
     for (int i = 0; i < 3; ++i) s.run_month();
-    io::write_checkpoint(ckpt.string(), s.snapshot(), sha);
+    io::write_checkpoint(ckpt.string(), s.view(), sha);
   }  // "killed" here
   sim::Simulation resumed(f.scenario, f.book, f.world);
-  resumed.restore(io::read_checkpoint(ckpt.string(), sha));
+  const sim::Agent* storage = resumed.agents().data();
+  resumed.restore(io::read_checkpoint(ckpt.string(), sha, resumed.take_agents()));
+  EXPECT_EQ(resumed.agents().data(), storage);  // read in place: one population in memory
   EXPECT_EQ(resumed.months_done(), 3);
   while (!resumed.done()) resumed.run_month();
   EXPECT_TRUE(resumed.results() == straight);
-  EXPECT_THROW(io::read_checkpoint(ckpt.string(), "another scenario"), io::InputError);
+  EXPECT_THROW(io::read_checkpoint(ckpt.string(), "another scenario", sim::AgentVector(resumed.agents().size())),
+               io::InputError);
+  // A checkpoint of another population size (another scale, or another rank's part) is refused.
+  try {
+    (void)io::read_checkpoint(ckpt.string(), sha, sim::AgentVector(10));
+    ADD_FAILURE() << "a checkpoint of another population size must be refused";
+  } catch (const io::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint holds " + std::to_string(resumed.agents().size()) +
+                                         " agents; expected 10 (the same scenario and rank count)"),
+              std::string::npos)
+        << e.what();
+  }
   fs::remove(ckpt);
 }
 
