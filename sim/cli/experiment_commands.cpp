@@ -299,15 +299,7 @@ void run_prepay(const PrepayOptions& o) {
     std::cout << csv.str();
     return;
   }
-  const fs::path target(o.c.output);
-  if (!target.parent_path().empty()) fs::create_directories(target.parent_path());
-  const std::string tmp = o.c.output + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    f << csv.str();
-    if (!f) throw io::InputError({o.c.output, 0, 0}, "", "cannot write the output");
-  }
-  fs::rename(tmp, target);
+  io::write_text_file_atomically(o.c.output, csv.str(), "prepayment quotas");
   std::cerr << "yidi prepay: " << s.name << ", " << o.c.n << " replicates; wrote " << o.c.output << "\n";
 }
 
