@@ -66,35 +66,6 @@ void write_labels(H5::H5File& f, std::set<std::string>& groups, bool with_quanti
   if (with_quantile) put("quantile", {sim::kSummaryQuantileLabels.begin(), sim::kSummaryQuantileLabels.end()});
 }
 
-void write_all(const std::string& tmp, const sim::Results& results, const Provenance& prov) {
-  H5::H5File f(tmp, H5F_ACC_TRUNC);
-  std::set<std::string> groups;
-  H5::Group root = f.openGroup("/");
-  for (const auto& [k, v] : prov.text) text_attribute(root, k, v);
-  for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
-  write_labels(f, groups, false);
-  for (const auto& spec : sim::output_schema()) {
-    ensure_groups(f, spec.name, groups);
-    const auto shape = results.shape(spec);
-    std::vector<hsize_t> dims(shape.begin(), shape.end());
-    H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-    const auto& type = spec.integer ? H5::PredType::NATIVE_INT64 : H5::PredType::NATIVE_DOUBLE;
-    H5::DataSet ds = f.createDataSet(spec.name, type, space, untimed_dataset());
-    const auto& data = results.data(spec.name);
-    if (spec.integer) {
-      if (!data.i.empty()) ds.write(data.i.data(), type);
-    } else if (!data.f.empty()) {
-      ds.write(data.f.data(), type);
-    }
-    text_attribute(ds, "unit", spec.unit);
-    text_attribute(ds, "description", spec.description);
-    std::string dims_text;
-    for (std::size_t i = 0; i < spec.dims.size(); ++i) dims_text += (i ? "," : "") + std::string(sim::dim_name(spec.dims[i]));
-    text_attribute(ds, "dims", dims_text);
-  }
-  f.close();
-}
-
 template <class T>
 H5::DataSet put_array(H5::H5File& f, std::set<std::string>& groups, const std::string& name,
                       const std::vector<std::size_t>& shape, const std::vector<T>& data) {
@@ -107,14 +78,36 @@ H5::DataSet put_array(H5::H5File& f, std::set<std::string>& groups, const std::s
   return ds;
 }
 
+/// What every yidi file starts with: the provenance as root attributes, then the dimension labels.
+void write_header(H5::H5File& f, std::set<std::string>& groups, const Provenance& prov, bool with_quantile) {
+  H5::Group root = f.openGroup("/");
+  for (const auto& [k, v] : prov.text) text_attribute(root, k, v);
+  for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
+  write_labels(f, groups, with_quantile);
+}
+
+void write_all(const std::string& tmp, const sim::Results& results, const Provenance& prov) {
+  H5::H5File f(tmp, H5F_ACC_TRUNC);
+  std::set<std::string> groups;
+  write_header(f, groups, prov, false);
+  for (const auto& spec : sim::output_schema()) {
+    const auto& data = results.data(spec.name);
+    H5::DataSet ds = spec.integer ? put_array(f, groups, spec.name, results.shape(spec), data.i)
+                                  : put_array(f, groups, spec.name, results.shape(spec), data.f);
+    text_attribute(ds, "unit", spec.unit);
+    text_attribute(ds, "description", spec.description);
+    std::string dims_text;
+    for (std::size_t i = 0; i < spec.dims.size(); ++i) dims_text += (i ? "," : "") + std::string(sim::dim_name(spec.dims[i]));
+    text_attribute(ds, "dims", dims_text);
+  }
+  f.close();
+}
+
 void write_summaries(const std::string& tmp, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
                      const Provenance& prov) {
   H5::H5File f(tmp, H5F_ACC_TRUNC);
   std::set<std::string> made;
-  H5::Group root = f.openGroup("/");
-  for (const auto& [k, v] : prov.text) text_attribute(root, k, v);
-  for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
-  write_labels(f, made, true);
+  write_header(f, made, prov, true);
   const sim::Summary& first = *groups.front().second;
   put_array(f, made, "months", {first.month_index.size()}, first.month_index);
   const auto& ins = sim::dataset("population/insured");
