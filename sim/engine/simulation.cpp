@@ -31,6 +31,7 @@ std::int64_t insured(const Layout& l, std::size_t prov, Scheme s) {
 Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const World& world, const Comm& comm)
     : scenario_(scenario),
       book_(book),
+      snapshots_(book),
       world_(world),
       comm_(comm),
       rng_(scenario.seed),
@@ -77,36 +78,32 @@ void Simulation::restore(Resume r) {
 void Simulation::run_month() {
   const int m = current_month();
   MonthContext ctx = MonthContext::make(m, scenario_.params, rng_, mobility_, world_);
-  // Snapshots of the policy in force on the settlement date, built once for all threads.
-  std::vector<InsuredPolicy> policies;
-  std::vector<Catalogue> catalogues;
-  policies.reserve(kProvinces);
-  catalogues.reserve(kProvinces);
+  // The policy in force on the settlement date: snapshots built once per change date of the book
+  // and shared read-only by all threads; a province under the fund response gets its own copy.
+  const NationalRules& national = snapshots_.national(ctx.settle_date);
+  ctx.coaudit_threshold = national.coaudit_threshold.value;
+  const auto extra = static_cast<std::int32_t>(std::lround(scenario_.params.response_points * 100));
+  std::vector<InsuredPolicy> responding;
+  responding.reserve(kProvinces);  // stable addresses for ctx.policy
   for (std::size_t i = 0; i < kProvinces; ++i) {
-    policies.push_back(book_.insured_policy(world_.province(i).code, ctx.settle_date));
-    catalogues.push_back(book_.catalogue(world_.province(i).code, ctx.settle_date));
-    ctx.policy[i] = &policies.back();
-    ctx.catalogue[i] = &catalogues.back();
+    const RegionCode code = world_.province(i).code;
+    ctx.policy[i] = &snapshots_.insured(code, ctx.settle_date);
+    ctx.catalogue[i] = &snapshots_.catalogue(code, ctx.settle_date);
+    // The fund policy response [seed 003 二]: a province below the floor deepens its temporary and
+    // unfiled reductions (points only; capped at the national ceiling).
+    if (extra <= 0 || !response_[i]) continue;
+    InsuredPolicy& policy = responding.emplace_back(*ctx.policy[i]);
+    for (auto& by_category : policy.reduction)
+      for (FilingCategory c : {FilingCategory::referral, FilingCategory::emergency, FilingCategory::other_temporary,
+                               FilingCategory::unfiled}) {
+        Reduction& r = by_category[index(c)].value;
+        if (r.kind == Reduction::Kind::multiplier) continue;
+        r.kind = Reduction::Kind::points;
+        r.points.bp = std::min(r.points.bp + extra, national.reduction_ceiling[index(c)].value.bp);
+      }
+    ctx.policy[i] = &policy;
   }
   ctx.set_free_zones();
-  const NationalRules national = book_.national(ctx.settle_date);
-  ctx.coaudit_threshold = national.coaudit_threshold.value;
-  // The fund policy response [seed 003 二]: a province below the floor deepens its temporary and
-  // unfiled reductions (points only; capped at the national ceiling).
-  const auto extra = static_cast<std::int32_t>(std::lround(scenario_.params.response_points * 100));
-  if (extra > 0) {
-    for (std::size_t i = 0; i < kProvinces; ++i) {
-      if (!response_[i]) continue;
-      for (auto& by_category : policies[i].reduction)
-        for (FilingCategory c : {FilingCategory::referral, FilingCategory::emergency, FilingCategory::other_temporary,
-                                 FilingCategory::unfiled}) {
-          Reduction& r = by_category[index(c)].value;
-          if (r.kind == Reduction::Kind::multiplier) continue;
-          r.kind = Reduction::Kind::points;
-          r.points.bp = std::min(r.points.bp + extra, national.reduction_ceiling[index(c)].value.bp);
-        }
-    }
-  }
 
   // Steps 1–3 for every agent, block by block; integer totals, so any split gives the same sums.
   const std::uint32_t n = static_cast<std::uint32_t>(agents_.size());

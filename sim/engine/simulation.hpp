@@ -11,6 +11,7 @@
 #include "models/parameters.hpp"
 #include "sim/engine/comm.hpp"
 #include "sim/engine/results.hpp"
+#include "sim/io/policy_snapshots.hpp"
 #include "sim/model/population.hpp"
 #include "sim/model/scenario.hpp"
 #include "sim/model/step.hpp"
@@ -77,6 +78,8 @@ private:
 
   Scenario scenario_;
   const PolicyBook& book_;
+  /// Policy snapshots by (region, latest change date): rebuilt only when the book changes.
+  io::PolicySnapshots snapshots_;
   const World& world_;
   const Comm& comm_;
   Rng rng_;
