@@ -14,17 +14,23 @@ namespace yidi::sim {
 /// Named purposes: one independent stream each.
 enum class Purpose : std::uint32_t {
   init = 1,        // initial population: off-site status, destination, traits
-  month = 2,       // the four draws every person gets every month
+  month = 2,       // the month's four words of a person to whom something happens (step.hpp)
   move = 3,        // destination of a long-term move
   trip = 4,        // temporary trip destination and timing
   stay = 5,        // an inpatient stay's details
   outpatient = 6,  // outpatient visits and purchases off-site
   channel = 7,     // networked, filing, credential, failure for one visit
   latent = 8,      // a person's lasting propensities (filing)
+  screen = 9,      // the month's screen: the high 16 bits of eight persons per draw (Rng::screen_hi)
+  screen_low = 10, // the low 16 bits of a person's screen, drawn only when the high bits tie
 };
 
 /// Persons per batched draw (Rng::words_batch).
 inline constexpr std::uint32_t kBatch = 16;
+/// Persons whose screen high bits share one Philox draw (8 × 16 bits = 128 bits).
+inline constexpr std::uint32_t kScreenShare = 8;
+/// Persons per batched screen draw: kBatch draws of kScreenShare persons, aligned to multiples of it.
+inline constexpr std::uint32_t kScreenBlock = kBatch * kScreenShare;
 
 /// The Philox words of kBatch consecutive persons for one (month, purpose, index), structure of
 /// arrays: w[k][j] is word k of person first + j.
@@ -64,6 +70,31 @@ public:
   /// words(first + j, month, purpose, index) for j < kBatch, in one batched (vectorised) call.
   void words_batch(std::uint32_t first, std::uint32_t month, Purpose purpose, std::uint32_t index, WordBatch& out) const {
     detail::philox_batch(key_[0], key_[1], first, month, static_cast<std::uint32_t>(purpose), index, out);
+  }
+
+  /// The month's screen of a person, a uniform 32-bit number (step.hpp): the high 16 bits come
+  /// from the draw (person / 8, month, screen) shared by eight persons (16 bits each, in person
+  /// order), the low 16 bits from the person's own draw (person, month, screen_low). Keyed by
+  /// person like every draw; the split only lets the common case skip the second draw.
+  static std::uint32_t screen_hi_of(const std::array<std::uint32_t, 4>& shared, std::uint32_t person) {
+    return (shared[(person >> 1) & 3u] >> (16 * (person & 1u))) & 0xFFFFu;
+  }
+  std::uint32_t screen_hi(std::uint32_t person, std::uint32_t month) const {
+    return screen_hi_of(words(person / kScreenShare, month, Purpose::screen), person);
+  }
+  std::uint32_t screen_low(std::uint32_t person, std::uint32_t month) const {
+    return words(person, month, Purpose::screen_low)[0] & 0xFFFFu;
+  }
+  /// The screen high bits of persons block × kScreenBlock + i, i < kScreenBlock, in one batched
+  /// call: out[i] == screen_hi(block × kScreenBlock + i, month).
+  void screen_hi_batch(std::uint32_t block, std::uint32_t month, std::uint16_t (&out)[kScreenBlock]) const {
+    WordBatch wb;
+    detail::philox_batch(key_[0], key_[1], block * kBatch, month, static_cast<std::uint32_t>(Purpose::screen), 0, wb);
+    for (std::uint32_t j = 0; j < kBatch; ++j)
+      for (std::uint32_t k = 0; k < 4; ++k) {
+        out[j * kScreenShare + 2 * k] = static_cast<std::uint16_t>(wb.w[k][j]);
+        out[j * kScreenShare + 2 * k + 1] = static_cast<std::uint16_t>(wb.w[k][j] >> 16);
+      }
   }
 
   /// A stream for Boost.Random distributions: a UniformRandomBitGenerator over (person, month,

@@ -216,26 +216,107 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.log_mean_inpatient = {std::log(p.inpatient_cost_employee) - s2, std::log(p.inpatient_cost_resident) - s2};
   const double o2 = p.outpatient_cost_sigma * p.outpatient_cost_sigma / 2;
   c.log_mean_outpatient = {std::log(p.outpatient_cost) - o2, std::log(p.chronic_cost) - o2, std::log(p.pharmacy_cost) - o2};
-  // The common case as integer thresholds on the month's words (step_range).
-  LeanThresholds& t = c.lean;
-  t.return_below = unit_below(p.return_per_month);
-  t.trip_below = unit_below(p.trip_per_month);
-  for (std::size_t pr = 0; pr < kProvinces; ++pr)
-    for (std::size_t g = 0; g < kGroups; ++g) t.move_below[pr][g] = unit_below(mob.move_hazard[pr][g]);
+  // The month as integer thresholds on the words, and the screen derived from them, by cell.
+  const std::uint64_t return_below = unit_below(p.return_per_month), trip_below = unit_below(p.trip_per_month);
+  std::array<std::array<std::uint64_t, 3>, kGroups> no_stay_below{};
   for (std::size_t g = 0; g < kGroups; ++g)
-    for (std::size_t a = 0; a < 3; ++a) t.no_stay_below[g][a] = unit_at_most(c.no_stay[g][a]);
+    for (std::size_t a = 0; a < 3; ++a) no_stay_below[g][a] = unit_at_most(c.no_stay[g][a]);
+  std::array<std::uint64_t, 2> no_op_below{}, no_op_trip_below{};
   for (int chronic = 0; chronic < 2; ++chronic) {
     double rates[3];
     const double total = outpatient_rates(p, 1.0, chronic != 0, rates);
-    t.no_outpatient_away_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-total));
+    no_op_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-total));
     const double on_trip = outpatient_rates(p, p.trip_days / 30.0, chronic != 0, rates);
-    t.no_outpatient_trip_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-on_trip));
+    no_op_trip_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-on_trip));
   }
+  for (std::size_t pr = 0; pr < kProvinces; ++pr)
+    for (std::size_t g = 0; g < kGroups; ++g) {
+      CellThresholds& t = c.cells[pr][g];
+      t.home = static_cast<std::uint8_t>(pr);
+      t.move_below = unit_below(mob.move_hazard[pr][g]);
+      t.return_below = return_below;
+      t.trip_below = trip_below;
+      t.no_stay_below = {no_stay_below[g][0], no_stay_below[g][1], no_stay_below[g][2], no_stay_below[g][2]};
+      t.no_op_below = no_op_below;
+      t.no_op_trip_below = no_op_trip_below;
+      t.derive_screen();
+    }
   c.class_b = to_ratio(p.class_b_share);
   c.class_c = to_ratio(p.class_c_share);
   c.over_cap = to_ratio(p.over_cap_share);
   return c;
 }
+
+namespace {
+constexpr std::uint64_t kWords = std::uint64_t{1} << 32;  // 2^32: the number of 32-bit words
+/// A probability as a threshold on a word (w < cut happens with probability p), clamped to [0, 2^32].
+std::uint64_t cut_of(double p) {
+  if (!(p > 0)) return 0;
+  if (p >= 1) return kWords;
+  return std::min<std::uint64_t>(kWords, static_cast<std::uint64_t>(std::llround(std::ldexp(p, 32))));
+}
+double share_of(std::uint64_t words) { return std::ldexp(static_cast<double>(words), -32); }
+/// r uniform on [0, n) mapped onto [a, b) (a < b; n ≥ 1): a + ⌊r (b − a) / n⌋.
+std::uint32_t onto(std::uint64_t r, std::uint64_t n, std::uint64_t a, std::uint64_t b) {
+  if (b <= a) return static_cast<std::uint32_t>(a < kWords ? a : kWords - 1);  // empty: never drawn but for rounding
+  return static_cast<std::uint32_t>(a + r * (b - a) / n);
+}
+}  // namespace
+
+void CellThresholds::derive_screen() {
+  for (unsigned q = 0; q < 16; ++q) {
+    const bool away = q >= 8, chronic = (q >> 2) & 1u;
+    const double first = share_of(away ? return_below : move_below);  // returns, or moves away
+    const double stay = 1 - share_of(no_stay_below[q & 3u]);
+    double nothing = 0, trip_only = 0, last = 0;  // last: the third event (trip with care, or care)
+    if (away) {
+      last = 1 - share_of(no_op_below[chronic]);
+      nothing = (1 - first) * (1 - stay) * (1 - last);
+    } else {
+      const double trip = share_of(trip_below), care = 1 - share_of(no_op_trip_below[chronic]);
+      last = trip * care;
+      nothing = (1 - first) * (1 - stay) * (1 - trip);
+      trip_only = (1 - first) * (1 - stay) * trip * (1 - care);
+    }
+    nothing_below[q] = cut_of(nothing);
+    lean_below[q] = std::max(nothing_below[q], cut_of(nothing + trip_only));
+    nothing_hi[q] = static_cast<std::uint32_t>(nothing_below[q] >> 16);
+    lean_hi[q] = static_cast<std::uint32_t>(lean_below[q] >> 16);
+    const double any = 1 - (1 - first) * (1 - stay) * (1 - last), rest = 1 - (1 - stay) * (1 - last);
+    first_cut[q] = any > 0 ? cut_of(first / any) : 0;
+    second_cut[q] = rest > 0 ? cut_of(stay / rest) : 0;
+  }
+}
+
+namespace detail {
+std::array<std::uint32_t, 4> conditional_words(const CellThresholds& t, unsigned q, const std::array<std::uint32_t, 4>& x) {
+  const bool away = q >= 8, chronic = (q >> 2) & 1u;
+  const std::uint64_t first_below = away ? t.return_below : t.move_below;
+  const std::uint64_t stay_from = t.no_stay_below[q & 3u];
+  std::array<std::uint32_t, 4> w = x;
+  // The first event (a move, or a return home): then the rest as they come.
+  const std::uint64_t cut1 = t.first_cut[q];
+  if (x[0] < cut1) {
+    w[0] = onto(x[0], cut1, 0, first_below);
+    return w;
+  }
+  w[0] = onto(x[0] - cut1, kWords - cut1, first_below, kWords);
+  // Not the first: a stay, with the last event as it comes; else no stay and the last event.
+  const std::uint64_t cut2 = t.second_cut[q];
+  if (x[1] < cut2) {
+    w[1] = onto(x[1], cut2, stay_from, kWords);
+    return w;
+  }
+  w[1] = onto(x[1] - cut2, kWords - cut2, 0, stay_from);
+  if (away) {
+    w[3] = onto(x[3], kWords, t.no_op_below[chronic], kWords);  // care while living off-site
+  } else {
+    w[2] = onto(x[2], kWords, 0, t.trip_below);                 // a trip ...
+    w[3] = onto(x[3], kWords, t.no_op_trip_below[chronic], kWords);  // ... with care on it
+  }
+  return w;
+}
+}  // namespace detail
 
 void MonthContext::set_free_zones() {
   for (std::size_t h = 0; h < kProvinces; ++h)
@@ -345,47 +426,74 @@ void step_full(Agent& a, const Who& who, const std::uint32_t* w, const MonthCont
 }
 }  // namespace
 
+namespace {
+/// The month of an agent in state q whose screen is s_hi · 2^16 + (low bits, drawn here only when
+/// the high bits tie a threshold's): nothing, a trip with no visit, or the full step on the four
+/// words drawn conditioned on something happening.
+void step_screened(Agent& a, const Who& who, const CellThresholds& t, std::uint32_t s_hi, const MonthContext& ctx,
+                   MonthTotals& totals) {
+  const unsigned q = CellThresholds::state(a, who.home);
+  const auto m = static_cast<std::uint32_t>(ctx.month);
+  detail::Screen screen;
+  if (s_hi < t.nothing_hi[q]) screen = detail::Screen::nothing;
+  else if (s_hi > t.nothing_hi[q] && s_hi < t.lean_hi[q]) screen = detail::Screen::trip_only;
+  else if (s_hi > t.lean_hi[q]) screen = detail::Screen::full;
+  else screen = detail::screen_of(t, q, s_hi << 16 | ctx.rng->screen_low(who.person, m));
+  switch (screen) {
+    case detail::Screen::nothing:
+      if (q >= 8) ++totals.away[who.home * kGroups + index(who.group)];
+      return;
+    case detail::Screen::trip_only: ++totals.trips; return;
+    case detail::Screen::full: {
+      const auto w = detail::conditional_words(t, q, ctx.rng->words(who.person, m, Purpose::month));
+      step_full(a, who, w.data(), ctx, totals);
+      return;
+    }
+  }
+}
+}  // namespace
+
 void step_agent(Agent& a, std::uint32_t person, std::size_t home, std::size_t group, const MonthContext& ctx,
                 MonthTotals& totals) {
   if (ctx.new_year) a.reset_year();
-  const auto w = ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::month);
-  step_full(a, Who{person, home, static_cast<InsuredGroup>(group)}, w.data(), ctx, totals);
+  step_screened(a, Who{person, home, static_cast<InsuredGroup>(group)}, ctx.cells[home][group],
+                ctx.rng->screen_hi(person, static_cast<std::uint32_t>(ctx.month)), ctx, totals);
 }
 
 namespace {
-/// Agents [0, n) of one (home, group) cell, persons first, first + 1, ...: the month's words 16
-/// persons at a time; an agent takes the full step only if a threshold says something happens.
+/// Agents [0, n) of one (home, group) cell, persons first, first + 1, ...: the screens' high bits
+/// 128 persons at a time (aligned to multiples of 128, so that any split draws the same), then 16
+/// agents at a time through the mask; only an agent the mask lets through is stepped one by one.
 void step_cell(Agent* agents, std::uint32_t first, std::uint32_t n, std::size_t home, std::size_t group,
                const MonthContext& ctx, MonthTotals& totals) {
-  const LeanThresholds& t = ctx.lean;
+  const CellThresholds& t = ctx.cells[home][group];
   const auto m = static_cast<std::uint32_t>(ctx.month);
-  detail::CellThresholds ct;
-  ct.home = static_cast<std::uint8_t>(home);
-  ct.move_below = t.move_below[home][group];
-  ct.return_below = t.return_below;
-  ct.trip_below = t.trip_below;
-  ct.no_stay_below = {t.no_stay_below[group][0], t.no_stay_below[group][1], t.no_stay_below[group][2],
-                      t.no_stay_below[group][2]};
-  ct.no_op_below = t.no_outpatient_away_below;
-  ct.no_op_trip_below = t.no_outpatient_trip_below;
   const Who cell{first, home, static_cast<InsuredGroup>(group)};
   detail::LeanCounts lean;  // what the agents that take no full step add
-  WordBatch wb;
-  for (std::uint32_t base = 0; base < n; base += kBatch) {
-    ctx.rng->words_batch(first + base, m, Purpose::month, 0, wb);
-    const std::uint32_t lim = std::min(kBatch, n - base);
-    Agent* const blk = agents + base;
+  alignas(32) std::uint16_t screen[kScreenBlock];
+  std::uint32_t screen_block = 0xFFFFFFFFu;  // the block of persons whose high bits `screen` holds
+  const std::uint32_t end = first + n;
+  for (std::uint32_t p = first; p < end;) {
+    const std::uint32_t chunk_end = std::min(end, (p / kBatch + 1) * kBatch);  // 16-aligned chunks
+    const std::uint32_t len = chunk_end - p;
+    if (p / kScreenBlock != screen_block) {
+      screen_block = p / kScreenBlock;
+      ctx.rng->screen_hi_batch(screen_block, m, screen);
+    }
+    const std::uint16_t* const hi = screen + p % kScreenBlock;
+    Agent* const blk = agents + (p - first);
     if (ctx.new_year)
-      for (std::uint32_t j = 0; j < lim; ++j) blk[j].reset_year();
-    std::uint32_t full_mask = detail::lean_mask(blk, lim, wb, ct, lean);
+      for (std::uint32_t j = 0; j < len; ++j) blk[j].reset_year();
+    std::uint32_t full_mask =
+        len == kBatch ? detail::lean_mask(blk, hi, t, lean) : detail::lean_mask_scalar(blk, hi, len, t, lean);
     while (full_mask != 0) {
       const auto j = static_cast<std::uint32_t>(__builtin_ctz(full_mask));
       full_mask &= full_mask - 1;
-      const std::uint32_t w[4] = {wb.w[0][j], wb.w[1][j], wb.w[2][j], wb.w[3][j]};
       Who who = cell;
-      who.person = first + base + j;
-      step_full(blk[j], who, w, ctx, totals);
+      who.person = p + j;
+      step_screened(blk[j], who, t, hi[j], ctx, totals);
     }
+    p = chunk_end;
   }
   totals.away[home * kGroups + group] += lean.away;
   totals.trips += lean.trips;
@@ -394,51 +502,39 @@ void step_cell(Agent* agents, std::uint32_t first, std::uint32_t n, std::size_t 
 
 namespace detail {
 
-std::uint32_t lean_mask_scalar(const Agent* agents, std::uint32_t n, const WordBatch& wb, const CellThresholds& t,
-                               LeanCounts& counts) {
+std::uint32_t lean_mask_scalar(const Agent* agents, const std::uint16_t* screen_hi, std::uint32_t n,
+                               const CellThresholds& t, LeanCounts& counts) {
   std::uint32_t full_mask = 0;
   for (std::uint32_t j = 0; j < n; ++j) {
-    const Agent a = agents[j];
-    const bool is_away = a.away != t.home;
-    const bool stay = wb.w[1][j] >= t.no_stay_below[a.age_band()];
-    const std::uint64_t w0_below = is_away ? t.return_below : t.move_below;  // returns, or moves away
-    const bool trip = !is_away & (wb.w[2][j] < t.trip_below);
-    // off-site care: living off-site, or during a trip
-    const bool care = wb.w[3][j] >= (is_away ? t.no_op_below : t.no_op_trip_below)[a.chronic()];
-    const bool full = stay | (wb.w[0][j] < w0_below) | (care & (is_away | trip));
-    full_mask |= static_cast<std::uint32_t>(full) << j;
-    counts.away += is_away & !full;
-    counts.trips += trip & !full;
+    const unsigned q = CellThresholds::state(agents[j], t.home);
+    const std::uint32_t hi = screen_hi[j];
+    const bool nothing = hi < t.nothing_hi[q];
+    const bool trip = hi > t.nothing_hi[q] && hi < t.lean_hi[q];
+    full_mask |= static_cast<std::uint32_t>(!(nothing || trip)) << j;
+    counts.away += q >= 8 && nothing;
+    counts.trips += trip;
   }
   return full_mask;
 }
 
 namespace {
-/// "w < T" as "w <= L" in 32 bits: exact but for T = 0, where w = 0 is let through.
-std::uint32_t at_most_32(std::uint64_t below) { return below == 0 ? 0u : static_cast<std::uint32_t>(below - 1); }
-/// "w >= S" in 32 bits: exact but for S = 2^32, where w = 2^32 − 1 is let through.
-std::uint32_t at_least_32(std::uint64_t from) { return from > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(from); }
-__attribute__((target("avx2"), always_inline)) inline __m256i set1_u32(std::uint32_t v) {
-  return _mm256_set1_epi32(static_cast<int>(v));
+__attribute__((target("avx2"), always_inline)) inline std::uint32_t bits(__m256i v) {
+  return static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(v)));
+}
+std::uint32_t lean_mask_scalar_batch(const Agent* agents, const std::uint16_t* screen_hi, const CellThresholds& t,
+                                     LeanCounts& counts) {
+  return lean_mask_scalar(agents, screen_hi, kBatch, t, counts);
 }
 }  // namespace
 
-__attribute__((target("avx2"))) std::uint32_t lean_mask_avx2(const Agent* agents, std::uint32_t n, const WordBatch& wb,
+__attribute__((target("avx2"))) std::uint32_t lean_mask_avx2(const Agent* agents, const std::uint16_t* screen_hi,
                                                              const CellThresholds& t, LeanCounts& counts) {
-  // A trip is counted here, so its test must be exact: it is, but for a threshold of 0.
-  if (n < kBatch || t.trip_below == 0) return lean_mask_scalar(agents, n, wb, t, counts);
-  const __m256i home = set1_u32(t.home), byte = set1_u32(0xFF), three = set1_u32(3), one = set1_u32(1);
-  const __m256i move = set1_u32(at_most_32(t.move_below)), ret = set1_u32(at_most_32(t.return_below));
-  const __m256i trip = set1_u32(at_most_32(t.trip_below));
-  const auto s0 = static_cast<int>(at_least_32(t.no_stay_below[0])), s1 = static_cast<int>(at_least_32(t.no_stay_below[1])),
-             s2 = static_cast<int>(at_least_32(t.no_stay_below[2])), s3 = static_cast<int>(at_least_32(t.no_stay_below[3]));
-  const __m256i stay_by_age = _mm256_setr_epi32(s0, s1, s2, s3, s0, s1, s2, s3);
-  const auto o0 = static_cast<int>(at_least_32(t.no_op_below[0])), o1 = static_cast<int>(at_least_32(t.no_op_below[1]));
-  const auto o2 = static_cast<int>(at_least_32(t.no_op_trip_below[0])),
-             o3 = static_cast<int>(at_least_32(t.no_op_trip_below[1]));
-  const __m256i op_by_place = _mm256_setr_epi32(o0, o1, o2, o3, o0, o1, o2, o3);  // [at home: 2][chronic: 1]
-  const __m256i two = set1_u32(2);
-  std::uint32_t full_bits = 0, home_bits = 0, trip_bits = 0;
+  const __m256i home = _mm256_set1_epi32(t.home), byte = _mm256_set1_epi32(0xFF), seven = _mm256_set1_epi32(7);
+  const __m256i nothing_home = _mm256_load_si256(reinterpret_cast<const __m256i*>(&t.nothing_hi[0]));
+  const __m256i nothing_away = _mm256_load_si256(reinterpret_cast<const __m256i*>(&t.nothing_hi[8]));
+  const __m256i lean_home = _mm256_load_si256(reinterpret_cast<const __m256i*>(&t.lean_hi[0]));
+  const __m256i lean_away = _mm256_load_si256(reinterpret_cast<const __m256i*>(&t.lean_hi[8]));
+  std::uint32_t lean_bits = 0, away_nothing_bits = 0, trip_bits = 0;
   for (std::uint32_t h = 0; h < 2; ++h) {
     // The first four bytes of eight agents (away, traits, ...), one 32-bit lane each.
     std::uint32_t d[8];
@@ -447,31 +543,24 @@ __attribute__((target("avx2"))) std::uint32_t lean_mask_avx2(const Agent* agents
                                            static_cast<int>(d[3]), static_cast<int>(d[4]), static_cast<int>(d[5]),
                                            static_cast<int>(d[6]), static_cast<int>(d[7]));
     const __m256i at_home = _mm256_cmpeq_epi32(_mm256_and_si256(head, byte), home);
-    const __m256i age = _mm256_and_si256(_mm256_srli_epi32(head, 8), three);
-    const __m256i chronic = _mm256_and_si256(_mm256_srli_epi32(head, 10), one);
-    const __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[0][8 * h]));
-    const __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[1][8 * h]));
-    const __m256i w2 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[2][8 * h]));
-    const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(&wb.w[3][8 * h]));
-    const __m256i s = _mm256_permutevar8x32_epi32(stay_by_age, age);
-    const __m256i stay = _mm256_cmpeq_epi32(_mm256_max_epu32(w1, s), w1);                    // w1 >= s
-    const __m256i l0 = _mm256_blendv_epi8(ret, move, at_home);
-    const __m256i moves = _mm256_cmpeq_epi32(_mm256_min_epu32(w0, l0), w0);                  // w0 <= l0
-    const __m256i trips = _mm256_and_si256(_mm256_cmpeq_epi32(_mm256_min_epu32(w2, trip), w2), at_home);  // w2 <= trip
-    const __m256i o = _mm256_permutevar8x32_epi32(op_by_place, _mm256_or_si256(chronic, _mm256_and_si256(at_home, two)));
-    const __m256i care = _mm256_cmpeq_epi32(_mm256_max_epu32(w3, o), w3);  // w3 >= o
-    const __m256i full = _mm256_or_si256(_mm256_or_si256(stay, moves), 
-                                        _mm256_or_si256(_mm256_and_si256(care, trips), _mm256_andnot_si256(at_home, care)));
-    full_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(full))) << (8 * h);
-    home_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(at_home))) << (8 * h);
-    trip_bits |= static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_castsi256_ps(trips))) << (8 * h);
+    const __m256i idx = _mm256_and_si256(_mm256_srli_epi32(head, 8), seven);  // chronic · 4 + age band
+    const __m256i t0 = _mm256_blendv_epi8(_mm256_permutevar8x32_epi32(nothing_away, idx),
+                                          _mm256_permutevar8x32_epi32(nothing_home, idx), at_home);
+    const __m256i t1 = _mm256_blendv_epi8(_mm256_permutevar8x32_epi32(lean_away, idx),
+                                          _mm256_permutevar8x32_epi32(lean_home, idx), at_home);
+    const __m256i hi = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(screen_hi + 8 * h)));
+    const __m256i nothing = _mm256_cmpgt_epi32(t0, hi);  // all values ≤ 65536: signed compares are exact
+    const __m256i trip = _mm256_and_si256(_mm256_cmpgt_epi32(hi, t0), _mm256_cmpgt_epi32(t1, hi));
+    lean_bits |= bits(_mm256_or_si256(nothing, trip)) << (8 * h);
+    away_nothing_bits |= bits(_mm256_andnot_si256(at_home, nothing)) << (8 * h);
+    trip_bits |= bits(trip) << (8 * h);
   }
-  counts.away += __builtin_popcount(~home_bits & ~full_bits & 0xFFFFu);
-  counts.trips += __builtin_popcount(trip_bits & ~full_bits);
-  return full_bits;
+  counts.away += __builtin_popcount(away_nothing_bits);
+  counts.trips += __builtin_popcount(trip_bits);
+  return ~lean_bits & 0xFFFFu;
 }
 
-const LeanMaskFn lean_mask = philox_batch_has_avx2() ? &lean_mask_avx2 : &lean_mask_scalar;
+const LeanMaskFn lean_mask = philox_batch_has_avx2() ? &lean_mask_avx2 : &lean_mask_scalar_batch;
 
 }  // namespace detail
 

@@ -9,17 +9,33 @@
 
 namespace yidi::sim {
 
-/// The common case of a month as integer thresholds on the month's four words (w0 moves, w1
-/// stays, w2 trips, w3 off-site outpatient care): each equals the floating-point comparison of
-/// the full step bit for bit (derived by bisection over the same predicate), so step_range takes
-/// the full step exactly when it would do something. A word w "is below" T when w < T.
-struct LeanThresholds {
-  std::array<std::array<std::uint64_t, kGroups>, kProvinces> move_below{};  // at home: moves away
-  std::uint64_t return_below = 0;                                           // off-site: returns home
-  std::uint64_t trip_below = 0;                                             // at home: a trip
-  std::array<std::array<std::uint64_t, 3>, kGroups> no_stay_below{};        // [group][age band]: no stay
-  std::array<std::uint64_t, 2> no_outpatient_away_below{};                  // [chronic]: off-site, no visit
-  std::array<std::uint64_t, 2> no_outpatient_trip_below{};                  // [chronic]: on a trip, no visit
+/// One (home, group) cell's month as integer thresholds [sim/README.md, "The month's screen"].
+///
+/// A person's month is decided by four words (w0 moves, w1 stays, w2 trips, w3 off-site outpatient
+/// care) through the floating-point comparisons of the full step; each threshold here equals its
+/// comparison bit for bit (words_below: w "is below" T when w < T). Most months nothing happens,
+/// so a person first gets one 32-bit *screen* s: s < nothing_below means nothing happens;
+/// s < lean_below means a trip with no visit at most (counted, nothing else); otherwise the four
+/// words are drawn conditioned on something happening (conditional_words) and the full step runs.
+/// The entries of the screen are by state index (CellThresholds::state).
+struct CellThresholds {
+  std::uint8_t home = 0;
+  std::uint64_t move_below = 0, return_below = 0, trip_below = 0;
+  std::array<std::uint64_t, 4> no_stay_below{};     // by age band (3 repeats 2)
+  std::array<std::uint64_t, 2> no_op_below{};       // by chronic condition, living off-site
+  std::array<std::uint64_t, 2> no_op_trip_below{};  // by chronic condition, on a trip
+  std::array<std::uint64_t, 16> nothing_below{}, lean_below{};  // screen thresholds, ≤ 2^32
+  alignas(32) std::array<std::uint32_t, 16> nothing_hi{}, lean_hi{};  // their high 16 bits (≤ 65536)
+  /// Conditional sampling: P(first event | something happens) and P(second | not the first, something
+  /// happens) as cuts on a word (≤ 2^32); events are (move or return, stay, trip with care or care).
+  std::array<std::uint64_t, 16> first_cut{}, second_cut{};
+
+  /// An agent's state index: off-site · 8 + chronic · 4 + age band.
+  static unsigned state(const Agent& a, std::size_t home) {
+    return (a.is_away(home) ? 8u : 0u) | (a.traits & 7u);
+  }
+  /// Fills the screen thresholds and cuts from the word thresholds above.
+  void derive_screen();
 };
 
 /// Everything an agent step reads for one month: set up once, shared read-only by all threads.
@@ -44,7 +60,7 @@ struct MonthContext {
   std::array<double, 3> log_mean_outpatient{};            // general, chronic, pharmacy
   Ratio class_b, class_c, over_cap;                        // bill shares
   bool new_year = false;                                   // January: accumulators reset
-  LeanThresholds lean;
+  std::array<std::array<CellThresholds, kGroups>, kProvinces> cells{};  // [home][group]
   /// [home][treatment]: the home province's insured need no filing there (free-filing zones).
   std::array<std::array<bool, kProvinces>, kProvinces> free_zone{};
   /// Fills free_zone from the policy snapshots (call after setting `policy`).
@@ -54,30 +70,32 @@ struct MonthContext {
 };
 
 namespace detail {
-/// One (home, group) cell's common-case thresholds for a month (from LeanThresholds).
-struct CellThresholds {
-  std::uint8_t home = 0;
-  std::uint64_t move_below = 0, return_below = 0, trip_below = 0;
-  std::array<std::uint64_t, 4> no_stay_below{};  // by age band (3 repeats 2)
-  std::array<std::uint64_t, 2> no_op_below{};    // by chronic condition, living off-site
-  std::array<std::uint64_t, 2> no_op_trip_below{};  // by chronic condition, on a trip
-};
 /// What the agents left out of the full step add to the month's totals.
 struct LeanCounts {
   std::int64_t away = 0;   // living off-site
   std::int64_t trips = 0;  // on a trip with no visit
 };
-/// Bit j set: agent j of agents[0, n) (n ≤ kBatch), with the month's words wb.w[.][j], may have
-/// something happen this month beyond a trip with no visit, and takes the full step. Adds the
-/// agents whose bit is clear to `counts`. The scalar form is exact; the AVX2 form (32-bit lanes)
-/// may set a bit the scalar form does not — only at a threshold of 0 or 2^32, and the full step
-/// then decides exactly — never fewer. lean_mask is the AVX2 form where the CPU has it.
-std::uint32_t lean_mask_scalar(const Agent* agents, std::uint32_t n, const WordBatch& wb, const CellThresholds& t,
-                               LeanCounts& counts);
-std::uint32_t lean_mask_avx2(const Agent* agents, std::uint32_t n, const WordBatch& wb, const CellThresholds& t,
+/// Bit j set: agent j of agents[0, n) (n ≤ kBatch), whose screen has the high bits screen_hi[j],
+/// may have something happen this month and needs its screen resolved (step.cpp): its high bits
+/// tie a threshold's, or lie at or above lean_hi. Adds the agents whose bit is clear to `counts`.
+/// The AVX2 form takes n == kBatch and gives the same bits and counts; lean_mask is the AVX2
+/// form where the CPU has it.
+std::uint32_t lean_mask_scalar(const Agent* agents, const std::uint16_t* screen_hi, std::uint32_t n,
+                               const CellThresholds& t, LeanCounts& counts);
+std::uint32_t lean_mask_avx2(const Agent* agents, const std::uint16_t* screen_hi, const CellThresholds& t,
                              LeanCounts& counts);
-using LeanMaskFn = std::uint32_t (*)(const Agent*, std::uint32_t, const WordBatch&, const CellThresholds&, LeanCounts&);
+using LeanMaskFn = std::uint32_t (*)(const Agent*, const std::uint16_t*, const CellThresholds&, LeanCounts&);
 extern const LeanMaskFn lean_mask;
+
+enum class Screen : std::uint8_t { nothing, trip_only, full };
+/// What a whole 32-bit screen s decides for an agent in state q.
+inline Screen screen_of(const CellThresholds& t, unsigned q, std::uint32_t s) {
+  return s < t.nothing_below[q] ? Screen::nothing : s < t.lean_below[q] ? Screen::trip_only : Screen::full;
+}
+/// The month's four words of an agent in state q given that something happens (Screen::full),
+/// from four fresh uniform words x: distributed as four uniform words conditioned on the full
+/// step doing something, up to the 32-bit resolution of the words.
+std::array<std::uint32_t, 4> conditional_words(const CellThresholds& t, unsigned q, const std::array<std::uint32_t, 4>& x);
 }  // namespace detail
 
 /// Advances one agent (global person number `person`, of cell (home, group)) by one month, adding
@@ -86,9 +104,9 @@ void step_agent(Agent& agent, std::uint32_t person, std::size_t home, std::size_
                 MonthTotals& totals);
 
 /// Advances agents[0, count), global person numbers first_person, first_person + 1, ..., by one
-/// month, adding to `totals` — the same result as step_agent on each, faster: the month's words
-/// are drawn in batches and an agent to whom nothing happens is settled by a few integer
-/// comparisons. The range may span several (home, group) cells of `layout`; a rank holding a
+/// month, adding to `totals` — the same result as step_agent on each, faster: the screens' high
+/// bits are drawn 128 persons at a time and an agent to whom nothing happens is settled by two
+/// integer comparisons. The range may span several (home, group) cells of `layout`; a rank holding a
 /// part of the population passes its part and the global number of its first agent.
 void step_range(Agent* agents, std::uint32_t first_person, std::uint32_t count, const Layout& layout,
                 const MonthContext& ctx, MonthTotals& totals);

@@ -1,8 +1,10 @@
-// The common-case mask of step_range: the scalar form is exact against the thresholds; the AVX2
-// form lets through at least every agent the scalar form does (so the full step still decides
-// everything), and both count the off-site agents they leave out.
+// The month's screen (sim/model/step.*): the mask's AVX2 and scalar forms agree exactly, the
+// screen thresholds are the probabilities that nothing (or only a trip with no visit) happens,
+// and the words drawn when something happens have the distribution of four uniform words
+// conditioned on the full step doing something.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 #include "sim/model/step.hpp"
@@ -10,64 +12,146 @@
 using namespace yidi::sim;
 
 namespace {
-std::uint64_t pick_threshold(std::mt19937_64& gen) {
-  switch (gen() % 5) {
+constexpr double kWords = 4294967296.0;
+
+std::uint32_t pick_hi(std::mt19937_64& gen) {
+  switch (gen() % 4) {
     case 0: return 0;
-    case 1: return std::uint64_t{1} << 32;
-    case 2: return (std::uint64_t{1} << 32) - 1;
-    default: return gen() % ((std::uint64_t{1} << 32) + 1);
+    case 1: return 65536;
+    default: return static_cast<std::uint32_t>(gen() % 65537);
   }
+}
+
+/// Realistic word thresholds (the baseline's order of magnitude), with the screen derived.
+CellThresholds baseline_like() {
+  CellThresholds t;
+  t.home = 11;
+  t.move_below = static_cast<std::uint64_t>(0.0015 * kWords);
+  t.return_below = static_cast<std::uint64_t>(kWords / 72);
+  t.trip_below = static_cast<std::uint64_t>(0.025 * kWords);
+  t.no_stay_below = {static_cast<std::uint64_t>(0.99 * kWords), static_cast<std::uint64_t>(0.985 * kWords),
+                     static_cast<std::uint64_t>(0.97 * kWords), static_cast<std::uint64_t>(0.97 * kWords)};
+  t.no_op_below = {static_cast<std::uint64_t>(std::exp(-0.36) * kWords), static_cast<std::uint64_t>(std::exp(-0.81) * kWords)};
+  t.no_op_trip_below = {static_cast<std::uint64_t>(std::exp(-0.096) * kWords),
+                        static_cast<std::uint64_t>(std::exp(-0.216) * kWords)};
+  t.derive_screen();
+  return t;
 }
 }  // namespace
 
-TEST(LeanMask, Avx2LetsThroughEveryAgentTheExactFormDoes) {
+TEST(LeanMask, Avx2EqualsScalarAndTheRule) {
   if (!detail::philox_batch_has_avx2()) GTEST_SKIP() << "this CPU has no AVX2";
   std::mt19937_64 gen(42);
   for (int trial = 0; trial < 20000; ++trial) {
-    detail::CellThresholds t;
+    CellThresholds t;
     t.home = static_cast<std::uint8_t>(gen() % kProvinces);
-    t.move_below = pick_threshold(gen);
-    t.return_below = pick_threshold(gen);
-    t.trip_below = pick_threshold(gen);
-    for (auto& x : t.no_stay_below) x = pick_threshold(gen);
-    for (auto& x : t.no_op_below) x = pick_threshold(gen);
-    for (auto& x : t.no_op_trip_below) x = pick_threshold(gen);
+    for (unsigned q = 0; q < 16; ++q) {
+      const std::uint32_t a = pick_hi(gen), b = pick_hi(gen);
+      t.nothing_hi[q] = std::min(a, b);
+      t.lean_hi[q] = q >= 8 ? t.nothing_hi[q] : std::max(a, b);
+    }
     Agent agents[kBatch];
-    WordBatch wb;
-    int away_agents = 0, trips = 0;
+    std::uint16_t hi[kBatch];
     for (std::uint32_t j = 0; j < kBatch; ++j) {
       agents[j].away = gen() % 3 == 0 ? static_cast<std::uint8_t>(gen() % kProvinces) : t.home;
       agents[j].set_traits(static_cast<unsigned>(gen() % 3), gen() % 2 == 0, gen() % 2 == 0);
       agents[j].set_admissions(static_cast<unsigned>(gen() % 4));
       agents[j].op_deductible = static_cast<std::uint16_t>(gen());
       agents[j].ytd_pooled = agents[j].ytd_layer = static_cast<std::uint32_t>(gen());
-      away_agents += agents[j].is_away(t.home);
-      for (auto& w : wb.w) w[j] = gen() % 4 == 0 ? static_cast<std::uint32_t>(gen() % 3) : static_cast<std::uint32_t>(gen());
-      if (gen() % 8 == 0) wb.w[gen() % 4][j] = 0xFFFFFFFFu;
-      trips += !agents[j].is_away(t.home) && wb.w[2][j] < t.trip_below;
+      const unsigned q = CellThresholds::state(agents[j], t.home);
+      switch (gen() % 4) {  // ties with a threshold are the interesting case
+        case 0: hi[j] = static_cast<std::uint16_t>(std::min<std::uint32_t>(t.nothing_hi[q], 65535)); break;
+        case 1: hi[j] = static_cast<std::uint16_t>(std::min<std::uint32_t>(t.lean_hi[q], 65535)); break;
+        default: hi[j] = static_cast<std::uint16_t>(gen());
+      }
     }
     detail::LeanCounts exact_counts, fast_counts;
-    const std::uint32_t exact = detail::lean_mask_scalar(agents, kBatch, wb, t, exact_counts);
-    const std::uint32_t fast = detail::lean_mask_avx2(agents, kBatch, wb, t, fast_counts);
-    ASSERT_EQ(exact & ~fast, 0u) << "trial " << trial;
-    // Every off-site agent and every trip is counted once: by the mask if left out, else by the full step.
-    for (const auto& [mask, counts] : {std::pair{exact, exact_counts}, std::pair{fast, fast_counts}}) {
-      int away_full = 0, trips_full = 0;
-      for (std::uint32_t j = 0; j < kBatch; ++j) {
-        const bool full = mask >> j & 1u;
-        away_full += agents[j].is_away(t.home) && full;
-        trips_full += !agents[j].is_away(t.home) && wb.w[2][j] < t.trip_below && full;
-      }
-      ASSERT_EQ(counts.away + away_full, away_agents) << "trial " << trial;
-      ASSERT_EQ(counts.trips + trips_full, trips) << "trial " << trial;
+    const std::uint32_t exact = detail::lean_mask_scalar(agents, hi, kBatch, t, exact_counts);
+    const std::uint32_t fast = detail::lean_mask_avx2(agents, hi, t, fast_counts);
+    ASSERT_EQ(exact, fast) << "trial " << trial;
+    ASSERT_EQ(exact_counts.away, fast_counts.away) << "trial " << trial;
+    ASSERT_EQ(exact_counts.trips, fast_counts.trips) << "trial " << trial;
+    // The rule, restated: left out if surely nothing (below) or surely a trip only (strictly between).
+    std::int64_t away = 0, trips = 0;
+    for (std::uint32_t j = 0; j < kBatch; ++j) {
+      const unsigned q = CellThresholds::state(agents[j], t.home);
+      const bool nothing = hi[j] < t.nothing_hi[q], trip = hi[j] > t.nothing_hi[q] && hi[j] < t.lean_hi[q];
+      ASSERT_EQ((exact >> j) & 1u, nothing || trip ? 0u : 1u) << "trial " << trial << " agent " << j;
+      away += agents[j].is_away(t.home) && nothing;
+      trips += trip;
     }
-    // Only the edge thresholds may differ.
-    if (exact != fast) {
-      const bool edge = t.move_below == 0 || t.return_below == 0 || t.trip_below == 0 ||
-                        t.no_stay_below[0] >> 32 || t.no_stay_below[1] >> 32 || t.no_stay_below[2] >> 32 ||
-                        t.no_stay_below[3] >> 32 || t.no_op_below[0] >> 32 || t.no_op_below[1] >> 32 ||
-                        t.no_op_trip_below[0] >> 32 || t.no_op_trip_below[1] >> 32;
-      ASSERT_TRUE(edge) << "trial " << trial;
+    ASSERT_EQ(exact_counts.away, away);
+    ASSERT_EQ(exact_counts.trips, trips);
+  }
+}
+
+// The screen thresholds are the products of the word probabilities (to the nearest 2^-32).
+TEST(Screen, ThresholdsAreTheProbabilitiesOfQuietMonths) {
+  const CellThresholds t = baseline_like();
+  auto share = [](std::uint64_t w) { return static_cast<double>(w) / kWords; };
+  for (unsigned q = 0; q < 16; ++q) {
+    const bool away = q >= 8;
+    const unsigned chronic = (q >> 2) & 1u, age = q & 3u;
+    const double first = share(away ? t.return_below : t.move_below), stay = 1 - share(t.no_stay_below[age]);
+    double nothing, lean;
+    if (away) {
+      nothing = lean = (1 - first) * (1 - stay) * share(t.no_op_below[chronic]);
+    } else {
+      const double trip = share(t.trip_below), no_care = share(t.no_op_trip_below[chronic]);
+      nothing = (1 - first) * (1 - stay) * (1 - trip);
+      lean = nothing + (1 - first) * (1 - stay) * trip * no_care;
     }
+    EXPECT_NEAR(static_cast<double>(t.nothing_below[q]), nothing * kWords, 1.0) << "q " << q;
+    EXPECT_NEAR(static_cast<double>(t.lean_below[q]), lean * kWords, 1.0) << "q " << q;
+    EXPECT_EQ(t.nothing_hi[q], t.nothing_below[q] >> 16);
+    EXPECT_EQ(t.lean_hi[q], t.lean_below[q] >> 16);
+  }
+  // A baseline at-home adult: about 95.9% of months are quiet, 2.3% a trip with no visit.
+  EXPECT_NEAR(static_cast<double>(t.nothing_below[1]) / kWords, 0.9985 * 0.985 * 0.975, 1e-9);
+  EXPECT_NEAR(static_cast<double>(t.lean_below[1] - t.nothing_below[1]) / kWords,
+              0.9985 * 0.985 * 0.025 * std::exp(-0.096), 1e-9);
+}
+
+// Given that something happens, the four words fall where the full step does something, and each
+// event has its conditional probability: P(event | something) = P(event) / P(something), and so on
+// down the sequence. 200,000 draws per state; bounds are 5 standard errors.
+TEST(Screen, ConditionalWordsHaveTheConditionalDistribution) {
+  const CellThresholds t = baseline_like();
+  std::mt19937 gen(7);
+  auto word = [&gen] { return static_cast<std::uint32_t>(gen()); };
+  auto share = [](std::uint64_t w) { return static_cast<double>(w) / kWords; };
+  for (unsigned q : {0u, 1u, 6u, 8u, 13u}) {
+    const bool away = q >= 8;
+    const unsigned chronic = (q >> 2) & 1u, age = q & 3u;
+    const std::uint64_t first_below = away ? t.return_below : t.move_below, stay_from = t.no_stay_below[age];
+    const double p_first = share(first_below), p_stay = 1 - share(stay_from);
+    const double p_trip = share(t.trip_below);
+    const double p_care = 1 - share(away ? t.no_op_below[chronic] : t.no_op_trip_below[chronic]);
+    const double p_last = away ? p_care : p_trip * p_care;
+    const double p_any = 1 - (1 - p_first) * (1 - p_stay) * (1 - p_last);
+    const int n = 200000;
+    int firsts = 0, stays = 0, lasts = 0, stays_without_first = 0, low_stay_word = 0;
+    for (int i = 0; i < n; ++i) {
+      const std::array<std::uint32_t, 4> x{word(), word(), word(), word()};
+      const auto w = detail::conditional_words(t, q, x);
+      const bool first = w[0] < first_below, stay = w[1] >= stay_from;
+      const bool last = away ? w[3] >= t.no_op_below[chronic] : (w[2] < t.trip_below && w[3] >= t.no_op_trip_below[chronic]);
+      ASSERT_TRUE(first || stay || last) << "q " << q << " draw " << i;  // something happens
+      firsts += first;
+      stays += stay;
+      lasts += last;
+      stays_without_first += stay && !first;
+      // Within the stay region the word stays uniform: half of it lies in the lower half.
+      if (stay) low_stay_word += w[1] < stay_from + (std::uint64_t{1} << 32) / 2 - stay_from / 2;
+    }
+    auto within = [&](int count, double p, const char* what) {
+      const double se = std::sqrt(p * (1 - p) / n);
+      EXPECT_NEAR(count / static_cast<double>(n), p, 5 * se + 1e-9) << what << ", q " << q;
+    };
+    within(firsts, p_first / p_any, "first event");
+    within(stays, p_stay / p_any, "stay");
+    within(lasts, p_last / p_any, "last event");
+    within(stays_without_first, (1 - p_first) * p_stay / p_any, "stay without the first event");
+    EXPECT_NEAR(low_stay_word / static_cast<double>(stays), 0.5, 5 * std::sqrt(0.25 / stays)) << "q " << q;
   }
 }

@@ -50,3 +50,25 @@ TEST(PhiloxBatch, RngWordsBatchEqualsWords) {
     }
   }
 }
+
+// The screen's high bits: person p's are the 16 bits (p mod 8) of the draw (p / 8, month, screen),
+// in person order, whether drawn one by one or 128 persons at a time (step_range).
+TEST(PhiloxBatch, ScreenHighBitsBatchEqualsOneByOne) {
+  const Rng rng(20261123);
+  for (std::uint32_t block : {0u, 1u, 99991u, 0xFFFFFFFFu / kScreenBlock}) {
+    std::uint16_t out[kScreenBlock];
+    rng.screen_hi_batch(block, 31, out);
+    for (std::uint32_t i = 0; i < kScreenBlock; ++i) {
+      const std::uint32_t person = block * kScreenBlock + i;
+      ASSERT_EQ(out[i], rng.screen_hi(person, 31)) << "person " << person;
+      const auto shared = rng.words(person / 8, 31, Purpose::screen);
+      ASSERT_EQ(out[i], (shared[(i % 8) / 2] >> (16 * (i % 2))) & 0xFFFFu) << "person " << person;
+    }
+  }
+  // Eight persons share a draw, and their high bits are not all equal.
+  std::uint16_t out[kScreenBlock];
+  rng.screen_hi_batch(5, 0, out);
+  int distinct = 0;
+  for (std::uint32_t i = 1; i < 8; ++i) distinct += out[i] != out[0];
+  EXPECT_GT(distinct, 0);
+}
