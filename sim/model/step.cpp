@@ -44,9 +44,12 @@ struct Who {
   std::uint32_t person;
   std::size_t home;
   InsuredGroup group;
+  /// This month: has the person filed as long-term off-site (−1: not looked up yet)? The latent
+  /// propensity draw is made once a month, and only for a visit that needs it.
+  std::int8_t long_term_filed = -1;
 };
 
-void settle(Agent& a, const Who& who, const VisitEvent& ev, std::uint32_t k, const MonthContext& ctx,
+void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const MonthContext& ctx,
             MonthTotals& totals) {
   const SimParams& p = *ctx.params;
   const std::uint32_t person = who.person;
@@ -61,13 +64,14 @@ void settle(Agent& a, const Who& who, const VisitEvent& ev, std::uint32_t k, con
   FilingCategory category = FilingCategory::unfiled;
   if (offsite) {
     const auto w = ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::channel, k);
-    const double latent = Rng::to_unit(ctx.rng->words(person, 0, Purpose::latent)[0]);
     const bool inpatient = ev.type == VisitType::inpatient;
     bool filed = false;
     switch (ev.where) {
       case Where::long_term:
         category = long_term_category(group);
-        filed = latent < ctx.long_term_filing;
+        if (who.long_term_filed < 0)
+          who.long_term_filed = Rng::to_unit(ctx.rng->words(person, 0, Purpose::latent)[0]) < ctx.long_term_filing;
+        filed = who.long_term_filed != 0;
         break;
       case Where::referral:
         category = FilingCategory::referral;
@@ -229,6 +233,12 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
     const double on_trip = outpatient_rates(p, p.trip_days / 30.0, chronic != 0, rates);
     no_op_trip_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-on_trip));
   }
+  for (int trip = 0; trip < 2; ++trip)
+    for (int chronic = 0; chronic < 2; ++chronic) {
+      MonthContext::OutpatientRates& op = c.outpatient[static_cast<std::size_t>(trip)][static_cast<std::size_t>(chronic)];
+      op.total = outpatient_rates(p, trip != 0 ? p.trip_days / 30.0 : 1.0, chronic != 0, op.rates.data());
+      op.none = std::exp(-op.total);
+    }
   for (std::size_t pr = 0; pr < kProvinces; ++pr)
     for (std::size_t g = 0; g < kGroups; ++g) {
       CellThresholds& t = c.cells[pr][g];
@@ -328,7 +338,7 @@ namespace {
 /// The whole step of one agent given its month words `w` (the year reset already done): every
 /// event, as written in sim/README.md. step_range takes it only when its thresholds say that
 /// something happens; step_agent always.
-void step_full(Agent& a, const Who& who, const std::uint32_t* w, const MonthContext& ctx, MonthTotals& totals) {
+void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ctx, MonthTotals& totals) {
   const SimParams& p = *ctx.params;
   const Mobility& mob = *ctx.mobility;
   const auto m = static_cast<std::uint32_t>(ctx.month);
@@ -398,12 +408,12 @@ void step_full(Agent& a, const Who& who, const std::uint32_t* w, const MonthCont
   // Outpatient care and pharmacy purchases while living off-site (local outpatient care is part of
   // the funds' other spending, not simulated visit by visit: sim/README.md).
   if (a.is_away(home) || on_trip) {
-    const double share = a.is_away(home) ? 1.0 : p.trip_days / 30.0;
-    double rates[3];
     // The visits of the three kinds are independent Poisson processes: draw their total exactly
     // from this month's word, then each visit's kind in proportion to the rates.
-    const double total_rate = outpatient_rates(p, share, a.chronic(), rates);
-    const unsigned n = poisson_from_uniform(total_rate, std::exp(-total_rate), Rng::to_unit(w[3]));
+    const MonthContext::OutpatientRates& op = ctx.outpatient[a.is_away(home) ? 0 : 1][a.chronic() ? 1 : 0];
+    const double* rates = op.rates.data();
+    const double total_rate = op.total;
+    const unsigned n = poisson_from_uniform(total_rate, op.none, Rng::to_unit(w[3]));
     if (n > 0) {
       auto st = ctx.rng->stream(person, m, Purpose::outpatient);
       const VisitType types[3] = {VisitType::general_outpatient, VisitType::chronic_outpatient, VisitType::pharmacy};

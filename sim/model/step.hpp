@@ -59,6 +59,13 @@ struct MonthContext {
   std::array<double, 2> log_mean_inpatient{};             // lognormal μ by scheme
   std::array<double, 3> log_mean_outpatient{};            // general, chronic, pharmacy
   Ratio class_b, class_c, over_cap;                        // bill shares
+  /// Off-site outpatient visits a month by kind (general, chronic, pharmacy), their total and
+  /// exp(−total), the probability of none: [on a trip (else living off-site)][chronic].
+  struct OutpatientRates {
+    std::array<double, 3> rates{};
+    double total = 0, none = 1;
+  };
+  std::array<std::array<OutpatientRates, 2>, 2> outpatient{};
   bool new_year = false;                                   // January: accumulators reset
   std::array<std::array<CellThresholds, kGroups>, kProvinces> cells{};  // [home][group]
   /// [home][treatment]: the home province's insured need no filing there (free-filing zones).
