@@ -51,10 +51,9 @@ void check_memory(const sim::Layout& layout, const sim::Comm& comm, const std::s
   const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
   const int here = local ? std::max(1, std::atoi(local)) : 1;
   if (here >= comm.size()) return sim::check_population_fits(layout, sim::memory_available(), file);
+  // Spread over machines: this machine holds its ranks' agents (about `here` ranks like this one).
   const sim::Partition part = sim::partition(layout, comm.rank(), comm.size());
-  sim::Layout share = layout;  // this machine's part, as a population of its own
-  share.total = static_cast<std::uint32_t>(std::min<std::uint64_t>(0xFFFFFFFFull, std::uint64_t{part.agents()} * here));
-  sim::check_population_fits(share, sim::memory_available(), file);
+  sim::check_population_fits(std::uint64_t{part.agents()} * here, layout.scale, sim::memory_available(), file);
 }
 
 /// Resuming without a checkpoint of this rank count while the folder holds checkpoints of this

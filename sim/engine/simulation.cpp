@@ -262,19 +262,19 @@ std::uint64_t memory_available() {
   return 0;
 }
 
-void check_population_fits(const Layout& layout, std::uint64_t available, const std::string& file) {
+void check_population_fits(std::uint64_t agents, std::int64_t scale, std::uint64_t available, const std::string& file) {
   // The agents, allocated once, plus a working margin for totals, snapshots and results.
-  const std::uint64_t need = static_cast<std::uint64_t>(layout.total) * sizeof(Agent) + (256ull << 20);
+  const std::uint64_t need = agents * sizeof(Agent) + (256ull << 20);
   if (available == 0 || need <= available) return;
-  const double persons = static_cast<double>(layout.total) * static_cast<double>(layout.scale);
+  const double persons = static_cast<double>(agents) * static_cast<double>(scale);
   const double room = static_cast<double>(available > (256ull << 20) ? available - (256ull << 20) : 1);
   const auto min_scale = static_cast<long long>(std::ceil(persons * sizeof(Agent) / room));
   char msg[320];
   std::snprintf(msg, sizeof msg,
-                "a population of %u agents (1:%lld) needs %.1f GiB of memory but %.1f GiB are available; expected "
+                "a population of %llu agents (1:%lld) needs %.1f GiB of memory but %.1f GiB are available; expected "
                 "a sampling ratio of at least 1:%lld",
-                layout.total, static_cast<long long>(layout.scale), static_cast<double>(need) / (1u << 30),
-                static_cast<double>(available) / (1u << 30), min_scale);
+                static_cast<unsigned long long>(agents), static_cast<long long>(scale),
+                static_cast<double>(need) / (1u << 30), static_cast<double>(available) / (1u << 30), min_scale);
   throw io::InputError({file, 0, 0}, "scale", msg);
 }
 

@@ -98,9 +98,13 @@ private:
 
 /// Bytes of memory available now (MemAvailable in /proc/meminfo), or 0 if unknown.
 std::uint64_t memory_available();
-/// Refuses, before anything is allocated, a population whose agents would not fit in `available`
-/// bytes (0 = unknown: no check): io::InputError naming `file`, the field `scale` and the smallest
-/// sampling ratio that fits.
-void check_population_fits(const Layout& layout, std::uint64_t available, const std::string& file);
+/// Refuses, before anything is allocated, `agents` agents sampled at 1:`scale` that would not fit
+/// in `available` bytes (0 = unknown: no check): io::InputError naming `file`, the field `scale` and
+/// the smallest sampling ratio that fits. Under MPI, `agents` is what one machine holds.
+void check_population_fits(std::uint64_t agents, std::int64_t scale, std::uint64_t available, const std::string& file);
+/// The same for a whole population.
+inline void check_population_fits(const Layout& layout, std::uint64_t available, const std::string& file) {
+  check_population_fits(layout.total, layout.scale, available, file);
+}
 
 }  // namespace yidi::sim
