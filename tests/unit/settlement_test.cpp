@@ -323,3 +323,33 @@ TEST(Settlement, ExplainNamesEachParameterAndSource) {
   EXPECT_TRUE(saw_ratio);
   EXPECT_TRUE(SettlementEngine::settle(req, simple_catalogue(kBeijing), pol, national_rules(), false).explanation.empty());
 }
+
+// The pooled fund's rounding (half-up to the fen, DOMAIN.md §3 [assumed]) holds for amounts whose
+// numerator at bp² scale (eligible × ratio_bp × 10^4) no longer fits in 64 bits (above about 92
+// billion yuan) as for ordinary ones. The expected values are computed here in 128 bits at bp
+// scale: fund = ⌊(E × 8555 + 5000) / 10^4⌋.
+TEST(Rounding, PooledFundRoundsHalfUpBeyondSixtyFourBits) {
+  InsuredPolicy pol = simple_policy(kNantong);
+  set_all_ratios(pol, VisitType::inpatient, Ratio::bp(8555));
+  for (auto g : kInsuredGroups) pol.benefit[index(g)][index(VisitType::inpatient)].annual_cap.value = Money::unlimited();
+  __extension__ using i128 = __int128;
+  // 12,347 and 1e11 + 7 fen: numerators below 2^63 (8.6e18); 2e11 + 5 and 3e13 + 1 fen: above.
+  for (std::int64_t fen : {std::int64_t{12347}, std::int64_t{100000000007}, std::int64_t{200000000005},
+                           std::int64_t{30000000000001}}) {
+    PolicyInput in;
+    in.group = InsuredGroup::employee_in_service;
+    in.visit_type = VisitType::inpatient;
+    in.eligible = Money::fen(fen);
+    const PolicyResult r = SettlementEngine::apply_policy(in, pol);
+    const auto expected = static_cast<std::int64_t>((static_cast<i128>(fen) * 8555 + 5000) / 10000);
+    EXPECT_EQ(r.hifp.fen(), expected) << fen << " fen";
+  }
+  // Worked: 100,000,000,007 fen × 85.55% = 85,550,000,005.9885 → 85,550,000,006 (half-up);
+  // 30,000,000,000,001 fen × 85.55% = 25,665,000,000,000.8555 → 25,665,000,000,001.
+  PolicyInput in;
+  in.visit_type = VisitType::inpatient;
+  in.eligible = Money::fen(100000000007);
+  EXPECT_EQ(SettlementEngine::apply_policy(in, pol).hifp.fen(), 85550000006);
+  in.eligible = Money::fen(30000000000001);
+  EXPECT_EQ(SettlementEngine::apply_policy(in, pol).hifp.fen(), 25665000000001);
+}
