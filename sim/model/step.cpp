@@ -470,6 +470,13 @@ void step_agent(Agent& a, std::uint32_t person, std::size_t home, std::size_t gr
                 ctx.rng->screen_hi(person, static_cast<std::uint32_t>(ctx.month)), ctx, totals);
 }
 
+void step_agent_unscreened(Agent& a, std::uint32_t person, std::size_t home, std::size_t group,
+                           const MonthContext& ctx, MonthTotals& totals) {
+  if (ctx.new_year) a.reset_year();
+  const auto w = ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::month, 1);
+  step_full(a, Who{person, home, static_cast<InsuredGroup>(group)}, w.data(), ctx, totals);
+}
+
 namespace {
 /// Agents [0, n) of one (home, group) cell, persons first, first + 1, ...: the screens' high bits
 /// 128 persons at a time (aligned to multiples of 128, so that any split draws the same), then 16

@@ -110,6 +110,11 @@ std::array<std::uint32_t, 4> conditional_words(const CellThresholds& t, unsigned
 void step_agent(Agent& agent, std::uint32_t person, std::size_t home, std::size_t group, const MonthContext& ctx,
                 MonthTotals& totals);
 
+/// The model the screen must reproduce in distribution, for tests: the four words drawn for every
+/// person, unconditionally ((person, month, `month`, index 1)), and the full step run on them.
+void step_agent_unscreened(Agent& agent, std::uint32_t person, std::size_t home, std::size_t group,
+                           const MonthContext& ctx, MonthTotals& totals);
+
 /// Advances agents[0, count), global person numbers first_person, first_person + 1, ..., by one
 /// month, adding to `totals` — the same result as step_agent on each, faster: the screens' high
 /// bits are drawn 128 persons at a time and an agent to whom nothing happens is settled by two
