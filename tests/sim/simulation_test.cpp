@@ -251,8 +251,8 @@ TEST(Population, StepRangeEqualsStepAgent) {
 // 1:2000 population (673,000 agents), January and June, must agree on every count within 5
 // standard errors of their difference (√(a + b) for counts a and b): trips, moves, returns, local
 // stays, off-site visits by type; people living off-site within 1%, and the off-site fund within 5
-// standard errors of its lognormal bills. Catches a screen
-// whose events differ from the full step's (a forgotten event, a wrong threshold).
+// standard errors of its lognormal bills. Catches a screen whose events differ from the full
+// step's (a forgotten event, a wrong threshold).
 TEST(Population, ScreenReproducesTheUnscreenedModel) {
   const Fixture f(2000, 1);
   const auto world = sim::embedded_world();
@@ -292,7 +292,8 @@ TEST(Population, ScreenReproducesTheUnscreenedModel) {
   agree(a.returns, b.returns, "returns");
   std::int64_t away_a = 0, away_b = 0;
   for (std::size_t i = 0; i < a.away.size(); ++i) away_a += a.away[i], away_b += b.away[i];
-  EXPECT_NEAR(static_cast<double>(away_a) / static_cast<double>(away_b), 1.0, 0.01) << "people living off-site (mostly the same people: a tighter bound)";
+  // Mostly the same people in both (those living off-site at the start), hence a tighter bound.
+  EXPECT_NEAR(static_cast<double>(away_a) / static_cast<double>(away_b), 1.0, 0.01) << "people living off-site";
   std::int64_t local_a = 0, local_b = 0;
   for (std::size_t i = 0; i < a.local.size(); ++i) local_a += a.local[i].visits, local_b += b.local[i].visits;
   agree(local_a, local_b, "local stays");
