@@ -31,6 +31,39 @@ struct Fixture {
   }
 };
 
+/// A scenario's population, and its months' contexts with the policy in force on each settlement
+/// date as Simulation::run_month sets them up (without the fund response): for stepping agents
+/// directly, outside a Simulation.
+struct Stepping {
+  const Fixture& f;
+  const sim::SimParams& p = f.scenario.params;
+  const sim::Layout l = sim::make_layout(f.world, p, f.scenario.scale);
+  const sim::Mobility mob = sim::Mobility::build(f.world, p, l);
+  const sim::Rng rng{f.scenario.seed};
+  explicit Stepping(const Fixture& fixture) : f(fixture) {}
+  sim::AgentVector agents() const { return sim::build_agents(f.world, p, l, mob, rng); }
+
+  struct Month {
+    std::vector<InsuredPolicy> policies;
+    std::vector<Catalogue> catalogues;
+    sim::MonthContext ctx;
+    Month(const Stepping& s, int month) : ctx(sim::MonthContext::make(month, s.p, s.rng, s.mob, s.f.world)) {
+      policies.reserve(sim::kProvinces);  // ctx points into both: no reallocation
+      catalogues.reserve(sim::kProvinces);
+      for (std::size_t i = 0; i < sim::kProvinces; ++i) {
+        policies.push_back(s.f.book.insured_policy(s.f.world.province(i).code, ctx.settle_date));
+        catalogues.push_back(s.f.book.catalogue(s.f.world.province(i).code, ctx.settle_date));
+        ctx.policy[i] = &policies.back();
+        ctx.catalogue[i] = &catalogues.back();
+      }
+      ctx.set_free_zones();
+      ctx.coaudit_threshold = s.f.book.national(ctx.settle_date).coaudit_threshold.value;
+    }
+    Month(const Month&) = delete;
+    Month& operator=(const Month&) = delete;
+  };
+};
+
 sim::Results run_with_threads(const Fixture& f, int threads) {
   tbb::task_arena arena(threads);
   sim::Results out;
@@ -213,27 +246,13 @@ TEST(Population, OffsiteStockMatchesTheCensusInflowShare) {
 // (year reset) and in a later month, over a range that starts and ends inside cells.
 TEST(Population, StepRangeEqualsStepAgent) {
   const Fixture f(5000, 1);
-  const auto world = sim::embedded_world();
-  const sim::SimParams& p = f.scenario.params;
-  const auto l = sim::make_layout(world, p, f.scenario.scale);
-  const auto mob = sim::Mobility::build(world, p, l);
-  const sim::Rng rng(f.scenario.seed);
-  sim::AgentVector fast = sim::build_agents(world, p, l, mob, rng), slow = fast;
+  const Stepping st(f);
+  const sim::Layout& l = st.l;
+  sim::AgentVector fast = st.agents(), slow = fast;
   const std::uint32_t first = l.begin[3][1] + 7, count = l.begin[9][2] + 11 - first;
   for (int month : {f.scenario.start_month, f.scenario.start_month + 5, f.scenario.start_month + 12}) {
-    sim::MonthContext ctx = sim::MonthContext::make(month, p, rng, mob, world);
-    std::vector<InsuredPolicy> policies;
-    std::vector<Catalogue> catalogues;
-    policies.reserve(sim::kProvinces);
-    catalogues.reserve(sim::kProvinces);
-    for (std::size_t i = 0; i < sim::kProvinces; ++i) {
-      policies.push_back(f.book.insured_policy(world.province(i).code, ctx.settle_date));
-      catalogues.push_back(f.book.catalogue(world.province(i).code, ctx.settle_date));
-      ctx.policy[i] = &policies.back();
-      ctx.catalogue[i] = &catalogues.back();
-    }
-    ctx.set_free_zones();
-    ctx.coaudit_threshold = f.book.national(ctx.settle_date).coaudit_threshold.value;
+    const Stepping::Month mc(st, month);
+    const sim::MonthContext& ctx = mc.ctx;
     sim::MonthTotals by_range, by_agent;
     sim::step_range(fast.data() + first, first, count, l, ctx, by_range);
     for (std::uint32_t i = first; i < first + count; ++i) {
@@ -255,27 +274,14 @@ TEST(Population, StepRangeEqualsStepAgent) {
 // step's (a forgotten event, a wrong threshold).
 TEST(Population, ScreenReproducesTheUnscreenedModel) {
   const Fixture f(2000, 1);
-  const auto world = sim::embedded_world();
-  const sim::SimParams& p = f.scenario.params;
-  const auto l = sim::make_layout(world, p, f.scenario.scale);
-  const auto mob = sim::Mobility::build(world, p, l);
-  const sim::Rng rng(f.scenario.seed);
-  sim::AgentVector screened = sim::build_agents(world, p, l, mob, rng), unscreened = screened;
+  const Stepping st(f);
+  const sim::SimParams& p = st.p;
+  const sim::Layout& l = st.l;
+  sim::AgentVector screened = st.agents(), unscreened = screened;
   sim::MonthTotals a, b;
   for (int month : {f.scenario.start_month, f.scenario.start_month + 5}) {
-    sim::MonthContext ctx = sim::MonthContext::make(month, p, rng, mob, world);
-    std::vector<InsuredPolicy> policies;
-    std::vector<Catalogue> catalogues;
-    policies.reserve(sim::kProvinces);
-    catalogues.reserve(sim::kProvinces);
-    for (std::size_t i = 0; i < sim::kProvinces; ++i) {
-      policies.push_back(f.book.insured_policy(world.province(i).code, ctx.settle_date));
-      catalogues.push_back(f.book.catalogue(world.province(i).code, ctx.settle_date));
-      ctx.policy[i] = &policies.back();
-      ctx.catalogue[i] = &catalogues.back();
-    }
-    ctx.set_free_zones();
-    ctx.coaudit_threshold = f.book.national(ctx.settle_date).coaudit_threshold.value;
+    const Stepping::Month mc(st, month);
+    const sim::MonthContext& ctx = mc.ctx;
     sim::step_range(screened.data(), 0, l.total, l, ctx, a);
     for (std::uint32_t i = 0; i < l.total; ++i) {
       const auto [home, group] = l.cell_of(i);
