@@ -164,8 +164,8 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
 }
 
 /// Monthly rates of general outpatient visits, chronic visits and pharmacy purchases for a person
-/// off-site for `share` of the month; returns their sum (the same arithmetic everywhere, so the
-/// thresholds of step_range decide exactly as the full step does).
+/// off-site for `share` of the month; returns their sum. Computed once a month (MonthContext::make),
+/// so the screen's thresholds and the full step use the same values.
 double outpatient_rates(const SimParams& p, double share, bool chronic, double rates[3]) {
   rates[0] = p.outpatient_per_month_away * share;
   rates[1] = chronic ? p.chronic_per_month * share : 0.0;
@@ -225,19 +225,14 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   std::array<std::array<std::uint64_t, 3>, kGroups> no_stay_below{};
   for (std::size_t g = 0; g < kGroups; ++g)
     for (std::size_t a = 0; a < 3; ++a) no_stay_below[g][a] = unit_at_most(c.no_stay[g][a]);
+  // Off-site outpatient care: the rates the full step uses, and no visit as thresholds on w3.
   std::array<std::uint64_t, 2> no_op_below{}, no_op_trip_below{};
-  for (int chronic = 0; chronic < 2; ++chronic) {
-    double rates[3];
-    const double total = outpatient_rates(p, 1.0, chronic != 0, rates);
-    no_op_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-total));
-    const double on_trip = outpatient_rates(p, p.trip_days / 30.0, chronic != 0, rates);
-    no_op_trip_below[static_cast<std::size_t>(chronic)] = unit_at_most(std::exp(-on_trip));
-  }
   for (int trip = 0; trip < 2; ++trip)
     for (int chronic = 0; chronic < 2; ++chronic) {
       MonthContext::OutpatientRates& op = c.outpatient[static_cast<std::size_t>(trip)][static_cast<std::size_t>(chronic)];
       op.total = outpatient_rates(p, trip != 0 ? p.trip_days / 30.0 : 1.0, chronic != 0, op.rates.data());
       op.none = std::exp(-op.total);
+      (trip != 0 ? no_op_trip_below : no_op_below)[static_cast<std::size_t>(chronic)] = unit_at_most(op.none);
     }
   for (std::size_t pr = 0; pr < kProvinces; ++pr)
     for (std::size_t g = 0; g < kGroups; ++g) {
