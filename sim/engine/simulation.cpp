@@ -5,6 +5,7 @@
 #include <tbb/combinable.h>
 #include <tbb/parallel_for.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -106,6 +107,7 @@ void Simulation::run_month() {
   ctx.set_free_zones();
 
   // Steps 1–3 for every agent, block by block; integer totals, so any split gives the same sums.
+  const auto t0 = std::chrono::steady_clock::now();
   const std::uint32_t n = static_cast<std::uint32_t>(agents_.size());
   tbb::combinable<MonthTotals> partial;
   tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, (n + kBlock - 1) / kBlock),
@@ -119,6 +121,7 @@ void Simulation::run_month() {
                     });
   MonthTotals total;
   partial.combine_each([&](const MonthTotals& t) { total.add(t); });
+  stepping_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sum_over_ranks(comm_, total);  // every rank now holds the whole population's totals
 
   // Step 4–5: ledger postings and month end.

@@ -34,6 +34,9 @@ public:
   bool done() const { return months_done_ >= scenario_.months; }
   int months_done() const { return months_done_; }
   int current_month() const { return scenario_.start_month + months_done_; }
+  /// Wall seconds spent stepping agents (steps 1–3, this rank), summed over the months run so far:
+  /// the part of a month's time that grows with the population, for benchmarks (yidi bench sim).
+  double stepping_seconds() const { return stepping_seconds_; }
 
   const Results& results() const { return results_; }
   const Layout& layout() const { return layout_; }
@@ -90,6 +93,7 @@ private:
   ClearingSystem clearing_;
   Results results_;
   int months_done_ = 0;
+  double stepping_seconds_ = 0;
   std::vector<std::vector<SettlementRecord>> fed_;
   std::array<std::array<Money, 2>, kProvinces> contribution_{};  // per person a year, this year
   std::array<std::array<Money, 2>, kProvinces> other_spending_{};
