@@ -1,5 +1,8 @@
-// `yidi run`, `yidi calibration`, `yidi schema` and `yidi clear` end to end on the real binary.
+// `yidi run`, `yidi calibration`, `yidi schema`, `yidi clear` and `yidi bench sim` end to end on the
+// real binary.
 #include <gtest/gtest.h>
+
+#include <regex>
 
 #include "models/money.hpp"
 #include "sim/engine/output_schema.hpp"
@@ -128,4 +131,25 @@ TEST_F(RunCli, UsageErrorsExitOne) {
   const Outcome help = yidi("--help");
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("settle"), std::string::npos);
+}
+
+// Benchmarks are run, never timed in tests: `bench sim` works on 1 and 2 threads, and its national
+// year is the sum of the two parts it names (stepping scaled to the full population, month ends
+// as measured), to the printed rounding.
+TEST_F(RunCli, BenchSimNationalYearIsSteppingPlusMonthEnds) {
+  const Outcome r = yidi("bench sim --scale 20000 --months 1 --triad-mib 8");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("memory bandwidth (triad, 3 × 8 MiB): 1 thread ")) << r.out;
+  EXPECT_NE(r.out.find("population 1:20000: 67296 agents × 12 bytes"), std::string::npos) << r.out;
+  const std::regex line(R"((\d) threads? ?: set-up [0-9.]+ s, [0-9.e+]+ agent-months/s, [0-9.e+]+ settlements/s; )"
+                        R"(full-scale national year ≈ (\d+) s \(stepping (\d+) s, month ends ([0-9.]+) s\))");
+  int lines = 0;
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), line); it != std::sregex_iterator(); ++it, ++lines) {
+    const std::smatch& m = *it;
+    EXPECT_EQ(std::stoi(m[1]), lines + 1);
+    const double year = std::stod(m[2]), stepping = std::stod(m[3]), month_ends = std::stod(m[4]);
+    EXPECT_GT(stepping, 0);
+    EXPECT_LE(std::abs(year - (stepping + month_ends)), 1.0) << m.str();
+  }
+  EXPECT_EQ(lines, 2) << r.out;
 }
