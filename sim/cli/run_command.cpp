@@ -158,7 +158,8 @@ int run_simulation(const RunOptions& o) {
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const double setup = std::chrono::duration<double>(t_setup - t0).count();
   std::cerr << "yidi run: " << s.name << ", " << sim.layout().total << " agents (1:" << s.scale << "), " << s.months
-            << std::fixed << std::setprecision(2) << " months in " << total << " s (set-up " << setup << " s, months " << total - setup << " s)";
+            << std::fixed << std::setprecision(2) << " months in " << total << " s (set-up " << setup << " s, months "
+            << total - setup << " s)";
   if (comm.size() > 1) std::cerr << " on " << comm.size() << " ranks";
   std::cerr << "; wrote " << out << "\n";
   return kOk;
