@@ -439,21 +439,15 @@ void step_screened(Agent& a, const Who& who, const CellThresholds& t, std::uint3
                    MonthTotals& totals) {
   const unsigned q = CellThresholds::state(a, who.home);
   const auto m = static_cast<std::uint32_t>(ctx.month);
-  detail::Screen screen;
-  if (s_hi < t.nothing_hi[q]) screen = detail::Screen::nothing;
-  else if (s_hi > t.nothing_hi[q] && s_hi < t.lean_hi[q]) screen = detail::Screen::trip_only;
-  else if (s_hi > t.lean_hi[q]) screen = detail::Screen::full;
-  else screen = detail::screen_of(t, q, s_hi << 16 | ctx.rng->screen_low(who.person, m));
-  switch (screen) {
-    case detail::Screen::nothing:
-      if (q >= 8) ++totals.away[who.home * kGroups + index(who.group)];
-      return;
-    case detail::Screen::trip_only: ++totals.trips; return;
-    case detail::Screen::full: {
-      const auto w = detail::conditional_words(t, q, ctx.rng->words(who.person, m, Purpose::month));
-      step_full(a, who, w.data(), ctx, totals);
-      return;
-    }
+  detail::Screen screen = detail::screen_of_hi(t, q, s_hi);
+  if (screen == detail::Screen::tie) screen = detail::screen_of(t, q, s_hi << 16 | ctx.rng->screen_low(who.person, m));
+  if (screen == detail::Screen::full) {
+    const auto w = detail::conditional_words(t, q, ctx.rng->words(who.person, m, Purpose::month));
+    step_full(a, who, w.data(), ctx, totals);
+  } else if (screen == detail::Screen::trip_only) {
+    ++totals.trips;
+  } else if (q >= 8) {
+    ++totals.away[who.home * kGroups + index(who.group)];  // nothing happens to a person living off-site
   }
 }
 }  // namespace
@@ -519,9 +513,8 @@ std::uint32_t lean_mask_scalar(const Agent* agents, const std::uint16_t* screen_
   std::uint32_t full_mask = 0;
   for (std::uint32_t j = 0; j < n; ++j) {
     const unsigned q = CellThresholds::state(agents[j], t.home);
-    const std::uint32_t hi = screen_hi[j];
-    const bool nothing = hi < t.nothing_hi[q];
-    const bool trip = hi > t.nothing_hi[q] && hi < t.lean_hi[q];
+    const Screen screen = screen_of_hi(t, q, screen_hi[j]);
+    const bool nothing = screen == Screen::nothing, trip = screen == Screen::trip_only;
     full_mask |= static_cast<std::uint32_t>(!(nothing || trip)) << j;
     counts.away += q >= 8 && nothing;
     counts.trips += trip;

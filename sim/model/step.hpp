@@ -94,10 +94,20 @@ std::uint32_t lean_mask_avx2(const Agent* agents, const std::uint16_t* screen_hi
 using LeanMaskFn = std::uint32_t (*)(const Agent*, const std::uint16_t*, const CellThresholds&, LeanCounts&);
 extern const LeanMaskFn lean_mask;
 
-enum class Screen : std::uint8_t { nothing, trip_only, full };
-/// What a whole 32-bit screen s decides for an agent in state q.
+/// What a screen decides: nothing happens, a trip with no visit only, or the full step; `tie`
+/// only from the high bits alone (screen_of_hi), when the low bits must be drawn to decide.
+enum class Screen : std::uint8_t { nothing, trip_only, full, tie };
+/// What a whole 32-bit screen s decides for an agent in state q (never `tie`).
 inline Screen screen_of(const CellThresholds& t, unsigned q, std::uint32_t s) {
   return s < t.nothing_below[q] ? Screen::nothing : s < t.lean_below[q] ? Screen::trip_only : Screen::full;
+}
+/// What the high 16 bits h of the screen decide on their own for an agent in state q: the same as
+/// screen_of for every low bits, or `tie` when h equals a threshold's high bits. The one statement
+/// of the rule that lean_mask_scalar and the agent's step use (lean_mask_avx2 restates it in lanes).
+inline Screen screen_of_hi(const CellThresholds& t, unsigned q, std::uint32_t h) {
+  if (h < t.nothing_hi[q]) return Screen::nothing;
+  if (h > t.nothing_hi[q] && h < t.lean_hi[q]) return Screen::trip_only;
+  return h > t.lean_hi[q] ? Screen::full : Screen::tie;
 }
 /// The month's four words of an agent in state q given that something happens (Screen::full),
 /// from four fresh uniform words x: distributed as four uniform words conditioned on the full
