@@ -68,7 +68,7 @@ public:
   template <class T>
   void vec(const std::vector<T>& v) {
     pod<std::uint64_t>(v.size());
-    s_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+    if (!v.empty()) s_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
   }
   std::string& str() { return s_; }
 
@@ -383,6 +383,7 @@ void check_checkpoint_header(const std::string& path, const CheckpointHeader& h,
 std::uint32_t crc32_of(std::uint32_t crc, const void* data, std::size_t n) {
   constexpr std::size_t kChunk = std::size_t{32} << 20;
   const auto* p = static_cast<const unsigned char*>(data);
+  if (n == 0) return crc;  // (zlib returns 0 for a null buffer: a rank without agents has one)
   if (n <= kChunk) return static_cast<std::uint32_t>(::crc32_z(crc, p, n));
   const std::size_t chunks = (n + kChunk - 1) / kChunk;
   std::vector<uLong> part(chunks);
@@ -504,6 +505,7 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const Checkpoin
         fail(path, "checkpoint holds " + std::to_string(len) + " values of dataset " + spec.name + "; expected " +
                        std::to_string(want));
       const std::string_view bytes = in.raw(len * 8, "results");
+      if (len == 0) continue;  // (memcpy must not be given an empty vector's null pointer)
       if (integer) {
         d.i.resize(len);
         std::memcpy(d.i.data(), bytes.data(), bytes.size());

@@ -27,7 +27,9 @@ std::string os_reason(int err) { return std::error_code(err, std::generic_catego
 std::string file_name_part(std::string_view name) {
   std::string out;
   for (char c : name) {
-    const bool plain = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    const auto u = static_cast<unsigned char>(c);
+    // Bytes of UTF-8 sequences (≥ 0x80) can never be '/' or '.': a name in Chinese stays readable.
+    const bool plain = std::isalnum(u) || u >= 0x80 || c == '-' || c == '_' || c == '.';
     out += plain && !(c == '.' && out.empty()) ? c : '_';
   }
   return out.empty() ? std::string("_") : out;

@@ -175,8 +175,8 @@ int remove_stale_temporaries(const std::string& path);
 std::string temporary_name(const std::string& path, std::string_view tag = "tmp");
 
 /// `name` as one file name that stays in its folder (for default output and checkpoint names made
-/// from a scenario's name): letters, digits, '-', '_' and '.' are kept, anything else (a '/', "..")
-/// becomes '_', and so does a leading '.'.
+/// from a scenario's name): ASCII letters and digits, '-', '_', '.' and the bytes of UTF-8
+/// characters are kept, anything else (a '/', a space) becomes '_', and so does a leading '.'.
 std::string file_name_part(std::string_view name);
 
 /// The reason for an errno, as strerror gives it.

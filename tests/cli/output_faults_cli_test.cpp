@@ -155,4 +155,22 @@ TEST_F(OutputFaults, AnExperimentsOutputIsNeverItsInput) {
   EXPECT_EQ(files(), (std::set<std::string>{"s.yaml", "t.yaml"}));
 }
 
+// A scenario's name becomes part of default output and checkpoint names: one file name, never a
+// path out of its folder (the scenario parser may also refuse such names; this holds regardless).
+TEST(OutputNames, AScenarioNameBecomesOneFileNameInItsFolder) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"baseline", "baseline"},           {"no-reduction_v2.1", "no-reduction_v2.1"},
+      {"../../escape", "_._.._escape"},   {"/etc/passwd", "_etc_passwd"},
+      {".hidden", "_hidden"},             {"..", "_."},
+      {".", "_"},                          {"", "_"},
+      {"a b\tc", "a_b_c"},                {"异地就医", "异地就医"},
+  };
+  for (const auto& [name, expected] : cases) {
+    const std::string got = io::file_name_part(name);
+    EXPECT_EQ(got, expected) << name;
+    EXPECT_EQ(got.find('/'), std::string::npos) << name;
+    EXPECT_FALSE(got.starts_with(".")) << name;
+  }
+}
+
 }  // namespace

@@ -135,12 +135,12 @@ TEST_F(RunCli, AnInputIsNeverTheOutput) {
   EXPECT_EQ(files(), (std::set<std::string>{"ck", "s.yaml"}));
 }
 
-// Two jobs writing one path: both start (neither file exists yet), the shorter one finishes first
-// and puts its file in place; the other then fails at the moment of its rename, instead of
-// silently replacing it, and removes its temporary.
+// Two jobs writing one path: both start (neither file exists yet), the shorter one (2 months
+// against 36, about a second apart) finishes first and puts its file in place; the other then
+// fails at the moment of its rename, instead of silently replacing it, and removes its temporary.
 TEST_F(RunCli, OfTwoJobsWritingOnePathOnlyTheFirstToFinishSucceeds) {
   const std::string y = "'" + std::string(YIDI_BINARY) + "' run baseline --scale 1:20000 --threads 1 -o out.h5 ";
-  const std::string script = "cd '" + work().string() + "' && (" + y + "--months 12 2>long.err; echo \\$? >long.code) & (" +
+  const std::string script = "cd '" + work().string() + "' && (" + y + "--months 36 2>long.err; echo \\$? >long.code) & (" +
                              "cd '" + work().string() + "' && " + y + "--months 2 2>short.err; echo \\$? >short.code) & wait";
   ASSERT_EQ(std::system(("bash -c \"" + script + "\"").c_str()), 0);
   EXPECT_EQ(slurp(work() / "short.code"), "0\n") << slurp(work() / "short.err");
