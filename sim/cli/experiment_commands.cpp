@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "sim/engine/simulation.hpp"
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/hdf5_output.hpp"
+#include "sim/io/output.hpp"
 #include "sim/io/scenario_yaml.hpp"
 #include "sim/version.hpp"
 
@@ -29,8 +31,9 @@ struct Common {
   std::string scale;
   int months = 0;
   long long seed = -1;
-  int threads = 0;
+  int threads = 0;  // given: at least 1; not given: all cores
   bool overwrite = false;
+  const CLI::Option* threads_opt = nullptr;
 };
 
 void add_common(CLI::App* cmd, Common& c, bool output = true) {
@@ -39,8 +42,24 @@ void add_common(CLI::App* cmd, Common& c, bool output = true) {
   cmd->add_option("--scale", c.scale, "override the sampling ratio, e.g. 1:1000");
   cmd->add_option("--months", c.months, "override the number of months");
   cmd->add_option("--seed", c.seed, "override the first seed");
-  cmd->add_option("--threads", c.threads, "worker threads (default: all cores); results do not depend on it");
-  if (output) cmd->add_flag("--overwrite", c.overwrite, "replace an existing output");
+  c.threads_opt = cmd->add_option("--threads", c.threads, "worker threads, at least 1 (default: all cores); results do not depend on it");
+  if (output) cmd->add_flag("--overwrite", c.overwrite, "replace an existing output (yidi's own only)");
+}
+
+/// Options checked before anything is read or written.
+void check_common(const Common& c) {
+  if (c.threads_opt->count() > 0 && c.threads < 1)
+    throw io::InputError({"--threads", 0, 0}, "threads",
+                         "expected a number of worker threads of at least 1, got '" + std::to_string(c.threads) + "'");
+}
+
+/// The files an experiment reads: its scenario files and their policy overlays.
+io::InputFiles inputs_of(const std::vector<std::string>& names, const std::vector<sim::Scenario>& ss) {
+  io::InputFiles in;
+  for (const auto& n : names) in.add(n);
+  for (const auto& s : ss)
+    for (const auto& overlay : s.policy_overlays) in.add(overlay);
+  return in;
 }
 
 sim::Scenario load(const std::string& name, const Common& c) {
@@ -106,11 +125,6 @@ void end_progress() {
   if (::isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\n");
 }
 
-void refuse_existing(const std::string& out, const Common& c) {
-  if (fs::exists(out) && !c.overwrite)
-    throw io::InputError({out, 0, 0}, "", "output exists; choose another with -o or pass --overwrite");
-}
-
 double parse_number(const std::string& text, const std::string& source, const std::string& field) {
   std::size_t used = 0;
   double v = 0;
@@ -139,17 +153,21 @@ struct ReplicatesOptions {
 };
 
 void run_replicates(const ReplicatesOptions& o) {
+  check_common(o.c);
   const sim::Scenario s = load(o.scenario, o.c);
-  const std::string out =
-      o.c.output.empty() ? "outputs/" + s.name + "-replicates" + std::to_string(o.c.n) + ".h5" : o.c.output;
-  refuse_existing(out, o.c);
+  const std::string out = o.c.output.empty()
+                              ? "outputs/" + io::file_name_part(s.name) + "-replicates" + std::to_string(o.c.n) + ".h5"
+                              : o.c.output;
+  // Opened before the work: an unwritable place or an existing file is found at once.
+  io::OutputFile file(out, "summary", io::OutputKind::hdf5, o.c.overwrite, inputs_of({o.scenario}, {s}));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
   const io::Provenance prov = provenance({s}, o.c, world);
   const sim::Summary sum = sim::replicates(s, o.c.n, world, progress());
   end_progress();
-  io::write_summary_hdf5(out, sum, prov);
+  io::write_summary_hdf5(file, sum, prov);
+  file.commit();
   std::cerr << "yidi replicates: " << s.name << ", " << o.c.n << " replicates of " << s.months << " months; wrote "
             << out << "\n";
 }
@@ -162,11 +180,13 @@ struct CompareOptions {
 };
 
 void run_compare(const CompareOptions& o) {
+  check_common(o.c);
   std::vector<sim::Scenario> ss;
   for (const auto& name : o.scenarios) ss.push_back(load(name, o.c));
   for (auto& s : ss) s.seed = ss.front().seed;  // common random numbers
-  const std::string out = o.c.output.empty() ? "outputs/compare-" + ss.front().name + ".h5" : o.c.output;
-  refuse_existing(out, o.c);
+  const std::string out =
+      o.c.output.empty() ? "outputs/compare-" + io::file_name_part(ss.front().name) + ".h5" : o.c.output;
+  io::OutputFile file(out, "comparison", io::OutputKind::hdf5, o.c.overwrite, inputs_of(o.scenarios, ss));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   for (std::size_t k = 0; k < ss.size(); ++k)
@@ -179,7 +199,8 @@ void run_compare(const CompareOptions& o) {
   for (std::size_t k = 0; k < cmp.names.size(); ++k) groups.emplace_back("scenarios/" + cmp.names[k] + "/", &cmp.scenarios[k]);
   for (std::size_t k = 0; k < cmp.differences.size(); ++k)
     groups.emplace_back("differences/" + cmp.names[k + 1] + "/", &cmp.differences[k]);
-  io::write_summaries_hdf5(out, groups, prov);
+  io::write_summaries_hdf5(file, groups, prov);
+  file.commit();
   std::cerr << "yidi compare: " << ss.size() << " scenarios, " << o.c.n << " replicates each; wrote " << out << "\n";
 }
 
@@ -208,6 +229,7 @@ std::vector<sim::GridAxis> parse_grid(const std::vector<std::string>& specs) {
 }
 
 void run_sweep(const SweepOptions& o) {
+  check_common(o.c);
   const sim::Scenario s = load(o.scenario, o.c);
   const auto grid = parse_grid(o.grid);
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
@@ -215,7 +237,8 @@ void run_sweep(const SweepOptions& o) {
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
   io::Provenance prov = provenance({s}, o.c, world);
   // The point's own values are attributes; the command line may differ between resumed runs.
-  const auto points = sim::sweep(s, grid, o.c.n, o.c.output, prov, world, progress());
+  const auto points =
+      sim::sweep(s, grid, o.c.n, o.c.output, prov, world, progress(), {o.c.overwrite, inputs_of({o.scenario}, {s})});
   end_progress();
   int computed = 0;
   for (const auto& p : points) {
@@ -236,6 +259,7 @@ struct SeekOptions {
 };
 
 void run_seek(const SeekOptions& o) {
+  check_common(o.c);
   const sim::Scenario s = load(o.scenario, o.c);
   const auto colon = o.range.find(':');
   if (colon == std::string::npos) throw io::InputError({"--range", 0, 0}, "range", "expected LO:HI, got '" + o.range + "'");
@@ -274,8 +298,11 @@ struct PrepayOptions {
 };
 
 void run_prepay(const PrepayOptions& o) {
+  check_common(o.c);
   const sim::Scenario s = load(o.scenario, o.c);
-  if (!o.c.output.empty()) refuse_existing(o.c.output, o.c);
+  std::optional<io::OutputFile> file;
+  if (!o.c.output.empty())
+    file.emplace(o.c.output, "prepayment quotas", io::OutputKind::text, o.c.overwrite, inputs_of({o.scenario}, {s}));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
@@ -283,7 +310,7 @@ void run_prepay(const PrepayOptions& o) {
   const auto rows = sim::prepay(s, o.alpha, o.c.n, world, progress());
   end_progress();
   std::ostringstream csv;
-  csv << "# yidi_version: " << kVersion << "\n# experiment: " << prov.text.at("experiment") << "\n# scenario: " << s.name
+  csv << "# yidi " << kVersion << " prepayment quotas (docs/experiments.md)\n# yidi_version: " << kVersion << "\n# experiment: " << prov.text.at("experiment") << "\n# scenario: " << s.name
       << "\n# scenario_sha256: " << prov.text.at("scenario_sha256") << "\n# seeds: " << s.seed << ".."
       << s.seed + static_cast<std::uint64_t>(o.c.n) - 1 << "\n# replicates: " << o.c.n << "\n# scale: 1:" << s.scale
       << "\n# months: " << s.months << "\n# red_probability: " << num(o.alpha)
@@ -299,7 +326,8 @@ void run_prepay(const PrepayOptions& o) {
     std::cout << csv.str();
     return;
   }
-  io::write_text_file_atomically(o.c.output, csv.str(), "prepayment quotas");
+  *file << csv.str();
+  file->commit();
   std::cerr << "yidi prepay: " << s.name << ", " << o.c.n << " replicates; wrote " << o.c.output << "\n";
 }
 

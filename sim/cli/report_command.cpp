@@ -6,6 +6,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/io/input_error.hpp"
+#include "sim/io/output.hpp"
 #include "sim/report/report.hpp"
 
 namespace yidi::cli {
@@ -27,8 +28,11 @@ std::string quoted(const std::string& a) {
 }
 
 void run_report(const ReportOptions& o) {
-  if (fs::exists(o.output) && !o.overwrite)
-    throw io::InputError({o.output, 0, 0}, "", "output exists; choose another with -o or pass --overwrite");
+  // The report is never one of its inputs; opened before the inputs are read, so that an existing
+  // file or an unwritable place is found at once.
+  io::InputFiles files;
+  for (const auto& path : o.inputs) files.add(path);
+  io::OutputFile out(o.output, "report", io::OutputKind::html, o.overwrite, files);
   std::vector<report::Input> inputs;
   for (const auto& path : o.inputs) inputs.push_back(report::load_input(path));
   report::check_inputs(inputs);
@@ -36,7 +40,8 @@ void run_report(const ReportOptions& o) {
   for (const auto& p : o.inputs) command += " " + quoted(p);
   command += " -o " + quoted(o.output) + " --title " + quoted(o.title);
   const std::string html = report::render_html(inputs, o.title, command);
-  io::write_text_file_atomically(o.output, html, "report");
+  out << html;
+  out.commit();
   std::cerr << "yidi report: " << inputs.size() << " file(s), " << report::chart_ids(inputs).size() << " charts, "
             << html.size() << " bytes; wrote " << o.output << "\n";
 }
@@ -50,7 +55,7 @@ void register_report(CLI::App& app) {
       ->required();
   cmd->add_option("-o,--output", o->output, "the HTML file to write")->required();
   cmd->add_option("--title", o->title, "the report's title (default: yidi report)");
-  cmd->add_flag("--overwrite", o->overwrite, "replace an existing output file");
+  cmd->add_flag("--overwrite", o->overwrite, "replace an existing report (yidi's own only)");
   cmd->callback([o] { run_report(*o); });
 }
 

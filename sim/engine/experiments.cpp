@@ -13,7 +13,9 @@
 #include "models/date.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/input_error.hpp"
+#include "sim/io/output.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/version.hpp"
 
 namespace yidi::sim {
 namespace fs = std::filesystem;
@@ -308,15 +310,20 @@ bool point_complete(const std::string& path, const io::Provenance& expected) {
 }  // namespace
 
 std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& grid, int n, const std::string& dir,
-                              const io::Provenance& provenance, const World& world, const Progress& progress) {
+                              const io::Provenance& provenance, const World& world, const Progress& progress,
+                              const SweepOutput& output) {
   check_n(n);
   if (grid.empty()) throw io::InputError({"--grid", 0, 0}, "grid", "expected at least one --grid NAME=V1,V2,…");
   for (const auto& a : grid) {
     if (a.values.empty()) throw io::InputError({"--grid", 0, 0}, a.name, "expected at least one value");
     for (double v : a.values) (void)with_param(s, a.name, v, "--grid");  // validates names and ranges up front
   }
-  fs::create_directories(dir);
+  (void)io::open_output_folder(dir, "sweep folder", output.inputs);
   auto points = sweep_points(grid);
+  // Before any work: which points are complete, and whether every other one may be written.
+  std::vector<Scenario> scenarios;
+  std::vector<io::Provenance> provs;
+  std::vector<bool> complete;
   for (auto& pt : points) {
     Scenario sp = s;
     io::Provenance prov = provenance;
@@ -327,31 +334,50 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
     prov.numbers["point"] = pt.index;
     prov.numbers["replicates"] = n;
     const std::string path = (fs::path(dir) / pt.file).string();
-    if (point_complete(path, prov)) {
+    const bool done = point_complete(path, prov);
+    std::error_code ec;
+    if (!done && fs::exists(fs::symlink_status(path, ec))) {
+      if (!output.overwrite)
+        throw io::InputError({path, 0, 0}, "",
+                             "holds a point of another sweep (its scenario, values or replicates differ); choose "
+                             "another folder, or pass --overwrite to replace it");
+      if (!io::is_own_output(path, io::OutputKind::hdf5))
+        throw io::InputError({path, 0, 0}, "",
+                             "exists and is not a yidi HDF5 output; yidi replaces only its own outputs (choose another "
+                             "folder)");
+    }
+    scenarios.push_back(std::move(sp));
+    provs.push_back(std::move(prov));
+    complete.push_back(done);
+  }
+  // The index is rewritten by every sweep into the folder; opened now, so an unwritable folder is found at once.
+  io::OutputFile index((fs::path(dir) / "index.csv").string(), "sweep index", io::OutputKind::text, true, output.inputs);
+  for (auto& pt : points) {
+    const auto k = static_cast<std::size_t>(pt.index);
+    if (complete[k]) {
       say(progress, "point " + std::to_string(pt.index) + ": complete, skipped");
       continue;
     }
-    const Summary sum = replicates(sp, n, world, [&](const std::string& m) {
+    io::OutputFile file((fs::path(dir) / pt.file).string(), "sweep point", io::OutputKind::hdf5, output.overwrite,
+                        output.inputs);
+    const Summary sum = replicates(scenarios[k], n, world, [&](const std::string& m) {
       say(progress, "point " + std::to_string(pt.index + 1) + "/" + std::to_string(points.size()) + " " + m);
     });
-    io::write_summary_hdf5(path, sum, prov);
+    io::write_summary_hdf5(file, sum, provs[k]);
+    file.commit();
     pt.computed = true;
   }
-  const std::string index = (fs::path(dir) / "index.csv").string();
-  const std::string tmp = index + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream o(tmp, std::ios::binary);
-    o << "point";
-    for (const auto& a : grid) o << "," << a.name;
-    o << ",file\n";
-    for (const auto& pt : points) {
-      o << pt.index;
-      for (double v : pt.values) o << "," << number_text(v);
-      o << "," << pt.file << "\n";
-    }
-    if (!o) throw io::InputError({index, 0, 0}, "", "cannot write the sweep index");
+  std::ostringstream o;
+  o << "# yidi " << kVersion << " sweep index (docs/experiments.md)\npoint";
+  for (const auto& a : grid) o << "," << a.name;
+  o << ",file\n";
+  for (const auto& pt : points) {
+    o << pt.index;
+    for (double v : pt.values) o << "," << number_text(v);
+    o << "," << pt.file << "\n";
   }
-  fs::rename(tmp, index);
+  index << o.str();
+  index.commit();
   return points;
 }
 

@@ -120,12 +120,20 @@ struct SweepPoint {
 };
 /// The cartesian grid, first axis slowest; files point-0000.h5, point-0001.h5, …
 std::vector<SweepPoint> sweep_points(const std::vector<GridAxis>& grid);
-/// Runs the grid into `dir`: one summary file per point (with `provenance` plus the point's
-/// values as text attributes `grid.NAME`, `point` and `replicates`) and dir/index.csv. A point
-/// whose file exists with the same scenario hash, replicates and values is skipped (files are
-/// written under a temporary name and renamed, so an existing file is complete).
+/// How a sweep writes: whether it may replace point files of another sweep (--overwrite; yidi's
+/// own files only), and the files the command reads (never written).
+struct SweepOutput {
+  bool overwrite = false;
+  io::InputFiles inputs;
+};
+/// Runs the grid into the folder `dir` (io::open_output_folder): one summary file per point (with
+/// `provenance` plus the point's values as text attributes `grid.NAME`, `point` and `replicates`)
+/// and dir/index.csv. A point whose file exists with the same scenario hash, replicates and values
+/// is skipped (files are put in place only when complete, so an existing file is complete); one
+/// that exists with others is replaced only with `output.overwrite`, else refused before any work.
 std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& grid, int n, const std::string& dir,
-                              const io::Provenance& provenance, const World& world, const Progress& progress = {});
+                              const io::Provenance& provenance, const World& world, const Progress& progress = {},
+                              const SweepOutput& output = {});
 
 /// A target "MEASURE >= VALUE by YYYY-MM". MEASURE is `dsr_inpatient_national` (the national
 /// cross-province inpatient direct-settlement rate) or `dsr_inpatient[CODE]` (that of the insured

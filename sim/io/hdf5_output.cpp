@@ -12,6 +12,7 @@
 
 #include "sim/engine/experiments.hpp"
 #include "sim/io/input_error.hpp"
+#include "sim/version.hpp"
 
 namespace yidi::io {
 namespace {
@@ -81,13 +82,15 @@ H5::DataSet put_array(H5::H5File& f, std::set<std::string>& groups, const std::s
 /// What every yidi file starts with: the provenance as root attributes, then the dimension labels.
 void write_header(H5::H5File& f, std::set<std::string>& groups, const Provenance& prov, bool with_quantile) {
   H5::Group root = f.openGroup("/");
-  for (const auto& [k, v] : prov.text) text_attribute(root, k, v);
+  // Every file says which yidi wrote it (io::is_own_output: the only files --overwrite replaces).
+  Provenance with_version = prov;
+  with_version.text.emplace("yidi_version", kVersion);
+  for (const auto& [k, v] : with_version.text) text_attribute(root, k, v);
   for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
   write_labels(f, groups, with_quantile);
 }
 
-void write_all(const std::string& tmp, const sim::Results& results, const Provenance& prov) {
-  H5::H5File f(tmp, H5F_ACC_TRUNC);
+void write_all(H5::H5File& f, const sim::Results& results, const Provenance& prov) {
   std::set<std::string> groups;
   write_header(f, groups, prov, false);
   for (const auto& spec : sim::output_schema()) {
@@ -100,12 +103,10 @@ void write_all(const std::string& tmp, const sim::Results& results, const Proven
     for (std::size_t i = 0; i < spec.dims.size(); ++i) dims_text += (i ? "," : "") + std::string(sim::dim_name(spec.dims[i]));
     text_attribute(ds, "dims", dims_text);
   }
-  f.close();
 }
 
-void write_summaries(const std::string& tmp, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
+void write_summaries(H5::H5File& f, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
                      const Provenance& prov) {
-  H5::H5File f(tmp, H5F_ACC_TRUNC);
   std::set<std::string> made;
   write_header(f, made, prov, true);
   const sim::Summary& first = *groups.front().second;
@@ -134,41 +135,64 @@ void write_summaries(const std::string& tmp, const std::vector<std::pair<std::st
       text_attribute(q, "dims", "quantile," + dims);
     }
   }
-  f.close();
 }
 
-/// Writes `path` through `write` under a temporary name beside it, renamed when complete; an HDF5
-/// failure removes the temporary and becomes an InputError naming `path`.
+/// Builds the file in memory (HDF5's core driver, no backing store) and writes its image through
+/// `out`: the disk is written by io::FileWriter, whose errors name the path and the OS reason (an
+/// HDF5 error would say only "H5Dwrite failed"), and a failure leaves no half-written HDF5 file.
+/// The image is byte for byte the file HDF5 would have written itself.
 template <class Write>
-void write_atomically(const std::string& path, Write&& write) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (!target.parent_path().empty()) fs::create_directories(target.parent_path());
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+void write_image(OutputFile& out, Write&& write) {
   H5::Exception::dontPrint();
+  std::string image;
   try {
-    write(tmp);
+    H5::FileAccPropList fapl;
+    fapl.setCore(std::size_t{1} << 20, false);
+    H5::H5File f(out.temp_path() + ".image", H5F_ACC_TRUNC, H5::FileCreatPropList::DEFAULT, fapl);
+    write(f);
+    f.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t n = H5Fget_file_image(f.getId(), nullptr, 0);
+    if (n < 0) throw H5::FileIException("H5Fget_file_image", "cannot take the file image");
+    image.resize(static_cast<std::size_t>(n));
+    if (H5Fget_file_image(f.getId(), image.data(), image.size()) != n)
+      throw H5::FileIException("H5Fget_file_image", "cannot take the file image");
+    f.close();
   } catch (const H5::Exception& e) {
-    std::remove(tmp.c_str());
-    throw InputError({path, 0, 0}, "", "cannot write HDF5 output: " + e.getDetailMsg());
+    throw InputError({out.target(), 0, 0}, "", "cannot build the HDF5 output in memory: " + e.getDetailMsg());
   }
-  fs::rename(tmp, target);
+  // Written in two parts, with a test hook between them (a kill in the middle of the write).
+  const std::size_t half = image.size() / 2;
+  out.write(std::string_view(image).substr(0, half));
+  crash_point("hdf5:writing");
+  out.write(std::string_view(image).substr(half));
 }
 
 }  // namespace
 
-void write_summaries_hdf5(const std::string& path, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
+void write_summaries_hdf5(OutputFile& out, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
                           const Provenance& prov) {
   if (groups.empty()) throw std::invalid_argument("write_summaries_hdf5: no summary");
-  write_atomically(path, [&](const std::string& tmp) { write_summaries(tmp, groups, prov); });
+  write_image(out, [&](H5::H5File& f) { write_summaries(f, groups, prov); });
+}
+
+void write_summary_hdf5(OutputFile& out, const sim::Summary& summary, const Provenance& prov) {
+  write_summaries_hdf5(out, {{"", &summary}}, prov);
+}
+
+void write_results_hdf5(OutputFile& out, const sim::Results& results, const Provenance& prov) {
+  write_image(out, [&](H5::H5File& f) { write_all(f, results, prov); });
 }
 
 void write_summary_hdf5(const std::string& path, const sim::Summary& summary, const Provenance& prov) {
-  write_summaries_hdf5(path, {{"", &summary}}, prov);
+  OutputFile out(path, "summary", OutputKind::hdf5, false);
+  write_summary_hdf5(out, summary, prov);
+  out.commit();
 }
 
 void write_results_hdf5(const std::string& path, const sim::Results& results, const Provenance& prov) {
-  write_atomically(path, [&](const std::string& tmp) { write_all(tmp, results, prov); });
+  OutputFile out(path, "run output", OutputKind::hdf5, false);
+  write_results_hdf5(out, results, prov);
+  out.commit();
 }
 
 Dataset64 read_dataset_hdf5(const std::string& path, const std::string& name) {

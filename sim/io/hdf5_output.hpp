@@ -1,7 +1,8 @@
 #pragma once
 // Writes a run's Results to one HDF5 file, laid out by output_schema(): every dataset with its
 // unit, description and dimension names; dimension labels under labels/; provenance attributes on
-// the root. Written to a temporary name beside the target and renamed when complete. Object
+// the root (always with yidi_version). Built in memory and written through an io::OutputFile
+// (sim/io/output.hpp: a temporary beside the target, put in place by the caller's commit()). Object
 // timestamps are off, so the same results give the same bytes.
 #include <cstdint>
 #include <map>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "sim/engine/results.hpp"
+#include "sim/io/output.hpp"
 
 namespace yidi::sim {
 struct Summary;
@@ -23,15 +25,20 @@ struct Provenance {
   std::map<std::string, std::int64_t> numbers;
 };
 
+/// Writes a run file into `out` (the caller commits it).
+void write_results_hdf5(OutputFile& out, const sim::Results& results, const Provenance& provenance);
+/// The same into a new file at `path` (refused if it exists), put in place when complete.
 void write_results_hdf5(const std::string& path, const sim::Results& results, const Provenance& provenance);
 
 /// A summary file of the experiment layer (docs/experiments.md): at the root `months`,
 /// `labels/*` (with `labels/quantile`) and `population/insured` of the first group; for every
 /// (prefix, summary) group, `PREFIXquantiles/NAME` (float64, quantile × the dataset's dims) and
-/// `PREFIXmean/NAME`. Prefix "" is the root, "scenarios/a/" a group. Temporary name + rename,
-/// object timestamps off.
-void write_summaries_hdf5(const std::string& path, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
+/// `PREFIXmean/NAME`. Prefix "" is the root, "scenarios/a/" a group. Into `out` (the caller
+/// commits it), object timestamps off.
+void write_summaries_hdf5(OutputFile& out, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
                           const Provenance& provenance);
+void write_summary_hdf5(OutputFile& out, const sim::Summary& summary, const Provenance& provenance);
+/// A summary into a new file at `path` (refused if it exists), put in place when complete.
 void write_summary_hdf5(const std::string& path, const sim::Summary& summary, const Provenance& provenance);
 
 /// Reads back one dataset (for tests and `yidi` subcommands that compare runs).

@@ -24,6 +24,17 @@ namespace fs = std::filesystem;
 
 std::string os_reason(int err) { return std::error_code(err, std::generic_category()).message(); }
 
+std::string file_name_part(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    // Bytes of UTF-8 sequences (≥ 0x80) can never be '/' or '.': a name in Chinese stays readable.
+    const bool plain = std::isalnum(u) || u >= 0x80 || c == '-' || c == '_' || c == '.';
+    out += plain && !(c == '.' && out.empty()) ? c : '_';
+  }
+  return out.empty() ? std::string("_") : out;
+}
+
 void crash_point(std::string_view point) {
   const char* const at = std::getenv("YIDI_TEST_CRASH_AT");
   if (at != nullptr && point == at) ::kill(::getpid(), SIGKILL);
@@ -339,28 +350,33 @@ void FileWriter::fail(const std::string& doing, int err) const {
 void FileWriter::write(std::string_view bytes) {
   if (fd_ < 0) throw std::logic_error("FileWriter::write on a closed file");
   if (buffer_.size() + bytes.size() > (1u << 20)) flush();
-  if (bytes.size() >= (1u << 20)) {
-    const std::string_view keep = bytes;
-    buffer_.append(keep);
-    flush();
-    return;
-  }
+  // Large blocks (a checkpoint's agents, gigabytes at full scale) go to the file as they are, never copied.
+  if (bytes.size() >= (1u << 20)) return write_through(bytes);
   buffer_.append(bytes);
 }
 
-void FileWriter::flush() {
+void FileWriter::write_through(std::string_view bytes) {
   std::size_t done = 0;
-  while (done < buffer_.size()) {
-    const ssize_t w = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+  while (done < bytes.size()) {
+    const std::size_t want = std::min<std::size_t>(bytes.size() - done, std::size_t{1} << 30);
+    const ssize_t w = ::write(fd_, bytes.data() + done, want);
     if (w < 0) {
       if (errno == EINTR) continue;
       const int err = errno;
-      buffer_.clear();
       fail("cannot write the " + what_, err);
     }
     done += static_cast<std::size_t>(w);
   }
   written_ += done;
+}
+
+void FileWriter::flush() {
+  try {
+    write_through(buffer_);
+  } catch (...) {
+    buffer_.clear();
+    throw;
+  }
   buffer_.clear();
 }
 

@@ -76,6 +76,7 @@ public:
 
 private:
   void flush();
+  void write_through(std::string_view bytes);
   [[noreturn]] void fail(const std::string& doing, int err) const;
   int fd_ = -1;
   std::string shown_;  // the path as shown in messages
@@ -172,6 +173,11 @@ int remove_stale_temporaries(const std::string& path);
 
 /// A new temporary's name for `path` in this process: `.NAME.yidi-TAG-HOST-PID-SEQ` beside it.
 std::string temporary_name(const std::string& path, std::string_view tag = "tmp");
+
+/// `name` as one file name that stays in its folder (for default output and checkpoint names made
+/// from a scenario's name): ASCII letters and digits, '-', '_', '.' and the bytes of UTF-8
+/// characters are kept, anything else (a '/', a space) becomes '_', and so does a leading '.'.
+std::string file_name_part(std::string_view name);
 
 /// The reason for an errno, as strerror gives it.
 std::string os_reason(int err);

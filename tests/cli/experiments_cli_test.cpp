@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "sim/io/hdf5_output.hpp"
+#include "sim/version.hpp"
 #include "tests/support/cli_runner.hpp"
 
 using namespace yidi;
@@ -53,7 +54,7 @@ TEST_F(ExperimentsCli, ReplicatesWritesASummaryIndependentOfThreads) {
   // Never silently overwritten.
   const Outcome again = yidi("replicates baseline -n 1 -o r2.h5" + kTiny);
   EXPECT_EQ(again.code, 1);
-  EXPECT_EQ(again.err, "yidi: r2.h5: output exists; choose another with -o or pass --overwrite\n");
+  EXPECT_EQ(again.err, "yidi: r2.h5: exists; choose another output or pass --overwrite\n");
 }
 
 TEST_F(ExperimentsCli, CompareWithItselfHasZeroDifferences) {
@@ -75,6 +76,7 @@ TEST_F(ExperimentsCli, SweepIsResumable) {
   ASSERT_EQ(first.code, 0) << first.err;
   EXPECT_EQ(first.err, "yidi sweep: 2 points (2 computed, 0 skipped); wrote sw/index.csv\n");
   EXPECT_EQ(slurp(work() / "sw" / "index.csv"),
+            std::string("# yidi ") + kVersion + " sweep index (docs/experiments.md)\n"
             "point,mobility.trip_days,levers.credential,file\n0,6,0.9,point-0000.h5\n"
             "1,10,0.9,point-0001.h5\n");
   EXPECT_EQ(io::read_text_attribute_hdf5(path("sw/point-0001.h5"), "grid.mobility.trip_days"), "10");
@@ -87,7 +89,20 @@ TEST_F(ExperimentsCli, SweepIsResumable) {
   EXPECT_EQ(fs::last_write_time(work() / "sw" / "point-0000.h5"), kept);
   std::set<std::string> in_dir;
   for (const auto& e : fs::directory_iterator(work() / "sw")) in_dir.insert(e.path().filename().string());
-  EXPECT_EQ(in_dir, (std::set<std::string>{"index.csv", "point-0000.h5", "point-0001.h5"}));
+  EXPECT_EQ(in_dir, (std::set<std::string>{".yidi-output", "index.csv", "point-0000.h5", "point-0001.h5"}));
+  // Another number of replicates makes the points another sweep's: replaced only with --overwrite
+  // (before, they were silently recomputed over), and refused before any point is computed.
+  const std::string other = "sweep baseline --grid mobility.trip_days=6,10 --grid levers.credential=0.9 -n 1 -o sw" + kTiny;
+  const Outcome refused = yidi(other);
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_EQ(refused.err, "yidi: sw/point-0000.h5: holds a point of another sweep (its scenario, values or replicates "
+                         "differ); choose another folder, or pass --overwrite to replace it\n");
+  EXPECT_EQ(fs::last_write_time(work() / "sw" / "point-0000.h5"), kept);
+  EXPECT_EQ(io::read_number_attribute_hdf5(path("sw/point-0001.h5"), "replicates"), 2);
+  const Outcome replaced = yidi(other + " --overwrite");
+  ASSERT_EQ(replaced.code, 0) << replaced.err;
+  EXPECT_EQ(io::read_number_attribute_hdf5(path("sw/point-0000.h5"), "replicates"), 1);
+  EXPECT_EQ(io::read_number_attribute_hdf5(path("sw/point-0001.h5"), "replicates"), 1);
 }
 
 TEST_F(ExperimentsCli, SweepNamesABadGrid) {
@@ -134,6 +149,10 @@ TEST_F(ExperimentsCli, PrepayWritesQuotasWithProvenance) {
   while (k < l.size() && l[k].rfind("#", 0) == 0) ++k;
   EXPECT_GE(k, 5u);
   EXPECT_NE(slurp(work() / "q.csv").find("# red_probability: 0.25\n"), std::string::npos);
+  // yidi's own text output (its first line), so that --overwrite may replace it, and only it.
+  EXPECT_EQ(l[0], std::string("# yidi ") + kVersion + " prepayment quotas (docs/experiments.md)");
+  const Outcome again = yidi("prepay baseline --red-probability 0.25 -n 4 -o q.csv --overwrite" + kTiny);
+  EXPECT_EQ(again.code, 0) << again.err;
   ASSERT_EQ(l.size(), k + 33);
   EXPECT_EQ(l[k], "province,peak_outstanding_fen,proposed_quota_fen,rule_quota_fen,rule_2x_gross_fen");
   int nonzero = 0;

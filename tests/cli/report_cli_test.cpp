@@ -189,8 +189,19 @@ TEST_F(ReportCli, BadInputsAreNamedAndNothingIsWritten) {
   spit(work() / "report.html", "precious");
   const Outcome o = yidi("report a.h5 -o report.html");
   EXPECT_EQ(o.code, 1);
-  EXPECT_EQ(o.err, "yidi: report.html: output exists; choose another with -o or pass --overwrite\n");
+  EXPECT_EQ(o.err, "yidi: report.html: exists; choose another output or pass --overwrite\n");
   EXPECT_EQ(slurp(work() / "report.html"), "precious");
+  // Not even --overwrite replaces a file yidi did not write, or one of the report's inputs.
+  const Outcome forced = yidi("report a.h5 -o report.html --overwrite");
+  EXPECT_EQ(forced.code, 1);
+  EXPECT_EQ(forced.err, "yidi: report.html: exists and is not a yidi report output; yidi replaces only its own outputs "
+                        "(choose another output)\n");
+  EXPECT_EQ(slurp(work() / "report.html"), "precious");
+  const std::string a = slurp(work() / "a.h5");
+  const Outcome onto = yidi("report a.h5 -o a.h5 --overwrite");
+  EXPECT_EQ(onto.code, 1);
+  EXPECT_EQ(onto.err, "yidi: a.h5: is an input of this command (a.h5); choose another output\n");
+  EXPECT_TRUE(slurp(work() / "a.h5") == a);
   EXPECT_EQ(yidi("report -o x.html").code, 1);  // no input: a usage error
 }
 

@@ -23,7 +23,15 @@ namespace {
 const std::string kSmall = "run baseline --scale 1:20000 --months 4 ";
 }
 
-class RunCli : public CliTest {};
+class RunCli : public CliTest {
+protected:
+  /// Names in a folder of work/, hidden ones included.
+  std::set<std::string> folder(const std::string& name) const {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(work() / name)) out.insert(e.path().filename().string());
+    return out;
+  }
+};
 
 // Same seed → the same datasets and the same provenance but for the thread count.
 TEST_F(RunCli, ThreadCountChangesNothingButItsOwnAttribute) {
@@ -48,17 +56,143 @@ TEST_F(RunCli, ResumedRunGivesTheSameBytes) {
   const Outcome stopped = yidi(kSmall + "--threads 2 -o resumed.h5 --checkpoint ckpt --checkpoint-every 1 --stop-after 2");
   ASSERT_EQ(stopped.code, 0) << stopped.err;
   EXPECT_FALSE(fs::exists(work() / "resumed.h5"));
-  EXPECT_TRUE(fs::exists(work() / "ckpt" / "baseline.ckpt"));
+  EXPECT_EQ(folder("ckpt"), (std::set<std::string>{".yidi-output", "baseline.m0002.ckpt"}));  // the previous month removed
   ASSERT_EQ(yidi(kSmall + "--threads 2 -o resumed.h5 --checkpoint ckpt --resume").code, 0);
   EXPECT_TRUE(slurp(work() / "straight.h5") == slurp(work() / "resumed.h5"));
+  // The run's last checkpoint stays (a resume of a finished run writes its output again).
+  EXPECT_EQ(folder("ckpt"), (std::set<std::string>{".yidi-output", "baseline.m0004.ckpt"}));
+  EXPECT_EQ(files(), (std::set<std::string>{"ckpt", "resumed.h5", "straight.h5"}));
 }
 
 TEST_F(RunCli, ExistingOutputIsNeverSilentlyOverwritten) {
   spit(work() / "out.h5", "precious");
   const Outcome o = yidi(kSmall + "-o out.h5");
   EXPECT_EQ(o.code, 1);
-  EXPECT_EQ(o.err, "yidi: out.h5: output exists; choose another with -o or pass --overwrite\n");
+  EXPECT_EQ(o.err, "yidi: out.h5: exists; choose another output or pass --overwrite\n");
   EXPECT_EQ(slurp(work() / "out.h5"), "precious");
+  // --overwrite replaces only yidi's own output: the user's file stays.
+  const Outcome forced = yidi(kSmall + "-o out.h5 --overwrite");
+  EXPECT_EQ(forced.code, 1);
+  EXPECT_EQ(forced.err, "yidi: out.h5: exists and is not a yidi HDF5 output; yidi replaces only its own outputs (choose "
+                        "another output)\n");
+  EXPECT_EQ(slurp(work() / "out.h5"), "precious");
+  EXPECT_EQ(files(), std::set<std::string>{"out.h5"});
+}
+
+// Out-of-range options are errors in the form of every other bad value, before anything is
+// read or written (--threads -4 was ignored; --checkpoint-every 0 divided by zero: SIGFPE).
+TEST_F(RunCli, OutOfRangeOptionsAreErrors) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"--threads -4", "--threads: field 'threads': expected a number of worker threads of at least 1, got '-4'"},
+      {"--threads 0", "--threads: field 'threads': expected a number of worker threads of at least 1, got '0'"},
+      {"--checkpoint ck --checkpoint-every 0",
+       "--checkpoint-every: field 'checkpoint-every': expected a number of months of at least 1, got '0'"},
+      {"--checkpoint ck --checkpoint-every -3",
+       "--checkpoint-every: field 'checkpoint-every': expected a number of months of at least 1, got '-3'"},
+      {"--stop-after -1", "--stop-after: field 'stop-after': expected a number of months of 0 or more, got '-1'"},
+      {"--resume", "--resume: field 'resume': expected --checkpoint DIR with it (the folder of the checkpoints)"},
+      {"--checkpoint-every 2",
+       "--checkpoint-every: field 'checkpoint-every': expected --checkpoint DIR with it (the folder of the checkpoints)"},
+  };
+  for (const auto& [args, message] : cases) {
+    const Outcome o = yidi(kSmall + "-o out.h5 " + args);
+    EXPECT_EQ(o.code, 1) << args;
+    EXPECT_EQ(o.err, "yidi: " + message + "\n") << args;
+    EXPECT_EQ(files(), std::set<std::string>{}) << args;
+  }
+  for (const char* cmd : {"replicates baseline -n 1", "compare baseline baseline -n 1", "prepay baseline --red-probability 0.1 -n 1",
+                          "sweep baseline --grid levers.credential=0.9 -n 1 -o sw", "seek baseline --lever levers.credential "
+                          "--range 0.5:0.9 --target 'dsr_inpatient_national >= 0 by 2022-02' -n 1"}) {
+    const Outcome o = yidi(std::string(cmd) + " --threads -2 --scale 1:40000 --months 2");
+    EXPECT_EQ(o.code, 1) << cmd;
+    EXPECT_EQ(o.err, "yidi: --threads: field 'threads': expected a number of worker threads of at least 1, got '-2'\n")
+        << cmd;
+    EXPECT_EQ(files(), std::set<std::string>{}) << cmd;
+  }
+  // --stop-after 0 stops before the first month: the outputs were opened (and found writable), and
+  // nothing is left of them.
+  const Outcome zero = yidi(kSmall + "-o out.h5 --checkpoint ck --stop-after 0");
+  EXPECT_EQ(zero.code, 0) << zero.err;
+  EXPECT_EQ(zero.err, "yidi run: stopped after 0 months (--stop-after)\n");
+  EXPECT_EQ(files(), std::set<std::string>{"ck"});
+  EXPECT_EQ(folder("ck"), std::set<std::string>{".yidi-output"});
+}
+
+// Nothing a run reads is ever its output, not even with --overwrite: the scenario file, or a
+// checkpoint it resumes from.
+TEST_F(RunCli, AnInputIsNeverTheOutput) {
+  spit(work() / "s.yaml", "name: s\nstart: 2022-01\nmonths: 2\nscale: 1:40000\n");
+  const Outcome o = yidi("run s.yaml -o s.yaml --overwrite");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_EQ(o.err, "yidi: s.yaml: is an input of this command (s.yaml); choose another output\n");
+  EXPECT_EQ(slurp(work() / "s.yaml"), "name: s\nstart: 2022-01\nmonths: 2\nscale: 1:40000\n");
+  ASSERT_EQ(yidi("run s.yaml -o out.h5 --checkpoint ck --checkpoint-every 1 --stop-after 1").code, 0);
+  const std::string ckpt = slurp(work() / "ck" / "s.m0001.ckpt");
+  const Outcome onto = yidi("run s.yaml -o ck/s.m0001.ckpt --overwrite --checkpoint ck --resume");
+  EXPECT_EQ(onto.code, 1);
+  EXPECT_EQ(onto.err, "yidi: ck/s.m0001.ckpt: is an input of this command (ck/s.m0001.ckpt); choose another output\n");
+  EXPECT_TRUE(slurp(work() / "ck" / "s.m0001.ckpt") == ckpt);
+  EXPECT_EQ(files(), (std::set<std::string>{"ck", "s.yaml"}));
+}
+
+// Two jobs writing one path: both start (neither file exists yet), the shorter one (2 months
+// against 36, about a second apart) finishes first and puts its file in place; the other then
+// fails at the moment of its rename, instead of silently replacing it, and removes its temporary.
+TEST_F(RunCli, OfTwoJobsWritingOnePathOnlyTheFirstToFinishSucceeds) {
+  const std::string y = "'" + std::string(YIDI_BINARY) + "' run baseline --scale 1:20000 --threads 1 -o out.h5 ";
+  const std::string script = "cd '" + work().string() + "' && (" + y + "--months 36 2>long.err; echo \\$? >long.code) & (" +
+                             "cd '" + work().string() + "' && " + y + "--months 2 2>short.err; echo \\$? >short.code) & wait";
+  ASSERT_EQ(std::system(("bash -c \"" + script + "\"").c_str()), 0);
+  EXPECT_EQ(slurp(work() / "short.code"), "0\n") << slurp(work() / "short.err");
+  EXPECT_EQ(slurp(work() / "long.code"), "1\n");
+  EXPECT_EQ(slurp(work() / "long.err"),
+            "yidi: out.h5: exists: it appeared while this command ran (another job writing the same output?); nothing "
+            "was replaced; choose another output or pass --overwrite\n");
+  EXPECT_EQ(io::read_number_attribute_hdf5((work() / "out.h5").string(), "months"), 2);  // the first one's, whole
+  EXPECT_EQ(files(), (std::set<std::string>{"long.code", "long.err", "out.h5", "short.code", "short.err"}));
+}
+
+// A scenario's name becomes part of the default output and of the checkpoints' names; whatever it
+// holds, they stay in their folders (outputs/ and --checkpoint DIR). The scenario parser may also
+// refuse such a name; either way nothing is written outside.
+TEST_F(RunCli, DefaultOutputAndCheckpointNamesStayInTheirFolders) {
+  fs::create_directories(work() / "a" / "b");
+  spit(work() / "a" / "b" / "s.yaml", "name: ../../escape\nstart: 2022-01\nmonths: 2\nscale: 1:40000\n");
+  const std::string cmd = "cd a/b && '" + std::string(YIDI_BINARY) + "' run s.yaml --checkpoint ck --checkpoint-every 1 "
+                          "2>/dev/null";
+  const int status = std::system(("cd '" + work().string() + "' && " + cmd).c_str());
+  std::set<std::string> everything;
+  for (const auto& e : fs::recursive_directory_iterator(work())) everything.insert(fs::relative(e.path(), work()).string());
+  for (const auto& p : everything)
+    EXPECT_TRUE(p == "a" || p == "a/b" || p == "a/b/s.yaml" || p.starts_with("a/b/outputs") || p.starts_with("a/b/ck"))
+        << "written outside its folder: " << p;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    EXPECT_TRUE(everything.contains("a/b/outputs/_._.._escape-seed20260101.h5")) << ::testing::PrintToString(everything);
+    EXPECT_TRUE(everything.contains("a/b/ck/_._.._escape.m0002.ckpt")) << ::testing::PrintToString(everything);
+  }
+}
+
+// A run without --resume into a folder holding an earlier run's checkpoints of its scenario would
+// replace them: refused unless --overwrite.
+TEST_F(RunCli, AnEarlierRunsCheckpointsAreReplacedOnlyWithOverwrite) {
+  ASSERT_EQ(yidi(kSmall + "-o a.h5 --checkpoint ck --checkpoint-every 1 --stop-after 3").code, 0);
+  const std::string kept = slurp(work() / "ck" / "baseline.m0003.ckpt");
+  const Outcome o = yidi(kSmall + "-o b.h5 --checkpoint ck --checkpoint-every 1");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_EQ(o.err, "yidi: ck/baseline.m0003.ckpt: checkpoint of an earlier run of baseline; pass --resume to continue "
+                   "it, or --overwrite to start again and replace it\n");
+  EXPECT_TRUE(slurp(work() / "ck" / "baseline.m0003.ckpt") == kept);
+  EXPECT_EQ(files(), std::set<std::string>{"ck"});
+  const Outcome again = yidi(kSmall + "-o b.h5 --checkpoint ck --checkpoint-every 1 --overwrite");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(folder("ck"), (std::set<std::string>{".yidi-output", "baseline.m0004.ckpt"}));
+  // A checkpoint folder is yidi's: a folder of the user's files is refused.
+  fs::create_directories(work() / "mine");
+  spit(work() / "mine" / "notes.txt", "mine");
+  const Outcome theirs = yidi(kSmall + "-o c.h5 --checkpoint mine");
+  EXPECT_EQ(theirs.code, 1);
+  EXPECT_TRUE(theirs.err.starts_with("yidi: mine: exists and is not a yidi output folder")) << theirs.err;
+  EXPECT_EQ(files(), (std::set<std::string>{"b.h5", "ck", "mine"}));
 }
 
 TEST_F(RunCli, BadScenarioNamesFileLineAndField) {

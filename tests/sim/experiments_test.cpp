@@ -21,6 +21,7 @@
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/hdf5_output.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/version.hpp"
 
 using namespace yidi;
 namespace fs = std::filesystem;
@@ -345,10 +346,12 @@ TEST(Experiments, SweepResumesOnlyMissingPoints) {
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), bytes1);  // recomputed to the same bytes
   std::ifstream idx(dir / "index.csv");
   const std::string index((std::istreambuf_iterator<char>(idx)), {});
-  EXPECT_EQ(index, "point,mobility.trip_days,levers.credential,file\n0,6,0.9,point-0000.h5\n"
+  EXPECT_EQ(index, std::string("# yidi ") + kVersion + " sweep index (docs/experiments.md)\n"
+                   "point,mobility.trip_days,levers.credential,file\n0,6,0.9,point-0000.h5\n"
                    "1,10,0.9,point-0001.h5\n");
-  // A different number of replicates makes the old files incomplete for the new sweep.
-  const auto third = sim::sweep(s, grid, 1, dir.string(), prov, world());
+  // A different number of replicates makes the old files another sweep's: replaced only when asked.
+  EXPECT_THROW(sim::sweep(s, grid, 1, dir.string(), prov, world()), io::InputError);
+  const auto third = sim::sweep(s, grid, 1, dir.string(), prov, world(), {}, {true, {}});
   EXPECT_TRUE(third[0].computed && third[1].computed);
   fs::remove_all(dir);
 }
