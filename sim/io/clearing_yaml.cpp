@@ -137,8 +137,17 @@ void parse_clearing_params(const YAML::Node& node, const std::string& file, Clea
                                                             p.red_usage.str() + " (target, yellow, red)");
 }
 
+namespace {
+ClearingConfig parse_config_root(const YAML::Node& root, const std::string& file);
+}  // namespace
+
 ClearingConfig parse_clearing_config(std::string_view text, const std::string& file) {
   const YAML::Node root = load_strict_yaml(text, file);
+  return with_file_name(file, [&] { return parse_config_root(root, file); });
+}
+
+namespace {
+ClearingConfig parse_config_root(const YAML::Node& root, const std::string& file) {
   ClearingConfig c;
   c.source = file;
   if (!root || root.IsNull()) return c;  // an empty file: every default
@@ -202,6 +211,7 @@ ClearingConfig parse_clearing_config(std::string_view text, const std::string& f
              }}});
   return c;
 }
+}  // namespace
 
 Money FundSetup::monthly(std::int64_t insured, Money per_capita_year) {
   return scale_half_up(per_capita_year, insured, 12);

@@ -390,8 +390,23 @@ std::vector<std::filesystem::path> yaml_files_in(const std::filesystem::path& di
 
 }  // namespace
 
+namespace {
+void load_registry_root(PolicyBook& book, const YAML::Node& root, const std::string& file);
+void load_policy_root(PolicyBook& book, const YAML::Node& root, const std::string& file, bool overlay);
+}  // namespace
+
 void load_region_registry(PolicyBook& book, std::string_view text, const std::string& file) {
   const YAML::Node root = parse_yaml(text, file);
+  with_file_name(file, [&] { load_registry_root(book, root, file); });
+}
+
+void load_policy_text(PolicyBook& book, std::string_view text, const std::string& file, bool overlay) {
+  const YAML::Node root = parse_yaml(text, file);
+  with_file_name(file, [&] { load_policy_root(book, root, file, overlay); });
+}
+
+namespace {
+void load_registry_root(PolicyBook& book, const YAML::Node& root, const std::string& file) {
   if (root.IsNull()) throw InputError({file, 1, 1}, "", "expected a list of regions, got nothing");
   const std::string form = "a list of regions such as - {code: \"131000\", name: 廊坊市, name_en: Langfang}";
   if (!root.IsSequence()) throw InputError(locate(file, root.Mark()), "", "expected " + form + ", got " + shown(root));
@@ -438,8 +453,7 @@ void load_region_registry(PolicyBook& book, std::string_view text, const std::st
   }
 }
 
-void load_policy_text(PolicyBook& book, std::string_view text, const std::string& file, bool overlay) {
-  const YAML::Node root = parse_yaml(text, file);
+void load_policy_root(PolicyBook& book, const YAML::Node& root, const std::string& file, bool overlay) {
   const std::vector<std::string> top = {"effective_from", "policy", "region", "source"};
   if (!root.IsMap())
     throw InputError(root.IsNull() ? InputLocation{file, 1, 1} : locate(file, root.Mark()), "",
@@ -503,6 +517,7 @@ void load_policy_text(PolicyBook& book, std::string_view text, const std::string
     walk(ctx, policy, "", source);
   }
 }
+}  // namespace
 
 namespace {
 /// An overlay: a file on disk, or else a file embedded in the binary under that path.

@@ -297,7 +297,7 @@ sim::Scenario load_chain(const Source& src, std::vector<std::string>& chain, std
     shown_chain.push_back(parent.file);
     base = load_chain(parent, chain, shown_chain);
   }
-  return parse_root(root, src.file, base);
+  return with_file_name(src.file, [&] { return parse_root(root, src.file, base); });
 }
 
 /// A string in the resolved YAML: as it is when plain YAML reads it back unchanged, else quoted.
@@ -364,7 +364,8 @@ void apply_overrides(sim::Scenario& s, const ScenarioOverrides& o) {
 }
 
 sim::Scenario parse_scenario(std::string_view text, const std::string& file, const sim::Scenario& base) {
-  return parse_root(load_strict_yaml(text, file), file, base);
+  const YAML::Node root = load_strict_yaml(text, file);
+  return with_file_name(file, [&] { return parse_root(root, file, base); });
 }
 
 sim::Scenario load_scenario(const std::string& path_or_name) {

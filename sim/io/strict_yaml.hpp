@@ -46,6 +46,19 @@ std::string supported_date_form();
 /// fields without their "policy." prefix).
 YAML::Node load_strict_yaml(std::string_view text, const std::string& file, const std::string& strip_field_prefix = "");
 
+/// Runs `f`, turning any yaml-cpp exception it lets out (a conversion or a subscript the loader
+/// did not guard) into an InputError naming `file` and the node's position, so that no message
+/// reaches the user without the file's name.
+template <class F>
+auto with_file_name(const std::string& file, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const YAML::Exception& e) {
+    throw InputError(e.mark.is_null() ? InputLocation{file, 0, 0} : InputLocation{file, e.mark.line + 1, e.mark.column + 1},
+                     "", "unexpected YAML: " + e.msg);
+  }
+}
+
 /// A scenario, policy or clearing file: read_text_file with the kMaxConfigFileBytes limit.
 std::string read_config_file(const std::string& path, const std::string& what);
 
