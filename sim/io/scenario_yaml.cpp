@@ -156,11 +156,14 @@ Source disk_scenario(const std::string& path) {
   return s;
 }
 
-/// The scenario a top-level name or path means: a file, else an embedded scenario.
+/// The scenario a top-level name or path means: a file, else an embedded scenario (so a folder
+/// named "baseline" in the current folder does not hide the embedded baseline).
 Source find_scenario(const std::string& path_or_name) {
   std::error_code ec;
-  if (fs::exists(path_or_name, ec)) return disk_scenario(path_or_name);
+  const bool exists = fs::exists(path_or_name, ec);
+  if (exists && !fs::is_directory(path_or_name, ec)) return disk_scenario(path_or_name);
   if (auto e = embedded_scenario(path_or_name)) return *e;
+  if (exists) return disk_scenario(path_or_name);  // a folder: read_text_file says so
   throw InputError({path_or_name, 0, 0}, "", "no such scenario file, and no embedded scenario of that name");
 }
 

@@ -102,7 +102,7 @@ std::set<std::string> listing(const fs::path& dir) {
 
 struct Outcome {
   int code = -1;
-  std::string err;
+  std::string out, err;
 };
 
 /// A scratch folder: base/ holds the inputs made for a test and yidi's stdout/stderr, base/work/
@@ -129,6 +129,7 @@ public:
     const int status = std::system(cmd.c_str());
     Outcome r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
     r.err = slurp(err);
     return r;
   }
@@ -272,6 +273,16 @@ TEST(ScenarioNameCli, AnEscapingNameWritesNothing) {
   after.erase("stdout");
   after.erase("stderr");
   EXPECT_EQ(after, before);
+}
+
+// A folder in the current folder named like an embedded scenario does not hide it (the folder
+// was read as an empty scenario).
+TEST(ScenarioNameCli, AFolderDoesNotHideAnEmbeddedScenario) {
+  Scratch s;
+  fs::create_directory(s.work() / "baseline");
+  const Outcome r = s.yidi("validate baseline");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\nname: baseline\n"), std::string::npos) << r.out;
 }
 
 // A /dev/zero overlay read until memory ran out. Every reader now stops at a limit it names:
