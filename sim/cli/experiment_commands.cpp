@@ -28,9 +28,7 @@ namespace fs = std::filesystem;
 struct Common {
   int n = 0;
   std::string output;
-  std::string scale;
-  int months = 0;
-  long long seed = -1;
+  io::ScenarioOverrides overrides;  // --scale, --months, --seed as typed (sim/io/scenario_yaml.hpp)
   int threads = 0;  // given: at least 1; not given: all cores
   bool overwrite = false;
   const CLI::Option* threads_opt = nullptr;
@@ -39,9 +37,9 @@ struct Common {
 void add_common(CLI::App* cmd, Common& c, bool output = true) {
   cmd->add_option("-n,--replicates", c.n, "number of replicates (seeds seed … seed+N−1)")->required();
   if (output) cmd->add_option("-o,--output", c.output, "output file");
-  cmd->add_option("--scale", c.scale, "override the sampling ratio, e.g. 1:1000");
-  cmd->add_option("--months", c.months, "override the number of months");
-  cmd->add_option("--seed", c.seed, "override the first seed");
+  cmd->add_option("--scale", c.overrides.scale, "override the sampling ratio, e.g. 1:1000");
+  cmd->add_option("--months", c.overrides.months, "override the number of months (1 to 600)");
+  cmd->add_option("--seed", c.overrides.seed, "override the first seed (0 to 2^64-1)");
   c.threads_opt = cmd->add_option("--threads", c.threads, "worker threads, at least 1 (default: all cores); results do not depend on it");
   if (output) cmd->add_flag("--overwrite", c.overwrite, "replace an existing output (yidi's own only)");
 }
@@ -64,9 +62,7 @@ io::InputFiles inputs_of(const std::vector<std::string>& names, const std::vecto
 
 sim::Scenario load(const std::string& name, const Common& c) {
   sim::Scenario s = io::load_scenario(name);
-  if (!c.scale.empty()) s = io::parse_scenario("scale: \"" + c.scale + "\"", "--scale", s);
-  if (c.months > 0) s.months = c.months;
-  if (c.seed >= 0) s.seed = static_cast<std::uint64_t>(c.seed);
+  io::apply_overrides(s, c.overrides);
   return s;
 }
 

@@ -39,9 +39,7 @@ struct RunOptions {
   std::string scenario = "baseline";
   std::string output;
   int threads = 0;  // given: at least 1; not given: all cores
-  std::string scale;
-  int months = 0;
-  long long seed = -1;
+  io::ScenarioOverrides overrides;  // --scale, --months, --seed as typed (sim/io/scenario_yaml.hpp)
   std::string checkpoint;
   int checkpoint_every = 12;
   bool resume = false;
@@ -279,9 +277,7 @@ int next_due(int done, int every, int months) { return std::min(months, (done / 
 int run_simulation(const RunOptions& o) {
   check_options(o);
   sim::Scenario s = io::load_scenario(o.scenario);
-  if (!o.scale.empty()) s = io::parse_scenario("scale: \"" + o.scale + "\"", "--scale", s);
-  if (o.months > 0) s.months = o.months;
-  if (o.seed >= 0) s.seed = static_cast<std::uint64_t>(o.seed);
+  io::apply_overrides(s, o.overrides);
   const std::string resolved = io::resolved_yaml(s);
   const std::string sha = io::sha256_hex(resolved);
   // The default output is named after the scenario, inside outputs/ whatever the name holds.
@@ -396,9 +392,9 @@ void register_run(CLI::App& app) {
   cmd->add_option("scenario", o->scenario, "scenario file, or the name of an embedded scenario (default: baseline)");
   cmd->add_option("-o,--output", o->output, "output HDF5 file (default: outputs/NAME-seedSEED.h5)");
   o->threads_opt = cmd->add_option("--threads", o->threads, "worker threads, at least 1 (default: all cores); results do not depend on it");
-  cmd->add_option("--scale", o->scale, "override the sampling ratio, e.g. 1:1000, or 1 for full scale");
-  cmd->add_option("--months", o->months, "override the number of months");
-  cmd->add_option("--seed", o->seed, "override the seed");
+  cmd->add_option("--scale", o->overrides.scale, "override the sampling ratio, e.g. 1:1000, or 1 for full scale");
+  cmd->add_option("--months", o->overrides.months, "override the number of months (1 to 600)");
+  cmd->add_option("--seed", o->overrides.seed, "override the seed (0 to 2^64-1)");
   cmd->add_option("--checkpoint", o->checkpoint, "folder for month-end checkpoints (docs/outputs.md)");
   o->every_opt = cmd->add_option("--checkpoint-every", o->checkpoint_every, "months between checkpoints, at least 1 (default 12)");
   cmd->add_flag("--resume", o->resume, "continue from the latest complete checkpoint in --checkpoint, if there is one");

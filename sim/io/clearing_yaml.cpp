@@ -2,6 +2,10 @@
 
 #include <functional>
 #include <map>
+#include <optional>
+#include <tuple>
+
+#include "sim/io/strict_yaml.hpp"
 
 namespace yidi::io {
 namespace {
@@ -10,149 +14,204 @@ InputLocation at(const std::string& file, const YAML::Node& n) {
   return {file, n.Mark().line + 1, n.Mark().column + 1};
 }
 
-std::string scalar(const YAML::Node& n, const std::string& file, const std::string& field) {
-  if (!n.IsScalar()) throw InputError(at(file, n), field, "expected a single value");
+/// How a node looks in a message.
+std::string shown(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "nothing";
+  if (n.IsScalar()) return "'" + n.Scalar() + "'";
+  return n.IsSequence() ? "a list" : "a mapping";
+}
+
+std::string scalar(const YAML::Node& n, const std::string& file, const std::string& field, const std::string& form) {
+  if (!n.IsScalar()) throw InputError(at(file, n), field, "expected " + form + ", got " + shown(n));
   return n.Scalar();
 }
+const std::string kRatioForm = "a ratio such as 0.05 or 5%";
+const std::string kShareForm = "a share from 0 to 1 such as 0.05 or 5%";
 Ratio ratio(const YAML::Node& n, const std::string& file, const std::string& field) {
-  const auto s = scalar(n, file, field);
+  const auto s = scalar(n, file, field, kRatioForm);
   const auto r = Ratio::parse(s);
-  if (!r) throw InputError(at(file, n), field, "expected a ratio such as 0.05 or 5%, got '" + s + "'");
+  if (!r) throw InputError(at(file, n), field, "expected " + kRatioForm + ", got '" + s + "'");
   return *r;
 }
-int integer(const YAML::Node& n, const std::string& file, const std::string& field, int lo, int hi) {
-  const auto s = scalar(n, file, field);
-  try {
-    std::size_t used = 0;
-    const int v = std::stoi(s, &used);
-    if (used == s.size() && v >= lo && v <= hi) return v;
-  } catch (const std::exception&) {
-  }
-  throw InputError(at(file, n), field,
-                   "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + s + "'");
+/// A ratio that is a share of something (at most the whole of it).
+Ratio share(const YAML::Node& n, const std::string& file, const std::string& field) {
+  const auto s = scalar(n, file, field, kShareForm);
+  const auto r = Ratio::parse(s);
+  if (!r || !r->in_unit_interval()) throw InputError(at(file, n), field, "expected " + kShareForm + ", got '" + s + "'");
+  return *r;
+}
+template <class Int>
+Int integer(const YAML::Node& n, const std::string& file, const std::string& field, Int lo, Int hi) {
+  const std::string form = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+  const auto s = scalar(n, file, field, form);
+  const auto v = parse_whole_number(s);
+  if (!v || *v < lo || *v > hi) throw InputError(at(file, n), field, "expected " + form + ", got '" + s + "'");
+  return static_cast<Int>(*v);
 }
 bool boolean(const YAML::Node& n, const std::string& file, const std::string& field) {
-  const auto s = scalar(n, file, field);
+  const auto s = scalar(n, file, field, "true or false");
   if (s == "true") return true;
   if (s == "false") return false;
   throw InputError(at(file, n), field, "expected true or false, got '" + s + "'");
 }
+const std::string kMoneyForm = "an amount in yuan with at most 2 decimals";
 Money money(const YAML::Node& n, const std::string& file, const std::string& field) {
-  const auto s = scalar(n, file, field);
+  const auto s = scalar(n, file, field, kMoneyForm);
   const auto m = Money::parse(s);
-  if (!m || m->is_negative())
-    throw InputError(at(file, n), field, "expected an amount in yuan with at most 2 decimals, got '" + s + "'");
+  if (!m || m->is_negative()) throw InputError(at(file, n), field, "expected " + kMoneyForm + ", got '" + s + "'");
   return *m;
 }
+const std::string kRegionForm = "a 6-digit region code in quotes";
 RegionCode region(const YAML::Node& n, const std::string& file, const std::string& field) {
-  const auto s = scalar(n, file, field);
+  const auto s = scalar(n, file, field, kRegionForm);
   const auto r = RegionCode::parse(s);
-  if (!r) throw InputError(at(file, n), field, "expected a 6-digit region code in quotes, got '" + s + "'");
+  if (!r) throw InputError(at(file, n), field, "expected " + kRegionForm + ", got '" + s + "'");
   return *r;
 }
 Scheme scheme(const YAML::Node& n, const std::string& file, const std::string& field) {
-  const auto s = scalar(n, file, field);
+  const auto s = scalar(n, file, field, "employee or resident");
   if (s == "employee") return Scheme::employee;
   if (s == "resident") return Scheme::resident;
   throw InputError(at(file, n), field, "expected employee or resident, got '" + s + "'");
 }
 
+using Handlers = std::map<std::string, std::function<void(const YAML::Node&, const std::string&)>>;
+
+std::string keys_of(const Handlers& handlers) {
+  std::string out;
+  for (const auto& [k, h] : handlers) out += (out.empty() ? "" : ", ") + k;
+  return out;
+}
+
 /// Walks a mapping, dispatching each key to its handler; unknown keys name the expected ones.
-void each_key(const YAML::Node& map, const std::string& file, const std::string& prefix,
-              const std::map<std::string, std::function<void(const YAML::Node&, const std::string&)>>& handlers) {
-  if (!map.IsMap()) throw InputError(at(file, map), prefix, "expected a mapping");
+void each_key(const YAML::Node& map, const std::string& file, const std::string& prefix, const Handlers& handlers) {
+  if (!map.IsMap())
+    throw InputError(at(file, map), prefix, "expected a mapping with keys " + keys_of(handlers) + ", got " + shown(map));
   for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>();
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
     const std::string field = prefix.empty() ? key : prefix + "." + key;
     const auto it = handlers.find(key);
-    if (it == handlers.end()) {
-      std::string expected;
-      for (const auto& [k, h] : handlers) expected += (expected.empty() ? "" : ", ") + k;
-      throw InputError(at(file, kv.first), field, "unknown key '" + key + "'; expected one of: " + expected);
-    }
+    if (it == handlers.end())
+      throw InputError(at(file, kv.first), field, "unknown key '" + key + "'; expected one of: " + keys_of(handlers));
     it->second(kv.second, field);
   }
 }
 
-template <class F>
-void require(const YAML::Node& n, const std::string& file, const std::string& prefix, std::initializer_list<const char*> keys, F) {
+/// Keys a list item must have (checked after each_key has seen that it is a mapping).
+void require(const YAML::Node& n, const std::string& file, const std::string& prefix, std::initializer_list<const char*> keys) {
   for (const char* k : keys)
     if (!n[k]) throw InputError(at(file, n), prefix + "." + k, "missing; expected a value");
+}
+
+/// Where each (key) of a list was first seen, to refuse a second entry for it.
+template <class Key>
+void once(std::map<Key, int>& seen, const Key& key, const YAML::Node& item, const std::string& file,
+          const std::string& field, const std::string& what) {
+  const auto [it, fresh] = seen.emplace(key, item.Mark().line + 1);
+  if (!fresh)
+    throw InputError(at(file, item), field,
+                     what + " is listed twice (first on line " + std::to_string(it->second) + "); expected one entry each");
 }
 }  // namespace
 
 void parse_clearing_params(const YAML::Node& node, const std::string& file, ClearingParams& p) {
+  std::optional<YAML::Node> last_usage;  // the later of yellow_usage / red_usage / topup_target_usage
   each_key(node, file, "clearing",
            {{"declaration_day", [&](const YAML::Node& n, const std::string& f) { p.declaration_day = integer(n, file, f, 1, 28); }},
             {"max_delay_months", [&](const YAML::Node& n, const std::string& f) { p.max_delay_months = integer(n, file, f, 0, 2); }},
             {"year_close_month", [&](const YAML::Node& n, const std::string& f) { p.year_close_month = integer(n, file, f, 1, 12); }},
             {"quota_multiple", [&](const YAML::Node& n, const std::string& f) { p.quota_multiple = ratio(n, file, f); }},
-            {"yellow_usage", [&](const YAML::Node& n, const std::string& f) { p.yellow_usage = ratio(n, file, f); }},
-            {"red_usage", [&](const YAML::Node& n, const std::string& f) { p.red_usage = ratio(n, file, f); }},
-            {"topup_target_usage", [&](const YAML::Node& n, const std::string& f) { p.topup_target_usage = ratio(n, file, f); }},
+            {"yellow_usage", [&](const YAML::Node& n, const std::string& f) { p.yellow_usage = ratio(n, file, f); last_usage = n; }},
+            {"red_usage", [&](const YAML::Node& n, const std::string& f) { p.red_usage = ratio(n, file, f); last_usage = n; }},
+            {"topup_target_usage", [&](const YAML::Node& n, const std::string& f) { p.topup_target_usage = ratio(n, file, f); last_usage = n; }},
             {"topup_lag_days", [&](const YAML::Node& n, const std::string& f) { p.topup_lag_days = integer(n, file, f, 0, 90); }},
             {"coaudit_answer_day", [&](const YAML::Node& n, const std::string& f) { p.coaudit_answer_day = integer(n, file, f, 1, 28); }},
-            {"coaudit_clawback_rate", [&](const YAML::Node& n, const std::string& f) { p.coaudit_clawback_rate = ratio(n, file, f); }},
+            {"coaudit_clawback_rate", [&](const YAML::Node& n, const std::string& f) { p.coaudit_clawback_rate = share(n, file, f); }},
             {"intra_drg_annual", [&](const YAML::Node& n, const std::string& f) { p.intra_drg_annual = boolean(n, file, f); }},
             {"drg_ratio", [&](const YAML::Node& n, const std::string& f) { p.drg_ratio = ratio(n, file, f); }},
             {"months_payable_floor", [&](const YAML::Node& n, const std::string& f) { p.months_payable_floor = integer(n, file, f, 0, 120); }}});
+  // A red warning must come after a yellow one, and a top-up must bring usage below red.
+  if (last_usage && !(p.topup_target_usage < p.red_usage && p.yellow_usage <= p.red_usage))
+    throw InputError(at(file, *last_usage), "clearing", "expected topup_target_usage < red_usage and yellow_usage <= red_usage, got " +
+                                                            p.topup_target_usage.str() + ", " + p.yellow_usage.str() + " and " +
+                                                            p.red_usage.str() + " (target, yellow, red)");
 }
 
+namespace {
+ClearingConfig parse_config_root(const YAML::Node& root, const std::string& file);
+}  // namespace
+
 ClearingConfig parse_clearing_config(std::string_view text, const std::string& file) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    throw InputError({file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg);
-  }
+  const YAML::Node root = load_strict_yaml(text, file);
+  return with_file_name(file, [&] { return parse_config_root(root, file); });
+}
+
+namespace {
+ClearingConfig parse_config_root(const YAML::Node& root, const std::string& file) {
   ClearingConfig c;
   c.source = file;
-  if (!root || root.IsNull()) return c;
+  if (!root || root.IsNull()) return c;  // an empty file: every default
+  std::map<std::pair<RegionCode, Scheme>, int> funds_seen;
+  std::map<std::tuple<RegionCode, Scheme, RegionCode>, int> quotas_seen;
   each_key(root, file, "",
-           {{"source", [&](const YAML::Node& n, const std::string& f) { c.source = file + " (" + scalar(n, file, f) + ")"; }},
+           {{"source",
+             [&](const YAML::Node& n, const std::string& f) {
+               const std::string s = scalar(n, file, f, "a description of where the values come from");
+               if (s.empty()) throw InputError(at(file, n), f, "expected a description of where the values come from, got ''");
+               c.source = file + " (" + s + ")";
+             }},
             {"clearing", [&](const YAML::Node& n, const std::string&) { parse_clearing_params(n, file, c.params); }},
             {"records",
              [&](const YAML::Node& n, const std::string& f) {
                each_key(n, file, f,
-                        {{"late_one_month", [&](const YAML::Node& x, const std::string& g) { c.rules.late_one_month = ratio(x, file, g); }},
-                         {"late_two_months", [&](const YAML::Node& x, const std::string& g) { c.rules.late_two_months = ratio(x, file, g); }},
+                        {{"late_one_month", [&](const YAML::Node& x, const std::string& g) { c.rules.late_one_month = share(x, file, g); }},
+                         {"late_two_months", [&](const YAML::Node& x, const std::string& g) { c.rules.late_two_months = share(x, file, g); }},
                          {"manual_lag_months", [&](const YAML::Node& x, const std::string& g) { c.rules.manual_lag_months = integer(x, file, g, 0, 36); }},
-                         {"manual_claim_share", [&](const YAML::Node& x, const std::string& g) { c.rules.manual_claim_share = ratio(x, file, g); }}});
+                         {"manual_claim_share", [&](const YAML::Node& x, const std::string& g) { c.rules.manual_claim_share = share(x, file, g); }}});
+               if (c.rules.late_one_month.bp() + c.rules.late_two_months.bp() > Ratio::one().bp())
+                 throw InputError(at(file, n), f, "late_one_month and late_two_months add up to more than 1 (" +
+                                                      c.rules.late_one_month.str() + " + " + c.rules.late_two_months.str() + ")");
              }},
             {"funds",
              [&](const YAML::Node& n, const std::string& f) {
-               if (!n.IsSequence()) throw InputError(at(file, n), f, "expected a list of funds");
+               if (!n.IsSequence()) throw InputError(at(file, n), f, "expected a list of funds, got " + shown(n));
                for (std::size_t i = 0; i < n.size(); ++i) {
                  FundSetup s;
                  const std::string fi = f + "[" + std::to_string(i) + "]";
-                 require(n[i], file, fi, {"pool", "scheme"}, 0);
                  each_key(n[i], file, fi,
                           {{"pool", [&](const YAML::Node& x, const std::string& g) { s.pool = region(x, file, g); }},
                            {"scheme", [&](const YAML::Node& x, const std::string& g) { s.scheme = scheme(x, file, g); }},
                            {"opening", [&](const YAML::Node& x, const std::string& g) { s.opening = money(x, file, g); }},
-                           {"insured", [&](const YAML::Node& x, const std::string& g) { s.insured = integer(x, file, g, 0, 2000000000); }},
+                           {"insured", [&](const YAML::Node& x, const std::string& g) { s.insured = integer<std::int64_t>(x, file, g, 0, 2000000000); }},
                            {"contribution_per_capita", [&](const YAML::Node& x, const std::string& g) { s.contribution_per_capita = money(x, file, g); }},
                            {"local_spending_per_capita", [&](const YAML::Node& x, const std::string& g) { s.local_spending_per_capita = money(x, file, g); }},
                            {"annual_growth", [&](const YAML::Node& x, const std::string& g) { s.annual_growth = ratio(x, file, g); }}});
+                 require(n[i], file, fi, {"pool", "scheme"});
+                 once(funds_seen, {s.pool, s.scheme}, n[i], file, fi,
+                      "the fund " + s.pool.str() + " " + std::string(s.scheme == Scheme::employee ? "employee" : "resident"));
                  c.funds.push_back(s);
                }
              }},
             {"initial_quotas", [&](const YAML::Node& n, const std::string& f) {
-               if (!n.IsSequence()) throw InputError(at(file, n), f, "expected a list of quotas");
+               if (!n.IsSequence()) throw InputError(at(file, n), f, "expected a list of quotas, got " + shown(n));
                for (std::size_t i = 0; i < n.size(); ++i) {
                  InitialQuota q;
                  const std::string fi = f + "[" + std::to_string(i) + "]";
-                 require(n[i], file, fi, {"pool", "scheme", "treatment", "quota"}, 0);
                  each_key(n[i], file, fi,
                           {{"pool", [&](const YAML::Node& x, const std::string& g) { q.pool = region(x, file, g); }},
                            {"scheme", [&](const YAML::Node& x, const std::string& g) { q.scheme = scheme(x, file, g); }},
                            {"treatment", [&](const YAML::Node& x, const std::string& g) { q.treatment_province = region(x, file, g); }},
                            {"quota", [&](const YAML::Node& x, const std::string& g) { q.quota = money(x, file, g); }}});
+                 require(n[i], file, fi, {"pool", "scheme", "treatment", "quota"});
+                 once(quotas_seen, {q.pool, q.scheme, q.treatment_province}, n[i], file, fi,
+                      "the quota of " + q.pool.str() + " " + std::string(q.scheme == Scheme::employee ? "employee" : "resident") +
+                          " in " + q.treatment_province.str());
                  c.initial_quotas.push_back(q);
                }
              }}});
   return c;
 }
+}  // namespace
 
 Money FundSetup::monthly(std::int64_t insured, Money per_capita_year) {
   return scale_half_up(per_capita_year, insured, 12);

@@ -1,5 +1,7 @@
 #include "sim/io/input_error.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,13 +12,38 @@
 
 namespace yidi::io {
 
-std::string read_text_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError({path, 0, 0}, "", "cannot open the " + what + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw InputError({path, 0, 0}, "", "cannot read the " + what);
-  return s.str();
+std::string read_text_file(const std::string& path, const std::string& what, std::uintmax_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError({path, 0, 0}, "", "cannot open the " + what + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw InputError({path, 0, 0}, "", "cannot open the " + what + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw InputError({path, 0, 0}, "", "the " + what + " is a folder; expected a file");
+  const bool regular = S_ISREG(st.st_mode);
+  const std::uintmax_t limit = max_bytes > 0 ? max_bytes : regular ? UINTMAX_MAX : kMaxStreamBytes;
+  auto too_long = [&] {
+    const std::string size = std::to_string(limit >> 20) + " MiB (" + std::to_string(limit) + " bytes)";
+    return InputError({path, 0, 0}, "",
+                      max_bytes > 0 ? "the " + what + " exceeds the size limit of " + size
+                                    : "the " + what + " is not a regular file and exceeds the size limit of " + size +
+                                          " for such files");
+  };
+  if (regular && static_cast<std::uintmax_t>(st.st_size) > limit) throw too_long();
+  std::string out;
+  if (regular) out.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw InputError({path, 0, 0}, "", "cannot read the " + what + ": " + std::strerror(errno));
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.size() > limit) throw too_long();
+  }
+  return out;
 }
 
 void write_text_file_atomically(const std::string& path, const std::string& content, const std::string& what) {

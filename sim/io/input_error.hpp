@@ -1,5 +1,6 @@
 #pragma once
 // The one error type for bad input files: names the file, line, field and what was expected.
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -27,8 +28,15 @@ private:
 
 std::string format_location(const InputLocation& where);
 
-/// The whole of a file; InputError "PATH: cannot open the WHAT: REASON" if it cannot be read.
-std::string read_text_file(const std::string& path, const std::string& what);
+/// The most read_text_file reads, with no limit of the caller's, from a file that is not a
+/// regular file (a pipe, or a device such as /dev/zero, which never ends): 64 MiB.
+inline constexpr std::uintmax_t kMaxStreamBytes = std::uintmax_t{64} << 20;
+
+/// The whole of a file. InputError "PATH: cannot open the WHAT: REASON" if it cannot be read,
+/// "PATH: the WHAT is a folder; expected a file", and "PATH: the WHAT exceeds the size limit of
+/// N MiB (B bytes)" when it is longer than `max_bytes` (read at most max_bytes + 1 bytes to
+/// tell). max_bytes 0: no limit for a regular file, kMaxStreamBytes for any other.
+std::string read_text_file(const std::string& path, const std::string& what, std::uintmax_t max_bytes = 0);
 
 /// Writes `content` to `path` under a temporary name beside it (`PATH.tmp-PID`), renamed when
 /// complete: a reader never sees half a file and a failure leaves nothing behind. Creates the

@@ -12,11 +12,14 @@
 #include <variant>
 
 #include "sim/io/embedded.hpp"
+#include "sim/io/strict_yaml.hpp"
 
 namespace yidi::io {
 namespace {
 
 const std::string kDatedKeys = "from, source, value";
+/// The largest whole-number parameter (months or days: 100 years of months).
+constexpr std::int64_t kMaxPolicyInteger = 1200;
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep = ", ") {
   std::string out;
@@ -74,6 +77,7 @@ using Interpreted = std::variant<ParamValue, Problem>;
 
 std::string expected(const ParamSpec& spec) {
   if (spec.type == ParamType::choice) return "one of: " + join(spec.choices);
+  if (spec.type == ParamType::integer) return "a whole number from 0 to " + std::to_string(kMaxPolicyInteger);
   return std::string(expected_form(spec.type));
 }
 
@@ -136,6 +140,8 @@ Interpreted interpret(const YAML::Node& n, const ParamSpec& spec) {
   if (!n.IsScalar()) return wrong(spec, n);
   auto v = parse_scalar(spec.type, n.Scalar(), &spec);
   if (!v) return wrong(spec, n);
+  // Whole numbers count months or days, and are used as int: a larger one would wrap.
+  if (const auto* i = std::get_if<std::int64_t>(&*v); i && *i > kMaxPolicyInteger) return wrong(spec, n);
   return *std::move(v);
 }
 
@@ -168,8 +174,8 @@ Entry dated_entry(const FileContext& ctx, const YAML::Node& n, const std::string
     const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
     if (k == "value") continue;
     if (k == "from") {
-      const auto d = kv.second.IsScalar() ? Date::parse(kv.second.Scalar()) : std::nullopt;
-      if (!d) ctx.fail(kv.second.Mark(), field, "expected an ISO date such as 2025-01-01, got " + shown(kv.second));
+      const auto d = kv.second.IsScalar() ? parse_supported_date(kv.second.Scalar()) : std::nullopt;
+      if (!d) ctx.fail(kv.second.Mark(), field, "expected " + supported_date_form() + ", got " + shown(kv.second));
       e.from = *d;
     } else if (k == "source") {
       if (!kv.second.IsScalar() || kv.second.Scalar().empty())
@@ -316,15 +322,9 @@ void walk(FileContext& ctx, const YAML::Node& n, const std::string& prefix, cons
     src = s.Scalar();
   }
   const std::vector<std::string> allowed = ParamSchema::get().children(prefix);
-  std::map<std::string, int> seen_keys;
   for (const auto& kv : n) {
-    if (!kv.first.IsScalar())
-      ctx.fail(kv.first.Mark(), prefix, "expected a name as key, got " + shown(kv.first));
+    // Keys are names, each once per mapping: load_strict_yaml has refused anything else.
     const std::string key = kv.first.Scalar();
-    if (!seen_keys.emplace(key, kv.first.Mark().line + 1).second)
-      ctx.fail(kv.first.Mark(), dotted(prefix, key),
-               "key '" + key + "' appears twice under '" + shown_prefix + "' (first on line " +
-                   std::to_string(seen_keys[key]) + ")");
     if (key == "source") continue;
     std::vector<std::string> names;
     std::stringstream parts(key);
@@ -344,20 +344,11 @@ void walk(FileContext& ctx, const YAML::Node& n, const std::string& prefix, cons
 }
 
 YAML::Node parse_yaml(std::string_view text, const std::string& file) {
-  try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    throw InputError(locate(file, e.mark), "", "YAML syntax error: " + e.msg);
-  }
+  // Field names in messages are parameter paths, without the "policy." they sit under.
+  return load_strict_yaml(text, file, "policy.");
 }
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw InputError(InputLocation{p.string(), 0, 0}, "", "cannot read the file (missing or unreadable)");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read_file(const std::filesystem::path& p) { return read_config_file(p.string(), "policy file"); }
 
 /// Policy files named "<code>-<name>.yaml" must be about that region.
 std::optional<RegionCode> region_in_file_name(const std::string& file) {
@@ -399,8 +390,24 @@ std::vector<std::filesystem::path> yaml_files_in(const std::filesystem::path& di
 
 }  // namespace
 
+namespace {
+void load_registry_root(PolicyBook& book, const YAML::Node& root, const std::string& file);
+void load_policy_root(PolicyBook& book, const YAML::Node& root, const std::string& file, bool overlay);
+}  // namespace
+
 void load_region_registry(PolicyBook& book, std::string_view text, const std::string& file) {
   const YAML::Node root = parse_yaml(text, file);
+  with_file_name(file, [&] { load_registry_root(book, root, file); });
+}
+
+void load_policy_text(PolicyBook& book, std::string_view text, const std::string& file, bool overlay) {
+  const YAML::Node root = parse_yaml(text, file);
+  with_file_name(file, [&] { load_policy_root(book, root, file, overlay); });
+}
+
+namespace {
+void load_registry_root(PolicyBook& book, const YAML::Node& root, const std::string& file) {
+  if (root.IsNull()) throw InputError({file, 1, 1}, "", "expected a list of regions, got nothing");
   const std::string form = "a list of regions such as - {code: \"131000\", name: 廊坊市, name_en: Langfang}";
   if (!root.IsSequence()) throw InputError(locate(file, root.Mark()), "", "expected " + form + ", got " + shown(root));
   // Codes listed in this file, to tell "province listed later" from "province missing".
@@ -446,11 +453,10 @@ void load_region_registry(PolicyBook& book, std::string_view text, const std::st
   }
 }
 
-void load_policy_text(PolicyBook& book, std::string_view text, const std::string& file, bool overlay) {
-  const YAML::Node root = parse_yaml(text, file);
+void load_policy_root(PolicyBook& book, const YAML::Node& root, const std::string& file, bool overlay) {
   const std::vector<std::string> top = {"effective_from", "policy", "region", "source"};
   if (!root.IsMap())
-    throw InputError(locate(file, root.Mark()), "",
+    throw InputError(root.IsNull() ? InputLocation{file, 1, 1} : locate(file, root.Mark()), "",
                      "expected a mapping with keys " + join(top) + ", got " + shown(root));
   for (const auto& kv : root) {
     const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
@@ -490,8 +496,8 @@ void load_policy_text(PolicyBook& book, std::string_view text, const std::string
     ctx.region = *code;
   }
   const YAML::Node from = child(root, "effective_from");
-  const auto date = from.IsScalar() ? Date::parse(from.Scalar()) : std::nullopt;
-  if (!date) ctx.fail(from.Mark(), "effective_from", "expected an ISO date such as 2025-01-01, got " + shown(from));
+  const auto date = from.IsScalar() ? parse_supported_date(from.Scalar()) : std::nullopt;
+  if (!date) ctx.fail(from.Mark(), "effective_from", "expected " + supported_date_form() + ", got " + shown(from));
   ctx.effective_from = *date;
   std::string source;
   if (has_key(root, "source")) {
@@ -511,6 +517,7 @@ void load_policy_text(PolicyBook& book, std::string_view text, const std::string
     walk(ctx, policy, "", source);
   }
 }
+}  // namespace
 
 namespace {
 /// An overlay: a file on disk, or else a file embedded in the binary under that path.

@@ -10,6 +10,9 @@
 
 namespace yidi::sim {
 
+/// Read from YAML by sim/io/scenario_yaml.hpp (docs/scenarios.md), which keeps these invariants:
+/// `name` is 1–64 characters of A-Z a-z 0-9 _ - . (it becomes file names), months are 1–600 and
+/// every month start .. start + months - 1 lies within the supported years (sim/io/strict_yaml.hpp).
 struct Scenario {
   std::string name = "baseline";
   std::string description;

@@ -32,6 +32,9 @@ std::string read(const fs::path& p) {
   return s.str();
 }
 
+// gtest shows a case by its file, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.path.filename().string(); }
+
 std::vector<Case> corpus() {
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(kCorpusDir))
@@ -138,7 +141,7 @@ TEST(PolicyInvalid, MissingFolderAndFiles) {
     (void)yidi::io::load_policy_dir(kPolicyDir, {overlay});
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), overlay.string() + ": cannot read the file (missing or unreadable)");
+    EXPECT_EQ(std::string(e.what()), overlay.string() + ": cannot open the policy file: No such file or directory");
   }
   // A folder without its registry.
   try {
@@ -146,7 +149,7 @@ TEST(PolicyInvalid, MissingFolderAndFiles) {
     FAIL();
   } catch (const InputError& e) {
     EXPECT_EQ(std::string(e.what()),
-              (kCorpusDir / "regions.yaml").string() + ": cannot read the file (missing or unreadable)");
+              (kCorpusDir / "regions.yaml").string() + ": cannot open the policy file: No such file or directory");
   }
 }
 

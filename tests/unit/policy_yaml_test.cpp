@@ -494,3 +494,36 @@ TEST(PolicyFormat, OverlayOnTheRealData) {
   EXPECT_EQ(reformed.value, points(15));
   EXPECT_EQ(*reformed.source, "test: reform overlay");
 }
+
+// Every shipped overlay (scenarios/overlays/) loads over the real data under the strict rules
+// (sim/io/strict_yaml.hpp), whether or not a shipped scenario names it.
+TEST(PolicyFormat, EveryShippedOverlayIsStrictlyValid) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(YIDI_SOURCE_DIR) / "scenarios" / "overlays")) {
+    if (e.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(e.path().string());
+    EXPECT_NO_THROW((void)io::load_policy_dir(kPolicyDir, {e.path()}));
+    ++n;
+  }
+  EXPECT_EQ(n, 4);
+}
+
+// Whole-number parameters count months or days and are used as int: above 1200 they are refused
+// at a leaf and by a broadcast alike (4294967308 months would wrap to 12; 1200 is still taken).
+TEST(PolicyFormat, WholeNumbersAreCappedBeforeTheyCouldWrap) {
+  auto error_of = [](const std::string& policy) {
+    PolicyBook book = format_book();
+    try {
+      io::load_policy_text(book, "region: \"320600\"\neffective_from: 2025-01-01\nsource: s\npolicy:\n" + policy, "t.yaml");
+    } catch (const io::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(error_of("  filing:\n    temporary_validity_months: 4294967308\n"),
+            "t.yaml:6:32: field 'filing.temporary_validity_months': expected a whole number from 0 to 1200, got "
+            "'4294967308'");
+  EXPECT_EQ(error_of("  manual:\n    lag_months: 1200\n"), "(no error)");
+  EXPECT_EQ(error_of("  manual:\n    lag_months: {value: 1201, from: 2026-01-01}\n"),
+            "t.yaml:6:25: field 'manual.lag_months': expected a whole number from 0 to 1200, got '1201'");
+}
