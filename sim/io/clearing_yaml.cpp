@@ -62,7 +62,8 @@ void each_key(const YAML::Node& map, const std::string& file, const std::string&
               const std::map<std::string, std::function<void(const YAML::Node&, const std::string&)>>& handlers) {
   if (!map.IsMap()) throw InputError(at(file, map), prefix, "expected a mapping");
   for (const auto& kv : map) {
-    const std::string key = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) throw InputError(at(file, kv.first), prefix, "expected a key name, not a list, a mapping or null");
+    const std::string key = kv.first.Scalar();
     const std::string field = prefix.empty() ? key : prefix + "." + key;
     const auto it = handlers.find(key);
     if (it == handlers.end()) {
@@ -76,6 +77,7 @@ void each_key(const YAML::Node& map, const std::string& file, const std::string&
 
 template <class F>
 void require(const YAML::Node& n, const std::string& file, const std::string& prefix, std::initializer_list<const char*> keys, F) {
+  if (!n.IsMap()) throw InputError(at(file, n), prefix, "expected a mapping");
   for (const char* k : keys)
     if (!n[k]) throw InputError(at(file, n), prefix + "." + k, "missing; expected a value");
 }
