@@ -52,8 +52,13 @@ sim::Series series(const YAML::Node& n, const std::string& file, const std::stri
   for (const auto& kv : n) {
     const std::string key = kv.first.Scalar();
     int m = 0;
-    if (key.size() == 4 && std::all_of(key.begin(), key.end(), ::isdigit)) m = std::stoi(key) * 12;
-    else m = month_of(kv.first, file, field);
+    if (key.size() == 4 && std::all_of(key.begin(), key.end(), ::isdigit)) {
+      const auto year = Date::parse(key + "-01-01");  // within the dates the models know (1900–2200)
+      if (!year) throw InputError(at(file, kv.first), field, "expected a year YYYY or a month YYYY-MM, got '" + key + "'");
+      m = year->month_index();
+    } else {
+      m = month_of(kv.first, file, field);
+    }
     s.points.emplace_back(m, number(kv.second, file, field + "." + key, lo, hi));
   }
   std::sort(s.points.begin(), s.points.end());
