@@ -9,6 +9,7 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin zlib1g-dev
   python3 python3-h5py python3-pandas python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel
   chromium
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
 namespace yidi::report {
 namespace {
@@ -196,7 +197,9 @@ std::string line_chart_svg(const LineChart& c) {
   std::vector<const std::vector<double>*> values;
   for (const auto& l : c.lines) values.push_back(&l.values);
   for (const auto& b : c.bands) values.push_back(&b.low), values.push_back(&b.high);
-  auto [lo, hi] = extent(values, c.references, !c.y_min.has_value());
+  // Plain locals, not a structured binding: clang 14 cannot capture bindings in the lambdas below.
+  double lo = 0, hi = 0;
+  std::tie(lo, hi) = extent(values, c.references, !c.y_min.has_value());
   if (c.y_min) lo = *c.y_min;
   if (c.y_max) hi = std::max(*c.y_max, lo + 1e-9);
   const auto ticks = nice_ticks(lo, hi);
@@ -288,7 +291,8 @@ std::string bar_chart_svg(const BarChart& c) {
 
   std::vector<const std::vector<double>*> values;
   for (const auto& sr : c.series) values.push_back(&sr.values);
-  auto [lo, hi] = extent(values, c.references, true);
+  double lo = 0, hi = 0;  // not a structured binding (clang 14 cannot capture one in a lambda)
+  std::tie(lo, hi) = extent(values, c.references, true);
   if (c.value_max && hi > *c.value_max) hi = std::max(*c.value_max, lo + 1e-9);
   const auto ticks = nice_ticks(lo, hi);
   lo = std::min(lo, ticks.front()), hi = std::max(hi, ticks.back());
