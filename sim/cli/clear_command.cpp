@@ -2,21 +2,18 @@
 // of `yidi settle`) and writes the monthly clearing matrices, net positions, prepayment positions
 // and fund balances (docs/clear-formats.md).
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 
 #include "sim/cli/commands.hpp"
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/clearing_yaml.hpp"
 #include "sim/io/csv.hpp"
+#include "sim/io/output.hpp"
 #include "sim/io/settlements_csv.hpp"
 #include "sim/version.hpp"
 
@@ -47,25 +44,38 @@ std::string months_str(double m) {
 /// A CSV file in the output folder with its provenance lines.
 class Table {
 public:
-  Table(const fs::path& path, const std::vector<std::string>& provenance, const std::vector<std::string>& header)
-      : out_(path) {
-    if (!out_) throw io::InputError({path.string(), 0, 0}, "", "cannot write: " + std::string(std::strerror(errno)));
-    for (const auto& p : provenance) out_ << "# " << p << "\n";
-    io::write_csv_row(out_, header);
+  Table(io::OutputFolder& folder, const std::string& name, const std::vector<std::string>& provenance,
+        const std::vector<std::string>& header)
+      : out_(folder.create(name)) {
+    std::string text;
+    for (const auto& p : provenance) text += "# " + p + "\n";
+    out_.write(text);
+    row(header);
   }
-  void row(const std::vector<std::string>& fields) { io::write_csv_row(out_, fields); }
-  void close(const fs::path& path) {
-    out_.close();
-    if (!out_) throw io::InputError({path.string(), 0, 0}, "", "write failed");
+  void row(const std::vector<std::string>& fields) {
+    line_.clear();
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (i) line_ += ',';
+      line_ += io::csv_field(fields[i]);
+    }
+    line_ += '\n';
+    out_.write(line_);
   }
+  void close() { out_.close(); }
 
 private:
-  std::ofstream out_;
+  io::FileWriter out_;
+  std::string line_;
 };
 
 int run_clear(const ClearOptions& o, const std::string& command_line) {
   std::size_t rejected_extra = 0;  // rows whose insured fund is not in the configuration
-  // Inputs
+  // The inputs are never outputs; the output folder is created now (as a temporary beside its
+  // target), so an unwritable place is found before the work (docs/outputs.md).
+  io::InputFiles inputs;
+  inputs.add(o.results);
+  inputs.add(o.config);
+  io::OutputFolder folder(o.output, "clearing tables", o.overwrite, inputs);
   const std::string results_text = io::read_text_file(o.results, "results file");
   io::ClearingConfig config;
   std::string config_hash = "defaults";
@@ -132,27 +142,20 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
   for (const auto& p : io::describe(config.params, config.rules)) params_line += " " + p;
   prov.push_back(params_line);
 
-  // Output folder: written beside the target under a temporary name, renamed when complete.
-  const fs::path target(o.output);
-  if (fs::exists(target) && !o.overwrite)
-    throw io::InputError({o.output, 0, 0}, "", "output folder exists; choose another or pass --overwrite");
-  const fs::path tmp = target.string() + ".tmp-" + std::to_string(::getpid());
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  try {
-    Table pairs(tmp / "clearing_pairs.csv", prov,
+  {
+    Table pairs(folder, "clearing_pairs.csv", prov,
                 {"month", "clearing_date", "insured_province", "treatment_province", "scheme", "gross", "visits"});
-    Table intra(tmp / "clearing_intra.csv", prov,
+    Table intra(folder, "clearing_intra.csv", prov,
                 {"month", "clearing_date", "insured_region", "treatment_region", "scheme", "amount", "visits"});
-    Table net(tmp / "net_positions.csv", prov, {"month", "province", "receivable", "payable", "net"});
-    Table prepay(tmp / "prepayment_pairs.csv", prov,
+    Table net(folder, "net_positions.csv", prov, {"month", "province", "receivable", "payable", "net"});
+    Table prepay(folder, "prepayment_pairs.csv", prov,
                  {"month", "insured_region", "scheme", "treatment_province", "quota", "outstanding", "usage", "warning",
                   "topup_requested"});
-    Table prov_t(tmp / "prepayment_provinces.csv", prov, {"month", "province", "quota", "outstanding", "usage", "warning"});
-    Table fund_t(tmp / "funds.csv", prov,
+    Table prov_t(folder, "prepayment_provinces.csv", prov, {"month", "province", "quota", "outstanding", "usage", "warning"});
+    Table fund_t(folder, "funds.csv", prov,
                  {"month", "pool", "scheme", "balance", "prepayment_held", "income", "expenditure", "months_payable",
                   "below_floor"});
-    Table month_t(tmp / "months.csv", prov,
+    Table month_t(folder, "months.csv", prov,
                   {"month", "topups_paid", "quota_rebased", "clawbacks", "manual_paid", "drg_adjustment", "year_closed",
                    "year_settled", "year_cleared", "year_complete"});
 
@@ -214,27 +217,17 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
                    rep.year_close ? rep.year_close->settled.str() : "", rep.year_close ? rep.year_close->cleared.str() : "",
                    rep.year_close ? (rep.year_close->complete() ? "1" : "0") : ""});
     }
-    pairs.close(tmp / "clearing_pairs.csv");
-    intra.close(tmp / "clearing_intra.csv");
-    net.close(tmp / "net_positions.csv");
-    prepay.close(tmp / "prepayment_pairs.csv");
-    prov_t.close(tmp / "prepayment_provinces.csv");
-    fund_t.close(tmp / "funds.csv");
-    month_t.close(tmp / "months.csv");
+    for (Table* t : {&pairs, &intra, &net, &prepay, &prov_t, &fund_t, &month_t}) t->close();
     if (cs.ledger().total() != Money::zero())
       throw std::logic_error("ledger does not balance: " + cs.ledger().total().str());
     if (o.ledger) {
-      Table led(tmp / "ledger.csv", prov, {"date", "amount", "from", "to", "purpose", "reference"});
+      Table led(folder, "ledger.csv", prov, {"date", "amount", "from", "to", "purpose", "reference"});
       for (const auto& e : cs.ledger().events())
         led.row({e.date.str(), e.amount.str(), e.from.str(), e.to.str(), std::string(to_string(e.purpose)), e.reference});
-      led.close(tmp / "ledger.csv");
+      led.close();
     }
-    if (fs::exists(target)) fs::remove_all(target);
-    fs::rename(tmp, target);
-  } catch (...) {
-    fs::remove_all(tmp);
-    throw;
   }
+  folder.commit();
   const std::size_t rejected = file.rejected.size() + rejected_extra;
   std::cerr << "yidi clear: " << (file.rows.size() - rejected_extra) << " settlements cleared over "
             << (end - first + 1) << " months, " << rejected << " rejected; tables in " << o.output << "\n";
@@ -249,7 +242,8 @@ void register_clear(CLI::App& app) {
   cmd->add_option("-o,--output", opts->output, "output folder (created; written whole or not at all)")->required();
   cmd->add_option("--config", opts->config, "clearing configuration YAML (docs/clear-formats.md)");
   cmd->add_flag("--ledger", opts->ledger, "also write every money event to ledger.csv");
-  cmd->add_flag("--overwrite", opts->overwrite, "replace an existing output folder");
+  cmd->add_flag("--overwrite", opts->overwrite,
+                "replace an existing output folder (only one yidi wrote, holding nothing else; never an input)");
   cmd->callback([opts]() {
     const int code = run_clear(*opts, "yidi clear " + opts->results + " -o " + opts->output +
                                           (opts->config.empty() ? "" : " --config " + opts->config));

@@ -1,17 +1,15 @@
 // `yidi settle CLAIMS.csv -o RESULTS.csv`: settles each visit of a claims file under the policy in
 // force on its discharge date and writes one result row per visit (docs/settle-formats.md).
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
-#include <unistd.h>
 
 #include "models/settlement_engine.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/embedded.hpp"
+#include "sim/io/output.hpp"
 #include "sim/io/policy_snapshots.hpp"
 #include "sim/io/policy_yaml.hpp"
 #include "sim/version.hpp"
@@ -27,6 +25,7 @@ struct SettleOptions {
   std::vector<std::string> overlays;
   bool explain = false;
   std::string explain_file;
+  bool overwrite = false;
   bool print_columns = false;
 };
 
@@ -36,6 +35,7 @@ struct SettleOptions {
 struct LoadedPolicy {
   PolicyBook book;
   std::string provenance;
+  std::vector<std::string> files;  // the files read from disk (policy folder, overlays)
 };
 
 LoadedPolicy load_policy(const SettleOptions& o) {
@@ -63,42 +63,22 @@ LoadedPolicy load_policy(const SettleOptions& o) {
       if (e.is_regular_file() && e.path().extension() == ".yaml")
         names.push_back(fs::relative(e.path(), dir).generic_string());
     std::sort(names.begin(), names.end());
-    for (const auto& n : names) add(n, io::read_text_file((dir / n).string(), "policy file"));
+    for (const auto& n : names) {
+      add(n, io::read_text_file((dir / n).string(), "policy file"));
+      out.files.push_back((dir / n).string());
+    }
     where = "folder " + o.policy_dir;
   }
   // An overlay is a file on disk or, failing that, one embedded under that path (as the loader reads it).
   for (const auto& ov : o.overlays) {
     const auto embedded = fs::exists(ov) ? std::nullopt : io::embedded_file(fs::path(ov).generic_string());
     add("overlay:" + ov, embedded ? std::string(*embedded) : io::read_text_file(ov, "overlay"));
+    if (!embedded) out.files.push_back(ov);
   }
   out.book = o.policy_dir.empty() ? io::load_embedded_policy(overlays) : io::load_policy_dir(o.policy_dir, overlays);
   out.provenance = where + (o.overlays.empty() ? "" : " + " + std::to_string(o.overlays.size()) + " overlay(s)") + " (" +
                    std::to_string(files) + " files), sha256 " + io::sha256_hex(hashed);
   return out;
-}
-
-/// Writes `content` to `target` through a temporary file in the same folder, renamed when
-/// complete: a reader never sees half a file, and a failure leaves nothing behind.
-void write_atomically(const fs::path& target, const std::string& content) {
-  const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  const fs::path tmp = dir / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(target.string() + ": cannot write: " + std::strerror(errno));
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error(target.string() + ": write failed");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error(target.string() + ": cannot rename the finished file into place: " + ec.message());
-  }
 }
 
 std::string quote_arg(const std::string& a) {
@@ -114,7 +94,23 @@ std::string command_line(const SettleOptions& o) {
   for (const auto& ov : o.overlays) c += " --overlay " + quote_arg(ov);
   if (!o.explain_file.empty()) c += " --explain-file " + quote_arg(o.explain_file);
   else if (o.explain) c += " --explain";
+  if (o.overwrite) c += " --overwrite";
   return c;
+}
+
+/// Refuses two outputs of one run that are the same file (e.g. `--explain-file` naming the results).
+void check_distinct(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k) {
+      if (outputs[i].first.empty() || outputs[k].first.empty()) continue;
+      std::error_code ec1, ec2;
+      const fs::path a = fs::weakly_canonical(fs::absolute(outputs[i].first), ec1);
+      const fs::path b = fs::weakly_canonical(fs::absolute(outputs[k].first), ec2);
+      if ((!ec1 && !ec2 && a == b) || fs::equivalent(outputs[i].first, outputs[k].first, ec1))
+        throw io::InputError({outputs[i].first, 0, 0}, "",
+                             "is also the " + outputs[k].second + " of this command; expected a separate file for the " +
+                                 outputs[i].second);
+    }
 }
 
 void run_settle(const SettleOptions& o) {
@@ -124,23 +120,50 @@ void run_settle(const SettleOptions& o) {
   }
   if (o.claims.empty()) throw CLI::RequiredError("CLAIMS");
   if (o.output.empty()) throw CLI::RequiredError("--output");
-  std::error_code ec;
-  if (fs::exists(o.output, ec) && fs::equivalent(o.claims, o.output, ec))
-    throw std::runtime_error(o.output + ": the results would overwrite the claims file; choose another -o");
+  const std::string rejects_path = o.output + ".rejects.csv";
+  check_distinct({{o.output, "results file"}, {rejects_path, "rejects file"}, {o.explain_file, "explanation file"}});
+
+  const LoadedPolicy policy = load_policy(o);
+  // Every file read is an input, never an output; the outputs' temporaries are created now, so an
+  // unwritable place is found before the work (docs/outputs.md).
+  io::InputFiles inputs;
+  inputs.add(o.claims);
+  for (const auto& f : policy.files) inputs.add(f);
+  io::OutputFile results(o.output, "results", io::OutputKind::text, o.overwrite, inputs);
+  io::OutputFile rejects(rejects_path, "rejects", io::OutputKind::text, o.overwrite, inputs);
+  std::optional<io::OutputFile> explain_out;
+  if (!o.explain_file.empty()) explain_out.emplace(o.explain_file, "explanations", io::OutputKind::text, o.overwrite, inputs);
 
   const std::string input = io::read_text_file(o.claims, "claims file");
-  const LoadedPolicy policy = load_policy(o);
   std::istringstream in(input);
   io::ClaimsReader reader(in, o.claims, policy.book);  // throws on a bad header: nothing is written
 
   io::PolicySnapshots snapshots(policy.book);
   io::YearToDateLedger ledger;
-  const bool explain = o.explain || !o.explain_file.empty();
-  std::ostringstream body, rejects_body, explanation;
-  io::write_csv_row(body, io::result_header());
+  const bool explain = o.explain || explain_out;
+
+  // Provenance: leading comment lines; the counts and the input's hash close the file
+  // (docs/settle-formats.md).
+  auto head = [&](std::string_view what, bool csv = true) {
+    std::ostringstream h;
+    h << "# yidi " << kVersion << " " << what << " (docs/settle-formats.md)"
+      << (csv ? "; read with pandas.read_csv(path, comment='#')" : "") << "\n"
+      << "# command: " << command_line(o) << "\n"
+      << "# policy: " << policy.provenance << "\n";
+    return h.str();
+  };
+  std::ostringstream buf;
+  results << head("settlement results");
+  io::write_csv_row(buf, io::result_header());
+  results << buf.str();
+  buf.str("");
   std::vector<std::string> reject_header{"line", "field", "error"};
   reject_header.insert(reject_header.end(), reader.header().begin(), reader.header().end());
-  io::write_csv_row(rejects_body, reject_header);
+  rejects << head("rejected claims rows");
+  io::write_csv_row(buf, reject_header);
+  rejects << buf.str();
+  buf.str("");
+  if (explain_out) *explain_out << head("settlement explanations", false) << "\n";
 
   std::size_t settled = 0, rejected = 0;
   auto reject = [&](const io::RejectedRow& r) {
@@ -150,7 +173,9 @@ void run_settle(const SettleOptions& o) {
     std::vector<std::string> record = r.fields;
     record.resize(reader.header().size());  // a record of the wrong width is shown cut or padded
     fields.insert(fields.end(), record.begin(), record.end());
-    io::write_csv_row(rejects_body, fields);
+    std::ostringstream line;
+    io::write_csv_row(line, fields);
+    rejects << line.str();
   };
 
   io::ClaimRow row;
@@ -181,38 +206,28 @@ void run_settle(const SettleOptions& o) {
       continue;
     }
     ledger.record(row, s);
-    io::write_csv_row(body, io::result_fields(row, s));
-    if (explain) explanation << io::format_explanation(row, s, o.claims) << "\n";
+    std::ostringstream line;
+    io::write_csv_row(line, io::result_fields(row, s));
+    results << line.str();
+    if (explain) {
+      const std::string text = io::format_explanation(row, s, o.claims) + "\n";
+      if (explain_out) *explain_out << text;
+      else std::cout << text;
+    }
     ++settled;
   }
 
-  // Provenance: leading comment lines (docs/settle-formats.md).
-  auto head = [&](std::string_view what) {
-    std::ostringstream h;
-    h << "# yidi " << kVersion << " " << what << " (docs/settle-formats.md); read with pandas.read_csv(path, comment='#')\n"
-      << "# command: " << command_line(o) << "\n"
-      << "# policy: " << policy.provenance << "\n"
-      << "# input: " << o.claims << ", sha256 " << io::sha256_hex(input) << ", " << input.size() << " bytes\n"
-      << "# rows: " << settled + rejected << " read, " << settled << " settled, " << rejected << " rejected\n";
-    return h.str();
-  };
+  std::ostringstream tail;
+  tail << "# input: " << o.claims << ", sha256 " << io::sha256_hex(input) << ", " << input.size() << " bytes\n"
+       << "# rows: " << settled + rejected << " read, " << settled << " settled, " << rejected << " rejected\n";
+  results << tail.str();
+  rejects << tail.str();
+  // Results, rejects and explanations go in place together, or not at all.
+  if (explain_out) io::commit_together(results, {&rejects, &*explain_out});
+  else io::commit_together(results, {&rejects});
 
-  const fs::path out_path(o.output);
-  const fs::path rejects_path(o.output + ".rejects.csv");
-  write_atomically(out_path, head("settlement results") + body.str());
-  if (rejected > 0) {
-    write_atomically(rejects_path, head("rejected claims rows") + rejects_body.str());
-  } else {
-    fs::remove(rejects_path, ec);  // a stale list from an earlier run would mislead
-  }
-  if (explain) {
-    if (o.explain_file.empty()) std::cout << explanation.str();
-    else write_atomically(o.explain_file, explanation.str());
-  }
-
-  std::cerr << "yidi settle: " << settled << " settled, " << rejected << " rejected; wrote " << o.output;
-  if (rejected > 0) std::cerr << " and " << rejects_path.string();
-  std::cerr << "\n";
+  std::cerr << "yidi settle: " << settled << " settled, " << rejected << " rejected; wrote " << o.output << " and "
+            << rejects_path << (explain_out ? " and " + o.explain_file : std::string()) << "\n";
   if (rejected > 0) throw CLI::RuntimeError(kRowsRejected);
 }
 
@@ -224,11 +239,15 @@ void register_settle(CLI::App& app) {
       "settle", "settle a CSV of claims: one result row per visit, rejected rows reported (docs/settle-formats.md)");
   // Files are checked when read, so that a missing one exits with kFailure and a FILE: message.
   cmd->add_option("CLAIMS", opts->claims, "claims CSV file");
-  cmd->add_option("-o,--output", opts->output, "results CSV file (written whole, or not at all)");
+  cmd->add_option("-o,--output", opts->output,
+                  "results CSV file; RESULTS.rejects.csv beside it lists the rejected rows (both written whole, "
+                  "or not at all)");
   cmd->add_option("--policy", opts->policy_dir, "policy folder laid out as scenarios/policy (default: embedded data)");
   cmd->add_option("--overlay", opts->overlays, "policy overlay file applied after the baseline (repeatable)");
   cmd->add_flag("--explain", opts->explain, "print each step of each settlement on standard output");
   cmd->add_option("--explain-file", opts->explain_file, "write the explanations to this file instead");
+  cmd->add_flag("--overwrite", opts->overwrite,
+                "replace existing outputs (only files yidi wrote; never an input)");
   cmd->add_flag("--columns", opts->print_columns, "print the input and output column tables (Markdown) and exit");
   cmd->callback([opts] { run_settle(*opts); });
 }
