@@ -15,7 +15,7 @@ using yidi::testing::Outcome;
 using yidi::testing::slurp;
 using yidi::testing::spit;
 
-class ClearCli : public yidi::testing::CliTest {
+class ClearCommand : public yidi::testing::CliTest {
 protected:
   /// results.csv (and its rejects file) settled from the sample claims, in work/.
   void settle_sample() {
@@ -43,7 +43,7 @@ std::set<std::string> listing(const fs::path& dir) {
 }
 }  // namespace
 
-TEST_F(ClearCli, WritesItsTablesIntoANewFolder) {
+TEST_F(ClearCommand, WritesItsTablesIntoANewFolder) {
   settle_sample();
   // Before: `-o dir/` always failed (the temporary was named inside the folder-to-be).
   const Outcome r = yidi("clear results.csv -o out/");
@@ -54,7 +54,7 @@ TEST_F(ClearCli, WritesItsTablesIntoANewFolder) {
 
 // Before: `yidi clear RESULTS.csv -o . --overwrite` deleted the current folder, the input included,
 // and `-o RESULTS.csv --overwrite` replaced the input by the output folder.
-TEST_F(ClearCli, NeverRemovesOrReplacesAnInput) {
+TEST_F(ClearCommand, NeverRemovesOrReplacesAnInput) {
   settle_sample();
   const auto before = snapshot();
   Outcome r = yidi("clear results.csv -o . --overwrite");
@@ -73,7 +73,7 @@ TEST_F(ClearCli, NeverRemovesOrReplacesAnInput) {
 
 // An existing folder is replaced only with --overwrite, and only if it is yidi's own output folder
 // holding nothing but the files yidi put there.
-TEST_F(ClearCli, ReplacesOnlyItsOwnOutputFolder) {
+TEST_F(ClearCommand, ReplacesOnlyItsOwnOutputFolder) {
   settle_sample();
   fs::create_directories(work() / "mine");
   spit(work() / "mine/notes.txt", "mine\n");
