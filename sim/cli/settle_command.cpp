@@ -134,9 +134,8 @@ void run_settle(const SettleOptions& o) {
   std::optional<io::OutputFile> explain_out;
   if (!o.explain_file.empty()) explain_out.emplace(o.explain_file, "explanations", io::OutputKind::text, o.overwrite, inputs);
 
-  const std::string input = io::read_text_file(o.claims, "claims file");
-  std::istringstream in(input);
-  io::ClaimsReader reader(in, o.claims, policy.book);  // throws on a bad header: nothing is written
+  io::CsvSplitter input(o.claims, o.claims, "claims file");
+  io::ClaimsReader reader(input, policy.book);  // throws on a bad header: nothing is written
 
   io::PolicySnapshots snapshots(policy.book);
   io::YearToDateLedger ledger;
@@ -218,7 +217,7 @@ void run_settle(const SettleOptions& o) {
   }
 
   std::ostringstream tail;
-  tail << "# input: " << o.claims << ", sha256 " << io::sha256_hex(input) << ", " << input.size() << " bytes\n"
+  tail << "# input: " << o.claims << ", sha256 " << input.sha256_hex() << ", " << input.bytes_read() << " bytes\n"
        << "# rows: " << settled + rejected << " read, " << settled << " settled, " << rejected << " rejected\n";
   results << tail.str();
   rejects << tail.str();

@@ -65,43 +65,83 @@ const std::vector<ClaimColumn> kClaimColumns = {
 
 std::string yesno(bool b) { return b ? "1" : "0"; }
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
+
+/// An amount in yuan: digits (at most 15), then optionally '.' and one or two digits. Anything
+/// else — a sign, spaces, exponents, separators, "-0.00" — is not an amount.
+enum class AmountForm { ok, negative, too_many_decimals, bad };
+AmountForm parse_amount(std::string_view s, Money& out) {
+  if (!s.empty() && s.front() == '-') {
+    // Any leading minus is refused, "-0.00" included; say "≥ 0" when the rest is a number.
+    Money ignored;
+    const AmountForm rest = parse_amount(s.substr(1), ignored);
+    return rest == AmountForm::bad ? AmountForm::bad : rest == AmountForm::too_many_decimals ? rest : AmountForm::negative;
+  }
+  std::size_t i = 0;
+  std::int64_t yuan = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    if (i == 15) return AmountForm::bad;
+    yuan = yuan * 10 + (s[i] - '0');
+    ++i;
+  }
+  if (i == 0) return AmountForm::bad;
+  std::int64_t fen = 0;
+  if (i < s.size()) {
+    if (s[i] != '.') return AmountForm::bad;
+    const std::size_t d0 = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    const std::size_t digits = i - d0;
+    if (i != s.size() || digits == 0) return AmountForm::bad;
+    if (digits > 2) return AmountForm::too_many_decimals;
+    fen = (s[d0] - '0') * 10 + (digits == 2 ? s[d0 + 1] - '0' : 0);
+  }
+  out = Money::fen(yuan * 100 + fen);
+  return AmountForm::ok;
 }
 
-/// "12.345", "-0.001": a plain decimal with three or more decimals (a finer amount than a fen).
-bool too_many_decimals(std::string_view s) {
-  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
-  const auto dot = s.find('.');
-  if (dot == std::string_view::npos) return false;
-  return all_digits(s.substr(0, dot)) && all_digits(s.substr(dot + 1)) && s.size() - dot - 1 > 2;
-}
-
-/// The rows' checks, in column order; the first failing one is reported.
+/// The rows' checks, in column order; the first failing one is reported, at the field's line and
+/// column.
 class RowParser {
 public:
-  RowParser(const CsvRecord& rec, const std::vector<int>& index, const std::string& file)
-      : rec_(rec), index_(index), file_(file) {}
+  RowParser(const RawRecord& rec, const std::vector<FieldView>& fields, const std::vector<int>& index,
+            const std::string& file)
+      : rec_(rec), fields_(fields), index_(index), file_(file) {}
 
-  std::string_view cell(Col c) const {
+  std::string_view raw(Col c) const {
     const int i = index_[static_cast<std::size_t>(c)];
-    return i < 0 ? std::string_view{} : std::string_view(rec_.fields[static_cast<std::size_t>(i)]);
+    return i < 0 ? std::string_view{} : fields_[static_cast<std::size_t>(i)].value;
+  }
+  /// The cell's value, checked as text (no NUL or control character, UTF-8, no byte-order mark).
+  std::string_view cell(Col c) const {
+    const std::string_view v = raw(c);
+    for (const char ch : v) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (u < 0x20 || u >= 0x7F) {
+        if (const auto problem = text_problem(v)) fail_with(c, *problem);
+        break;
+      }
+    }
+    return v;
   }
   bool present(Col c) const { return !cell(c).empty(); }
 
-  [[noreturn]] void fail(Col c, std::string_view expected) const { fail(c, expected, cell(c)); }
+  InputLocation where(Col c) const {
+    const int i = index_[static_cast<std::size_t>(c)];
+    if (i < 0) return {file_, rec_.line, 0};
+    return location_in(rec_, file_, fields_[static_cast<std::size_t>(i)].offset);
+  }
+  [[noreturn]] void fail_with(Col c, const std::string& message) const {
+    throw ColumnError(static_cast<int>(c),
+                      InputError(where(c), std::string(kClaimColumns[static_cast<std::size_t>(c)].name), message));
+  }
+  [[noreturn]] void fail(Col c, std::string_view expected) const { fail(c, expected, raw(c)); }
   [[noreturn]] void fail(Col c, std::string_view expected, std::string_view got) const {
-    throw InputError({file_, rec_.line, 0}, std::string(kClaimColumns[static_cast<std::size_t>(c)].name),
-                     "expected " + std::string(expected) + ", got '" + std::string(got) + "'");
+    fail_with(c, "expected " + std::string(expected) + ", got '" + shown(got) + "'");
   }
 
-  std::string text(Col c, bool required) const {
+  void text(Col c, bool required, std::string& out) const {
     const auto v = cell(c);
     if (required && v.empty()) fail(c, "a non-empty value");
-    return std::string(v);
+    out.assign(v);
   }
   RegionCode region(Col c, const PolicyBook* must_exist) const {
     const auto v = cell(c);
@@ -123,11 +163,14 @@ public:
   Money amount(Col c, bool required) const {
     const auto v = cell(c);
     if (v.empty() && !required) return Money::zero();
-    if (too_many_decimals(v)) fail(c, "yuan with at most 2 decimals (fen)");
-    const auto m = Money::parse(v);
-    if (!m) fail(c, "an amount in yuan such as 1234.56");
-    if (m->is_negative()) fail(c, "an amount ≥ 0");
-    return *m;
+    Money m;
+    switch (parse_amount(v, m)) {
+      case AmountForm::ok: return m;
+      case AmountForm::negative: fail(c, "an amount ≥ 0");
+      case AmountForm::too_many_decimals: fail(c, "yuan with at most 2 decimals (fen)");
+      case AmountForm::bad: break;
+    }
+    fail(c, "an amount in yuan such as 1234.56");
   }
   bool flag(Col c, bool empty_means) const {
     const auto v = cell(c);
@@ -137,8 +180,15 @@ public:
     fail(c, kFlag);
   }
 
+  /// An error on a column, with the column's place in the order of the checks.
+  struct ColumnError {
+    int column;
+    InputError error;
+  };
+
 private:
-  const CsvRecord& rec_;
+  const RawRecord& rec_;
+  const std::vector<FieldView>& fields_;
   const std::vector<int>& index_;
   const std::string& file_;
 };
@@ -176,12 +226,41 @@ std::string_view med_type_code(VisitType v) {
 
 // ---- reading -----------------------------------------------------------------------------------
 
-ClaimsReader::ClaimsReader(std::istream& in, std::string file_name, const PolicyBook& book)
-    : reader_(in, std::move(file_name)), book_(book), index_(kColumnCount, -1) {
-  CsvRecord rec;
-  if (!reader_.next(rec))
-    throw InputError({reader_.file_name(), 0, 0}, "", "no header row; expected a CSV file starting with its column names");
-  header_ = rec.fields;
+IdHash id_hash(std::string_view id) {
+  Sha256 h;
+  h.update(id);
+  const auto d = h.finish();
+  return IdHash{std::uint64_t{d[0]} << 32 | d[1], std::uint64_t{d[2]} << 32 | d[3]};
+}
+
+int VisitIds::insert(const IdHash& h, int line) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = static_cast<std::size_t>(h.lo) & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.line == 0) {
+      s = Slot{h.hi, h.lo, line};
+      ++size_;
+      return 0;
+    }
+    if (s.hi == h.hi && s.lo == h.lo) return s.line;
+  }
+}
+
+void VisitIds::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  size_ = 0;
+  for (const Slot& s : old)
+    if (s.line != 0) insert(IdHash{s.hi, s.lo}, s.line);
+}
+
+ClaimsFormat::ClaimsFormat(const RawRecord& rec, const std::string& file, const CsvLimits& limits)
+    : index_(kColumnCount, -1) {
+  std::vector<FieldView> fields;
+  std::string scratch;
+  split_fields(rec, file, limits, fields, scratch);
+  for (const auto& f : fields) header_.emplace_back(f.value);
   std::vector<std::string> unknown;
   for (std::size_t i = 0; i < header_.size(); ++i) {
     const std::string& name = header_[i];
@@ -192,17 +271,18 @@ ClaimsReader::ClaimsReader(std::istream& in, std::string file_name, const Policy
       continue;
     }
     if (index_[c] >= 0)
-      throw InputError({reader_.file_name(), rec.line, 0}, name,
-                       "column given twice (columns " + std::to_string(index_[c] + 1) + " and " +
-                           std::to_string(i + 1) + ")");
+      throw InputError(location_in(rec, file, fields[i].offset), name,
+                       "column given twice (columns " + std::to_string(index_[c] + 1) + " and " + std::to_string(i + 1) + ")");
     index_[c] = static_cast<int>(i);
   }
   if (!unknown.empty()) {
+    // At most 10 names, each shown cut: a huge header must not make a huge message.
     std::string msg = unknown.size() == 1 ? "unknown column " : "unknown columns ";
-    for (std::size_t i = 0; i < unknown.size(); ++i) msg += (i ? ", '" : "'") + unknown[i] + "'";
+    for (std::size_t i = 0; i < unknown.size() && i < 10; ++i) msg += (i ? ", '" : "'") + shown(unknown[i]) + "'";
+    if (unknown.size() > 10) msg += " and " + std::to_string(unknown.size() - 10) + " more";
     msg += "; expected only these columns (docs/settle-formats.md):";
     for (std::size_t i = 0; i < kClaimColumns.size(); ++i) msg += (i ? ", " : " ") + std::string(kClaimColumns[i].name);
-    throw InputError({reader_.file_name(), rec.line, 0}, "", msg);
+    throw InputError({file, rec.line, 0}, "", msg);
   }
   std::vector<std::string> missing;
   for (std::size_t c = 0; c < kClaimColumns.size(); ++c)
@@ -210,52 +290,23 @@ ClaimsReader::ClaimsReader(std::istream& in, std::string file_name, const Policy
   if (!missing.empty()) {
     std::string msg = missing.size() == 1 ? "missing required column " : "missing required columns ";
     for (std::size_t i = 0; i < missing.size(); ++i) msg += (i ? ", '" : "'") + missing[i] + "'";
-    throw InputError({reader_.file_name(), rec.line, 0}, "", msg);
+    throw InputError({file, rec.line, 0}, "", msg);
   }
 }
 
-ClaimsReader::Next ClaimsReader::next(ClaimRow& row, std::optional<RejectedRow>& rejected) {
-  rejected.reset();
-  CsvRecord rec;
-  try {
-    if (!reader_.next(rec)) return Next::end;
-  } catch (const InputError& e) {
-    // A broken record (stray or unterminated quote): reported with its line; reading goes on
-    // with the next line.
-    rejected.emplace(RejectedRow{e.where().line, {}, e});
-    return Next::rejected;
-  }
-  Next result = Next::row;
-  try {
-    row = parse(rec);
-  } catch (const InputError& e) {
-    rejected.emplace(RejectedRow{rec.line, rec.fields, e});
-    result = Next::rejected;
-  }
-  // Every visit id read is taken, even on a rejected row, so a later duplicate is reported.
-  const int id_at = index_[mdtrt_id];
-  if (id_at >= 0 && static_cast<std::size_t>(id_at) < rec.fields.size() && !rec.fields[static_cast<std::size_t>(id_at)].empty())
-    seen_ids_.emplace(rec.fields[static_cast<std::size_t>(id_at)], rec.line);
-  return result;
-}
-
-ClaimRow ClaimsReader::parse(const CsvRecord& rec) const {
-  const std::string& file = reader_.file_name();
-  if (rec.fields.size() != header_.size())
-    throw InputError({file, rec.line, 0}, "",
-                     "expected " + std::to_string(header_.size()) + " fields as in the header, got " +
-                         std::to_string(rec.fields.size()));
-  const RowParser p(rec, index_, file);
-  ClaimRow row;
+namespace {
+void parse_row(const RowParser& p, const RawRecord& rec, const PolicyBook& book, ClaimRow& row) {
   row.line = rec.line;
+  row.columns.clear();
+  row.request.filing.reset();
+  row.request.ytd = {};
   Visit& v = row.request.visit;
+  v.lines.clear();
 
-  v.id = p.text(mdtrt_id, true);
-  if (const auto it = seen_ids_.find(v.id); it != seen_ids_.end())
-    p.fail(mdtrt_id, "a visit id not used on an earlier row (it is on line " + std::to_string(it->second) + ")");
-  row.person = p.text(psn_no, false);
-  v.insured_region = p.region(insuplc_admdvs, &book_);
-  v.treatment_region = p.region(mdtrtarea_admvs, &book_);
+  p.text(mdtrt_id, true, v.id);
+  p.text(psn_no, false, row.person);
+  v.insured_region = p.region(insuplc_admdvs, &book);
+  v.treatment_region = p.region(mdtrtarea_admvs, &book);
 
   const auto scheme = p.cell(insutype);
   if (scheme == "310") {
@@ -312,7 +363,7 @@ ClaimRow ClaimsReader::parse(const CsvRecord& rec) const {
     row.columns.emplace_back("cls_c_amt");
   }
 
-  v.disease = p.text(dise_codg, false);
+  p.text(dise_codg, false, v.disease);
   if (v.visit_type == VisitType::chronic_outpatient && v.disease.empty())
     p.fail(dise_codg, "a disease code for med_type 14 (chronic/special outpatient)");
 
@@ -349,12 +400,103 @@ ClaimRow ClaimsReader::parse(const CsvRecord& rec) const {
   v.assistance_eligible = p.flag(maf_eligible, false);
   v.use_personal_account = p.flag(acct_used, false);
   v.personal_account_balance = p.amount(acct_balc, false);
-  return row;
+}
+
+std::vector<std::string> record_fields(const std::vector<FieldView>& fields) {
+  std::vector<std::string> out;
+  out.reserve(fields.size());
+  for (const auto& f : fields) out.emplace_back(f.value);
+  return out;
+}
+}  // namespace
+
+void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const std::string& file,
+                        const PolicyBook& book, const CsvLimits& limits, ClaimRow& row, ParsedRecord& result,
+                        std::vector<FieldView>& fields, std::string& scratch) {
+  result.ok = false;
+  result.failed_column = -1;
+  result.rejected.reset();
+  result.has_id = false;
+  if (rec.error) {
+    result.rejected.emplace(RejectedRow{rec.line, {}, *rec.error});
+    return;
+  }
+  try {
+    split_fields(rec, file, limits, fields, scratch, &format.header());
+  } catch (const InputError& e) {
+    result.rejected.emplace(RejectedRow{rec.line, {}, e});
+    return;
+  }
+  // The id is taken from a record of any width, so that a later duplicate is still found.
+  const int id_at = format.id_field();
+  if (static_cast<std::size_t>(id_at) < fields.size() && !fields[static_cast<std::size_t>(id_at)].value.empty() &&
+      !text_problem(fields[static_cast<std::size_t>(id_at)].value)) {
+    result.has_id = true;
+    result.id_field = id_at;
+    result.id = id_hash(fields[static_cast<std::size_t>(id_at)].value);
+  }
+  if (fields.size() != format.header().size()) {
+    result.rejected.emplace(RejectedRow{
+        rec.line, record_fields(fields),
+        InputError({file, rec.line, 0}, "",
+                   "expected " + std::to_string(format.header().size()) + " fields as in the header, got " +
+                       std::to_string(fields.size()) +
+                       (rec.text.starts_with("#") ? " (a comment line is allowed only before the header)" : ""))});
+    return;
+  }
+  const RowParser p(rec, fields, format.index(), file);
+  try {
+    parse_row(p, rec, book, row);
+    result.ok = true;
+  } catch (const RowParser::ColumnError& e) {
+    result.failed_column = e.column;
+    result.rejected.emplace(RejectedRow{rec.line, record_fields(fields), e.error});
+  }
+}
+
+void check_visit_id(VisitIds& ids, const std::string& file, const RawRecord& rec, const CsvLimits& limits,
+                    ParsedRecord& result) {
+  if (!result.has_id) return;
+  const int first = ids.insert(result.id, rec.line);
+  if (first == 0) return;
+  // Reported on mdtrt_id unless the record is broken as a whole or failed on mdtrt_id itself.
+  if (!result.ok && result.failed_column <= mdtrt_id) return;
+  std::vector<FieldView> fields;
+  std::string scratch;
+  split_fields(rec, file, limits, fields, scratch);  // it split before: cannot fail now
+  const std::string_view id = fields[static_cast<std::size_t>(result.id_field)].value;
+  result.ok = false;
+  result.failed_column = mdtrt_id;
+  result.rejected.emplace(RejectedRow{
+      rec.line, record_fields(fields),
+      InputError(location_in(rec, file, fields[static_cast<std::size_t>(result.id_field)].offset), "mdtrt_id",
+                 "expected a visit id not used on an earlier row (it is on line " + std::to_string(first) + "), got '" +
+                     shown(id) + "'")});
+}
+
+ClaimsReader::ClaimsReader(CsvSplitter& splitter, const PolicyBook& book) : splitter_(splitter), book_(book) {
+  RawRecord rec;
+  if (!splitter_.header(rec))
+    throw InputError({splitter_.file_name(), 0, 0}, "", "no header row; expected a CSV file starting with its column names");
+  format_.emplace(rec, splitter_.file_name(), splitter_.limits());
+  splitter_.expect_fields(format_->header().size());
+}
+
+ClaimsReader::Next ClaimsReader::next(ClaimRow& row, std::optional<RejectedRow>& rejected) {
+  rejected.reset();
+  RawRecord rec;
+  if (!splitter_.next(rec)) return Next::end;
+  ParsedRecord result;
+  parse_claim_record(*format_, rec, splitter_.file_name(), book_, splitter_.limits(), row, result, fields_, scratch_);
+  check_visit_id(ids_, splitter_.file_name(), rec, splitter_.limits(), result);
+  if (result.ok) return Next::row;
+  rejected = std::move(result.rejected);
+  return Next::rejected;
 }
 
 ParsedClaims parse_claims(std::string_view text, const std::string& file_name, const PolicyBook& book) {
-  std::istringstream in{std::string(text)};
-  ClaimsReader reader(in, file_name, book);
+  CsvSplitter splitter(text, file_name);
+  ClaimsReader reader(splitter, book);
   ParsedClaims out;
   ClaimRow row;
   std::optional<RejectedRow> rejected;
@@ -507,63 +649,10 @@ std::string columns_markdown() {
   return out.str();
 }
 
-// ---- SHA-256 (FIPS 180-4) -----------------------------------------------------------------------
-
 std::string sha256_hex(std::string_view bytes) {
-  static constexpr std::array<std::uint32_t, 64> k = {
-      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-      0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-      0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-      0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-      0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-      0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-      0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-      0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  auto rotr = [](std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); };
-
-  std::string msg(bytes);
-  const std::uint64_t bits = static_cast<std::uint64_t>(bytes.size()) * 8;
-  msg += static_cast<char>(0x80);
-  while (msg.size() % 64 != 56) msg += '\0';
-  for (int i = 7; i >= 0; --i) msg += static_cast<char>((bits >> (8 * i)) & 0xff);
-
-  std::array<std::uint32_t, 64> w{};
-  for (std::size_t off = 0; off < msg.size(); off += 64) {
-    for (std::size_t i = 0; i < 16; ++i) {
-      const auto byte = [&](std::size_t j) { return static_cast<std::uint32_t>(static_cast<unsigned char>(msg[off + j])); };
-      w[i] = byte(4 * i) << 24 | byte(4 * i + 1) << 16 | byte(4 * i + 2) << 8 | byte(4 * i + 3);
-    }
-    for (std::size_t i = 16; i < 64; ++i) {
-      const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    auto [a, b, c, d, e, f, g, hh] = h;
-    for (std::size_t i = 0; i < 64; ++i) {
-      const std::uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      const std::uint32_t ch = (e & f) ^ (~e & g);
-      const std::uint32_t t1 = hh + S1 + ch + k[i] + w[i];
-      const std::uint32_t S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-      const std::uint32_t t2 = S0 + maj;
-      hh = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint32_t x : h)
-    for (int i = 28; i >= 0; i -= 4) out += kHex[(x >> i) & 0xf];
-  return out;
+  Sha256 h;
+  h.update(bytes);
+  return h.hex();
 }
 
 }  // namespace yidi::io

@@ -3,6 +3,7 @@
 // header name, with the national interface's names where one exists [interface]. The column lists
 // below are the one definition of both formats: the header, the formatting and the documentation
 // tables (`yidi settle --columns`) all come from them.
+#include <cstdint>
 #include <functional>
 #include <istream>
 #include <map>
@@ -45,27 +46,93 @@ struct RejectedRow {
   InputError error;
 };
 
+/// A 128-bit hash of a visit id (the first half of its SHA-256): duplicate ids are found with a
+/// table of these instead of the ids themselves (docs/settle-formats.md, "Memory").
+struct IdHash {
+  std::uint64_t hi = 0, lo = 0;
+  bool operator==(const IdHash&) const = default;
+};
+IdHash id_hash(std::string_view id);
+
+/// The visit ids seen so far, and the line each was first seen on: 24 bytes a slot in an
+/// open-addressing table kept at most 3/4 full.
+class VisitIds {
+public:
+  /// The line `h` was first seen on, or 0 if new (and then recorded as seen on `line`).
+  int insert(const IdHash& h, int line);
+  std::size_t size() const { return size_; }
+  std::size_t bytes() const { return slots_.size() * sizeof(Slot); }
+
+private:
+  struct Slot {
+    std::uint64_t hi = 0, lo = 0;
+    std::int32_t line = 0;  // 0 = empty
+  };
+  void grow();
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+};
+
+/// The claims file's header: which field of a record holds each claim column. Throws InputError
+/// for unknown (listing at most 10), duplicate or missing required columns.
+class ClaimsFormat {
+public:
+  ClaimsFormat(const RawRecord& header, const std::string& file_name, const CsvLimits& limits = kCsvLimits);
+  const std::vector<std::string>& header() const { return header_; }
+  const std::vector<int>& index() const { return index_; }
+  int id_field() const { return index_[0]; }
+
+private:
+  std::vector<std::string> header_;
+  std::vector<int> index_;  // [claim column] → field index in a record, −1 if absent
+};
+
+/// What parsing one record gave: a row, or a rejection and the claim column it concerns (−1 for
+/// the record as a whole), with the id's hash when the record has a usable id.
+struct ParsedRecord {
+  bool ok = false;
+  int failed_column = -1;
+  std::optional<RejectedRow> rejected;
+  bool has_id = false;
+  int id_field = -1;
+  IdHash id;
+};
+
+/// Parses one record into `row` (reused: its buffers keep their capacity). Thread-safe; checks
+/// everything but duplicate ids (ClaimsReader / the caller's VisitIds do that, in file order).
+/// `fields` and `scratch` are the caller's working space.
+void parse_claim_record(const ClaimsFormat& format, const RawRecord& record, const std::string& file_name,
+                        const PolicyBook& book, const CsvLimits& limits, ClaimRow& row, ParsedRecord& result,
+                        std::vector<FieldView>& fields, std::string& scratch);
+
+/// Applies the duplicate-id check to a parsed record, in file order: a row whose id was used on an
+/// earlier row is rejected on mdtrt_id (unless it was already rejected on a column checked before
+/// mdtrt_id). Every id read is taken, even on a rejected row, so a later duplicate is reported.
+void check_visit_id(VisitIds& ids, const std::string& file_name, const RawRecord& record, const CsvLimits& limits,
+                    ParsedRecord& result);
+
 /// Reads a claims file: the header on construction (throws InputError for an empty file, or
 /// unknown, duplicate or missing required columns), then one row at a time. A malformed row is
 /// returned as a RejectedRow, never dropped.
 class ClaimsReader {
 public:
   /// `book` is used to check that region codes exist.
-  ClaimsReader(std::istream& in, std::string file_name, const PolicyBook& book);
+  ClaimsReader(CsvSplitter& splitter, const PolicyBook& book);
 
   enum class Next { row, rejected, end };
   Next next(ClaimRow& row, std::optional<RejectedRow>& rejected);
 
-  const std::vector<std::string>& header() const { return header_; }
-  const std::string& file_name() const { return reader_.file_name(); }
+  const std::vector<std::string>& header() const { return format_->header(); }
+  const ClaimsFormat& format() const { return *format_; }
+  const std::string& file_name() const { return splitter_.file_name(); }
 
 private:
-  ClaimRow parse(const CsvRecord& record) const;
-  CsvReader reader_;
+  CsvSplitter& splitter_;
   const PolicyBook& book_;
-  std::vector<std::string> header_;
-  std::vector<int> index_;  // [claim column] → field index in a record, −1 if absent
-  std::unordered_map<std::string, int> seen_ids_;  // mdtrt_id → line first seen
+  std::optional<ClaimsFormat> format_;
+  VisitIds ids_;
+  std::vector<FieldView> fields_;
+  std::string scratch_;
 };
 
 /// Parses a whole claims text (tests and small inputs): rows and rejections in file order.

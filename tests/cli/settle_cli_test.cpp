@@ -78,7 +78,7 @@ TEST_F(SettleCli, GoldenRowSettlesBadRowIsRejectedAndReported) {
   const Outcome r = yidi("settle claims.csv -o results.csv");
   EXPECT_EQ(r.code, 2);  // kRowsRejected
   EXPECT_EQ(r.err,
-            "claims.csv:3: field 'cls_b_amt': expected an amount ≥ 0, got '-31.77'\n"
+            "claims.csv:3:71: field 'cls_b_amt': expected an amount ≥ 0, got '-31.77'\n"
             "yidi settle: 1 settled, 1 rejected; wrote results.csv and results.csv.rejects.csv\n");
   EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv", "results.csv.rejects.csv"}));
 
