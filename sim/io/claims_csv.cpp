@@ -66,38 +66,6 @@ const std::vector<ClaimColumn> kClaimColumns = {
 std::string yesno(bool b) { return b ? "1" : "0"; }
 
 
-/// An amount in yuan: digits (at most 15), then optionally '.' and one or two digits. Anything
-/// else — a sign, spaces, exponents, separators, "-0.00" — is not an amount.
-enum class AmountForm { ok, negative, too_many_decimals, bad };
-AmountForm parse_amount(std::string_view s, Money& out) {
-  if (!s.empty() && s.front() == '-') {
-    // Any leading minus is refused, "-0.00" included; say "≥ 0" when the rest is a number.
-    Money ignored;
-    const AmountForm rest = parse_amount(s.substr(1), ignored);
-    return rest == AmountForm::bad ? AmountForm::bad : rest == AmountForm::too_many_decimals ? rest : AmountForm::negative;
-  }
-  std::size_t i = 0;
-  std::int64_t yuan = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    if (i == 15) return AmountForm::bad;
-    yuan = yuan * 10 + (s[i] - '0');
-    ++i;
-  }
-  if (i == 0) return AmountForm::bad;
-  std::int64_t fen = 0;
-  if (i < s.size()) {
-    if (s[i] != '.') return AmountForm::bad;
-    const std::size_t d0 = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    const std::size_t digits = i - d0;
-    if (i != s.size() || digits == 0) return AmountForm::bad;
-    if (digits > 2) return AmountForm::too_many_decimals;
-    fen = (s[d0] - '0') * 10 + (digits == 2 ? s[d0 + 1] - '0' : 0);
-  }
-  out = Money::fen(yuan * 100 + fen);
-  return AmountForm::ok;
-}
-
 /// The rows' checks, in column order; the first failing one is reported, at the field's line and
 /// column.
 class RowParser {
@@ -164,13 +132,9 @@ public:
     const auto v = cell(c);
     if (v.empty() && !required) return Money::zero();
     Money m;
-    switch (parse_amount(v, m)) {
-      case AmountForm::ok: return m;
-      case AmountForm::negative: fail(c, "an amount ≥ 0");
-      case AmountForm::too_many_decimals: fail(c, "yuan with at most 2 decimals (fen)");
-      case AmountForm::bad: break;
-    }
-    fail(c, "an amount in yuan such as 1234.56");
+    const AmountForm form = parse_amount(v, m);
+    if (form == AmountForm::ok) return m;
+    fail(c, amount_expected(form));
   }
   bool flag(Col c, bool empty_means) const {
     const auto v = cell(c);
@@ -225,6 +189,43 @@ std::string_view med_type_code(VisitType v) {
 }
 
 // ---- reading -----------------------------------------------------------------------------------
+
+AmountForm parse_amount(std::string_view s, Money& out) {
+  if (!s.empty() && s.front() == '-') {
+    // Any leading minus is refused, "-0.00" included; say "≥ 0" when the rest is a number.
+    Money ignored;
+    const AmountForm rest = parse_amount(s.substr(1), ignored);
+    return rest == AmountForm::bad ? AmountForm::bad : rest == AmountForm::too_many_decimals ? rest : AmountForm::negative;
+  }
+  std::size_t i = 0;
+  std::int64_t yuan = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    if (i == 15) return AmountForm::bad;
+    yuan = yuan * 10 + (s[i] - '0');
+    ++i;
+  }
+  if (i == 0) return AmountForm::bad;
+  std::int64_t fen = 0;
+  if (i < s.size()) {
+    if (s[i] != '.') return AmountForm::bad;
+    const std::size_t d0 = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    const std::size_t digits = i - d0;
+    if (i != s.size() || digits == 0) return AmountForm::bad;
+    if (digits > 2) return AmountForm::too_many_decimals;
+    fen = (s[d0] - '0') * 10 + (digits == 2 ? s[d0 + 1] - '0' : 0);
+  }
+  out = Money::fen(yuan * 100 + fen);
+  return AmountForm::ok;
+}
+
+std::string_view amount_expected(AmountForm form) {
+  switch (form) {
+    case AmountForm::negative: return "an amount ≥ 0";
+    case AmountForm::too_many_decimals: return "yuan with at most 2 decimals (fen)";
+    default: return "an amount in yuan such as 1234.56";
+  }
+}
 
 IdHash id_hash(std::string_view id) {
   Sha256 h;

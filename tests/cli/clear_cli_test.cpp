@@ -101,3 +101,19 @@ TEST_F(ClearCommand, ReplacesOnlyItsOwnOutputFolder) {
   EXPECT_EQ(listing(work() / "out"), with_ledger);
   EXPECT_EQ(listing(work()), (std::set<std::string>{"mine", "out", "results.csv", "results.csv.rejects.csv"}));
 }
+
+// Region codes are checked against a registry: the embedded policy data's, or `--policy DIR`'s
+// regions.yaml, as for `yidi settle`.
+TEST_F(ClearCommand, ChecksRegionsAgainstThePolicyRegistry) {
+  settle_sample();
+  Outcome r = yidi("clear results.csv -o out --policy '" + std::string(YIDI_SOURCE_DIR) + "/scenarios/policy'");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(slurp(work() / "out/funds.csv").find("# region registry: " + std::string(YIDI_SOURCE_DIR) +
+                                                 "/scenarios/policy/regions.yaml\n"),
+            std::string::npos);
+  fs::create_directories(work() / "empty-policy");
+  r = yidi("clear results.csv -o out2 --policy empty-policy");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: empty-policy/regions.yaml: cannot open the region registry: No such file or directory\n");
+  EXPECT_FALSE(fs::exists(work() / "out2"));
+}
