@@ -2,8 +2,13 @@
 // force on its discharge date and writes one result row per visit (docs/settle-formats.md).
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
+
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include "models/settlement_engine.hpp"
 #include "sim/cli/commands.hpp"
@@ -27,6 +32,7 @@ struct SettleOptions {
   std::string explain_file;
   bool overwrite = false;
   bool print_columns = false;
+  int threads = 2;
 };
 
 /// The policy book and a line saying where it came from, with a hash of its data: SHA-256 over, for
@@ -98,6 +104,198 @@ std::string command_line(const SettleOptions& o) {
   return c;
 }
 
+// ---- the streaming pipeline (docs/settle-formats.md "Speed and memory") ---------------------------
+//
+// read raw records in file order (serial) → parse them (parallel) → check ids, carry the
+// year-to-date accumulators and settle, in file order (serial: accumulators depend on the rows
+// before) → format the output lines (parallel) → write them in file order (serial). Batches of
+// records travel through the stages; a bounded number is in flight, so memory does not grow with
+// the input. The bytes written are the same on any number of threads.
+
+struct Counts {
+  std::size_t settled = 0, rejected = 0;
+};
+
+struct Batch {
+  std::string raw;                        // the records' bytes, one after the other
+  struct Rec {
+    int line = 0;
+    std::size_t offset = 0, size = 0;
+    std::optional<io::InputError> error;  // from the splitter
+  };
+  std::vector<Rec> recs;
+  std::vector<io::ClaimRow> rows;
+  std::vector<io::ParsedRecord> parsed;
+  std::vector<Settlement> settlements;
+  std::string results, rejects, explain, messages;  // formatted output
+  std::vector<io::FieldView> fields;
+  std::string scratch, cell;
+  std::size_t settled = 0, rejected = 0;
+
+  io::RawRecord record(std::size_t i) const {
+    return io::RawRecord{recs[i].line, std::string_view(raw).substr(recs[i].offset, recs[i].size), recs[i].error};
+  }
+};
+
+constexpr std::size_t kBatchRecords = 2048;
+
+Counts settle_stream(io::CsvSplitter& input, const io::ClaimsFormat& format, const PolicyBook& book,
+                     const SettleOptions& o, bool explain, io::OutputFile& results, io::OutputFile& rejects,
+                     io::OutputFile* explain_out) {
+  const std::string& file = o.claims;
+  const io::CsvLimits limits = input.limits();
+  io::PolicySnapshots snapshots(book);
+  io::YearToDateLedger ledger;
+  io::VisitIds ids;
+  Counts total;
+  // Batches are recycled: their buffers keep their capacity.
+  std::vector<std::unique_ptr<Batch>> pool;
+  std::mutex pool_mutex;
+  auto take = [&]() -> Batch* {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    if (pool.empty()) return new Batch;
+    Batch* b = pool.back().release();
+    pool.pop_back();
+    return b;
+  };
+  auto give = [&](Batch* b) {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    pool.emplace_back(b);
+  };
+  bool done = false;
+  const int threads = std::max(1, o.threads);
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        static_cast<std::size_t>(2 * threads + 2),
+        tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
+                                       [&](tbb::flow_control& fc) -> Batch* {
+                                         if (done) {
+                                           fc.stop();
+                                           return nullptr;
+                                         }
+                                         Batch* b = take();
+                                         b->raw.clear();
+                                         b->recs.clear();
+                                         io::RawRecord rec;
+                                         while (b->recs.size() < kBatchRecords) {
+                                           if (!input.next(rec)) {
+                                             done = true;
+                                             break;
+                                           }
+                                           b->recs.push_back({rec.line, b->raw.size(), rec.text.size(), rec.error});
+                                           b->raw.append(rec.text);
+                                         }
+                                         if (b->recs.empty()) {
+                                           give(b);
+                                           fc.stop();
+                                           return nullptr;
+                                         }
+                                         return b;
+                                       }) &
+            tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
+                                             [&](Batch* b) {
+                                               const std::size_t n = b->recs.size();
+                                               if (b->rows.size() < n) b->rows.resize(n);
+                                               b->parsed.resize(n);
+                                               for (std::size_t i = 0; i < n; ++i)
+                                                 io::parse_claim_record(format, b->record(i), file, book, limits,
+                                                                        b->rows[i], b->parsed[i], b->fields, b->scratch);
+                                               return b;
+                                             }) &
+            tbb::make_filter<Batch*, Batch*>(
+                tbb::filter_mode::serial_in_order,
+                [&](Batch* b) {
+                  const std::size_t n = b->recs.size();
+                  if (b->settlements.size() < n) b->settlements.resize(n);
+                  for (std::size_t i = 0; i < n; ++i) {
+                    io::ParsedRecord& p = b->parsed[i];
+                    io::check_visit_id(ids, file, b->record(i), limits, p);
+                    if (!p.ok) continue;
+                    io::ClaimRow& row = b->rows[i];
+                    const Visit& v = row.request.visit;
+                    row.request.ytd = ledger.before(row);
+                    try {
+                      const Catalogue& cat = snapshots.catalogue(v.treatment_region, v.discharge);
+                      const InsuredPolicy& pol = snapshots.insured(v.insured_region, v.discharge);
+                      const NationalRules& nat = snapshots.national(v.discharge);
+                      b->settlements[i] = SettlementEngine::settle(row.request, cat, pol, nat, explain);
+                    } catch (const InvalidClaim& e) {
+                      p.ok = false;
+                      p.rejected.emplace(io::RejectedRow{row.line, {}, io::claim_error(row, e, file)});
+                      continue;
+                    } catch (const PolicyError& e) {
+                      p.ok = false;
+                      p.rejected.emplace(io::RejectedRow{
+                          row.line, {},
+                          io::InputError({file, row.line, 0}, "dscg_date",
+                                         std::string("expected a date the policy data covers (") + e.what() +
+                                             "), got '" + v.discharge.str() + "'")});
+                      continue;
+                    }
+                    ledger.record(row, b->settlements[i]);
+                  }
+                  return b;
+                }) &
+            tbb::make_filter<Batch*, Batch*>(
+                tbb::filter_mode::parallel,
+                [&](Batch* b) {
+                  b->results.clear();
+                  b->rejects.clear();
+                  b->explain.clear();
+                  b->messages.clear();
+                  b->settled = b->rejected = 0;
+                  const std::size_t width = format.header().size();
+                  for (std::size_t i = 0; i < b->recs.size(); ++i) {
+                    const io::ParsedRecord& p = b->parsed[i];
+                    if (p.ok) {
+                      io::append_result_row(b->results, b->cell, b->rows[i], b->settlements[i]);
+                      if (explain) b->explain += io::format_explanation(b->rows[i], b->settlements[i], file) + "\n";
+                      ++b->settled;
+                      continue;
+                    }
+                    const io::RejectedRow& r = *p.rejected;
+                    ++b->rejected;
+                    b->messages += r.error.what();
+                    b->messages += '\n';
+                    std::vector<std::string> fields{std::to_string(r.line), r.error.field(), r.error.message()};
+                    std::vector<std::string> record = r.fields;
+                    if (record.empty() && !b->recs[i].error) {
+                      // A record the engine refused is not kept as fields: split again (it split before).
+                      std::vector<io::FieldView> f;
+                      std::string scratch;
+                      try {
+                        io::split_fields(b->record(i), file, limits, f, scratch);
+                        for (const auto& x : f) record.emplace_back(x.value);
+                      } catch (const io::InputError&) {
+                      }
+                    }
+                    record.resize(width);  // a record of the wrong width is shown cut or padded
+                    fields.insert(fields.end(), record.begin(), record.end());
+                    for (std::size_t k = 0; k < fields.size(); ++k) {
+                      if (k) b->rejects += ',';
+                      io::append_csv_field(b->rejects, fields[k]);
+                    }
+                    b->rejects += '\n';
+                  }
+                  return b;
+                }) &
+            tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
+              results.write(b->results);
+              rejects.write(b->rejects);
+              if (explain) {
+                if (explain_out != nullptr) explain_out->write(b->explain);
+                else std::cout << b->explain;
+              }
+              if (!b->messages.empty()) std::cerr << b->messages;
+              total.settled += b->settled;
+              total.rejected += b->rejected;
+              give(b);
+            }));
+  });
+  return total;
+}
+
 /// Refuses two outputs of one run that are the same file (e.g. `--explain-file` naming the results).
 void check_distinct(const std::vector<std::pair<std::string, std::string>>& outputs) {
   for (std::size_t i = 0; i < outputs.size(); ++i)
@@ -135,12 +333,13 @@ void run_settle(const SettleOptions& o) {
   if (!o.explain_file.empty()) explain_out.emplace(o.explain_file, "explanations", io::OutputKind::text, o.overwrite, inputs);
 
   io::CsvSplitter input(o.claims, o.claims, "claims file");
-  io::ClaimsReader reader(input, policy.book);  // throws on a bad header: nothing is written
+  io::RawRecord header_record;
+  if (!input.header(header_record))
+    throw io::InputError({o.claims, 0, 0}, "", "no header row; expected a CSV file starting with its column names");
+  const io::ClaimsFormat format(header_record, o.claims, input.limits());  // a bad header: nothing is written
+  input.expect_fields(format.header().size());
 
-  io::PolicySnapshots snapshots(policy.book);
-  io::YearToDateLedger ledger;
   const bool explain = o.explain || explain_out;
-
   // Provenance: leading comment lines; the counts and the input's hash close the file
   // (docs/settle-formats.md).
   auto head = [&](std::string_view what, bool csv = true) {
@@ -157,77 +356,28 @@ void run_settle(const SettleOptions& o) {
   results << buf.str();
   buf.str("");
   std::vector<std::string> reject_header{"line", "field", "error"};
-  reject_header.insert(reject_header.end(), reader.header().begin(), reader.header().end());
+  reject_header.insert(reject_header.end(), format.header().begin(), format.header().end());
   rejects << head("rejected claims rows");
   io::write_csv_row(buf, reject_header);
   rejects << buf.str();
   buf.str("");
   if (explain_out) *explain_out << head("settlement explanations", false) << "\n";
 
-  std::size_t settled = 0, rejected = 0;
-  auto reject = [&](const io::RejectedRow& r) {
-    ++rejected;
-    std::cerr << r.error.what() << "\n";
-    std::vector<std::string> fields{std::to_string(r.line), r.error.field(), r.error.message()};
-    std::vector<std::string> record = r.fields;
-    record.resize(reader.header().size());  // a record of the wrong width is shown cut or padded
-    fields.insert(fields.end(), record.begin(), record.end());
-    std::ostringstream line;
-    io::write_csv_row(line, fields);
-    rejects << line.str();
-  };
-
-  io::ClaimRow row;
-  std::optional<io::RejectedRow> bad;
-  for (;;) {
-    const auto next = reader.next(row, bad);
-    if (next == io::ClaimsReader::Next::end) break;
-    if (next == io::ClaimsReader::Next::rejected) {
-      reject(*bad);
-      continue;
-    }
-    const Visit& v = row.request.visit;
-    row.request.ytd = ledger.before(row);
-    Settlement s;
-    try {
-      const Catalogue& cat = snapshots.catalogue(v.treatment_region, v.discharge);
-      const InsuredPolicy& pol = snapshots.insured(v.insured_region, v.discharge);
-      const NationalRules& nat = snapshots.national(v.discharge);
-      s = SettlementEngine::settle(row.request, cat, pol, nat, explain);
-    } catch (const InvalidClaim& e) {
-      reject({row.line, {}, io::claim_error(row, e, o.claims)});
-      continue;
-    } catch (const PolicyError& e) {
-      reject({row.line, {},
-              io::InputError({o.claims, row.line, 0}, "dscg_date",
-                             std::string("expected a date the policy data covers (") + e.what() + "), got '" +
-                                 v.discharge.str() + "'")});
-      continue;
-    }
-    ledger.record(row, s);
-    std::ostringstream line;
-    io::write_csv_row(line, io::result_fields(row, s));
-    results << line.str();
-    if (explain) {
-      const std::string text = io::format_explanation(row, s, o.claims) + "\n";
-      if (explain_out) *explain_out << text;
-      else std::cout << text;
-    }
-    ++settled;
-  }
+  const Counts n = settle_stream(input, format, policy.book, o, explain, results, rejects,
+                                 explain_out ? &*explain_out : nullptr);
 
   std::ostringstream tail;
   tail << "# input: " << o.claims << ", sha256 " << input.sha256_hex() << ", " << input.bytes_read() << " bytes\n"
-       << "# rows: " << settled + rejected << " read, " << settled << " settled, " << rejected << " rejected\n";
+       << "# rows: " << n.settled + n.rejected << " read, " << n.settled << " settled, " << n.rejected << " rejected\n";
   results << tail.str();
   rejects << tail.str();
   // Results, rejects and explanations go in place together, or not at all.
   if (explain_out) io::commit_together(results, {&rejects, &*explain_out});
   else io::commit_together(results, {&rejects});
 
-  std::cerr << "yidi settle: " << settled << " settled, " << rejected << " rejected; wrote " << o.output << " and "
+  std::cerr << "yidi settle: " << n.settled << " settled, " << n.rejected << " rejected; wrote " << o.output << " and "
             << rejects_path << (explain_out ? " and " + o.explain_file : std::string()) << "\n";
-  if (rejected > 0) throw CLI::RuntimeError(kRowsRejected);
+  if (n.rejected > 0) throw CLI::RuntimeError(kRowsRejected);
 }
 
 }  // namespace
@@ -247,6 +397,9 @@ void register_settle(CLI::App& app) {
   cmd->add_option("--explain-file", opts->explain_file, "write the explanations to this file instead");
   cmd->add_flag("--overwrite", opts->overwrite,
                 "replace existing outputs (only files yidi wrote; never an input)");
+  cmd->add_option("--threads", opts->threads, "threads for parsing and formatting (the bytes written are the same on any)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   cmd->add_flag("--columns", opts->print_columns, "print the input and output column tables (Markdown) and exit");
   cmd->callback([opts] { run_settle(*opts); });
 }

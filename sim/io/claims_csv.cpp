@@ -306,6 +306,7 @@ void parse_row(const RowParser& p, const RawRecord& rec, const PolicyBook& book,
 
   p.text(mdtrt_id, true, v.id);
   p.text(psn_no, false, row.person);
+  row.person_key = row.person.empty() ? IdHash{} : id_hash(row.person);
   v.insured_region = p.region(insuplc_admdvs, &book);
   v.treatment_region = p.region(mdtrtarea_admvs, &book);
 
@@ -526,13 +527,13 @@ InputError claim_error(const ClaimRow& row, const InvalidClaim& e, const std::st
 
 YearToDate YearToDateLedger::before(const ClaimRow& row) const {
   if (row.person.empty()) return {};
-  const auto it = by_person_year_.find({row.person, row.request.visit.discharge.year()});
+  const auto it = by_person_year_.find(Key{row.person_key.hi, row.person_key.lo, row.request.visit.discharge.year()});
   return it == by_person_year_.end() ? YearToDate{} : it->second;
 }
 
 void YearToDateLedger::record(const ClaimRow& row, const Settlement& s) {
   if (row.person.empty()) return;
-  by_person_year_[{row.person, row.request.visit.discharge.year()}] = s.ytd_after;
+  by_person_year_[Key{row.person_key.hi, row.person_key.lo, row.request.visit.discharge.year()}] = s.ytd_after;
 }
 
 // ---- writing ------------------------------------------------------------------------------------
@@ -541,53 +542,77 @@ namespace {
 using R = const ClaimRow&;
 using S = const Settlement&;
 const Visit& visit(R r) { return r.request.visit; }
+void put(std::string& o, std::string_view v) { o.append(v); }
+void put(std::string& o, Money m) {
+  if (m.is_unlimited()) {
+    o += "unlimited";
+    return;
+  }
+  std::int64_t f = m.fen();
+  if (f < 0) {
+    o += '-';
+    f = -f;
+  }
+  char buf[24];
+  char* e = buf + sizeof buf;
+  char* b = e;
+  *--b = static_cast<char>('0' + f % 10);
+  *--b = static_cast<char>('0' + f / 10 % 10);
+  *--b = '.';
+  std::int64_t y = f / 100;
+  do {
+    *--b = static_cast<char>('0' + y % 10);
+    y /= 10;
+  } while (y > 0);
+  o.append(b, static_cast<std::size_t>(e - b));
+}
 
 const std::vector<ResultColumn> kResultColumns = {
-    {"mdtrt_id", "visit id, as in the claims file", [](R r, S) { return visit(r).id; }},
-    {"psn_no", "person id, as in the claims file (may be empty)", [](R r, S) { return r.person; }},
-    {"insuplc_admdvs", "insured region", [](R r, S) { return visit(r).insured_region.str(); }},
-    {"mdtrtarea_admvs", "treatment region", [](R r, S) { return visit(r).treatment_region.str(); }},
-    {"insutype", "310 employees, 390 residents", [](R r, S) { return std::string(insutype_code(visit(r).group)); }},
-    {"psn_type", "in_service, retired or resident", [](R r, S) { return std::string(psn_type_name(visit(r).group)); }},
+    {"mdtrt_id", "visit id, as in the claims file", [](std::string& o, R r, S) { put(o, visit(r).id); }},
+    {"psn_no", "person id, as in the claims file (may be empty)", [](std::string& o, R r, S) { put(o, r.person); }},
+    {"insuplc_admdvs", "insured region", [](std::string& o, R r, S) { put(o, visit(r).insured_region.str()); }},
+    {"mdtrtarea_admvs", "treatment region", [](std::string& o, R r, S) { put(o, visit(r).treatment_region.str()); }},
+    {"insutype", "310 employees, 390 residents", [](std::string& o, R r, S) { put(o, std::string(insutype_code(visit(r).group))); }},
+    {"psn_type", "in_service, retired or resident", [](std::string& o, R r, S) { put(o, std::string(psn_type_name(visit(r).group))); }},
     {"med_type", "visit type as its national code: 21, 11, 14 or 41",
-     [](R r, S) { return std::string(med_type_code(visit(r).visit_type)); }},
-    {"hosp_lv", "hospital level 1, 2 or 3", [](R r, S) { return std::to_string(index(visit(r).level) + 1); }},
-    {"adm_date", "admission date", [](R r, S) { return visit(r).admission.str(); }},
+     [](std::string& o, R r, S) { put(o, std::string(med_type_code(visit(r).visit_type))); }},
+    {"hosp_lv", "hospital level 1, 2 or 3", [](std::string& o, R r, S) { put(o, std::to_string(index(visit(r).level) + 1)); }},
+    {"adm_date", "admission date", [](std::string& o, R r, S) { put(o, visit(r).admission.str()); }},
     {"dscg_date", "discharge date: the parameters in force on it were applied",
-     [](R r, S) { return visit(r).discharge.str(); }},
+     [](std::string& o, R r, S) { put(o, visit(r).discharge.str()); }},
     {"path", "direct (settled at the hospital) or manual (paid in full, claimed at home later)",
-     [](R, S s) { return std::string(to_string(s.path)); }},
+     [](std::string& o, R, S s) { put(o, std::string(to_string(s.path))); }},
     {"reason", "why: direct, local, not_networked, no_filing, filing_wrong_region, filing_expired, filing_revoked, "
                "filing_cancelled, no_credential, settlement_failed",
-     [](R, S s) { return std::string(to_string(s.reason)); }},
+     [](std::string& o, R, S s) { put(o, std::string(to_string(s.reason))); }},
     {"filing_category", "the filing category whose rules applied (unfiled if none)",
-     [](R, S s) { return std::string(to_string(s.category)); }},
+     [](std::string& o, R, S s) { put(o, std::string(to_string(s.category))); }},
     {"cross_province", "1 if the two regions are in different provinces (跨省)",
-     [](R, S s) { return yesno(s.cross_province); }},
+     [](std::string& o, R, S s) { put(o, yesno(s.cross_province)); }},
     {"payable", "0 if the fund pays nothing by rule (visit type not covered, disease not on the list; see note)",
-     [](R, S s) { return yesno(s.payable); }},
-    {"medfee_sumamt", "total cost", [](R, S s) { return s.medfee_sumamt.str(); }},
+     [](std::string& o, R, S s) { put(o, yesno(s.payable)); }},
+    {"medfee_sumamt", "total cost", [](std::string& o, R, S s) { put(o, s.medfee_sumamt); }},
     {"fulamt_ownpay_amt", "step A: class 丙 / out of catalogue, fully self-paid",
-     [](R, S s) { return s.fulamt_ownpay_amt.str(); }},
-    {"overlmt_selfpay", "step A: above price caps, self-paid", [](R, S s) { return s.overlmt_selfpay.str(); }},
-    {"preselfpay_amt", "step A: class 乙 self-pay-first part", [](R, S s) { return s.preselfpay_amt.str(); }},
-    {"inscp_scp_amt", "step A: policy-eligible amount (the rest)", [](R, S s) { return s.inscp_scp_amt.str(); }},
-    {"deductible", "step B: deductible (起付标准) applied", [](R, S s) { return s.deductible.str(); }},
+     [](std::string& o, R, S s) { put(o, s.fulamt_ownpay_amt); }},
+    {"overlmt_selfpay", "step A: above price caps, self-paid", [](std::string& o, R, S s) { put(o, s.overlmt_selfpay); }},
+    {"preselfpay_amt", "step A: class 乙 self-pay-first part", [](std::string& o, R, S s) { put(o, s.preselfpay_amt); }},
+    {"inscp_scp_amt", "step A: policy-eligible amount (the rest)", [](std::string& o, R, S s) { put(o, s.inscp_scp_amt); }},
+    {"deductible", "step B: deductible (起付标准) applied", [](std::string& o, R, S s) { put(o, s.deductible); }},
     {"reduction", "step B: off-site reduction applied: none, -10pp (points off the ratio) or x80% (multiplier)",
-     [](R, S s) { return s.reduction.str(); }},
-    {"hifp_pay", "pooled fund (统筹基金) pays", [](R, S s) { return s.hifp_pay.str(); }},
-    {"hifmi_pay", "residents' critical-illness insurance (大病保险) pays", [](R, S s) { return s.hifmi_pay.str(); }},
-    {"hifob_pay", "employees' large-expense subsidy (大额补助) pays", [](R, S s) { return s.hifob_pay.str(); }},
-    {"maf_pay", "medical assistance (医疗救助) pays", [](R, S s) { return s.maf_pay.str(); }},
+     [](std::string& o, R, S s) { put(o, s.reduction.str()); }},
+    {"hifp_pay", "pooled fund (统筹基金) pays", [](std::string& o, R, S s) { put(o, s.hifp_pay); }},
+    {"hifmi_pay", "residents' critical-illness insurance (大病保险) pays", [](std::string& o, R, S s) { put(o, s.hifmi_pay); }},
+    {"hifob_pay", "employees' large-expense subsidy (大额补助) pays", [](std::string& o, R, S s) { put(o, s.hifob_pay); }},
+    {"maf_pay", "medical assistance (医疗救助) pays", [](std::string& o, R, S s) { put(o, s.maf_pay); }},
     {"fund_pay_sumamt", "all funds: hifp_pay + hifmi_pay + hifob_pay + maf_pay",
-     [](R, S s) { return s.fund_pay_sumamt.str(); }},
-    {"psn_part_amt", "individual burden = medfee_sumamt − fund_pay_sumamt", [](R, S s) { return s.psn_part_amt.str(); }},
-    {"acct_pay", "paid from the personal account (direct path only)", [](R, S s) { return s.acct_pay.str(); }},
+     [](std::string& o, R, S s) { put(o, s.fund_pay_sumamt); }},
+    {"psn_part_amt", "individual burden = medfee_sumamt − fund_pay_sumamt", [](std::string& o, R, S s) { put(o, s.psn_part_amt); }},
+    {"acct_pay", "paid from the personal account (direct path only)", [](std::string& o, R, S s) { put(o, s.acct_pay); }},
     {"psn_cash_pay", "cash paid at the hospital: psn_part_amt − acct_pay (direct); medfee_sumamt (manual)",
-     [](R, S s) { return s.psn_cash_pay.str(); }},
+     [](std::string& o, R, S s) { put(o, s.psn_cash_pay); }},
     {"coaudit", "1 if a cross-province inpatient bill at or above the co-audit threshold (协查)",
-     [](R, S s) { return yesno(s.coaudit); }},
-    {"note", "why a visit is not payable, if it is not", [](R, S s) { return s.note; }},
+     [](std::string& o, R, S s) { put(o, yesno(s.coaudit)); }},
+    {"note", "why a visit is not payable, if it is not", [](std::string& o, R, S s) { put(o, s.note); }},
 };
 }  // namespace
 
@@ -600,10 +625,19 @@ std::vector<std::string> result_header() {
 }
 
 std::vector<std::string> result_fields(const ClaimRow& row, const Settlement& s) {
-  std::vector<std::string> out;
-  out.reserve(kResultColumns.size());
-  for (const auto& c : kResultColumns) out.push_back(c.format(row, s));
+  std::vector<std::string> out(kResultColumns.size());
+  for (std::size_t i = 0; i < kResultColumns.size(); ++i) kResultColumns[i].append(out[i], row, s);
   return out;
+}
+
+void append_result_row(std::string& out, std::string& scratch, const ClaimRow& row, const Settlement& s) {
+  for (std::size_t i = 0; i < kResultColumns.size(); ++i) {
+    if (i) out += ',';
+    scratch.clear();
+    kResultColumns[i].append(scratch, row, s);
+    append_csv_field(out, scratch);
+  }
+  out += '\n';
 }
 
 std::string format_explanation(const ClaimRow& row, const Settlement& s, const std::string& file_name) {

@@ -30,11 +30,20 @@ struct ClaimColumn {
 };
 const std::vector<ClaimColumn>& claim_columns();
 
+/// A 128-bit hash of a visit id (the first half of its SHA-256): duplicate ids are found with a
+/// table of these instead of the ids themselves (docs/settle-formats.md, "Memory").
+struct IdHash {
+  std::uint64_t hi = 0, lo = 0;
+  bool operator==(const IdHash&) const = default;
+};
+IdHash id_hash(std::string_view id);
+
 /// One parsed claims row, ready to settle. `request.ytd` is zero: accumulators are carried by the
 /// caller (YearToDateLedger), because they depend on the rows settled before.
 struct ClaimRow {
   int line = 0;                // where the record starts in the claims file
   std::string person;          // psn_no; empty = no carry-forward
+  IdHash person_key;           // its 128-bit hash (the year-to-date ledger's key), set by parsing
   SettlementRequest request;
   std::vector<std::string> columns;  // the CSV column each engine claim line came from (for messages)
 };
@@ -46,13 +55,6 @@ struct RejectedRow {
   InputError error;
 };
 
-/// A 128-bit hash of a visit id (the first half of its SHA-256): duplicate ids are found with a
-/// table of these instead of the ids themselves (docs/settle-formats.md, "Memory").
-struct IdHash {
-  std::uint64_t hi = 0, lo = 0;
-  bool operator==(const IdHash&) const = default;
-};
-IdHash id_hash(std::string_view id);
 
 /// The visit ids seen so far, and the line each was first seen on: 24 bytes a slot in an
 /// open-addressing table kept at most 3/4 full.
@@ -152,27 +154,43 @@ std::string_view amount_expected(AmountForm form);
 /// Translates the engine's InvalidClaim for `row` into an InputError naming the CSV column.
 InputError claim_error(const ClaimRow& row, const InvalidClaim& e, const std::string& file_name);
 
-/// Year-to-date accumulators per person and calendar year of discharge, carried forward in file
-/// order: the request of a row with a person gets the accumulators left by that person's earlier
+/// Year-to-date accumulators per person (psn_no, by its 128-bit hash) and calendar year of
+/// discharge, carried forward in file order: the request of a row with a person gets the accumulators left by that person's earlier
 /// rows of the same year, and `record` stores the settlement's `ytd_after`.
 class YearToDateLedger {
 public:
   YearToDate before(const ClaimRow& row) const;
   void record(const ClaimRow& row, const Settlement& s);
 
+  std::size_t size() const { return by_person_year_.size(); }
+
 private:
-  std::map<std::pair<std::string, int>, YearToDate> by_person_year_;
+  // Keyed by the person id's 128-bit hash and the year: memory grows with persons × years (about
+  // 150 bytes each), never with rows.
+  struct Key {
+    std::uint64_t hi, lo;
+    int year;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const { return static_cast<std::size_t>(k.lo ^ (k.hi >> 7) ^ static_cast<std::uint64_t>(k.year)); }
+  };
+  std::unordered_map<Key, YearToDate, KeyHash> by_person_year_;
 };
 
-/// One output column: its name, meaning and how it is formatted from a row and its settlement.
+/// One output column: its name, meaning and how its value is appended (unquoted) from a row and
+/// its settlement.
 struct ResultColumn {
   std::string_view name;
   std::string_view meaning;
-  std::function<std::string(const ClaimRow&, const Settlement&)> format;
+  void (*append)(std::string& out, const ClaimRow&, const Settlement&);
 };
 const std::vector<ResultColumn>& result_columns();
 std::vector<std::string> result_header();
 std::vector<std::string> result_fields(const ClaimRow& row, const Settlement& s);
+/// Appends the row as write_csv_row(result_fields(row, s)) writes it, without its allocations
+/// (`scratch` is working space).
+void append_result_row(std::string& out, std::string& scratch, const ClaimRow& row, const Settlement& s);
 
 /// Input codes as written in results: "310"/"390", "in_service"/"retired"/"resident", "21"/"11"/"14"/"41".
 std::string_view insutype_code(InsuredGroup g);
