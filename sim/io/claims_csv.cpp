@@ -525,15 +525,57 @@ InputError claim_error(const ClaimRow& row, const InvalidClaim& e, const std::st
 
 // ---- year-to-date --------------------------------------------------------------------------------
 
+namespace {
+std::size_t slot_of(std::uint64_t lo, std::int32_t year, std::size_t mask) {
+  return static_cast<std::size_t>(lo ^ (static_cast<std::uint64_t>(static_cast<std::uint32_t>(year)) * 0x9E3779B97F4A7C15ull)) &
+         mask;
+}
+}  // namespace
+
+std::size_t YearToDateLedger::slot_index(const ClaimRow& row) const {
+  const std::int32_t year = row.request.visit.discharge.year();
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = slot_of(row.person_key.lo, year, mask);; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (!s.used || (s.hi == row.person_key.hi && s.lo == row.person_key.lo && s.year == year)) return i;
+  }
+}
+
+void YearToDateLedger::prefetch(const ClaimRow& row) const {
+  if (row.person.empty() || slots_.empty()) return;
+  __builtin_prefetch(&slots_[slot_of(row.person_key.lo, row.request.visit.discharge.year(), slots_.size() - 1)]);
+}
+
 YearToDate YearToDateLedger::before(const ClaimRow& row) const {
-  if (row.person.empty()) return {};
-  const auto it = by_person_year_.find(Key{row.person_key.hi, row.person_key.lo, row.request.visit.discharge.year()});
-  return it == by_person_year_.end() ? YearToDate{} : it->second;
+  if (row.person.empty() || slots_.empty()) return {};
+  const Slot& s = slots_[slot_index(row)];
+  return s.used ? s.value : YearToDate{};
+}
+
+void YearToDateLedger::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  const std::size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (!s.used) continue;
+    std::size_t i = slot_of(s.lo, s.year, mask);
+    while (slots_[i].used) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
 }
 
 void YearToDateLedger::record(const ClaimRow& row, const Settlement& s) {
   if (row.person.empty()) return;
-  by_person_year_[Key{row.person_key.hi, row.person_key.lo, row.request.visit.discharge.year()}] = s.ytd_after;
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  Slot& slot = slots_[slot_index(row)];
+  if (!slot.used) {
+    slot.hi = row.person_key.hi;
+    slot.lo = row.person_key.lo;
+    slot.year = row.request.visit.discharge.year();
+    slot.used = true;
+    ++size_;
+  }
+  slot.value = s.ytd_after;
 }
 
 // ---- writing ------------------------------------------------------------------------------------

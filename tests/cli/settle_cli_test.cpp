@@ -433,3 +433,44 @@ TEST_F(SettleCli, AnUnwritableOutputIsFoundBeforeTheInputIsRead) {
   EXPECT_EQ(r.err, "yidi: file/results.csv: cannot create its folder " + work().string() + "/file: Not a directory\n");
   EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "file"}));
 }
+
+// ---- the streaming pipeline -----------------------------------------------------------------------
+
+// The bytes written do not depend on the number of threads (rows are settled and written in file
+// order; batches of 2048 records, so 5000 rows make three batches, with rejected rows among them).
+TEST_F(SettleCli, TheSameBytesOnOneAndOnTwoThreads) {
+  std::string claims = kHeader;
+  for (int i = 0; i < 5000; ++i) {
+    std::string row = i % 97 == 0 ? kBad : kGolden;
+    row.replace(0, 2, "V" + std::to_string(i));
+    claims += row;
+  }
+  spit(work() / "claims.csv", claims);
+  const Outcome one = yidi("settle claims.csv -o r.csv --threads 1");
+  EXPECT_EQ(one.code, 2);
+  const std::string r1 = slurp(work() / "r.csv"), j1 = slurp(work() / "r.csv.rejects.csv");
+  const Outcome two = yidi("settle claims.csv -o r.csv --threads 2 --overwrite");
+  EXPECT_EQ(two.code, 2);
+  EXPECT_EQ(one.err, two.err);
+  // The provenance differs by --overwrite only.
+  auto without_command = [](std::string t) {
+    const auto at = t.find("# command: ");
+    return t.erase(at, t.find('\n', at) - at);
+  };
+  EXPECT_EQ(without_command(slurp(work() / "r.csv")), without_command(r1));
+  EXPECT_EQ(without_command(slurp(work() / "r.csv.rejects.csv")), without_command(j1));
+  EXPECT_EQ(rows_of(r1).size(), 5000u - 52u);  // i = 0, 97, …, 4947 rejected
+  EXPECT_NE(r1.find("# rows: 5000 read, 4948 settled, 52 rejected\n"), std::string::npos);
+}
+
+// The end-to-end benchmark runs (its timings are never asserted).
+TEST_F(SettleCli, BenchSettleCliRunsTheCommandOnOneAndTwoThreads) {
+  const Outcome r = yidi("bench settle --cli --rows 3000 --repeat 1 --keep bench");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("yidi bench settle --cli: `yidi settle` end to end on 3000 synthetic claims")) << r.out;
+  EXPECT_NE(r.out.find("  2 threads: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("results identical on 1 and 2 threads: yes"), std::string::npos) << r.out;
+  // The generated claims file is kept, and settles whole.
+  EXPECT_EQ(yidi("settle bench/claims.csv -o r.csv").code, 0);
+  EXPECT_EQ(rows_of(slurp(work() / "r.csv")).size(), 3000u);
+}

@@ -441,3 +441,20 @@ TEST(CsvSplitter, StreamsAFileAcrossBlockBoundariesLikeTheTextInMemory) {
   EXPECT_EQ(from_file.bytes_read(), text.size());
   fs::remove(path);
 }
+
+// The fast row writer of `yidi settle` writes exactly what write_csv_row(result_fields(...)) does.
+TEST(ClaimsCsv, TheFastRowWriterMatchesTheFieldWriter) {
+  const PolicyBook book = test_book();
+  const std::string text = kHeader + kGolden +
+                           "N#1,\"P, 2\",131000,110000,390,,21,2,2022-07-01,2022-07-09,30000.00,20000.00,5000.00,4000.00,"
+                           "1000.00,,,,\n";
+  const auto settled = settle_all(book, text);
+  ASSERT_EQ(settled.size(), 2u);
+  for (const auto& x : settled) {
+    std::ostringstream slow;
+    write_csv_row(slow, result_fields(x.row, x.s));
+    std::string fast, scratch;
+    append_result_row(fast, scratch, x.row, x.s);
+    EXPECT_EQ(fast, slow.str());
+  }
+}
