@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <sstream>
 
 #include "sim/cli/commands.hpp"
@@ -84,6 +85,16 @@ struct BatchKey {
   bool claimed = false;   // manual path: whether (and so when) the person is reimbursed
   auto operator<=>(const BatchKey&) const = default;
 };
+struct BatchKeyHash {
+  std::size_t operator()(const BatchKey& k) const {
+    std::uint64_t h = static_cast<std::uint64_t>(k.month) * 0x9E3779B97F4A7C15ull;
+    h ^= (static_cast<std::uint64_t>(k.insured.value()) << 20 ^ k.treatment.value()) * 0xBF58476D1CE4E5B9ull;
+    h ^= static_cast<std::uint64_t>(static_cast<int>(k.scheme) | static_cast<int>(k.path) << 2 | k.delay << 4 |
+                                    (k.claimed ? 1 : 0) << 7) *
+         0x94D049BB133111EBull;
+    return static_cast<std::size_t>(h ^ (h >> 29));
+  }
+};
 struct Batch {
   std::int64_t visits = 0;
   Money fund_pay, patient_pay, coaudit_fund_pay;
@@ -130,7 +141,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
   for (const auto& f : config.funds) configured.emplace(f.pool, f.scheme);
   io::CsvSplitter input(o.results, o.results, "results file");
   io::SettlementsReader reader(input, config.rules, registry);
-  std::map<BatchKey, Batch> batches;
+  std::unordered_map<BatchKey, Batch, BatchKeyHash> by_key;
   std::size_t cleared_rows = 0, rejected = 0;
   io::SettlementRow row;
   std::optional<io::InputError> bad;
@@ -149,7 +160,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
     }
     const BatchKey key{x.settled_on.month_index(), x.insured_region, x.scheme,        x.treatment_region,
                        x.path,                     x.declaration_delay_months, x.reimburse_on.has_value()};
-    Batch& b = batches[key];
+    Batch& b = by_key[key];
     b.visits += 1;
     b.fund_pay += x.fund_pay;
     b.patient_pay += x.patient_pay;
@@ -157,10 +168,15 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
     if (b.visits == 1 || b.last < x.settled_on) b.last = x.settled_on;
     ++cleared_rows;
   }
-  if (batches.empty()) throw io::InputError({o.results, 0, 0}, "", "no settlement rows to clear");
+  if (by_key.empty()) throw io::InputError({o.results, 0, 0}, "", "no settlement rows to clear");
+  // In key order (month first): the calendar takes months in order, and the order is the file's
+  // whatever its row order.
+  std::vector<std::pair<BatchKey, Batch>> batches(by_key.begin(), by_key.end());
+  by_key.clear();
+  std::sort(batches.begin(), batches.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
-  const int first = batches.begin()->first.month;
-  const int last = batches.rbegin()->first.month;
+  const int first = batches.front().first.month;
+  const int last = batches.back().first.month;
   const int last_year = last / 12;
   const int end = std::max(last + 1 + config.params.max_delay_months,
                            (last_year + 1) * 12 + config.params.year_close_month - 1);
