@@ -148,19 +148,24 @@ Counts settle_stream(io::CsvSplitter& input, const io::ClaimsFormat& format, con
   io::YearToDateLedger ledger;
   io::VisitIds ids;
   Counts total;
-  // Batches are recycled: their buffers keep their capacity.
-  std::vector<std::unique_ptr<Batch>> pool;
+  // Batches are recycled: their buffers keep their capacity. `all` owns them, also those in flight
+  // when a stage throws (a write error cancels the pipeline).
+  std::vector<std::unique_ptr<Batch>> all;
+  std::vector<Batch*> pool;
   std::mutex pool_mutex;
   auto take = [&]() -> Batch* {
     std::lock_guard<std::mutex> lock(pool_mutex);
-    if (pool.empty()) return new Batch;
-    Batch* b = pool.back().release();
+    if (pool.empty()) {
+      all.push_back(std::make_unique<Batch>());
+      return all.back().get();
+    }
+    Batch* b = pool.back();
     pool.pop_back();
     return b;
   };
   auto give = [&](Batch* b) {
     std::lock_guard<std::mutex> lock(pool_mutex);
-    pool.emplace_back(b);
+    pool.push_back(b);
   };
   bool done = false;
   const int threads = std::max(1, o.threads);
