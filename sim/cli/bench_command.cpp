@@ -1,7 +1,15 @@
 // `yidi bench settle`: settlement throughput on synthetic visits, on 1 thread then on 2 (oneTBB
 // parallel_for over chunks). The engine is stateless and the snapshots are built before timing, so
 // the threads share only read-only data; the results must be the same on any thread count.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <ctime>
 #include <cstdint>
 #include <iomanip>
@@ -16,17 +24,22 @@
 
 #include "models/settlement_engine.hpp"
 #include "sim/cli/commands.hpp"
+#include "sim/io/claims_csv.hpp"
+#include "sim/io/output.hpp"
 #include "sim/io/policy_snapshots.hpp"
 #include "sim/io/policy_yaml.hpp"
 
 namespace yidi::cli {
 namespace {
+namespace fs = std::filesystem;
 
 struct BenchOptions {
   std::size_t rows = 200000;
   int repeat = 3;
   std::size_t grain = 1024;
   std::string policy_dir;
+  bool cli = false;       // end to end: `yidi settle` on a generated claims file
+  std::string keep;       // with --cli: write the claims file here and keep it
 };
 
 /// SplitMix64: a small deterministic generator, so the same --rows gives the same visits.
@@ -53,68 +66,74 @@ struct Job {
   const NationalRules* national = nullptr;
 };
 
+/// One synthetic valid visit (the i-th), drawn from every region of the book.
+void make_job(const std::vector<RegionCode>& regions, io::PolicySnapshots& snapshots, SplitMix& rng, std::size_t i,
+              Job& j) {
+  const Date first = *Date::from_ymd(2024, 1, 1);
+  j = Job{};
+  Visit& v = j.request.visit;
+  v.id = "B" + std::to_string(i + 1);
+  v.insured_region = regions[static_cast<std::size_t>(rng.below(static_cast<std::int64_t>(regions.size())))];
+  v.treatment_region = rng.below(10) == 0
+                           ? v.insured_region
+                           : regions[static_cast<std::size_t>(rng.below(static_cast<std::int64_t>(regions.size())))];
+  v.group = kInsuredGroups[static_cast<std::size_t>(rng.below(3))];
+  const std::int64_t t = rng.below(100);
+  v.visit_type = t < 40 ? VisitType::inpatient
+               : t < 65 ? VisitType::general_outpatient
+               : t < 85 ? VisitType::chronic_outpatient
+                        : VisitType::pharmacy;
+  v.level = v.visit_type == VisitType::pharmacy ? HospitalLevel::level1
+                                                : kHospitalLevels[static_cast<std::size_t>(rng.below(3))];
+  v.admission = first.plus_days(static_cast<std::int32_t>(rng.below(350)));
+  v.discharge = v.visit_type == VisitType::inpatient ? v.admission.plus_days(static_cast<std::int32_t>(1 + rng.below(20)))
+                                                     : v.admission;
+  // Inpatient 1,000–60,000 yuan, outpatient 50–2,000; split 甲/乙/丙/over-cap with the last by subtraction.
+  const Money total = v.visit_type == VisitType::inpatient ? Money::fen(100000 + rng.below(5900000))
+                                                           : Money::fen(5000 + rng.below(195000));
+  const Money a = Money::fen(total.fen() * (50 + rng.below(15)) / 100);
+  const Money b = Money::fen(total.fen() * (15 + rng.below(15)) / 100);
+  const Money over = Money::fen(total.fen() * rng.below(5) / 100);
+  const Money c = total - a - b - over;
+  v.medfee_sumamt = total;
+  v.lines = {ClaimLine{ItemClass::a, a + over, over, std::nullopt}, ClaimLine{ItemClass::b, b, Money::zero(), std::nullopt},
+             ClaimLine{ItemClass::c, c, Money::zero(), std::nullopt}};
+  v.emergency = rng.below(20) == 0;
+  v.networked = rng.below(50) != 0;
+  v.assistance_eligible = rng.below(10) == 0;
+  v.use_personal_account = scheme_of(v.group) == Scheme::employee && rng.below(2) == 0;
+  v.personal_account_balance = Money::fen(rng.below(300000));
+
+  j.catalogue = &snapshots.catalogue(v.treatment_region, v.discharge);
+  j.policy = &snapshots.insured(v.insured_region, v.discharge);
+  j.national = &snapshots.national(v.discharge);
+  if (v.visit_type == VisitType::chronic_outpatient) {
+    const auto& list = j.policy->chronic_diseases.value;
+    v.disease = list.empty() ? "hypertension" : list[static_cast<std::size_t>(rng.below(static_cast<std::int64_t>(list.size())))];
+  }
+  const std::int64_t f = rng.below(10);
+  if (f < 8) {
+    Filing fl;
+    fl.category = f < 5 ? FilingCategory::long_term_resident
+                : f < 7 ? FilingCategory::referral
+                        : FilingCategory::other_temporary;
+    fl.target = v.treatment_region;
+    fl.filed_on = v.admission.plus_days(-static_cast<std::int32_t>(rng.below(150)));
+    j.request.filing = fl;
+  }
+}
+
 /// Synthetic valid visits across region pairs drawn from every region of the book.
 std::vector<Job> make_jobs(const PolicyBook& book, io::PolicySnapshots& snapshots, std::size_t n,
                            std::size_t& pairs_used) {
   const std::vector<RegionCode> regions = book.regions();
   if (regions.empty()) throw std::runtime_error("the policy data has no regions to draw visits from");
   SplitMix rng(20240601);
-  const Date first = *Date::from_ymd(2024, 1, 1);
   std::set<std::pair<RegionCode, RegionCode>> pairs;
   std::vector<Job> jobs(n);
   for (std::size_t i = 0; i < n; ++i) {
-    Job& j = jobs[i];
-    Visit& v = j.request.visit;
-    v.id = "B" + std::to_string(i + 1);
-    v.insured_region = regions[static_cast<std::size_t>(rng.below(static_cast<std::int64_t>(regions.size())))];
-    v.treatment_region = rng.below(10) == 0
-                             ? v.insured_region
-                             : regions[static_cast<std::size_t>(rng.below(static_cast<std::int64_t>(regions.size())))];
-    pairs.emplace(v.insured_region, v.treatment_region);
-    v.group = kInsuredGroups[static_cast<std::size_t>(rng.below(3))];
-    const std::int64_t t = rng.below(100);
-    v.visit_type = t < 40 ? VisitType::inpatient
-                 : t < 65 ? VisitType::general_outpatient
-                 : t < 85 ? VisitType::chronic_outpatient
-                          : VisitType::pharmacy;
-    v.level = v.visit_type == VisitType::pharmacy ? HospitalLevel::level1
-                                                  : kHospitalLevels[static_cast<std::size_t>(rng.below(3))];
-    v.admission = first.plus_days(static_cast<std::int32_t>(rng.below(350)));
-    v.discharge = v.visit_type == VisitType::inpatient ? v.admission.plus_days(static_cast<std::int32_t>(1 + rng.below(20)))
-                                                       : v.admission;
-    // Inpatient 1,000–60,000 yuan, outpatient 50–2,000; split 甲/乙/丙/over-cap with the last by subtraction.
-    const Money total = v.visit_type == VisitType::inpatient ? Money::fen(100000 + rng.below(5900000))
-                                                             : Money::fen(5000 + rng.below(195000));
-    const Money a = Money::fen(total.fen() * (50 + rng.below(15)) / 100);
-    const Money b = Money::fen(total.fen() * (15 + rng.below(15)) / 100);
-    const Money over = Money::fen(total.fen() * rng.below(5) / 100);
-    const Money c = total - a - b - over;
-    v.medfee_sumamt = total;
-    v.lines = {ClaimLine{ItemClass::a, a + over, over, std::nullopt}, ClaimLine{ItemClass::b, b, Money::zero(), std::nullopt},
-               ClaimLine{ItemClass::c, c, Money::zero(), std::nullopt}};
-    v.emergency = rng.below(20) == 0;
-    v.networked = rng.below(50) != 0;
-    v.assistance_eligible = rng.below(10) == 0;
-    v.use_personal_account = scheme_of(v.group) == Scheme::employee && rng.below(2) == 0;
-    v.personal_account_balance = Money::fen(rng.below(300000));
-
-    j.catalogue = &snapshots.catalogue(v.treatment_region, v.discharge);
-    j.policy = &snapshots.insured(v.insured_region, v.discharge);
-    j.national = &snapshots.national(v.discharge);
-    if (v.visit_type == VisitType::chronic_outpatient) {
-      const auto& list = j.policy->chronic_diseases.value;
-      v.disease = list.empty() ? "hypertension" : list[static_cast<std::size_t>(rng.below(static_cast<std::int64_t>(list.size())))];
-    }
-    const std::int64_t f = rng.below(10);
-    if (f < 8) {
-      Filing fl;
-      fl.category = f < 5 ? FilingCategory::long_term_resident
-                  : f < 7 ? FilingCategory::referral
-                          : FilingCategory::other_temporary;
-      fl.target = v.treatment_region;
-      fl.filed_on = v.admission.plus_days(-static_cast<std::int32_t>(rng.below(150)));
-      j.request.filing = fl;
-    }
+    make_job(regions, snapshots, rng, i, jobs[i]);
+    pairs.emplace(jobs[i].request.visit.insured_region, jobs[i].request.visit.treatment_region);
   }
   pairs_used = pairs.size();
   return jobs;
@@ -166,8 +185,140 @@ Timing run(const std::vector<Job>& jobs, std::vector<Outcome>& out, int threads,
   return best;
 }
 
+/// Writes `n` synthetic visits (the engine benchmark's) as a claims CSV (docs/settle-formats.md),
+/// with person ids so that year-to-date accumulators are carried (about 3 visits a person).
+void write_claims(const PolicyBook& book, std::size_t n, const std::string& path) {
+  io::PolicySnapshots snapshots(book);
+  const std::vector<RegionCode> regions = book.regions();
+  SplitMix rng(20240601), persons(7);
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw io::InputError({path, 0, 0}, "", "cannot write the generated claims file: " + io::os_reason(errno));
+  out << "# yidi bench settle --cli: " << n << " synthetic visits (seed 20240601)\n"
+      << "mdtrt_id,psn_no,insuplc_admdvs,mdtrtarea_admvs,insutype,psn_type,med_type,hosp_lv,adm_date,dscg_date,"
+         "medfee_sumamt,cls_a_amt,cls_b_amt,cls_c_amt,overlmt_amt,dise_codg,filing_type,filing_admdvs,filing_date,"
+         "emergency,networked,maf_eligible,acct_used,acct_balc\n";
+  Job j;
+  std::string line;
+  for (std::size_t i = 0; i < n; ++i) {
+    make_job(regions, snapshots, rng, i, j);
+    const Visit& v = j.request.visit;
+    line.clear();
+    line += v.id;
+    line += ",P" + std::to_string(persons.below(static_cast<std::int64_t>(n / 3 + 1)));
+    line += "," + v.insured_region.str() + "," + v.treatment_region.str() + ",";
+    line += std::string(io::insutype_code(v.group)) + "," + std::string(io::psn_type_name(v.group)) + ",";
+    line += std::string(io::med_type_code(v.visit_type)) + "," + std::to_string(index(v.level) + 1) + ",";
+    line += v.admission.str() + "," + v.discharge.str() + "," + v.medfee_sumamt.str() + ",";
+    const Money over = v.lines[0].over_price_cap;
+    line += (v.lines[0].amount - over).str() + "," + v.lines[1].amount.str() + "," + v.lines[2].amount.str() + "," +
+            over.str() + "," + v.disease + ",";
+    if (j.request.filing) {
+      line += std::string(to_string(j.request.filing->category)) + "," + j.request.filing->target.str() + "," +
+              j.request.filing->filed_on.str();
+    } else {
+      line += ",,";
+    }
+    line += std::string(",") + (v.emergency ? "1" : "0") + "," + (v.networked ? "1" : "0") + "," +
+            (v.assistance_eligible ? "1" : "0") + "," + (v.use_personal_account ? "1" : "0") + "," +
+            v.personal_account_balance.str() + "\n";
+    out << line;
+  }
+  out.close();
+  if (!out) throw io::InputError({path, 0, 0}, "", "cannot write the generated claims file");
+}
+
+struct ChildRun {
+  double wall = 0, cpu = 0;
+  long max_rss_kb = 0;
+  int code = -1;
+};
+
+/// Runs this binary with `args` (no shell; its stderr to `err`), measuring its wall time, CPU time and peak memory.
+ChildRun run_self(const std::vector<std::string>& args, const std::string& err) {
+  std::vector<char*> argv;
+  std::string self = "/proc/self/exe";
+  argv.push_back(self.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const auto t0 = std::chrono::steady_clock::now();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) ::dup2(fd, 2);
+    ::execv("/proc/self/exe", argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  struct rusage ru {};
+  ::wait4(pid, &status, 0, &ru);
+  ChildRun r;
+  r.wall = seconds_since(t0);
+  r.cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  r.max_rss_kb = ru.ru_maxrss;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+void run_bench_settle_cli(const BenchOptions& o) {
+  const PolicyBook book = o.policy_dir.empty() ? io::load_embedded_policy() : io::load_policy_dir(o.policy_dir);
+  const fs::path dir = o.keep.empty() ? fs::temp_directory_path() / ("yidi-bench-settle-" + std::to_string(::getpid()))
+                                      : fs::path(o.keep);
+  fs::create_directories(dir);
+  const std::string claims = (dir / "claims.csv").string();
+  const auto t_gen = std::chrono::steady_clock::now();
+  write_claims(book, o.rows, claims);
+  const double gen_s = seconds_since(t_gen);
+  const double mb = static_cast<double>(fs::file_size(claims)) / 1e6;
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(2);
+  out << "yidi bench settle --cli: `yidi settle` end to end on " << o.rows << " synthetic claims (" << mb
+      << " MB, generated in " << gen_s << " s, not timed)\n";
+  std::string first_bytes;
+  bool identical = true;
+  for (int threads : {1, 2}) {
+    ChildRun best;
+    for (int r = 0; r < o.repeat; ++r) {
+      // One name for both thread counts: the provenance lines (the command) must match too.
+      const std::string results = (dir / "results.csv").string();
+      std::vector<std::string> args{"settle", claims, "-o", results, "--overwrite", "--threads", std::to_string(threads)};
+      if (!o.policy_dir.empty()) {
+        args.push_back("--policy");
+        args.push_back(o.policy_dir);
+      }
+      const std::string err = (dir / "settle.err").string();
+      const ChildRun run = run_self(args, err);
+      if (run.code != 0 && run.code != 2)
+        throw std::runtime_error("yidi settle failed (exit " + std::to_string(run.code) + "): " +
+                                 io::read_text_file(err, "messages"));
+      fs::remove(err);
+      if (r == 0 || run.wall < best.wall) best = run;
+    }
+    const std::string bytes = io::read_text_file((dir / "results.csv").string(), "results");
+    if (threads == 1) first_bytes = bytes;
+    else identical = bytes == first_bytes;
+    out << std::setprecision(0) << "  " << threads << (threads == 1 ? " thread : " : " threads: ")
+        << static_cast<double>(o.rows) / best.wall << " claims/s  (best of " << o.repeat << ": " << std::setprecision(2)
+        << best.wall << " s; CPU/wall " << best.cpu / best.wall << "; peak RSS " << std::setprecision(1)
+        << static_cast<double>(best.max_rss_kb) / 1024.0 << " MB)\n";
+  }
+  out << "  results identical on 1 and 2 threads: " << (identical ? "yes" : "NO") << "\n";
+  std::cout << out.str();
+  if (o.keep.empty()) fs::remove_all(dir);
+  else {
+    fs::remove(dir / "results.csv");
+    fs::remove(dir / "results.csv.rejects.csv");
+  }
+  if (!identical) throw std::runtime_error("the results differ between 1 and 2 threads");
+}
+
 void run_bench_settle(const BenchOptions& o) {
   if (o.rows == 0) throw CLI::ValidationError("--rows", "must be at least 1");
+  if (o.cli) {
+    run_bench_settle_cli(o);
+    return;
+  }
   const auto t_load = std::chrono::steady_clock::now();
   const PolicyBook book = o.policy_dir.empty() ? io::load_embedded_policy() : io::load_policy_dir(o.policy_dir);
   const double load_s = seconds_since(t_load);
@@ -225,6 +376,10 @@ void register_bench(CLI::App& app) {
       ->check(CLI::Range(1, 100));
   settle->add_option("--grain", opts->grain, "visits per parallel_for chunk")->capture_default_str()->check(CLI::PositiveNumber);
   settle->add_option("--policy", opts->policy_dir, "policy folder (default: embedded data)");
+  settle->add_flag("--cli", opts->cli,
+                   "end to end: generate a claims CSV of --rows visits and time `yidi settle` on it on 1 and 2 threads "
+                   "(wall time, CPU/wall, peak RSS)");
+  settle->add_option("--keep", opts->keep, "with --cli: write the claims file into this folder and keep it");
   settle->callback([opts] { run_bench_settle(*opts); });
 }
 

@@ -1,17 +1,20 @@
 // `yidi settle CLAIMS.csv -o RESULTS.csv`: settles each visit of a claims file under the policy in
 // force on its discharge date and writes one result row per visit (docs/settle-formats.md).
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
-#include <unistd.h>
+
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include "models/settlement_engine.hpp"
 #include "sim/cli/commands.hpp"
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/embedded.hpp"
+#include "sim/io/output.hpp"
 #include "sim/io/policy_snapshots.hpp"
 #include "sim/io/policy_yaml.hpp"
 #include "sim/version.hpp"
@@ -27,7 +30,9 @@ struct SettleOptions {
   std::vector<std::string> overlays;
   bool explain = false;
   std::string explain_file;
+  bool overwrite = false;
   bool print_columns = false;
+  int threads = 2;
 };
 
 /// The policy book and a line saying where it came from, with a hash of its data: SHA-256 over, for
@@ -36,6 +41,7 @@ struct SettleOptions {
 struct LoadedPolicy {
   PolicyBook book;
   std::string provenance;
+  std::vector<std::string> files;  // the files read from disk (policy folder, overlays)
 };
 
 LoadedPolicy load_policy(const SettleOptions& o) {
@@ -63,42 +69,22 @@ LoadedPolicy load_policy(const SettleOptions& o) {
       if (e.is_regular_file() && e.path().extension() == ".yaml")
         names.push_back(fs::relative(e.path(), dir).generic_string());
     std::sort(names.begin(), names.end());
-    for (const auto& n : names) add(n, io::read_text_file((dir / n).string(), "policy file"));
+    for (const auto& n : names) {
+      add(n, io::read_text_file((dir / n).string(), "policy file"));
+      out.files.push_back((dir / n).string());
+    }
     where = "folder " + o.policy_dir;
   }
   // An overlay is a file on disk or, failing that, one embedded under that path (as the loader reads it).
   for (const auto& ov : o.overlays) {
     const auto embedded = fs::exists(ov) ? std::nullopt : io::embedded_file(fs::path(ov).generic_string());
     add("overlay:" + ov, embedded ? std::string(*embedded) : io::read_text_file(ov, "overlay"));
+    if (!embedded) out.files.push_back(ov);
   }
   out.book = o.policy_dir.empty() ? io::load_embedded_policy(overlays) : io::load_policy_dir(o.policy_dir, overlays);
   out.provenance = where + (o.overlays.empty() ? "" : " + " + std::to_string(o.overlays.size()) + " overlay(s)") + " (" +
                    std::to_string(files) + " files), sha256 " + io::sha256_hex(hashed);
   return out;
-}
-
-/// Writes `content` to `target` through a temporary file in the same folder, renamed when
-/// complete: a reader never sees half a file, and a failure leaves nothing behind.
-void write_atomically(const fs::path& target, const std::string& content) {
-  const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  const fs::path tmp = dir / ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()));
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(target.string() + ": cannot write: " + std::strerror(errno));
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw std::runtime_error(target.string() + ": write failed");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw std::runtime_error(target.string() + ": cannot rename the finished file into place: " + ec.message());
-  }
 }
 
 std::string quote_arg(const std::string& a) {
@@ -114,7 +100,226 @@ std::string command_line(const SettleOptions& o) {
   for (const auto& ov : o.overlays) c += " --overlay " + quote_arg(ov);
   if (!o.explain_file.empty()) c += " --explain-file " + quote_arg(o.explain_file);
   else if (o.explain) c += " --explain";
+  if (o.overwrite) c += " --overwrite";
   return c;
+}
+
+// ---- the streaming pipeline (docs/settle-formats.md "Speed and memory") ---------------------------
+//
+// read raw records in file order (serial) → parse them (parallel) → check ids, carry the
+// year-to-date accumulators and settle, in file order (serial: accumulators depend on the rows
+// before) → format the output lines (parallel) → write them in file order (serial). Batches of
+// records travel through the stages; a bounded number is in flight, so memory does not grow with
+// the input. The bytes written are the same on any number of threads.
+
+struct Counts {
+  std::size_t settled = 0, rejected = 0;
+};
+
+struct Batch {
+  std::string raw;                        // the records' bytes, one after the other
+  struct Rec {
+    int line = 0;
+    std::size_t offset = 0, size = 0;
+    std::optional<io::InputError> error;  // from the splitter
+  };
+  std::vector<Rec> recs;
+  std::vector<io::ClaimRow> rows;
+  std::vector<io::ParsedRecord> parsed;
+  std::vector<Settlement> settlements;
+  std::string results, rejects, explain, messages;  // formatted output
+  std::vector<io::FieldView> fields;
+  std::string scratch, cell;
+  std::size_t settled = 0, rejected = 0;
+
+  io::RawRecord record(std::size_t i) const {
+    return io::RawRecord{recs[i].line, std::string_view(raw).substr(recs[i].offset, recs[i].size), recs[i].error};
+  }
+};
+
+constexpr std::size_t kBatchRecords = 2048;
+
+Counts settle_stream(io::CsvSplitter& input, const io::ClaimsFormat& format, const PolicyBook& book,
+                     const SettleOptions& o, bool explain, io::OutputFile& results, io::OutputFile& rejects,
+                     io::OutputFile* explain_out) {
+  const std::string& file = o.claims;
+  const io::CsvLimits limits = input.limits();
+  io::PolicySnapshots snapshots(book);
+  io::YearToDateLedger ledger;
+  io::VisitIds ids;
+  Counts total;
+  // Batches are recycled: their buffers keep their capacity. `all` owns them, also those in flight
+  // when a stage throws (a write error cancels the pipeline).
+  std::vector<std::unique_ptr<Batch>> all;
+  std::vector<Batch*> pool;
+  std::mutex pool_mutex;
+  auto take = [&]() -> Batch* {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    if (pool.empty()) {
+      all.push_back(std::make_unique<Batch>());
+      return all.back().get();
+    }
+    Batch* b = pool.back();
+    pool.pop_back();
+    return b;
+  };
+  auto give = [&](Batch* b) {
+    std::lock_guard<std::mutex> lock(pool_mutex);
+    pool.push_back(b);
+  };
+  bool done = false;
+  const int threads = std::max(1, o.threads);
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        static_cast<std::size_t>(2 * threads + 2),
+        tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
+                                       [&](tbb::flow_control& fc) -> Batch* {
+                                         if (done) {
+                                           fc.stop();
+                                           return nullptr;
+                                         }
+                                         Batch* b = take();
+                                         b->raw.clear();
+                                         b->recs.clear();
+                                         io::RawRecord rec;
+                                         while (b->recs.size() < kBatchRecords) {
+                                           if (!input.next(rec)) {
+                                             done = true;
+                                             break;
+                                           }
+                                           b->recs.push_back({rec.line, b->raw.size(), rec.text.size(), rec.error});
+                                           b->raw.append(rec.text);
+                                         }
+                                         if (b->recs.empty()) {
+                                           give(b);
+                                           fc.stop();
+                                           return nullptr;
+                                         }
+                                         return b;
+                                       }) &
+            tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel,
+                                             [&](Batch* b) {
+                                               const std::size_t n = b->recs.size();
+                                               if (b->rows.size() < n) b->rows.resize(n);
+                                               b->parsed.resize(n);
+                                               for (std::size_t i = 0; i < n; ++i)
+                                                 io::parse_claim_record(format, b->record(i), file, book, limits,
+                                                                        b->rows[i], b->parsed[i], b->fields, b->scratch);
+                                               return b;
+                                             }) &
+            tbb::make_filter<Batch*, Batch*>(
+                tbb::filter_mode::serial_in_order,
+                [&](Batch* b) {
+                  const std::size_t n = b->recs.size();
+                  if (b->settlements.size() < n) b->settlements.resize(n);
+                  constexpr std::size_t kAhead = 8;  // rows looked ahead: the tables' cache misses overlap
+                  for (std::size_t i = 0; i < n; ++i) {
+                    if (i + kAhead < n) {
+                      const io::ParsedRecord& q = b->parsed[i + kAhead];
+                      if (q.has_id) ids.prefetch(q.id);
+                      if (q.ok) ledger.prefetch(b->rows[i + kAhead]);
+                    }
+                    io::ParsedRecord& p = b->parsed[i];
+                    io::check_visit_id(ids, file, b->record(i), limits, p);
+                    if (!p.ok) continue;
+                    io::ClaimRow& row = b->rows[i];
+                    const Visit& v = row.request.visit;
+                    row.request.ytd = ledger.before(row);
+                    try {
+                      const Catalogue& cat = snapshots.catalogue(v.treatment_region, v.discharge);
+                      const InsuredPolicy& pol = snapshots.insured(v.insured_region, v.discharge);
+                      const NationalRules& nat = snapshots.national(v.discharge);
+                      b->settlements[i] = SettlementEngine::settle(row.request, cat, pol, nat, explain);
+                    } catch (const InvalidClaim& e) {
+                      p.ok = false;
+                      p.rejected.emplace(io::RejectedRow{row.line, {}, io::claim_error(row, e, file)});
+                      continue;
+                    } catch (const PolicyError& e) {
+                      p.ok = false;
+                      p.rejected.emplace(io::RejectedRow{
+                          row.line, {},
+                          io::InputError({file, row.line, 0}, "dscg_date",
+                                         std::string("expected a date the policy data covers (") + e.what() +
+                                             "), got '" + v.discharge.str() + "'")});
+                      continue;
+                    }
+                    ledger.record(row, b->settlements[i]);
+                  }
+                  return b;
+                }) &
+            tbb::make_filter<Batch*, Batch*>(
+                tbb::filter_mode::parallel,
+                [&](Batch* b) {
+                  b->results.clear();
+                  b->rejects.clear();
+                  b->explain.clear();
+                  b->messages.clear();
+                  b->settled = b->rejected = 0;
+                  const std::size_t width = format.header().size();
+                  for (std::size_t i = 0; i < b->recs.size(); ++i) {
+                    const io::ParsedRecord& p = b->parsed[i];
+                    if (p.ok) {
+                      io::append_result_row(b->results, b->cell, b->rows[i], b->settlements[i]);
+                      if (explain) b->explain += io::format_explanation(b->rows[i], b->settlements[i], file) + "\n";
+                      ++b->settled;
+                      continue;
+                    }
+                    const io::RejectedRow& r = *p.rejected;
+                    ++b->rejected;
+                    b->messages += r.error.what();
+                    b->messages += '\n';
+                    std::vector<std::string> fields{std::to_string(r.line), r.error.field(), r.error.message()};
+                    std::vector<std::string> record = r.fields;
+                    if (record.empty() && !b->recs[i].error) {
+                      // A record the engine refused is not kept as fields: split again (it split before).
+                      std::vector<io::FieldView> f;
+                      std::string scratch;
+                      try {
+                        io::split_fields(b->record(i), file, limits, f, scratch);
+                        for (const auto& x : f) record.emplace_back(x.value);
+                      } catch (const io::InputError&) {
+                      }
+                    }
+                    record.resize(width);  // a record of the wrong width is shown cut or padded
+                    fields.insert(fields.end(), record.begin(), record.end());
+                    for (std::size_t k = 0; k < fields.size(); ++k) {
+                      if (k) b->rejects += ',';
+                      io::append_csv_field(b->rejects, fields[k]);
+                    }
+                    b->rejects += '\n';
+                  }
+                  return b;
+                }) &
+            tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
+              results.write(b->results);
+              rejects.write(b->rejects);
+              if (explain) {
+                if (explain_out != nullptr) explain_out->write(b->explain);
+                else std::cout << b->explain;
+              }
+              if (!b->messages.empty()) std::cerr << b->messages;
+              total.settled += b->settled;
+              total.rejected += b->rejected;
+              give(b);
+            }));
+  });
+  return total;
+}
+
+/// Refuses two outputs of one run that are the same file (e.g. `--explain-file` naming the results).
+void check_distinct(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k) {
+      if (outputs[i].first.empty() || outputs[k].first.empty()) continue;
+      std::error_code ec1, ec2;
+      const fs::path a = fs::weakly_canonical(fs::absolute(outputs[i].first), ec1);
+      const fs::path b = fs::weakly_canonical(fs::absolute(outputs[k].first), ec2);
+      if ((!ec1 && !ec2 && a == b) || fs::equivalent(outputs[i].first, outputs[k].first, ec1))
+        throw io::InputError({outputs[i].first, 0, 0}, "",
+                             "is also the " + outputs[k].second + " of this command; expected a separate file for the " +
+                                 outputs[i].second);
+    }
 }
 
 void run_settle(const SettleOptions& o) {
@@ -124,96 +329,66 @@ void run_settle(const SettleOptions& o) {
   }
   if (o.claims.empty()) throw CLI::RequiredError("CLAIMS");
   if (o.output.empty()) throw CLI::RequiredError("--output");
-  std::error_code ec;
-  if (fs::exists(o.output, ec) && fs::equivalent(o.claims, o.output, ec))
-    throw std::runtime_error(o.output + ": the results would overwrite the claims file; choose another -o");
+  const std::string rejects_path = o.output + ".rejects.csv";
+  check_distinct({{o.output, "results file"}, {rejects_path, "rejects file"}, {o.explain_file, "explanation file"}});
 
-  const std::string input = io::read_text_file(o.claims, "claims file");
   const LoadedPolicy policy = load_policy(o);
-  std::istringstream in(input);
-  io::ClaimsReader reader(in, o.claims, policy.book);  // throws on a bad header: nothing is written
+  // Every file read is an input, never an output; the outputs' temporaries are created now, so an
+  // unwritable place is found before the work (docs/outputs.md).
+  io::InputFiles inputs;
+  inputs.add(o.claims);
+  for (const auto& f : policy.files) inputs.add(f);
+  io::OutputFile results(o.output, "results", io::OutputKind::text, o.overwrite, inputs);
+  io::OutputFile rejects(rejects_path, "rejects", io::OutputKind::text, o.overwrite, inputs);
+  std::optional<io::OutputFile> explain_out;
+  if (!o.explain_file.empty()) explain_out.emplace(o.explain_file, "explanations", io::OutputKind::text, o.overwrite, inputs);
 
-  io::PolicySnapshots snapshots(policy.book);
-  io::YearToDateLedger ledger;
-  const bool explain = o.explain || !o.explain_file.empty();
-  std::ostringstream body, rejects_body, explanation;
-  io::write_csv_row(body, io::result_header());
-  std::vector<std::string> reject_header{"line", "field", "error"};
-  reject_header.insert(reject_header.end(), reader.header().begin(), reader.header().end());
-  io::write_csv_row(rejects_body, reject_header);
+  io::CsvSplitter input(o.claims, o.claims, "claims file");
+  io::RawRecord header_record;
+  if (!input.header(header_record))
+    throw io::InputError({o.claims, 0, 0}, "", "no header row; expected a CSV file starting with its column names");
+  const io::ClaimsFormat format(header_record, o.claims, input.limits());  // a bad header: nothing is written
+  input.expect_fields(format.header().size());
 
-  std::size_t settled = 0, rejected = 0;
-  auto reject = [&](const io::RejectedRow& r) {
-    ++rejected;
-    std::cerr << r.error.what() << "\n";
-    std::vector<std::string> fields{std::to_string(r.line), r.error.field(), r.error.message()};
-    std::vector<std::string> record = r.fields;
-    record.resize(reader.header().size());  // a record of the wrong width is shown cut or padded
-    fields.insert(fields.end(), record.begin(), record.end());
-    io::write_csv_row(rejects_body, fields);
-  };
-
-  io::ClaimRow row;
-  std::optional<io::RejectedRow> bad;
-  for (;;) {
-    const auto next = reader.next(row, bad);
-    if (next == io::ClaimsReader::Next::end) break;
-    if (next == io::ClaimsReader::Next::rejected) {
-      reject(*bad);
-      continue;
-    }
-    const Visit& v = row.request.visit;
-    row.request.ytd = ledger.before(row);
-    Settlement s;
-    try {
-      const Catalogue& cat = snapshots.catalogue(v.treatment_region, v.discharge);
-      const InsuredPolicy& pol = snapshots.insured(v.insured_region, v.discharge);
-      const NationalRules& nat = snapshots.national(v.discharge);
-      s = SettlementEngine::settle(row.request, cat, pol, nat, explain);
-    } catch (const InvalidClaim& e) {
-      reject({row.line, {}, io::claim_error(row, e, o.claims)});
-      continue;
-    } catch (const PolicyError& e) {
-      reject({row.line, {},
-              io::InputError({o.claims, row.line, 0}, "dscg_date",
-                             std::string("expected a date the policy data covers (") + e.what() + "), got '" +
-                                 v.discharge.str() + "'")});
-      continue;
-    }
-    ledger.record(row, s);
-    io::write_csv_row(body, io::result_fields(row, s));
-    if (explain) explanation << io::format_explanation(row, s, o.claims) << "\n";
-    ++settled;
-  }
-
-  // Provenance: leading comment lines (docs/settle-formats.md).
-  auto head = [&](std::string_view what) {
+  const bool explain = o.explain || explain_out;
+  // Provenance: leading comment lines; the counts and the input's hash close the file
+  // (docs/settle-formats.md).
+  auto head = [&](std::string_view what, bool csv = true) {
     std::ostringstream h;
-    h << "# yidi " << kVersion << " " << what << " (docs/settle-formats.md); read with pandas.read_csv(path, comment='#')\n"
+    h << "# yidi " << kVersion << " " << what << " (docs/settle-formats.md)"
+      << (csv ? "; read with pandas.read_csv(path, comment='#')" : "") << "\n"
       << "# command: " << command_line(o) << "\n"
-      << "# policy: " << policy.provenance << "\n"
-      << "# input: " << o.claims << ", sha256 " << io::sha256_hex(input) << ", " << input.size() << " bytes\n"
-      << "# rows: " << settled + rejected << " read, " << settled << " settled, " << rejected << " rejected\n";
+      << "# policy: " << policy.provenance << "\n";
     return h.str();
   };
+  std::ostringstream buf;
+  results << head("settlement results");
+  io::write_csv_row(buf, io::result_header());
+  results << buf.str();
+  buf.str("");
+  std::vector<std::string> reject_header{"line", "field", "error"};
+  reject_header.insert(reject_header.end(), format.header().begin(), format.header().end());
+  rejects << head("rejected claims rows");
+  io::write_csv_row(buf, reject_header);
+  rejects << buf.str();
+  buf.str("");
+  if (explain_out) *explain_out << head("settlement explanations", false) << "\n";
 
-  const fs::path out_path(o.output);
-  const fs::path rejects_path(o.output + ".rejects.csv");
-  write_atomically(out_path, head("settlement results") + body.str());
-  if (rejected > 0) {
-    write_atomically(rejects_path, head("rejected claims rows") + rejects_body.str());
-  } else {
-    fs::remove(rejects_path, ec);  // a stale list from an earlier run would mislead
-  }
-  if (explain) {
-    if (o.explain_file.empty()) std::cout << explanation.str();
-    else write_atomically(o.explain_file, explanation.str());
-  }
+  const Counts n = settle_stream(input, format, policy.book, o, explain, results, rejects,
+                                 explain_out ? &*explain_out : nullptr);
 
-  std::cerr << "yidi settle: " << settled << " settled, " << rejected << " rejected; wrote " << o.output;
-  if (rejected > 0) std::cerr << " and " << rejects_path.string();
-  std::cerr << "\n";
-  if (rejected > 0) throw CLI::RuntimeError(kRowsRejected);
+  std::ostringstream tail;
+  tail << "# input: " << o.claims << ", sha256 " << input.sha256_hex() << ", " << input.bytes_read() << " bytes\n"
+       << "# rows: " << n.settled + n.rejected << " read, " << n.settled << " settled, " << n.rejected << " rejected\n";
+  results << tail.str();
+  rejects << tail.str();
+  // Results, rejects and explanations go in place together, or not at all.
+  if (explain_out) io::commit_together(results, {&rejects, &*explain_out});
+  else io::commit_together(results, {&rejects});
+
+  std::cerr << "yidi settle: " << n.settled << " settled, " << n.rejected << " rejected; wrote " << o.output << " and "
+            << rejects_path << (explain_out ? " and " + o.explain_file : std::string()) << "\n";
+  if (n.rejected > 0) throw CLI::RuntimeError(kRowsRejected);
 }
 
 }  // namespace
@@ -224,11 +399,18 @@ void register_settle(CLI::App& app) {
       "settle", "settle a CSV of claims: one result row per visit, rejected rows reported (docs/settle-formats.md)");
   // Files are checked when read, so that a missing one exits with kFailure and a FILE: message.
   cmd->add_option("CLAIMS", opts->claims, "claims CSV file");
-  cmd->add_option("-o,--output", opts->output, "results CSV file (written whole, or not at all)");
+  cmd->add_option("-o,--output", opts->output,
+                  "results CSV file; RESULTS.rejects.csv beside it lists the rejected rows (both written whole, "
+                  "or not at all)");
   cmd->add_option("--policy", opts->policy_dir, "policy folder laid out as scenarios/policy (default: embedded data)");
   cmd->add_option("--overlay", opts->overlays, "policy overlay file applied after the baseline (repeatable)");
   cmd->add_flag("--explain", opts->explain, "print each step of each settlement on standard output");
   cmd->add_option("--explain-file", opts->explain_file, "write the explanations to this file instead");
+  cmd->add_flag("--overwrite", opts->overwrite,
+                "replace existing outputs (only files yidi wrote; never an input)");
+  cmd->add_option("--threads", opts->threads, "threads for parsing and formatting (the bytes written are the same on any)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   cmd->add_flag("--columns", opts->print_columns, "print the input and output column tables (Markdown) and exit");
   cmd->callback([opts] { run_settle(*opts); });
 }

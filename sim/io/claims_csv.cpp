@@ -65,43 +65,51 @@ const std::vector<ClaimColumn> kClaimColumns = {
 
 std::string yesno(bool b) { return b ? "1" : "0"; }
 
-bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
 
-/// "12.345", "-0.001": a plain decimal with three or more decimals (a finer amount than a fen).
-bool too_many_decimals(std::string_view s) {
-  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
-  const auto dot = s.find('.');
-  if (dot == std::string_view::npos) return false;
-  return all_digits(s.substr(0, dot)) && all_digits(s.substr(dot + 1)) && s.size() - dot - 1 > 2;
-}
-
-/// The rows' checks, in column order; the first failing one is reported.
+/// The rows' checks, in column order; the first failing one is reported, at the field's line and
+/// column.
 class RowParser {
 public:
-  RowParser(const CsvRecord& rec, const std::vector<int>& index, const std::string& file)
-      : rec_(rec), index_(index), file_(file) {}
+  RowParser(const RawRecord& rec, const std::vector<FieldView>& fields, const std::vector<int>& index,
+            const std::string& file)
+      : rec_(rec), fields_(fields), index_(index), file_(file) {}
 
-  std::string_view cell(Col c) const {
+  std::string_view raw(Col c) const {
     const int i = index_[static_cast<std::size_t>(c)];
-    return i < 0 ? std::string_view{} : std::string_view(rec_.fields[static_cast<std::size_t>(i)]);
+    return i < 0 ? std::string_view{} : fields_[static_cast<std::size_t>(i)].value;
+  }
+  /// The cell's value, checked as text (no NUL or control character, UTF-8, no byte-order mark).
+  std::string_view cell(Col c) const {
+    const std::string_view v = raw(c);
+    for (const char ch : v) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (u < 0x20 || u >= 0x7F) {
+        if (const auto problem = text_problem(v)) fail_with(c, *problem);
+        break;
+      }
+    }
+    return v;
   }
   bool present(Col c) const { return !cell(c).empty(); }
 
-  [[noreturn]] void fail(Col c, std::string_view expected) const { fail(c, expected, cell(c)); }
+  InputLocation where(Col c) const {
+    const int i = index_[static_cast<std::size_t>(c)];
+    if (i < 0) return {file_, rec_.line, 0};
+    return location_in(rec_, file_, fields_[static_cast<std::size_t>(i)].offset);
+  }
+  [[noreturn]] void fail_with(Col c, const std::string& message) const {
+    throw ColumnError(static_cast<int>(c),
+                      InputError(where(c), std::string(kClaimColumns[static_cast<std::size_t>(c)].name), message));
+  }
+  [[noreturn]] void fail(Col c, std::string_view expected) const { fail(c, expected, raw(c)); }
   [[noreturn]] void fail(Col c, std::string_view expected, std::string_view got) const {
-    throw InputError({file_, rec_.line, 0}, std::string(kClaimColumns[static_cast<std::size_t>(c)].name),
-                     "expected " + std::string(expected) + ", got '" + std::string(got) + "'");
+    fail_with(c, "expected " + std::string(expected) + ", got '" + shown(got) + "'");
   }
 
-  std::string text(Col c, bool required) const {
+  void text(Col c, bool required, std::string& out) const {
     const auto v = cell(c);
     if (required && v.empty()) fail(c, "a non-empty value");
-    return std::string(v);
+    out.assign(v);
   }
   RegionCode region(Col c, const PolicyBook* must_exist) const {
     const auto v = cell(c);
@@ -123,11 +131,10 @@ public:
   Money amount(Col c, bool required) const {
     const auto v = cell(c);
     if (v.empty() && !required) return Money::zero();
-    if (too_many_decimals(v)) fail(c, "yuan with at most 2 decimals (fen)");
-    const auto m = Money::parse(v);
-    if (!m) fail(c, "an amount in yuan such as 1234.56");
-    if (m->is_negative()) fail(c, "an amount ≥ 0");
-    return *m;
+    Money m;
+    const AmountForm form = parse_amount(v, m);
+    if (form == AmountForm::ok) return m;
+    fail(c, amount_expected(form));
   }
   bool flag(Col c, bool empty_means) const {
     const auto v = cell(c);
@@ -137,8 +144,15 @@ public:
     fail(c, kFlag);
   }
 
+  /// An error on a column, with the column's place in the order of the checks.
+  struct ColumnError {
+    int column;
+    InputError error;
+  };
+
 private:
-  const CsvRecord& rec_;
+  const RawRecord& rec_;
+  const std::vector<FieldView>& fields_;
   const std::vector<int>& index_;
   const std::string& file_;
 };
@@ -176,12 +190,78 @@ std::string_view med_type_code(VisitType v) {
 
 // ---- reading -----------------------------------------------------------------------------------
 
-ClaimsReader::ClaimsReader(std::istream& in, std::string file_name, const PolicyBook& book)
-    : reader_(in, std::move(file_name)), book_(book), index_(kColumnCount, -1) {
-  CsvRecord rec;
-  if (!reader_.next(rec))
-    throw InputError({reader_.file_name(), 0, 0}, "", "no header row; expected a CSV file starting with its column names");
-  header_ = rec.fields;
+AmountForm parse_amount(std::string_view s, Money& out) {
+  if (!s.empty() && s.front() == '-') {
+    // Any leading minus is refused, "-0.00" included; say "≥ 0" when the rest is a number.
+    Money ignored;
+    const AmountForm rest = parse_amount(s.substr(1), ignored);
+    return rest == AmountForm::bad ? AmountForm::bad : rest == AmountForm::too_many_decimals ? rest : AmountForm::negative;
+  }
+  std::size_t i = 0;
+  std::int64_t yuan = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    if (i == 15) return AmountForm::bad;
+    yuan = yuan * 10 + (s[i] - '0');
+    ++i;
+  }
+  if (i == 0) return AmountForm::bad;
+  std::int64_t fen = 0;
+  if (i < s.size()) {
+    if (s[i] != '.') return AmountForm::bad;
+    const std::size_t d0 = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    const std::size_t digits = i - d0;
+    if (i != s.size() || digits == 0) return AmountForm::bad;
+    if (digits > 2) return AmountForm::too_many_decimals;
+    fen = (s[d0] - '0') * 10 + (digits == 2 ? s[d0 + 1] - '0' : 0);
+  }
+  out = Money::fen(yuan * 100 + fen);
+  return AmountForm::ok;
+}
+
+std::string_view amount_expected(AmountForm form) {
+  switch (form) {
+    case AmountForm::negative: return "an amount ≥ 0";
+    case AmountForm::too_many_decimals: return "yuan with at most 2 decimals (fen)";
+    default: return "an amount in yuan such as 1234.56";
+  }
+}
+
+IdHash id_hash(std::string_view id) {
+  Sha256 h;
+  h.update(id);
+  const auto d = h.finish();
+  return IdHash{std::uint64_t{d[0]} << 32 | d[1], std::uint64_t{d[2]} << 32 | d[3]};
+}
+
+int VisitIds::insert(const IdHash& h, int line) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = static_cast<std::size_t>(h.lo) & mask;; i = (i + 1) & mask) {
+    Slot& s = slots_[i];
+    if (s.line == 0) {
+      s = Slot{h.hi, h.lo, line};
+      ++size_;
+      return 0;
+    }
+    if (s.hi == h.hi && s.lo == h.lo) return s.line;
+  }
+}
+
+void VisitIds::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  size_ = 0;
+  for (const Slot& s : old)
+    if (s.line != 0) insert(IdHash{s.hi, s.lo}, s.line);
+}
+
+ClaimsFormat::ClaimsFormat(const RawRecord& rec, const std::string& file, const CsvLimits& limits)
+    : index_(kColumnCount, -1) {
+  std::vector<FieldView> fields;
+  std::string scratch;
+  split_fields(rec, file, limits, fields, scratch);
+  for (const auto& f : fields) header_.emplace_back(f.value);
   std::vector<std::string> unknown;
   for (std::size_t i = 0; i < header_.size(); ++i) {
     const std::string& name = header_[i];
@@ -192,17 +272,18 @@ ClaimsReader::ClaimsReader(std::istream& in, std::string file_name, const Policy
       continue;
     }
     if (index_[c] >= 0)
-      throw InputError({reader_.file_name(), rec.line, 0}, name,
-                       "column given twice (columns " + std::to_string(index_[c] + 1) + " and " +
-                           std::to_string(i + 1) + ")");
+      throw InputError(location_in(rec, file, fields[i].offset), name,
+                       "column given twice (columns " + std::to_string(index_[c] + 1) + " and " + std::to_string(i + 1) + ")");
     index_[c] = static_cast<int>(i);
   }
   if (!unknown.empty()) {
+    // At most 10 names, each shown cut: a huge header must not make a huge message.
     std::string msg = unknown.size() == 1 ? "unknown column " : "unknown columns ";
-    for (std::size_t i = 0; i < unknown.size(); ++i) msg += (i ? ", '" : "'") + unknown[i] + "'";
+    for (std::size_t i = 0; i < unknown.size() && i < 10; ++i) msg += (i ? ", '" : "'") + shown(unknown[i]) + "'";
+    if (unknown.size() > 10) msg += " and " + std::to_string(unknown.size() - 10) + " more";
     msg += "; expected only these columns (docs/settle-formats.md):";
     for (std::size_t i = 0; i < kClaimColumns.size(); ++i) msg += (i ? ", " : " ") + std::string(kClaimColumns[i].name);
-    throw InputError({reader_.file_name(), rec.line, 0}, "", msg);
+    throw InputError({file, rec.line, 0}, "", msg);
   }
   std::vector<std::string> missing;
   for (std::size_t c = 0; c < kClaimColumns.size(); ++c)
@@ -210,52 +291,24 @@ ClaimsReader::ClaimsReader(std::istream& in, std::string file_name, const Policy
   if (!missing.empty()) {
     std::string msg = missing.size() == 1 ? "missing required column " : "missing required columns ";
     for (std::size_t i = 0; i < missing.size(); ++i) msg += (i ? ", '" : "'") + missing[i] + "'";
-    throw InputError({reader_.file_name(), rec.line, 0}, "", msg);
+    throw InputError({file, rec.line, 0}, "", msg);
   }
 }
 
-ClaimsReader::Next ClaimsReader::next(ClaimRow& row, std::optional<RejectedRow>& rejected) {
-  rejected.reset();
-  CsvRecord rec;
-  try {
-    if (!reader_.next(rec)) return Next::end;
-  } catch (const InputError& e) {
-    // A broken record (stray or unterminated quote): reported with its line; reading goes on
-    // with the next line.
-    rejected.emplace(RejectedRow{e.where().line, {}, e});
-    return Next::rejected;
-  }
-  Next result = Next::row;
-  try {
-    row = parse(rec);
-  } catch (const InputError& e) {
-    rejected.emplace(RejectedRow{rec.line, rec.fields, e});
-    result = Next::rejected;
-  }
-  // Every visit id read is taken, even on a rejected row, so a later duplicate is reported.
-  const int id_at = index_[mdtrt_id];
-  if (id_at >= 0 && static_cast<std::size_t>(id_at) < rec.fields.size() && !rec.fields[static_cast<std::size_t>(id_at)].empty())
-    seen_ids_.emplace(rec.fields[static_cast<std::size_t>(id_at)], rec.line);
-  return result;
-}
-
-ClaimRow ClaimsReader::parse(const CsvRecord& rec) const {
-  const std::string& file = reader_.file_name();
-  if (rec.fields.size() != header_.size())
-    throw InputError({file, rec.line, 0}, "",
-                     "expected " + std::to_string(header_.size()) + " fields as in the header, got " +
-                         std::to_string(rec.fields.size()));
-  const RowParser p(rec, index_, file);
-  ClaimRow row;
+namespace {
+void parse_row(const RowParser& p, const RawRecord& rec, const PolicyBook& book, ClaimRow& row) {
   row.line = rec.line;
+  row.columns.clear();
+  row.request.filing.reset();
+  row.request.ytd = {};
   Visit& v = row.request.visit;
+  v.lines.clear();
 
-  v.id = p.text(mdtrt_id, true);
-  if (const auto it = seen_ids_.find(v.id); it != seen_ids_.end())
-    p.fail(mdtrt_id, "a visit id not used on an earlier row (it is on line " + std::to_string(it->second) + ")");
-  row.person = p.text(psn_no, false);
-  v.insured_region = p.region(insuplc_admdvs, &book_);
-  v.treatment_region = p.region(mdtrtarea_admvs, &book_);
+  p.text(mdtrt_id, true, v.id);
+  p.text(psn_no, false, row.person);
+  row.person_key = row.person.empty() ? IdHash{} : id_hash(row.person);
+  v.insured_region = p.region(insuplc_admdvs, &book);
+  v.treatment_region = p.region(mdtrtarea_admvs, &book);
 
   const auto scheme = p.cell(insutype);
   if (scheme == "310") {
@@ -312,7 +365,7 @@ ClaimRow ClaimsReader::parse(const CsvRecord& rec) const {
     row.columns.emplace_back("cls_c_amt");
   }
 
-  v.disease = p.text(dise_codg, false);
+  p.text(dise_codg, false, v.disease);
   if (v.visit_type == VisitType::chronic_outpatient && v.disease.empty())
     p.fail(dise_codg, "a disease code for med_type 14 (chronic/special outpatient)");
 
@@ -349,12 +402,103 @@ ClaimRow ClaimsReader::parse(const CsvRecord& rec) const {
   v.assistance_eligible = p.flag(maf_eligible, false);
   v.use_personal_account = p.flag(acct_used, false);
   v.personal_account_balance = p.amount(acct_balc, false);
-  return row;
+}
+
+std::vector<std::string> record_fields(const std::vector<FieldView>& fields) {
+  std::vector<std::string> out;
+  out.reserve(fields.size());
+  for (const auto& f : fields) out.emplace_back(f.value);
+  return out;
+}
+}  // namespace
+
+void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const std::string& file,
+                        const PolicyBook& book, const CsvLimits& limits, ClaimRow& row, ParsedRecord& result,
+                        std::vector<FieldView>& fields, std::string& scratch) {
+  result.ok = false;
+  result.failed_column = -1;
+  result.rejected.reset();
+  result.has_id = false;
+  if (rec.error) {
+    result.rejected.emplace(RejectedRow{rec.line, {}, *rec.error});
+    return;
+  }
+  try {
+    split_fields(rec, file, limits, fields, scratch, &format.header());
+  } catch (const InputError& e) {
+    result.rejected.emplace(RejectedRow{rec.line, {}, e});
+    return;
+  }
+  // The id is taken from a record of any width, so that a later duplicate is still found.
+  const int id_at = format.id_field();
+  if (static_cast<std::size_t>(id_at) < fields.size() && !fields[static_cast<std::size_t>(id_at)].value.empty() &&
+      !text_problem(fields[static_cast<std::size_t>(id_at)].value)) {
+    result.has_id = true;
+    result.id_field = id_at;
+    result.id = id_hash(fields[static_cast<std::size_t>(id_at)].value);
+  }
+  if (fields.size() != format.header().size()) {
+    result.rejected.emplace(RejectedRow{
+        rec.line, record_fields(fields),
+        InputError({file, rec.line, 0}, "",
+                   "expected " + std::to_string(format.header().size()) + " fields as in the header, got " +
+                       std::to_string(fields.size()) +
+                       (rec.text.starts_with("#") ? " (a comment line is allowed only before the header)" : ""))});
+    return;
+  }
+  const RowParser p(rec, fields, format.index(), file);
+  try {
+    parse_row(p, rec, book, row);
+    result.ok = true;
+  } catch (const RowParser::ColumnError& e) {
+    result.failed_column = e.column;
+    result.rejected.emplace(RejectedRow{rec.line, record_fields(fields), e.error});
+  }
+}
+
+void check_visit_id(VisitIds& ids, const std::string& file, const RawRecord& rec, const CsvLimits& limits,
+                    ParsedRecord& result) {
+  if (!result.has_id) return;
+  const int first = ids.insert(result.id, rec.line);
+  if (first == 0) return;
+  // Reported on mdtrt_id unless the record is broken as a whole or failed on mdtrt_id itself.
+  if (!result.ok && result.failed_column <= mdtrt_id) return;
+  std::vector<FieldView> fields;
+  std::string scratch;
+  split_fields(rec, file, limits, fields, scratch);  // it split before: cannot fail now
+  const std::string_view id = fields[static_cast<std::size_t>(result.id_field)].value;
+  result.ok = false;
+  result.failed_column = mdtrt_id;
+  result.rejected.emplace(RejectedRow{
+      rec.line, record_fields(fields),
+      InputError(location_in(rec, file, fields[static_cast<std::size_t>(result.id_field)].offset), "mdtrt_id",
+                 "expected a visit id not used on an earlier row (it is on line " + std::to_string(first) + "), got '" +
+                     shown(id) + "'")});
+}
+
+ClaimsReader::ClaimsReader(CsvSplitter& splitter, const PolicyBook& book) : splitter_(splitter), book_(book) {
+  RawRecord rec;
+  if (!splitter_.header(rec))
+    throw InputError({splitter_.file_name(), 0, 0}, "", "no header row; expected a CSV file starting with its column names");
+  format_.emplace(rec, splitter_.file_name(), splitter_.limits());
+  splitter_.expect_fields(format_->header().size());
+}
+
+ClaimsReader::Next ClaimsReader::next(ClaimRow& row, std::optional<RejectedRow>& rejected) {
+  rejected.reset();
+  RawRecord rec;
+  if (!splitter_.next(rec)) return Next::end;
+  ParsedRecord result;
+  parse_claim_record(*format_, rec, splitter_.file_name(), book_, splitter_.limits(), row, result, fields_, scratch_);
+  check_visit_id(ids_, splitter_.file_name(), rec, splitter_.limits(), result);
+  if (result.ok) return Next::row;
+  rejected = std::move(result.rejected);
+  return Next::rejected;
 }
 
 ParsedClaims parse_claims(std::string_view text, const std::string& file_name, const PolicyBook& book) {
-  std::istringstream in{std::string(text)};
-  ClaimsReader reader(in, file_name, book);
+  CsvSplitter splitter(text, file_name);
+  ClaimsReader reader(splitter, book);
   ParsedClaims out;
   ClaimRow row;
   std::optional<RejectedRow> rejected;
@@ -381,15 +525,57 @@ InputError claim_error(const ClaimRow& row, const InvalidClaim& e, const std::st
 
 // ---- year-to-date --------------------------------------------------------------------------------
 
+namespace {
+std::size_t slot_of(std::uint64_t lo, std::int32_t year, std::size_t mask) {
+  return static_cast<std::size_t>(lo ^ (static_cast<std::uint64_t>(static_cast<std::uint32_t>(year)) * 0x9E3779B97F4A7C15ull)) &
+         mask;
+}
+}  // namespace
+
+std::size_t YearToDateLedger::slot_index(const ClaimRow& row) const {
+  const std::int32_t year = row.request.visit.discharge.year();
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = slot_of(row.person_key.lo, year, mask);; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (!s.used || (s.hi == row.person_key.hi && s.lo == row.person_key.lo && s.year == year)) return i;
+  }
+}
+
+void YearToDateLedger::prefetch(const ClaimRow& row) const {
+  if (row.person.empty() || slots_.empty()) return;
+  __builtin_prefetch(&slots_[slot_of(row.person_key.lo, row.request.visit.discharge.year(), slots_.size() - 1)]);
+}
+
 YearToDate YearToDateLedger::before(const ClaimRow& row) const {
-  if (row.person.empty()) return {};
-  const auto it = by_person_year_.find({row.person, row.request.visit.discharge.year()});
-  return it == by_person_year_.end() ? YearToDate{} : it->second;
+  if (row.person.empty() || slots_.empty()) return {};
+  const Slot& s = slots_[slot_index(row)];
+  return s.used ? s.value : YearToDate{};
+}
+
+void YearToDateLedger::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  const std::size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (!s.used) continue;
+    std::size_t i = slot_of(s.lo, s.year, mask);
+    while (slots_[i].used) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
 }
 
 void YearToDateLedger::record(const ClaimRow& row, const Settlement& s) {
   if (row.person.empty()) return;
-  by_person_year_[{row.person, row.request.visit.discharge.year()}] = s.ytd_after;
+  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  Slot& slot = slots_[slot_index(row)];
+  if (!slot.used) {
+    slot.hi = row.person_key.hi;
+    slot.lo = row.person_key.lo;
+    slot.year = row.request.visit.discharge.year();
+    slot.used = true;
+    ++size_;
+  }
+  slot.value = s.ytd_after;
 }
 
 // ---- writing ------------------------------------------------------------------------------------
@@ -398,53 +584,77 @@ namespace {
 using R = const ClaimRow&;
 using S = const Settlement&;
 const Visit& visit(R r) { return r.request.visit; }
+void put(std::string& o, std::string_view v) { o.append(v); }
+void put(std::string& o, Money m) {
+  if (m.is_unlimited()) {
+    o += "unlimited";
+    return;
+  }
+  std::int64_t f = m.fen();
+  if (f < 0) {
+    o += '-';
+    f = -f;
+  }
+  char buf[24];
+  char* e = buf + sizeof buf;
+  char* b = e;
+  *--b = static_cast<char>('0' + f % 10);
+  *--b = static_cast<char>('0' + f / 10 % 10);
+  *--b = '.';
+  std::int64_t y = f / 100;
+  do {
+    *--b = static_cast<char>('0' + y % 10);
+    y /= 10;
+  } while (y > 0);
+  o.append(b, static_cast<std::size_t>(e - b));
+}
 
 const std::vector<ResultColumn> kResultColumns = {
-    {"mdtrt_id", "visit id, as in the claims file", [](R r, S) { return visit(r).id; }},
-    {"psn_no", "person id, as in the claims file (may be empty)", [](R r, S) { return r.person; }},
-    {"insuplc_admdvs", "insured region", [](R r, S) { return visit(r).insured_region.str(); }},
-    {"mdtrtarea_admvs", "treatment region", [](R r, S) { return visit(r).treatment_region.str(); }},
-    {"insutype", "310 employees, 390 residents", [](R r, S) { return std::string(insutype_code(visit(r).group)); }},
-    {"psn_type", "in_service, retired or resident", [](R r, S) { return std::string(psn_type_name(visit(r).group)); }},
+    {"mdtrt_id", "visit id, as in the claims file", [](std::string& o, R r, S) { put(o, visit(r).id); }},
+    {"psn_no", "person id, as in the claims file (may be empty)", [](std::string& o, R r, S) { put(o, r.person); }},
+    {"insuplc_admdvs", "insured region", [](std::string& o, R r, S) { put(o, visit(r).insured_region.str()); }},
+    {"mdtrtarea_admvs", "treatment region", [](std::string& o, R r, S) { put(o, visit(r).treatment_region.str()); }},
+    {"insutype", "310 employees, 390 residents", [](std::string& o, R r, S) { put(o, std::string(insutype_code(visit(r).group))); }},
+    {"psn_type", "in_service, retired or resident", [](std::string& o, R r, S) { put(o, std::string(psn_type_name(visit(r).group))); }},
     {"med_type", "visit type as its national code: 21, 11, 14 or 41",
-     [](R r, S) { return std::string(med_type_code(visit(r).visit_type)); }},
-    {"hosp_lv", "hospital level 1, 2 or 3", [](R r, S) { return std::to_string(index(visit(r).level) + 1); }},
-    {"adm_date", "admission date", [](R r, S) { return visit(r).admission.str(); }},
+     [](std::string& o, R r, S) { put(o, std::string(med_type_code(visit(r).visit_type))); }},
+    {"hosp_lv", "hospital level 1, 2 or 3", [](std::string& o, R r, S) { put(o, std::to_string(index(visit(r).level) + 1)); }},
+    {"adm_date", "admission date", [](std::string& o, R r, S) { put(o, visit(r).admission.str()); }},
     {"dscg_date", "discharge date: the parameters in force on it were applied",
-     [](R r, S) { return visit(r).discharge.str(); }},
+     [](std::string& o, R r, S) { put(o, visit(r).discharge.str()); }},
     {"path", "direct (settled at the hospital) or manual (paid in full, claimed at home later)",
-     [](R, S s) { return std::string(to_string(s.path)); }},
+     [](std::string& o, R, S s) { put(o, std::string(to_string(s.path))); }},
     {"reason", "why: direct, local, not_networked, no_filing, filing_wrong_region, filing_expired, filing_revoked, "
                "filing_cancelled, no_credential, settlement_failed",
-     [](R, S s) { return std::string(to_string(s.reason)); }},
+     [](std::string& o, R, S s) { put(o, std::string(to_string(s.reason))); }},
     {"filing_category", "the filing category whose rules applied (unfiled if none)",
-     [](R, S s) { return std::string(to_string(s.category)); }},
+     [](std::string& o, R, S s) { put(o, std::string(to_string(s.category))); }},
     {"cross_province", "1 if the two regions are in different provinces (跨省)",
-     [](R, S s) { return yesno(s.cross_province); }},
+     [](std::string& o, R, S s) { put(o, yesno(s.cross_province)); }},
     {"payable", "0 if the fund pays nothing by rule (visit type not covered, disease not on the list; see note)",
-     [](R, S s) { return yesno(s.payable); }},
-    {"medfee_sumamt", "total cost", [](R, S s) { return s.medfee_sumamt.str(); }},
+     [](std::string& o, R, S s) { put(o, yesno(s.payable)); }},
+    {"medfee_sumamt", "total cost", [](std::string& o, R, S s) { put(o, s.medfee_sumamt); }},
     {"fulamt_ownpay_amt", "step A: class 丙 / out of catalogue, fully self-paid",
-     [](R, S s) { return s.fulamt_ownpay_amt.str(); }},
-    {"overlmt_selfpay", "step A: above price caps, self-paid", [](R, S s) { return s.overlmt_selfpay.str(); }},
-    {"preselfpay_amt", "step A: class 乙 self-pay-first part", [](R, S s) { return s.preselfpay_amt.str(); }},
-    {"inscp_scp_amt", "step A: policy-eligible amount (the rest)", [](R, S s) { return s.inscp_scp_amt.str(); }},
-    {"deductible", "step B: deductible (起付标准) applied", [](R, S s) { return s.deductible.str(); }},
+     [](std::string& o, R, S s) { put(o, s.fulamt_ownpay_amt); }},
+    {"overlmt_selfpay", "step A: above price caps, self-paid", [](std::string& o, R, S s) { put(o, s.overlmt_selfpay); }},
+    {"preselfpay_amt", "step A: class 乙 self-pay-first part", [](std::string& o, R, S s) { put(o, s.preselfpay_amt); }},
+    {"inscp_scp_amt", "step A: policy-eligible amount (the rest)", [](std::string& o, R, S s) { put(o, s.inscp_scp_amt); }},
+    {"deductible", "step B: deductible (起付标准) applied", [](std::string& o, R, S s) { put(o, s.deductible); }},
     {"reduction", "step B: off-site reduction applied: none, -10pp (points off the ratio) or x80% (multiplier)",
-     [](R, S s) { return s.reduction.str(); }},
-    {"hifp_pay", "pooled fund (统筹基金) pays", [](R, S s) { return s.hifp_pay.str(); }},
-    {"hifmi_pay", "residents' critical-illness insurance (大病保险) pays", [](R, S s) { return s.hifmi_pay.str(); }},
-    {"hifob_pay", "employees' large-expense subsidy (大额补助) pays", [](R, S s) { return s.hifob_pay.str(); }},
-    {"maf_pay", "medical assistance (医疗救助) pays", [](R, S s) { return s.maf_pay.str(); }},
+     [](std::string& o, R, S s) { put(o, s.reduction.str()); }},
+    {"hifp_pay", "pooled fund (统筹基金) pays", [](std::string& o, R, S s) { put(o, s.hifp_pay); }},
+    {"hifmi_pay", "residents' critical-illness insurance (大病保险) pays", [](std::string& o, R, S s) { put(o, s.hifmi_pay); }},
+    {"hifob_pay", "employees' large-expense subsidy (大额补助) pays", [](std::string& o, R, S s) { put(o, s.hifob_pay); }},
+    {"maf_pay", "medical assistance (医疗救助) pays", [](std::string& o, R, S s) { put(o, s.maf_pay); }},
     {"fund_pay_sumamt", "all funds: hifp_pay + hifmi_pay + hifob_pay + maf_pay",
-     [](R, S s) { return s.fund_pay_sumamt.str(); }},
-    {"psn_part_amt", "individual burden = medfee_sumamt − fund_pay_sumamt", [](R, S s) { return s.psn_part_amt.str(); }},
-    {"acct_pay", "paid from the personal account (direct path only)", [](R, S s) { return s.acct_pay.str(); }},
+     [](std::string& o, R, S s) { put(o, s.fund_pay_sumamt); }},
+    {"psn_part_amt", "individual burden = medfee_sumamt − fund_pay_sumamt", [](std::string& o, R, S s) { put(o, s.psn_part_amt); }},
+    {"acct_pay", "paid from the personal account (direct path only)", [](std::string& o, R, S s) { put(o, s.acct_pay); }},
     {"psn_cash_pay", "cash paid at the hospital: psn_part_amt − acct_pay (direct); medfee_sumamt (manual)",
-     [](R, S s) { return s.psn_cash_pay.str(); }},
+     [](std::string& o, R, S s) { put(o, s.psn_cash_pay); }},
     {"coaudit", "1 if a cross-province inpatient bill at or above the co-audit threshold (协查)",
-     [](R, S s) { return yesno(s.coaudit); }},
-    {"note", "why a visit is not payable, if it is not", [](R, S s) { return s.note; }},
+     [](std::string& o, R, S s) { put(o, yesno(s.coaudit)); }},
+    {"note", "why a visit is not payable, if it is not", [](std::string& o, R, S s) { put(o, s.note); }},
 };
 }  // namespace
 
@@ -457,10 +667,19 @@ std::vector<std::string> result_header() {
 }
 
 std::vector<std::string> result_fields(const ClaimRow& row, const Settlement& s) {
-  std::vector<std::string> out;
-  out.reserve(kResultColumns.size());
-  for (const auto& c : kResultColumns) out.push_back(c.format(row, s));
+  std::vector<std::string> out(kResultColumns.size());
+  for (std::size_t i = 0; i < kResultColumns.size(); ++i) kResultColumns[i].append(out[i], row, s);
   return out;
+}
+
+void append_result_row(std::string& out, std::string& scratch, const ClaimRow& row, const Settlement& s) {
+  for (std::size_t i = 0; i < kResultColumns.size(); ++i) {
+    if (i) out += ',';
+    scratch.clear();
+    kResultColumns[i].append(scratch, row, s);
+    append_csv_field(out, scratch);
+  }
+  out += '\n';
 }
 
 std::string format_explanation(const ClaimRow& row, const Settlement& s, const std::string& file_name) {
@@ -507,63 +726,10 @@ std::string columns_markdown() {
   return out.str();
 }
 
-// ---- SHA-256 (FIPS 180-4) -----------------------------------------------------------------------
-
 std::string sha256_hex(std::string_view bytes) {
-  static constexpr std::array<std::uint32_t, 64> k = {
-      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-      0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-      0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-      0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-      0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-      0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-      0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-      0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  auto rotr = [](std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); };
-
-  std::string msg(bytes);
-  const std::uint64_t bits = static_cast<std::uint64_t>(bytes.size()) * 8;
-  msg += static_cast<char>(0x80);
-  while (msg.size() % 64 != 56) msg += '\0';
-  for (int i = 7; i >= 0; --i) msg += static_cast<char>((bits >> (8 * i)) & 0xff);
-
-  std::array<std::uint32_t, 64> w{};
-  for (std::size_t off = 0; off < msg.size(); off += 64) {
-    for (std::size_t i = 0; i < 16; ++i) {
-      const auto byte = [&](std::size_t j) { return static_cast<std::uint32_t>(static_cast<unsigned char>(msg[off + j])); };
-      w[i] = byte(4 * i) << 24 | byte(4 * i + 1) << 16 | byte(4 * i + 2) << 8 | byte(4 * i + 3);
-    }
-    for (std::size_t i = 16; i < 64; ++i) {
-      const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    auto [a, b, c, d, e, f, g, hh] = h;
-    for (std::size_t i = 0; i < 64; ++i) {
-      const std::uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      const std::uint32_t ch = (e & f) ^ (~e & g);
-      const std::uint32_t t1 = hh + S1 + ch + k[i] + w[i];
-      const std::uint32_t S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-      const std::uint32_t t2 = S0 + maj;
-      hh = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::uint32_t x : h)
-    for (int i = 28; i >= 0; i -= 4) out += kHex[(x >> i) & 0xf];
-  return out;
+  Sha256 h;
+  h.update(bytes);
+  return h.hex();
 }
 
 }  // namespace yidi::io

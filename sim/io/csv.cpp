@@ -1,10 +1,558 @@
 #include "sim/io/csv.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <immintrin.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "sim/io/input_error.hpp"
+#include "sim/io/output.hpp"
 
 namespace yidi::io {
+
+// ---- SHA-256 ------------------------------------------------------------------------------------
+
+namespace {
+alignas(16) constexpr std::uint32_t kSha256K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+void sha256_scalar(std::uint32_t* h, const unsigned char* p, std::size_t n) {
+  auto rotr = [](std::uint32_t x, int k) { return (x >> k) | (x << (32 - k)); };
+  std::uint32_t w[64];
+  for (; n > 0; --n, p += 64) {
+    for (std::size_t i = 0; i < 16; ++i)
+      w[i] = std::uint32_t{p[4 * i]} << 24 | std::uint32_t{p[4 * i + 1]} << 16 | std::uint32_t{p[4 * i + 2]} << 8 |
+             std::uint32_t{p[4 * i + 3]};
+    for (std::size_t i = 16; i < 64; ++i) {
+      const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+      const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (std::size_t i = 0; i < 64; ++i) {
+      const std::uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kSha256K[i] + w[i];
+      const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+      hh = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+  }
+}
+
+// The x86 SHA extensions (SHA-NI): four rounds an instruction pair.
+__attribute__((target("sha,sse4.1"))) void sha256_ni(std::uint32_t* h, const unsigned char* p, std::size_t n) {
+  const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h));
+  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4));
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);
+  state1 = _mm_shuffle_epi32(state1, 0x1B);
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);
+  for (; n > 0; --n, p += 64) {
+    const __m128i abef = state0, cdgh = state1;
+    __m128i w[4];
+    for (int k = 0; k < 16; ++k) {
+      __m128i block;
+      if (k < 4) {
+        block = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k)), mask);
+      } else {
+        block = _mm_sha256msg2_epu32(
+            _mm_add_epi32(_mm_sha256msg1_epu32(w[k & 3], w[(k + 1) & 3]), _mm_alignr_epi8(w[(k + 3) & 3], w[(k + 2) & 3], 4)),
+            w[(k + 3) & 3]);
+      }
+      w[k & 3] = block;
+      __m128i msg = _mm_add_epi32(block, _mm_load_si128(reinterpret_cast<const __m128i*>(kSha256K + 4 * k)));
+      state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+      msg = _mm_shuffle_epi32(msg, 0x0E);
+      state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+    }
+    state0 = _mm_add_epi32(state0, abef);
+    state1 = _mm_add_epi32(state1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(state0, 0x1B);
+  state1 = _mm_shuffle_epi32(state1, 0xB1);
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);
+  state1 = _mm_alignr_epi8(state1, tmp, 8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), state1);
+}
+
+bool have_sha_ni() {
+  static const bool yes = [] {
+    if (std::getenv("YIDI_NO_SHA_NI") != nullptr) return false;  // tests compare both paths
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+  }();
+  return yes;
+}
+}  // namespace
+
+Sha256::Sha256() : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+
+void Sha256::blocks(const unsigned char* p, std::size_t n) {
+  if (have_sha_ni()) sha256_ni(h_.data(), p, n);
+  else sha256_scalar(h_.data(), p, n);
+}
+
+void Sha256::update(std::string_view bytes) {
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t n = bytes.size();
+  total_ += n;
+  if (pending_n_ > 0) {
+    const std::size_t take = std::min(n, 64 - pending_n_);
+    std::memcpy(pending_.data() + pending_n_, p, take);
+    pending_n_ += take;
+    p += take;
+    n -= take;
+    if (pending_n_ < 64) return;
+    blocks(pending_.data(), 1);
+    pending_n_ = 0;
+  }
+  if (n >= 64) {
+    blocks(p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
+  }
+  std::memcpy(pending_.data(), p, n);
+  pending_n_ = n;
+}
+
+std::string Sha256::hex() {
+  const auto h = finish();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (std::uint32_t x : h)
+    for (int i = 28; i >= 0; i -= 4) out += kHex[(x >> i) & 0xf];
+  return out;
+}
+
+std::array<std::uint32_t, 8> Sha256::finish() {
+  const std::uint64_t bits = total_ * 8;
+  unsigned char tail[128] = {};
+  std::memcpy(tail, pending_.data(), pending_n_);
+  tail[pending_n_] = 0x80;
+  const std::size_t len = pending_n_ + 1 + 8 <= 64 ? 64 : 128;
+  for (int i = 0; i < 8; ++i) tail[len - 1 - static_cast<std::size_t>(i)] = static_cast<unsigned char>(bits >> (8 * i));
+  blocks(tail, len / 64);
+  return h_;
+}
+
+// ---- text checks ---------------------------------------------------------------------------------
+
+namespace {
+/// Length of the valid UTF-8 sequence at s[i] (lead byte ≥ 0x80), or 0 if invalid.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return k < s.size() && b(k) >= lo && b(k) <= hi;
+  };
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    const unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return cont(i + 1, lo, hi) && cont(i + 2) ? 3 : 0;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    const unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return cont(i + 1, lo, hi) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+std::string hex_byte(unsigned char c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02X", c);
+  return buf;
+}
+}  // namespace
+
+std::optional<std::string> text_problem(std::string_view v) {
+  std::size_t i = 0, chars = 0;
+  while (i < v.size()) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    ++chars;
+    if (c >= 0x20 && c < 0x7F) {
+      ++i;
+      continue;
+    }
+    if (c < 0x80)
+      return "expected text without control characters, got '" + shown(v) + "' (byte " + hex_byte(c) +
+             " at character " + std::to_string(chars) + ")";
+    const std::size_t n = utf8_length(v, i);
+    if (n == 0)
+      return "expected UTF-8 text, got '" + shown(v) + "' (byte " + hex_byte(c) + " at character " +
+             std::to_string(chars) + " is not UTF-8)";
+    if (n == 3 && c == 0xEF && static_cast<unsigned char>(v[i + 1]) == 0xBB && static_cast<unsigned char>(v[i + 2]) == 0xBF)
+      return "expected text without a byte-order mark, got '" + shown(v) + "' (U+FEFF at character " +
+             std::to_string(chars) + ")";
+    i += n;
+  }
+  return std::nullopt;
+}
+
+std::string shown(std::string_view v) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < v.size()) {
+    if (i >= 64) return out + "…";
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    const std::size_t n = c >= 0x80 ? utf8_length(v, i) : 0;
+    const bool bom = n == 3 && c == 0xEF && static_cast<unsigned char>(v[i + 1]) == 0xBB;
+    if (n > 0 && !bom) {
+      out.append(v.substr(i, n));
+      i += n;
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02X", c);
+    out += buf;
+    ++i;
+  }
+  return out;
+}
+
+// ---- the strict streaming reader ----------------------------------------------------------------
+
+namespace {
+constexpr std::size_t kReadBlock = 1 << 20;
+
+std::size_t count_quotes(const char* p, std::size_t n) {
+  std::size_t q = 0;
+  const char* end = p + n;
+  while ((p = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)))) != nullptr) {
+    ++q;
+    ++p;
+  }
+  return q;
+}
+}  // namespace
+
+CsvSplitter::CsvSplitter(const std::string& path, std::string file_name, const std::string& what, CsvLimits limits)
+    : file_(std::move(file_name)), limits_(limits) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) {
+    const int err = errno;
+    throw InputError({file_, 0, 0}, "", "cannot open the " + what + ": " + os_reason(err));
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd_);
+    fd_ = -1;
+    throw InputError({file_, 0, 0}, "", "cannot read the " + what + ": " + os_reason(EISDIR));
+  }
+  buf_.resize(std::max<std::size_t>(kReadBlock, 2 * limits_.record_bytes) + kReadBlock);
+}
+
+CsvSplitter::CsvSplitter(std::string_view text, std::string file_name, CsvLimits limits)
+    : file_(std::move(file_name)), limits_(limits), text_(text) {
+  buf_.assign(text.begin(), text.end());
+  end_ = buf_.size();
+  eof_ = true;
+  bytes_ = text.size();
+  sha_.update(text);
+}
+
+CsvSplitter::~CsvSplitter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool CsvSplitter::fill() {
+  if (eof_) return false;
+  if (pos_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (buf_.size() - end_ < kReadBlock) buf_.resize(end_ + kReadBlock);
+  for (;;) {
+    const ssize_t r = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      const int err = errno;
+      throw InputError({file_, line_ + 1, 0}, "", "cannot read the file: " + os_reason(err));
+    }
+    if (r == 0) {
+      eof_ = true;
+      return false;
+    }
+    sha_.update(std::string_view(buf_.data() + end_, static_cast<std::size_t>(r)));
+    bytes_ += static_cast<std::uint64_t>(r);
+    end_ += static_cast<std::size_t>(r);
+    return true;
+  }
+}
+
+/// Finds the '\n' ending the physical line that starts at pos_ + from. Returns true with `nl` (relative
+/// to pos_) if found; false at the end of the input (nl = the input's end) or when more than
+/// `limit` bytes from pos_ hold no line end (nl = SIZE_MAX).
+bool CsvSplitter::line_end(std::size_t from, std::size_t& nl) {
+  std::size_t searched = from;
+  for (;;) {
+    const char* base = buf_.data() + pos_;
+    const std::size_t avail = end_ - pos_;
+    if (searched < avail) {
+      const void* hit = std::memchr(base + searched, '\n', avail - searched);
+      if (hit != nullptr) {
+        nl = static_cast<std::size_t>(static_cast<const char*>(hit) - base);
+        return nl <= limits_.record_bytes + 1 ? true : (nl = SIZE_MAX, false);
+      }
+      searched = avail;
+    }
+    if (avail > limits_.record_bytes + 1) {
+      nl = SIZE_MAX;
+      return false;
+    }
+    if (!fill()) {
+      nl = end_ - pos_;
+      return false;
+    }
+  }
+}
+
+bool CsvSplitter::header(RawRecord& out) {
+  header_done_ = false;
+  const bool got = next(out);
+  header_done_ = true;
+  if (got && out.error) throw *out.error;
+  return got;
+}
+
+bool CsvSplitter::next(RawRecord& out) {
+  out.error.reset();
+  for (;;) {
+    std::size_t nl = 0;
+    const bool found = line_end(0, nl);
+    if (nl == SIZE_MAX) {
+      // A line over the limit: skipped to its end, reported.
+      const int at = ++line_;
+      for (;;) {
+        const char* base = buf_.data() + pos_;
+        const void* hit = std::memchr(base, '\n', end_ - pos_);
+        if (hit != nullptr) {
+          pos_ += static_cast<std::size_t>(static_cast<const char*>(hit) - base) + 1;
+          break;
+        }
+        pos_ = end_;
+        if (!fill()) break;
+      }
+      if (!header_done_)
+        throw InputError({file_, at, 0}, "", "expected a header line of at most " + std::to_string(limits_.record_bytes) +
+                                                 " bytes, got a longer line");
+      out = RawRecord{at, {}, InputError({file_, at, 0}, "", "expected a record of at most " +
+                                                                  std::to_string(limits_.record_bytes) +
+                                                                  " bytes, got a longer line (skipped to its end)")};
+      return true;
+    }
+    const std::size_t avail = end_ - pos_;
+    if (!found && avail == 0) {
+      // The end. Empty or comment lines held back are the file's trailer: accepted.
+      pending_.clear();
+      return false;
+    }
+    std::size_t stop = nl;  // the line's bytes are [pos_, pos_ + stop)
+    const std::size_t next_line = found ? nl + 1 : nl;
+    const char* base = buf_.data() + pos_;
+    if (stop > 0 && base[stop - 1] == '\r') --stop;
+    std::size_t skip_bom = 0;
+    if (line_ == 0 && stop >= 3 && std::memcmp(base, "\xEF\xBB\xBF", 3) == 0) skip_bom = 3;  // a BOM at the start only
+    const std::string_view text(base + skip_bom, stop - skip_bom);
+    const bool empty = text.empty();
+    const bool comment = !empty && text.front() == '#';
+    if (!header_done_) {
+      if (empty || comment) {
+        ++line_;
+        pos_ += next_line;
+        continue;
+      }
+    } else if (empty || (comment && trailing_comments_)) {
+      // Held back: a trailer if nothing but such lines follows, else reported one by one.
+      pending_.push_back(empty ? -(line_ + 1) : line_ + 1);
+      ++line_;
+      pos_ += next_line;
+      continue;
+    }
+    if (pending_at_ < pending_.size()) {
+      const int p = pending_[pending_at_++];
+      const int at = p < 0 ? -p : p;
+      out = RawRecord{at, {}, InputError({file_, at, 0}, "", p < 0 ? "expected a record, got an empty line among the data rows"
+                                                                     : "expected a record, got a comment line among the data "
+                                                                       "rows (comments go before the header, or at the end)")};
+      return true;
+    }
+    pending_.clear();
+    pending_at_ = 0;
+    // An odd number of quotes: a quoted line break, or an unterminated quote.
+    if (count_quotes(text.data(), text.size()) % 2 == 0) {
+      out = RawRecord{++line_, text, std::nullopt};
+      pos_ += next_line;  // the view stays valid: the buffer moves only in fill(), on the next call
+      return true;
+    }
+    // Does a quoted field stay open at the line's end? If not, the odd quote is a stray one inside
+    // an unquoted field: a one-line record, refused by split_fields at the quote.
+    std::size_t open_at = 0;
+    {
+      bool in_quotes = false, field_start = true;
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_quotes) {
+          if (c == '"') in_quotes = false;
+        } else if (c == '"' && field_start) {
+          in_quotes = true;
+          open_at = i;
+        }
+        field_start = !in_quotes && c == ',';
+      }
+      if (!in_quotes) {
+        out = RawRecord{++line_, text, std::nullopt};
+        pos_ += next_line;
+        return true;
+      }
+    }
+    // Extend over the following lines until the quotes balance, within the size limit, and accept
+    // the record only if it then splits cleanly into the expected number of fields.
+    std::size_t cur = next_line, quotes = count_quotes(text.data(), text.size());
+    int lines = 1;
+    bool ok = false;
+    std::size_t rec_end = 0, rec_next = 0;
+    while (found && cur < limits_.record_bytes) {
+      std::size_t nl2 = 0;
+      const bool f2 = line_end(cur, nl2);
+      if (nl2 == SIZE_MAX) break;
+      if (!f2 && nl2 == cur) break;  // nothing more
+      const char* b2 = buf_.data() + pos_;
+      ++lines;
+      quotes += count_quotes(b2 + cur, nl2 - cur);
+      if (quotes % 2 == 0) {
+        rec_end = nl2;
+        if (rec_end > 0 && b2[rec_end - 1] == '\r') --rec_end;
+        rec_next = f2 ? nl2 + 1 : nl2;
+        ok = rec_end <= limits_.record_bytes;
+        break;
+      }
+      if (!f2) break;
+      cur = nl2 + 1;
+    }
+    const int start = line_ + 1;
+    if (ok) {
+      RawRecord candidate{start, std::string_view(buf_.data() + pos_ + skip_bom, rec_end - skip_bom), std::nullopt};
+      std::vector<FieldView> fields;
+      try {
+        split_fields(candidate, file_, limits_, fields, scratch_);
+        ok = expected_fields_ == 0 || fields.size() == expected_fields_;
+      } catch (const InputError&) {
+        ok = false;
+      }
+      if (ok) {
+        line_ += lines;
+        pos_ += rec_next;
+        out = candidate;
+        return true;
+      }
+    }
+    // Unterminated: reported at the quote that opens it; reading resumes on the next line.
+    const std::string_view first(buf_.data() + pos_ + skip_bom, stop - skip_bom);
+    RawRecord shown_at{start, first, std::nullopt};
+    out = RawRecord{start, {}, InputError(location_in(shown_at, file_, static_cast<std::uint32_t>(open_at)), "",
+                                          header_done_ ? "unterminated quoted field (a '\"' is missing); reading resumes "
+                                                         "on the next line"
+                                                       : "unterminated quoted field (a '\"' is missing)")};
+    ++line_;
+    pos_ += next_line;
+    if (!header_done_) throw *out.error;
+    return true;
+  }
+}
+
+InputLocation location_in(const RawRecord& record, const std::string& file_name, std::uint32_t offset) {
+  const std::string_view t = record.text.substr(0, std::min<std::size_t>(offset, record.text.size()));
+  int line = record.line;
+  std::size_t from = 0;
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t[i] == '\n') {
+      ++line;
+      from = i + 1;
+    }
+  int col = 1;
+  for (std::size_t i = from; i < t.size(); ++i)
+    if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) ++col;
+  return {file_name, line, col};
+}
+
+void split_fields(const RawRecord& record, const std::string& file_name, const CsvLimits& limits,
+                  std::vector<FieldView>& fields, std::string& scratch, const std::vector<std::string>* names) {
+  fields.clear();
+  scratch.clear();
+  const std::string_view t = record.text;
+  scratch.reserve(t.size());  // unescaped values are never longer: the views into it stay valid
+  const std::size_t n = t.size();
+  std::size_t i = 0;
+  auto where = [&](std::size_t at) { return location_in(record, file_name, static_cast<std::uint32_t>(at)); };
+  for (;;) {
+    const std::size_t start = i;
+    if (fields.size() == limits.fields)
+      throw InputError(where(start), "", "expected at most " + std::to_string(limits.fields) + " fields, got more");
+    std::string_view value;
+    if (i < n && t[i] == '"') {
+      ++i;
+      const std::size_t s0 = scratch.size();
+      for (;;) {
+        const void* hit = i < n ? std::memchr(t.data() + i, '"', n - i) : nullptr;
+        if (hit == nullptr) throw InputError(where(start), "", "unterminated quoted field (a '\"' is missing)");
+        const std::size_t q = static_cast<std::size_t>(static_cast<const char*>(hit) - t.data());
+        scratch.append(t.substr(i, q - i));
+        if (q + 1 < n && t[q + 1] == '"') {
+          scratch += '"';
+          i = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      value = std::string_view(scratch.data() + s0, scratch.size() - s0);
+      if (i < n && t[i] != ',')
+        throw InputError(where(i), "", "expected ',' or the end of the line after a closing quote, got '" +
+                                           shown(t.substr(i, utf8_length(t, i) > 1 ? utf8_length(t, i) : 1)) + "'");
+    } else {
+      const void* hit = i < n ? std::memchr(t.data() + i, ',', n - i) : nullptr;
+      const std::size_t e = hit == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(hit) - t.data());
+      const void* quote = std::memchr(t.data() + i, '"', e - i);
+      if (quote != nullptr)
+        throw InputError(where(static_cast<std::size_t>(static_cast<const char*>(quote) - t.data())), "",
+                         "a '\"' inside an unquoted field; quote the whole field and double the inner quote");
+      value = t.substr(i, e - i);
+      i = e;
+    }
+    if (value.size() > limits.field_bytes)
+      throw InputError(where(start), names != nullptr && fields.size() < names->size() ? (*names)[fields.size()] : "",
+                       "expected a value of at most " + std::to_string(limits.field_bytes) +
+                                             " bytes, got " + std::to_string(value.size()) + " bytes");
+    fields.push_back({value, static_cast<std::uint32_t>(start)});
+    if (i >= n) break;
+    ++i;  // the comma
+  }
+}
 
 CsvReader::CsvReader(std::istream& in, std::string file_name) : in_(in), file_(std::move(file_name)) {}
 
@@ -103,6 +651,26 @@ std::string csv_field(std::string_view f) {
   }
   out += '"';
   return out;
+}
+
+void append_csv_field(std::string& out, std::string_view f) {
+  bool needs = !f.empty() && (f.front() == ' ' || f.back() == ' ');
+  if (!needs)
+    for (const char c : f)
+      if (c == ',' || c == '"' || c == '\r' || c == '\n' || c == '#') {
+        needs = true;
+        break;
+      }
+  if (!needs) {
+    out.append(f);
+    return;
+  }
+  out += '"';
+  for (const char c : f) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
 }
 
 void write_csv_row(std::ostream& out, const std::vector<std::string>& fields) {

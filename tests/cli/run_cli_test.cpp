@@ -244,8 +244,8 @@ TEST_F(ClearCli, SettleThenClear) {
   // A second run into the same folder is refused; nothing half-written is left.
   const Outcome again = yidi("clear results.csv -o clearing");
   EXPECT_EQ(again.code, 1);
-  EXPECT_EQ(again.err, "yidi: clearing: output folder exists; choose another or pass --overwrite\n");
-  EXPECT_EQ(files(), (std::set<std::string>{"clearing", "results.csv"}));
+  EXPECT_EQ(again.err, "yidi: clearing: exists; choose another output folder or pass --overwrite\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"clearing", "results.csv", "results.csv.rejects.csv"}));
 }
 
 TEST_F(ClearCli, BadConfigurationNamesFileLineAndField) {

@@ -2,6 +2,7 @@
 // policy data, checking exit codes, messages, output values and what is (not) left on disk.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -60,6 +61,15 @@ std::vector<std::string> comment_lines(const std::string& text) {
   return out;
 }
 
+std::vector<std::string> trailing_comment_lines(const std::string& text) {
+  std::vector<std::string> lines, out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  for (auto it = lines.rbegin(); it != lines.rend() && it->starts_with("#"); ++it) out.insert(out.begin(), *it);
+  return out;
+}
+
 }  // namespace
 
 TEST_F(SettleCli, GoldenRowSettlesBadRowIsRejectedAndReported) {
@@ -68,7 +78,7 @@ TEST_F(SettleCli, GoldenRowSettlesBadRowIsRejectedAndReported) {
   const Outcome r = yidi("settle claims.csv -o results.csv");
   EXPECT_EQ(r.code, 2);  // kRowsRejected
   EXPECT_EQ(r.err,
-            "claims.csv:3: field 'cls_b_amt': expected an amount ≥ 0, got '-31.77'\n"
+            "claims.csv:3:71: field 'cls_b_amt': expected an amount ≥ 0, got '-31.77'\n"
             "yidi settle: 1 settled, 1 rejected; wrote results.csv and results.csv.rejects.csv\n");
   EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv", "results.csv.rejects.csv"}));
 
@@ -89,14 +99,17 @@ TEST_F(SettleCli, GoldenRowSettlesBadRowIsRejectedAndReported) {
   EXPECT_EQ(g.at("psn_cash_pay"), "15.40");
 
   const auto head = comment_lines(results);
-  ASSERT_EQ(head.size(), 5u);
+  ASSERT_EQ(head.size(), 3u);
   EXPECT_TRUE(head[0].starts_with("# yidi ")) << head[0];
   EXPECT_NE(head[0].find("comment='#'"), std::string::npos);
   EXPECT_EQ(head[1], "# command: yidi settle claims.csv -o results.csv");
   EXPECT_TRUE(head[2].starts_with("# policy: embedded scenarios/policy (")) << head[2];
-  EXPECT_EQ(head[3], "# input: claims.csv, sha256 " + yidi::io::sha256_hex(claims) + ", " +
+  // The counts and the input's hash close the file (known only once every row is read).
+  const auto tail = trailing_comment_lines(results);
+  ASSERT_EQ(tail.size(), 2u);
+  EXPECT_EQ(tail[0], "# input: claims.csv, sha256 " + yidi::io::sha256_hex(claims) + ", " +
                          std::to_string(claims.size()) + " bytes");
-  EXPECT_EQ(head[4], "# rows: 2 read, 1 settled, 1 rejected");
+  EXPECT_EQ(tail[1], "# rows: 2 read, 1 settled, 1 rejected");
 
   const std::string rejects = slurp(work() / "results.csv.rejects.csv");
   const auto recs = read_csv(rejects, "rejects");
@@ -122,22 +135,33 @@ TEST_F(SettleCli, AFailingRunLeavesNoOutputFile) {
   EXPECT_TRUE(r.err.starts_with("yidi: claims.csv:1: unknown column 'cost'; expected only these columns")) << r.err;
   EXPECT_EQ(files(), (std::set<std::string>{"claims.csv"}));
 
-  // An output folder that does not exist: the run fails and leaves no temporary file behind.
+  // An output place that cannot be a folder (under a file): the run fails naming it and the OS
+  // reason, and leaves no temporary file behind.
   spit(work() / "claims.csv", kHeader + kGolden);
-  r = yidi("settle claims.csv -o no-such-dir/results.csv");
+  r = yidi("settle claims.csv -o claims.csv/results.csv");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("no-such-dir/results.csv: cannot write"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err, "yidi: claims.csv/results.csv: cannot create its folder " + work().string() +
+                       "/claims.csv: Not a directory\n");
   EXPECT_EQ(files(), (std::set<std::string>{"claims.csv"}));
 }
 
-TEST_F(SettleCli, ACleanRunExitsZeroAndRemovesAStaleRejectsFile) {
+// A clean run writes the rejects file too, with its header alone, so that no stale list of an
+// earlier run can sit beside the new results (docs/settle-formats.md).
+TEST_F(SettleCli, ACleanRunExitsZeroAndWritesAnEmptyRejectsFile) {
+  spit(work() / "claims.csv", kHeader + kGolden + kBad);
+  EXPECT_EQ(yidi("settle claims.csv -o results.csv").code, 2);
+  ASSERT_EQ(read_csv(slurp(work() / "results.csv.rejects.csv"), "r").size(), 2u);  // header + B1
   spit(work() / "claims.csv", kHeader + kGolden);
-  spit(work() / "results.csv.rejects.csv", "stale\n");
-  const Outcome r = yidi("settle claims.csv -o results.csv");
-  EXPECT_EQ(r.code, 0);
-  EXPECT_EQ(r.err, "yidi settle: 1 settled, 0 rejected; wrote results.csv\n");
+  const Outcome r = yidi("settle claims.csv -o results.csv --overwrite");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "yidi settle: 1 settled, 0 rejected; wrote results.csv and results.csv.rejects.csv\n");
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv"}));
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv", "results.csv.rejects.csv"}));
+  const auto recs = read_csv(slurp(work() / "results.csv.rejects.csv"), "r");
+  ASSERT_EQ(recs.size(), 1u);  // the header alone
+  EXPECT_EQ(recs[0].fields[0], "line");
+  EXPECT_EQ(trailing_comment_lines(slurp(work() / "results.csv.rejects.csv")).back(),
+            "# rows: 1 read, 1 settled, 0 rejected");
 }
 
 TEST_F(SettleCli, ExplainShowsEachStepWithItsParameterAndSource) {
@@ -158,10 +182,13 @@ TEST_F(SettleCli, ExplainShowsEachStepWithItsParameterAndSource) {
             std::string::npos)
       << r.out;
 
-  r = yidi("settle claims.csv -o results.csv --explain-file explain.txt");
-  EXPECT_EQ(r.code, 0);
+  r = yidi("settle claims.csv -o results2.csv --explain-file explain.txt");
+  EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "");
-  EXPECT_NE(slurp(work() / "explain.txt").find("fund_pay_sumamt 48.89"), std::string::npos);
+  const std::string text = slurp(work() / "explain.txt");
+  // Written to a file, the explanations start with yidi's mark, so that --overwrite knows them.
+  EXPECT_TRUE(text.starts_with("# yidi ")) << text.substr(0, 80);
+  EXPECT_NE(text.find("fund_pay_sumamt 48.89"), std::string::npos);
 }
 
 // scenarios/examples/claims-sample.csv (the README's example) settles whole.
@@ -278,4 +305,172 @@ TEST_F(SettleCli, BenchSettleRunsOnOneAndTwoThreadsWithIdenticalResults) {
   EXPECT_NE(r.out.find("  1 thread : "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  2 threads: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("results identical on 1 and 2 threads: yes"), std::string::npos) << r.out;
+}
+
+// ---- output safety (docs/outputs.md; issue 12) ----------------------------------------------------
+
+namespace {
+/// The names in `dir` that are yidi temporaries (`.NAME.yidi-TAG-…`).
+std::set<std::string> temporaries(const fs::path& dir) {
+  std::set<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string n = e.path().filename().string();
+    if (n.starts_with(".") && n.find(".yidi-") != std::string::npos) out.insert(n);
+  }
+  return out;
+}
+
+/// `yidi ARGS` started in `dir` without waiting; its stderr goes to `err`.
+pid_t start_yidi(const fs::path& dir, const std::string& args, const fs::path& err) {
+  const std::string cmd = "cd '" + dir.string() + "' && exec '" + std::string(YIDI_BINARY) + "' " + args +
+                          " >/dev/null 2>'" + err.string() + "' </dev/null";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+}  // namespace
+
+// Before: an existing results file was silently replaced. Now it is refused, and left as it was.
+TEST_F(SettleCli, AnExistingOutputIsRefusedWithoutOverwrite) {
+  spit(work() / "claims.csv", kHeader + kGolden);
+  spit(work() / "results.csv", "my own notes\n");
+  Outcome r = yidi("settle claims.csv -o results.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: results.csv: exists; choose another output or pass --overwrite\n");
+  EXPECT_EQ(slurp(work() / "results.csv"), "my own notes\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv"}));
+  // --overwrite replaces only yidi's own outputs.
+  r = yidi("settle claims.csv -o results.csv --overwrite");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: results.csv: exists and is not a yidi text output; yidi replaces only its own outputs "
+                   "(choose another output)\n");
+  EXPECT_EQ(slurp(work() / "results.csv"), "my own notes\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv"}));
+  // A stale rejects file that is not yidi's blocks the pair too: nothing is written.
+  spit(work() / "new.csv.rejects.csv", "someone else's\n");
+  r = yidi("settle claims.csv -o new.csv --overwrite");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: new.csv.rejects.csv: exists and is not a yidi text output; yidi replaces only its own "
+                   "outputs (choose another output)\n");
+  EXPECT_EQ(slurp(work() / "new.csv.rejects.csv"), "someone else's\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv", "new.csv.rejects.csv"}));
+}
+
+// Before: `--explain-file CLAIMS` replaced the claims file (exit 0), `--explain-file RESULTS` the
+// results, and claims named X.rejects.csv were overwritten by `-o X`. Each is refused, nothing written.
+TEST_F(SettleCli, NoOutputMayBeAnInputOrAnotherOutput) {
+  const std::string claims = kHeader + kGolden;
+  spit(work() / "c.csv", claims);
+  Outcome r = yidi("settle c.csv -o r.csv --explain-file c.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: c.csv: is an input of this command (c.csv); choose another output\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"c.csv"}));
+  EXPECT_EQ(slurp(work() / "c.csv"), claims);
+
+  r = yidi("settle c.csv -o r.csv --explain-file r.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: r.csv: is also the results file of this command; expected a separate file for the "
+                   "explanation file\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"c.csv"}));
+  r = yidi("settle c.csv -o r.csv --explain-file ./r.csv.rejects.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: ./r.csv.rejects.csv: is also the rejects file of this command; expected a separate file "
+                   "for the explanation file\n");
+
+  spit(work() / "X.rejects.csv", claims);
+  r = yidi("settle X.rejects.csv -o X --overwrite");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: X.rejects.csv: is an input of this command (X.rejects.csv); choose another output\n");
+  EXPECT_EQ(slurp(work() / "X.rejects.csv"), claims);
+  // The claims file as -o, however spelt, and with --overwrite.
+  r = yidi("settle c.csv -o ./c.csv --overwrite");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: ./c.csv: is an input of this command (c.csv); choose another output\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"c.csv", "X.rejects.csv"}));
+  EXPECT_EQ(slurp(work() / "c.csv"), claims);
+}
+
+// Before: the 'exists' check was made at the start only, so of two jobs writing one path both
+// exited 0 and one output was lost. Now the rename itself refuses a target that appeared while the
+// command ran. The claims file is a FIFO, so the target appears deterministically mid-run: after
+// the command opened its outputs, before it has read its input.
+TEST_F(SettleCli, ATargetThatAppearsWhileTheCommandRunsIsNotReplaced) {
+  ASSERT_EQ(::mkfifo((work() / "claims.csv").c_str(), 0600), 0);
+  const pid_t pid = start_yidi(work(), "settle claims.csv -o results.csv", work().parent_path() / "bg.err");
+  for (int i = 0; i < 2000 && temporaries(work()).size() < 2; ++i) ::usleep(5000);
+  const std::size_t opened = temporaries(work()).size();
+  spit(work() / "results.csv", "the other job's results\n");
+  {
+    std::ofstream fifo(work() / "claims.csv", std::ios::binary);  // also releases a command blocked on it
+    fifo << kHeader << kGolden;
+  }
+  const int code = wait_exit(pid);
+  EXPECT_EQ(opened, 2u) << "the outputs' temporaries should exist before the input is read";
+  EXPECT_EQ(code, 1);
+  // (commit_together checks every target again just before the first rename; the rename itself
+  // refuses one that appears after that check.)
+  EXPECT_EQ(slurp(work().parent_path() / "bg.err"), "yidi: results.csv: exists; choose another output or pass --overwrite\n");
+  EXPECT_EQ(slurp(work() / "results.csv"), "the other job's results\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv"}));  // no rejects, no temporaries
+}
+
+// Before: an unwritable output place was found only after all the work. Now the outputs are opened
+// first: with a FIFO as the claims file that nobody writes, the command must fail without reading
+// it (`timeout` turns a regression into exit 124 rather than a hang).
+TEST_F(SettleCli, AnUnwritableOutputIsFoundBeforeTheInputIsRead) {
+  ASSERT_EQ(::mkfifo((work() / "claims.csv").c_str(), 0600), 0);
+  spit(work() / "file", "x\n");
+  const Outcome r = yidi_with("timeout 20", "settle claims.csv -o file/results.csv");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "yidi: file/results.csv: cannot create its folder " + work().string() + "/file: Not a directory\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "file"}));
+}
+
+// ---- the streaming pipeline -----------------------------------------------------------------------
+
+// The bytes written do not depend on the number of threads (rows are settled and written in file
+// order; batches of 2048 records, so 5000 rows make three batches, with rejected rows among them).
+TEST_F(SettleCli, TheSameBytesOnOneAndOnTwoThreads) {
+  std::string claims = kHeader;
+  for (int i = 0; i < 5000; ++i) {
+    std::string row = i % 97 == 0 ? kBad : kGolden;
+    row.replace(0, 2, "V" + std::to_string(i));
+    claims += row;
+  }
+  spit(work() / "claims.csv", claims);
+  const Outcome one = yidi("settle claims.csv -o r.csv --threads 1");
+  EXPECT_EQ(one.code, 2);
+  const std::string r1 = slurp(work() / "r.csv"), j1 = slurp(work() / "r.csv.rejects.csv");
+  const Outcome two = yidi("settle claims.csv -o r.csv --threads 2 --overwrite");
+  EXPECT_EQ(two.code, 2);
+  EXPECT_EQ(one.err, two.err);
+  // The provenance differs by --overwrite only.
+  auto without_command = [](std::string t) {
+    const auto at = t.find("# command: ");
+    return t.erase(at, t.find('\n', at) - at);
+  };
+  EXPECT_EQ(without_command(slurp(work() / "r.csv")), without_command(r1));
+  EXPECT_EQ(without_command(slurp(work() / "r.csv.rejects.csv")), without_command(j1));
+  EXPECT_EQ(rows_of(r1).size(), 5000u - 52u);  // i = 0, 97, …, 4947 rejected
+  EXPECT_NE(r1.find("# rows: 5000 read, 4948 settled, 52 rejected\n"), std::string::npos);
+}
+
+// The end-to-end benchmark runs (its timings are never asserted).
+TEST_F(SettleCli, BenchSettleCliRunsTheCommandOnOneAndTwoThreads) {
+  const Outcome r = yidi("bench settle --cli --rows 3000 --repeat 1 --keep bench");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("yidi bench settle --cli: `yidi settle` end to end on 3000 synthetic claims")) << r.out;
+  EXPECT_NE(r.out.find("  2 threads: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("results identical on 1 and 2 threads: yes"), std::string::npos) << r.out;
+  // The generated claims file is kept, and settles whole.
+  EXPECT_EQ(yidi("settle bench/claims.csv -o r.csv").code, 0);
+  EXPECT_EQ(rows_of(slurp(work() / "r.csv")).size(), 3000u);
 }

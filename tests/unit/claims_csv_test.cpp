@@ -3,6 +3,9 @@
 // format alone.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +16,7 @@
 
 using namespace yidi;
 using namespace yidi::io;
+namespace fs = std::filesystem;
 
 namespace {
 Date d(const char* s) { return *Date::parse(s); }
@@ -237,7 +241,7 @@ TEST(ClaimsCsv, RejectsADuplicateVisitIdNamingTheFirstLine) {
   EXPECT_EQ(p.rows.size(), 1u);
   ASSERT_EQ(p.rejected.size(), 1u);
   EXPECT_STREQ(p.rejected[0].error.what(),
-               "claims.csv:3: field 'mdtrt_id': expected a visit id not used on an earlier row (it is on line 2), "
+               "claims.csv:3:1: field 'mdtrt_id': expected a visit id not used on an earlier row (it is on line 2), "
                "got 'G1'");
   EXPECT_EQ(p.rejected[0].fields.front(), "G1");
 }
@@ -377,4 +381,80 @@ TEST(ClaimsCsv, DocumentationTablesMatchTheCode) {
   EXPECT_TRUE(output.starts_with("| # | column | meaning |\n"));
   EXPECT_NE(doc.str().find(input), std::string::npos) << "regenerate the input table: yidi settle --columns";
   EXPECT_NE(doc.str().find(output), std::string::npos) << "regenerate the output table: yidi settle --columns";
+}
+
+// ---- the strict streaming reader (issue 12) -------------------------------------------------------
+
+// The input's hash is taken as it streams: any split of the bytes gives sha256sum's digest.
+TEST(Sha256, PiecesGiveTheDigestOfTheWhole) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += static_cast<char>('a' + (i * 7919) % 26);
+  const std::string whole = sha256_hex(text);
+  for (std::size_t piece : {1u, 3u, 63u, 64u, 65u, 1000u}) {
+    Sha256 h;
+    for (std::size_t at = 0; at < text.size(); at += piece) h.update(std::string_view(text).substr(at, piece));
+    EXPECT_EQ(h.hex(), whole) << piece;
+  }
+  // echo -n "$(printf 'a%.0s' {1..1000})" | sha256sum (the FIPS vector above, in 7-byte pieces).
+  Sha256 h;
+  const std::string a(1000, 'a');
+  for (std::size_t at = 0; at < a.size(); at += 7) h.update(std::string_view(a).substr(at, 7));
+  EXPECT_EQ(h.hex(), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
+}
+
+// A file read in 1 MiB blocks gives the same records as the text in memory, with records (and a
+// quoted line break) across block boundaries, and the same hash as the whole text.
+TEST(CsvSplitter, StreamsAFileAcrossBlockBoundariesLikeTheTextInMemory) {
+  const PolicyBook book = test_book();
+  std::string text = "# provenance\n" + kHeader;
+  for (int i = 0; i < 30000; ++i) {
+    std::string row = kGolden;
+    row.replace(0, 2, "V" + std::to_string(i));
+    if (i % 997 == 0) row.replace(row.find(",P1,"), 4, ",\"P\n1\",");  // a quoted line break: rejected on psn_no
+    text += row;
+  }
+  const fs::path path = fs::temp_directory_path() / ("yidi-splitter-" + std::to_string(::getpid()) + ".csv");
+  std::ofstream(path, std::ios::binary) << text;
+  ASSERT_GT(text.size(), 3u << 20);
+
+  CsvSplitter from_file(path.string(), "c.csv", "claims file");
+  ClaimsReader reader(from_file, book);
+  std::vector<std::string> ids, rejected;
+  ClaimRow row;
+  std::optional<RejectedRow> bad;
+  for (auto n = reader.next(row, bad); n != ClaimsReader::Next::end; n = reader.next(row, bad)) {
+    if (n == ClaimsReader::Next::row) ids.push_back(row.request.visit.id + "@" + std::to_string(row.line));
+    else rejected.emplace_back(bad->error.what());
+  }
+  const ParsedClaims in_memory = parse_claims(text, "c.csv", book);
+  ASSERT_EQ(ids.size(), in_memory.rows.size());
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    EXPECT_EQ(ids[i], in_memory.rows[i].request.visit.id + "@" + std::to_string(in_memory.rows[i].line));
+  ASSERT_EQ(rejected.size(), in_memory.rejected.size());
+  EXPECT_EQ(rejected.size(), 31u);  // i = 0, 997, …, 29910
+  for (std::size_t i = 0; i < rejected.size(); ++i) EXPECT_EQ(rejected[i], in_memory.rejected[i].error.what());
+  EXPECT_EQ(rejected[1],  // row 997 starts on line 1001: row 0 took two lines; "V997," is 5 characters
+            "c.csv:1001:6: field 'psn_no': expected text without control characters, got 'P\\x0A1' (byte "
+                         "0x0A at character 2)");
+  EXPECT_EQ(ids.size() + rejected.size(), 30000u);
+  EXPECT_EQ(from_file.sha256_hex(), sha256_hex(text));
+  EXPECT_EQ(from_file.bytes_read(), text.size());
+  fs::remove(path);
+}
+
+// The fast row writer of `yidi settle` writes exactly what write_csv_row(result_fields(...)) does.
+TEST(ClaimsCsv, TheFastRowWriterMatchesTheFieldWriter) {
+  const PolicyBook book = test_book();
+  const std::string text = kHeader + kGolden +
+                           "N#1,\"P, 2\",131000,110000,390,,21,2,2022-07-01,2022-07-09,30000.00,20000.00,5000.00,4000.00,"
+                           "1000.00,,,,\n";
+  const auto settled = settle_all(book, text);
+  ASSERT_EQ(settled.size(), 2u);
+  for (const auto& x : settled) {
+    std::ostringstream slow;
+    write_csv_row(slow, result_fields(x.row, x.s));
+    std::string fast, scratch;
+    append_result_row(fast, scratch, x.row, x.s);
+    EXPECT_EQ(fast, slow.str());
+  }
 }
