@@ -98,8 +98,8 @@ public:
     return location_in(rec_, file_, fields_[static_cast<std::size_t>(i)].offset);
   }
   [[noreturn]] void fail_with(Col c, const std::string& message) const {
-    throw ColumnError(static_cast<int>(c),
-                      InputError(where(c), std::string(kClaimColumns[static_cast<std::size_t>(c)].name), message));
+    throw ColumnError{static_cast<int>(c),
+                      InputError(where(c), std::string(kClaimColumns[static_cast<std::size_t>(c)].name), message)};
   }
   [[noreturn]] void fail(Col c, std::string_view expected) const { fail(c, expected, raw(c)); }
   [[noreturn]] void fail(Col c, std::string_view expected, std::string_view got) const {

@@ -1,5 +1,7 @@
 #include "sim/io/csv.hpp"
 
+#include <cpuid.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <immintrin.h>
@@ -97,8 +99,11 @@ __attribute__((target("sha,sse4.1"))) void sha256_ni(std::uint32_t* h, const uns
 bool have_sha_ni() {
   static const bool yes = [] {
     if (std::getenv("YIDI_NO_SHA_NI") != nullptr) return false;  // tests compare both paths
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+    // CPUID (clang 14 has no __builtin_cpu_supports("sha")): SSE4.1 is leaf 1 ECX bit 19, SHA leaf 7 EBX bit 29.
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d) == 0 || (c & (1u << 19)) == 0) return false;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+    return (b & (1u << 29)) != 0;
   }();
   return yes;
 }
