@@ -5,7 +5,7 @@
 
 namespace yidi {
 namespace {
-__extension__ using i128 = __int128;
+using i128 = Wide;
 
 Date day_of(int month_index, int day) {
   const int year = month_index / 12;
@@ -307,13 +307,13 @@ MonthReport ClearingSystem::close_month() {
     p.usage_bp = usage_bp(p.outstanding, p.quota);
     p.warning = warning_of(p.usage_bp);
     if (p.warning == Warning::red) {
-      // Raise the quota so that usage falls to the target, in whole yuan, rounded up.
-      const i128 need = (static_cast<i128>(p.outstanding.fen()) * Ratio::kOne + params_.topup_target_usage.bp() - 1) /
-                        params_.topup_target_usage.bp();
-      std::int64_t amount = static_cast<std::int64_t>(need) - p.quota.fen();
-      amount = (amount + 99) / 100 * 100;
-      if (amount > 0) {
-        p.topup_requested = Money::fen(amount);
+      // Raise the quota so that usage falls to the target: outstanding ÷ target − quota, asked for
+      // in whole yuan, rounded up.
+      const std::int32_t target = params_.topup_target_usage.bp();
+      const Money amount = Rounding::up_to_yuan().quotient(
+          static_cast<i128>(p.outstanding.fen()) * Ratio::kOne - static_cast<i128>(p.quota.fen()) * target, target);
+      if (amount > Money::zero()) {
+        p.topup_requested = amount;
         topups_.push_back(TopUp{last_day(m).plus_days(params_.topup_lag_days), k, p.topup_requested});
       }
     }

@@ -10,6 +10,7 @@
 
 #include "models/claim.hpp"
 #include "models/ledger.hpp"
+#include "models/rounding.hpp"
 
 namespace yidi {
 

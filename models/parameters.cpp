@@ -25,7 +25,7 @@ std::string_view expected_form(ParamType t) {
   switch (t) {
     case ParamType::boolean: return "true or false";
     case ParamType::integer: return "a whole number such as 12";
-    case ParamType::money: return "an amount in yuan with at most 2 decimals, such as 1300 or 48.89";
+    case ParamType::money: return "an amount in yuan with at most 2 decimals and at most 10^12, such as 1300 or 48.89";
     case ParamType::ratio: return "a ratio such as 0.85 or 85% (at most 1 basis point of precision)";
     case ParamType::points: return "percentage points such as 10";
     case ParamType::bands:

@@ -1,13 +1,11 @@
 #pragma once
-// Ratio: an exact proportion in basis points (1/10000), and the named rounding step
-// that applies one to an amount of money.
+// Ratio: an exact proportion in basis points (1/10000). Applying one to an amount is a rounding
+// step: see rounding.hpp.
 #include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "models/money.hpp"
 
 namespace yidi {
 
@@ -51,15 +49,6 @@ constexpr Ratio minus_points(Ratio r, Points p) {
 constexpr Ratio times(Ratio r, Ratio m) {
   const std::int64_t prod = static_cast<std::int64_t>(r.bp()) * m.bp();
   return Ratio::bp(static_cast<std::int32_t>((prod + Ratio::kOne / 2) / Ratio::kOne));
-}
-
-/// The one rounding rule for money × ratio: round half away from zero to the fen
-/// (DOMAIN.md §3: "round half-up at each named step" [assumed]).
-constexpr Money apply_ratio_half_up(Money amount, Ratio r) {
-  const std::int64_t num = amount.fen() * r.bp();
-  const std::int64_t half = Ratio::kOne / 2;
-  const std::int64_t q = num >= 0 ? (num + half) / Ratio::kOne : -((-num + half) / Ratio::kOne);
-  return Money::fen(q);
 }
 
 }  // namespace yidi

@@ -8,15 +8,11 @@
 namespace yidi {
 namespace {
 
-__extension__ using i128 = __int128;
+using i128 = Wide;
 constexpr std::int64_t kBp2 = static_cast<std::int64_t>(Ratio::kOne) * Ratio::kOne;  // 100% at bp×bp scale
 
 /// numerator / scale, rounded half away from zero: the one rounding rule (DOMAIN.md §3 [assumed]).
-Money round_half_up(i128 numerator, std::int64_t scale) {
-  const i128 half = scale / 2;
-  const i128 q = numerator >= 0 ? (numerator + half) / scale : -((-numerator + half) / scale);
-  return Money::fen(static_cast<std::int64_t>(q));
-}
+Money round_half_up(i128 numerator, std::int64_t scale) { return Rounding::half_up().quotient(numerator, scale); }
 
 std::string src(const std::string* s) { return s ? *s : std::string("built-in"); }
 
@@ -65,14 +61,14 @@ void SettlementEngine::validate(const SettlementRequest& req) {
   Money sum;
   for (std::size_t i = 0; i < v.lines.size(); ++i) {
     const ClaimLine& l = v.lines[i];
-    const std::string at = "line " + std::to_string(i + 1);
+    const auto at = [i] { return "line " + std::to_string(i + 1); };  // built only for an error
     if (l.amount.is_negative())
-      throw InvalidClaim(at + " amount", "negative amount " + l.amount.str() + "; expected ≥ 0");
+      throw InvalidClaim(at() + " amount", "negative amount " + l.amount.str() + "; expected ≥ 0");
     if (l.over_price_cap.is_negative() || l.over_price_cap > l.amount)
-      throw InvalidClaim(at + " overlmt_amt", "over-cap part " + l.over_price_cap.str() +
+      throw InvalidClaim(at() + " overlmt_amt", "over-cap part " + l.over_price_cap.str() +
                                                  " must be between 0 and the line amount " + l.amount.str());
     if (l.selfpay_prop && !l.selfpay_prop->in_unit_interval())
-      throw InvalidClaim(at + " selfpay_prop", "expected a ratio between 0 and 1");
+      throw InvalidClaim(at() + " selfpay_prop", "expected a ratio between 0 and 1");
     sum += l.amount;
   }
   if (sum != v.medfee_sumamt)
@@ -259,7 +255,7 @@ PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const Insured
                          path_of(in.group, in.visit_type, "ratio." + std::string(to_string(in.level))),
                          bands_str(bands.value), src(bands.source)};
     });
-    const Money room = positive_part(rule.annual_cap.value - y.pooled_paid[index(pool)]);
+    const Money room = room_under(rule.annual_cap.value, y.pooled_paid[index(pool)]);
     Money hifp = min(hifp_raw, room);
     if (hifp < hifp_raw)
       explain(ex, [&] {
@@ -279,7 +275,7 @@ PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const Insured
       const Money T = layer.threshold.value;
       const i128 lnum = banded_numerator(layer.bands.value, positive_part(before - T), positive_part(after - T),
                                          Ratio::kOne, 0);
-      layer_pay = min(round_half_up(lnum, kBp2), positive_part(layer.annual_cap.value - layer_ytd));
+      layer_pay = min(round_half_up(lnum, kBp2), room_under(layer.annual_cap.value, layer_ytd));
       y.layer_base = after;
       explain(ex, [&] {
         const std::string name = scheme == Scheme::resident ? "critical_illness" : "large_expense";
@@ -295,7 +291,7 @@ PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const Insured
     if (in.assistance_eligible && pol.assistance.applies[index(in.visit_type)].value) {
       const Money remaining = E - hifp - layer_pay;
       maf = min(apply_ratio_half_up(remaining, pol.assistance.ratio.value),
-                positive_part(pol.assistance.annual_cap.value - y.assistance_paid));
+                room_under(pol.assistance.annual_cap.value, y.assistance_paid));
       explain(ex, [&] {
         return ExplainStep{"B: assistance", remaining.str() + " × " + pol.assistance.ratio.value.str() + " = " + maf.str(),
                            "assistance.ratio", pol.assistance.ratio.value.str(), src(pol.assistance.ratio.source)};
@@ -343,9 +339,11 @@ PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const Insured
   return out;
 }
 
-Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
-                                    const NationalRules& national, bool want_explanation) {
-  validate(req);
+namespace {
+Settlement settle_visit(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
+                        const NationalRules& national, bool want_explanation) {
+  using E = SettlementEngine;
+  E::validate(req);
   const Visit& v = req.visit;
   Settlement r;
   r.id = v.id;
@@ -381,7 +379,7 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
   }
 
   // ---- Step A
-  const CatalogueSplit s = split(v, cat, ex);
+  const CatalogueSplit s = E::split(v, cat, ex);
   r.fulamt_ownpay_amt = s.fulamt_ownpay_amt;
   r.overlmt_selfpay = s.overlmt_selfpay;
   r.preselfpay_amt = s.preselfpay_amt;
@@ -402,7 +400,7 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
     in.disease_listed = std::find(list.begin(), list.end(), v.disease) != list.end();
   }
   in.ytd = req.ytd;
-  const PolicyResult p = apply_policy(in, pol, ex);
+  const PolicyResult p = E::apply_policy(in, pol, ex);
   r.payable = p.not_payable == NotPayable::none;
   switch (p.not_payable) {
     case NotPayable::none: break;
@@ -441,6 +439,18 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
   });
   r.ytd_after = p.ytd_after;
   return r;
+}
+}  // namespace
+
+Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
+                                    const NationalRules& national, bool want_explanation) {
+  try {
+    return settle_visit(req, cat, pol, national, want_explanation);
+  } catch (const MoneyOverflow& e) {
+    // Amounts (with the person's year-to-date sums) beyond Money's range: a bad record, not a crash.
+    throw InvalidClaim("medfee_sumamt", std::string(e.what()) + "; expected amounts up to " +
+                                            Money::max_input().str() + " yuan whose sums stay in range");
+  }
 }
 
 }  // namespace yidi
