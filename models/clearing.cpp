@@ -7,17 +7,11 @@ namespace yidi {
 namespace {
 using i128 = Wide;
 
-Date day_of(int month_index, int day) {
-  const int year = month_index / 12;
-  const unsigned month = static_cast<unsigned>(month_index % 12 + 1);
-  const Date first = *Date::from_ymd(year, month, 1);
-  const Date last = first.plus_months(1).plus_days(-1);
-  const Date d = first.plus_days(day - 1);
-  return d > last ? last : d;
-}
-Date first_day(int month_index) { return day_of(month_index, 1); }
-Date last_day(int month_index) { return first_day(month_index + 1).plus_days(-1); }
-std::string month_label(int month_index) { return first_day(month_index).str().substr(0, 7); }
+// Calendar helpers: inside the supported dates or a DateRangeError (models/date.hpp); labels never fail.
+Date day_of(int month_index, int day) { return Date::day_of_month(month_index, day); }
+Date first_day(int month_index) { return Date::first_of_month(month_index); }
+Date last_day(int month_index) { return Date::last_of_month(month_index); }
+std::string month_label(int month_index) { return Date::month_label(month_index); }
 
 std::int64_t usage_bp(Money outstanding, Money quota) {
   if (quota <= Money::zero()) return outstanding > Money::zero() ? std::numeric_limits<std::int32_t>::max() : 0;
@@ -35,6 +29,9 @@ std::string_view to_string(Warning w) {
 }
 
 ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_(params), open_(first_month) {
+  if (!Date::month_in_range(first_month))
+    throw ClearingError("first month " + month_label(first_month) + " is outside the supported dates, " +
+                        std::string(Date::kRangeText));
   if (params_.max_delay_months < 0 || params_.max_delay_months > 2)
     throw ClearingError("max_delay_months must be 0–2: clearing may slip at most 2 months [seed 002]");
   if (params_.yellow_usage > params_.red_usage) throw ClearingError("yellow_usage must not exceed red_usage");

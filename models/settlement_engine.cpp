@@ -340,6 +340,17 @@ PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const Insured
 }
 
 namespace {
+/// resolve_filing, with a filing whose dates run out of the supported range (a validity or a lock
+/// ending after 2200-12-31) reported as a bad claim rather than thrown past the caller.
+FilingStatus filing_status(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules,
+                           bool with_detail) {
+  try {
+    return resolve_filing(v, filing, rules, with_detail);
+  } catch (const DateRangeError& e) {
+    throw InvalidClaim("filing_date", std::string("the filing's dates leave the supported range (") + e.what() + ")");
+  }
+}
+
 Settlement settle_visit(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
                         const NationalRules& national, bool want_explanation) {
   using E = SettlementEngine;
@@ -362,7 +373,7 @@ Settlement settle_visit(const SettlementRequest& req, const Catalogue& cat, cons
                                      ": local settlement, no reduction", {}, {}, {}};
     });
   } else {
-    const FilingStatus fs = resolve_filing(v, req.filing, pol.filing, want_explanation);
+    const FilingStatus fs = filing_status(v, req.filing, pol.filing, want_explanation);
     const PathDecision pd = decide_path(v, fs);
     r.path = pd.path;
     r.reason = pd.reason;

@@ -353,3 +353,24 @@ TEST(Rounding, PooledFundRoundsHalfUpBeyondSixtyFourBits) {
   in.eligible = Money::fen(30000000000001);
   EXPECT_EQ(SettlementEngine::apply_policy(in, pol).hifp.fen(), 25665000000001);
 }
+
+// A filing whose validity would end after the supported dates (2200-12-31): a bad claim naming
+// filing_date, not an exception past the caller (issue 12).
+TEST(Settlement, FilingDatesPastTheSupportedRangeAreABadClaim) {
+  InsuredPolicy pol = simple_policy(kLuoyang);
+  SettlementRequest req;
+  req.visit = visit(kLuoyang, kBeijing, VisitType::inpatient, Money::yuan(1000));
+  req.visit.admission = d("2200-10-01");
+  req.visit.discharge = d("2200-10-05");
+  req.filing = filing(FilingCategory::referral, kBeijing, "2200-09-01");  // 6 months: to 2201-02-28
+  try {
+    (void)SettlementEngine::settle(req, simple_catalogue(kBeijing), pol, national_rules());
+    FAIL() << "no error";
+  } catch (const InvalidClaim& e) {
+    EXPECT_EQ(e.field(), "filing_date");
+    EXPECT_NE(std::string(e.what()).find("outside the supported dates, 1900-01-01 to 2200-12-31"), std::string::npos)
+        << e.what();
+  }
+  req.filing = filing(FilingCategory::referral, kBeijing, "2200-06-01");  // valid to 2200-11-30: settles
+  EXPECT_EQ(SettlementEngine::settle(req, simple_catalogue(kBeijing), pol, national_rules()).reason, PathReason::direct);
+}
