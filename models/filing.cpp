@@ -2,30 +2,6 @@
 
 namespace yidi {
 
-std::string_view to_string(SettlementPath p) {
-  switch (p) {
-    case SettlementPath::direct: return "direct";
-    case SettlementPath::manual: return "manual";
-  }
-  return "?";
-}
-
-std::string_view to_string(PathReason r) {
-  switch (r) {
-    case PathReason::direct: return "direct";
-    case PathReason::local: return "local";
-    case PathReason::not_networked: return "not_networked";
-    case PathReason::no_filing: return "no_filing";
-    case PathReason::filing_wrong_region: return "filing_wrong_region";
-    case PathReason::filing_expired: return "filing_expired";
-    case PathReason::filing_revoked: return "filing_revoked";
-    case PathReason::filing_cancelled: return "filing_cancelled";
-    case PathReason::no_credential: return "no_credential";
-    case PathReason::settlement_failed: return "settlement_failed";
-  }
-  return "?";
-}
-
 std::string_view describe(PathReason r) {
   switch (r) {
     case PathReason::direct: return "settled directly";

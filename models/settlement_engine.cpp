@@ -187,15 +187,15 @@ PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const Insured
         });
         break;
       case DeductibleKind::per_admission: {
-        const int ordinal = std::min<std::int32_t>(y.admissions, 2);
-        const auto& p = rule.deductible_per_admission[index(in.level)][static_cast<std::size_t>(ordinal)];
+        const AdmissionOrdinal ordinal = admission_ordinal(y.admissions);
+        const auto& p = rule.deductible_per_admission[index(in.level)][index(ordinal)];
         D = min(E, p.value);
         explain(ex, [&] {
-          static constexpr const char* kOrd[] = {"first", "second", "third_plus"};
           return ExplainStep{"B: deductible",
                              "admission #" + std::to_string(y.admissions + 1) + " of the year: " + D.str() + " applied",
                              path_of(in.group, in.visit_type,
-                                     "deductible." + std::string(to_string(in.level)) + "." + kOrd[ordinal]),
+                                     "deductible." + std::string(to_string(in.level)) + "." +
+                                         std::string(to_string(ordinal))),
                              p.value.str(), src(p.source)};
         });
         break;

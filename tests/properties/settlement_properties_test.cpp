@@ -45,7 +45,7 @@ struct Gen {
 InsuredPolicy random_policy(Gen& g) {
   InsuredPolicy p = simple_policy(kHome);
   for (auto& by_visit : p.benefit) {
-    const Money caps[kCapPools] = {Money::yuan(g.uniform(1000, 600000)), Money::yuan(g.uniform(500, 20000))};
+    const ByEnum<CapPool, Money> caps = {Money::yuan(g.uniform(1000, 600000)), Money::yuan(g.uniform(500, 20000))};
     for (auto& rule : by_visit) {
       rule.annual_cap.value = caps[index(rule.cap_pool.value)];
       rule.covered.value = g.uniform(0, 9) != 0;
@@ -172,7 +172,8 @@ TEST(SettlementProperties, AnnualCapsHoldOverAYear) {
     const InsuredPolicy pol = random_policy(g);
     SettlementRequest req = random_request(g);
     req.ytd = YearToDate{};
-    Money pooled_total[kCapPools], layer_total, maf_total;
+    ByEnum<CapPool, Money> pooled_total{};
+    Money layer_total, maf_total;
     for (int visit_no = 0; visit_no < 25; ++visit_no) {
       SettlementRequest r = random_request(g);
       r.visit.group = req.visit.group;
@@ -207,7 +208,7 @@ Money up_to_max(Gen& g) { return g.coin() ? near_max(g) : Money::fen(g.uniform(0
 
 void scale_to_max(InsuredPolicy& p, Gen& g) {
   for (auto& by_visit : p.benefit) {
-    const Money caps[kCapPools] = {g.uniform(0, 3) == 0 ? Money::unlimited() : up_to_max(g), up_to_max(g)};
+    const ByEnum<CapPool, Money> caps = {g.uniform(0, 3) == 0 ? Money::unlimited() : up_to_max(g), up_to_max(g)};
     for (auto& rule : by_visit) {
       rule.annual_cap.value = caps[index(rule.cap_pool.value)];
       for (auto& lv : rule.deductible_per_admission)
