@@ -11,9 +11,6 @@ namespace {
 using i128 = Wide;
 constexpr std::int64_t kBp2 = static_cast<std::int64_t>(Ratio::kOne) * Ratio::kOne;  // 100% at bp×bp scale
 
-/// numerator / scale, rounded half away from zero: the one rounding rule (DOMAIN.md §3 [assumed]).
-Money round_half_up(i128 numerator, std::int64_t scale) { return Rounding::half_up().quotient(numerator, scale); }
-
 std::string src(const std::string* s) { return s ? *s : std::string("built-in"); }
 
 /// Appends a step only when an explanation was asked for: the text is never built otherwise.
@@ -153,186 +150,241 @@ CatalogueSplit SettlementEngine::split(const Visit& v, const Catalogue& cat, Exp
   return s;
 }
 
-PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const InsuredPolicy& pol, Explanation* ex) {
-  PolicyResult out;
-  YearToDate y = in.ytd;
-  const BenefitRule& rule = pol.rule(in.group, in.visit_type);
-  const Scheme scheme = scheme_of(in.group);
-  const CapPool pool = rule.cap_pool.value;
-  const Money E = in.eligible;
+// ---- Step B as named steps, in the order of DOMAIN.md §3
 
-  if (!rule.covered.value) {
-    out.not_payable = NotPayable::visit_type_not_covered;
-    explain(ex, [&] {
+namespace {
+
+/// What every step of one visit's policy reads: the input, the insured region's policy, the rule
+/// for the visit's group and type, and where the explanation goes (nullptr: none).
+struct PolicyStep {
+  const PolicyInput& in;
+  const InsuredPolicy& pol;
+  const BenefitRule& rule;
+  Explanation* ex;
+};
+
+/// A reduction as the engine applies it to a ratio: ratio × multiplier − points (DOMAIN.md §3).
+struct Cut {
+  std::int32_t multiplier_bp = Ratio::kOne;
+  std::int32_t minus_bp = 0;
+  bool any() const { return multiplier_bp != Ratio::kOne || minus_bp != 0; }
+};
+
+Money& layer_paid(YearToDate& y, Scheme scheme) {
+  return scheme == Scheme::resident ? y.critical_illness_paid : y.large_expense_paid;
+}
+
+/// Whether the pooled fund pays for this visit at all: its visit type covered, a chronic/special
+/// outpatient disease on the insured region's list.
+NotPayable payability(const PolicyStep& s) {
+  if (!s.rule.covered.value) {
+    explain(s.ex, [&] {
       return ExplainStep{"B: policy", "visit type not covered by the pooled fund",
-                         path_of(in.group, in.visit_type, "covered"), "false", src(rule.covered.source)};
+                         path_of(s.in.group, s.in.visit_type, "covered"), "false", src(s.rule.covered.source)};
     });
-  } else if (in.visit_type == VisitType::chronic_outpatient && !in.disease_listed) {
-    out.not_payable = NotPayable::disease_not_listed;
-    explain(ex, [&] {
+    return NotPayable::visit_type_not_covered;
+  }
+  if (s.in.visit_type == VisitType::chronic_outpatient && !s.in.disease_listed) {
+    explain(s.ex, [&] {
       return ExplainStep{"B: policy", "disease not on the insured region's chronic/special outpatient list",
-                         "chronic_diseases", to_string(ParamValue{pol.chronic_diseases.value}),
-                         src(pol.chronic_diseases.source)};
+                         "chronic_diseases", to_string(ParamValue{s.pol.chronic_diseases.value}),
+                         src(s.pol.chronic_diseases.source)};
+    });
+    return NotPayable::disease_not_listed;
+  }
+  return NotPayable::none;
+}
+
+/// Deductible (起付标准) on the eligible amount: per admission (lower for later admissions of the
+/// year) or annual (what the year has not yet met).
+Money deductible(const PolicyStep& s, YearToDate& y) {
+  const Money E = s.in.eligible;
+  switch (s.rule.deductible_kind.value) {
+    case DeductibleKind::none:
+      explain(s.ex, [&] {
+        return ExplainStep{"B: deductible", "none", path_of(s.in.group, s.in.visit_type, "deductible.kind"), "none",
+                           src(s.rule.deductible_kind.source)};
+      });
+      return Money::zero();
+    case DeductibleKind::per_admission: {
+      const AdmissionOrdinal ordinal = admission_ordinal(y.admissions);
+      const auto& p = s.rule.deductible_per_admission[index(s.in.level)][index(ordinal)];
+      const Money D = min(E, p.value);
+      explain(s.ex, [&] {
+        return ExplainStep{"B: deductible",
+                           "admission #" + std::to_string(y.admissions + 1) + " of the year: " + D.str() + " applied",
+                           path_of(s.in.group, s.in.visit_type,
+                                   "deductible." + std::string(to_string(s.in.level)) + "." +
+                                       std::string(to_string(ordinal))),
+                           p.value.str(), src(p.source)};
+      });
+      return D;
+    }
+    case DeductibleKind::annual: {
+      const auto& p = s.rule.deductible_annual[index(s.in.level)];
+      const Money D = min(E, positive_part(p.value - y.annual_deductible_met));
+      y.annual_deductible_met += D;
+      explain(s.ex, [&] {
+        return ExplainStep{"B: deductible",
+                           "annual, " + s.in.ytd.annual_deductible_met.str() + " already met: " + D.str() + " applied",
+                           path_of(s.in.group, s.in.visit_type, "deductible." + std::string(to_string(s.in.level)) + ".annual"),
+                           p.value.str(), src(p.source)};
+      });
+      return D;
+    }
+  }
+  return Money::zero();
+}
+
+/// The off-site reduction for the filing category (none for local visits) and the manual path's
+/// further cut; `applied` receives the filing category's reduction.
+Cut reduction(const PolicyStep& s, Reduction& applied) {
+  Reduction red;
+  if (s.in.offsite) {
+    const auto& p = s.pol.reduction[index(s.in.visit_type)][index(s.in.category)];
+    red = p.value;
+    explain(s.ex, [&] {
+      return ExplainStep{"B: reduction",
+                         "filing category " + std::string(to_string(s.in.category)) + ": " + red.str() + " off " +
+                             std::string(to_string(s.pol.reduction_base.value)),
+                         "reduction." + std::string(to_string(s.in.visit_type)) + "." +
+                             std::string(to_string(s.in.category)),
+                         red.str(), src(p.source)};
     });
   }
-
-  if (out.not_payable == NotPayable::none) {
-    // Deductible (起付标准)
-    Money D;
-    switch (rule.deductible_kind.value) {
-      case DeductibleKind::none:
-        explain(ex, [&] {
-          return ExplainStep{"B: deductible", "none", path_of(in.group, in.visit_type, "deductible.kind"), "none",
-                             src(rule.deductible_kind.source)};
-        });
-        break;
-      case DeductibleKind::per_admission: {
-        const AdmissionOrdinal ordinal = admission_ordinal(y.admissions);
-        const auto& p = rule.deductible_per_admission[index(in.level)][index(ordinal)];
-        D = min(E, p.value);
-        explain(ex, [&] {
-          return ExplainStep{"B: deductible",
-                             "admission #" + std::to_string(y.admissions + 1) + " of the year: " + D.str() + " applied",
-                             path_of(in.group, in.visit_type,
-                                     "deductible." + std::string(to_string(in.level)) + "." +
-                                         std::string(to_string(ordinal))),
-                             p.value.str(), src(p.source)};
-        });
-        break;
-      }
-      case DeductibleKind::annual: {
-        const auto& p = rule.deductible_annual[index(in.level)];
-        D = min(E, positive_part(p.value - y.annual_deductible_met));
-        y.annual_deductible_met += D;
-        explain(ex, [&] {
-          return ExplainStep{"B: deductible",
-                             "annual, " + in.ytd.annual_deductible_met.str() + " already met: " + D.str() + " applied",
-                             path_of(in.group, in.visit_type, "deductible." + std::string(to_string(in.level)) + ".annual"),
-                             p.value.str(), src(p.source)};
-        });
-        break;
-      }
-    }
-    out.deductible = D;
-    const Money A = E - D;
-
-    // Off-site reduction for the filing category (none for local visits) and the manual path's extra cut.
-    Reduction red;
-    if (in.offsite) {
-      const auto& p = pol.reduction[index(in.visit_type)][index(in.category)];
-      red = p.value;
-      explain(ex, [&] {
-        return ExplainStep{"B: reduction",
-                           "filing category " + std::string(to_string(in.category)) + ": " + red.str() + " off " +
-                               std::string(to_string(pol.reduction_base.value)),
-                           "reduction." + std::string(to_string(in.visit_type)) + "." + std::string(to_string(in.category)),
-                           red.str(), src(p.source)};
-      });
-    }
-    const std::int32_t multiplier_bp = red.kind == Reduction::Kind::multiplier ? red.multiplier.bp() : Ratio::kOne;
-    std::int32_t minus_bp = red.kind == Reduction::Kind::points ? red.points.bp : 0;
-    if (in.offsite && in.path == SettlementPath::manual && pol.manual.extra_reduction.value.bp > 0) {
-      minus_bp += pol.manual.extra_reduction.value.bp;
-      explain(ex, [&] {
-        const std::string pts = to_string(ParamValue{pol.manual.extra_reduction.value});
-        return ExplainStep{"B: reduction", "manual path: a further " + pts, "manual.extra_reduction", pts,
-                           src(pol.manual.extra_reduction.source)};
-      });
-    }
-    out.reduction = red;
-    const bool reduced = multiplier_bp != Ratio::kOne || minus_bp != 0;
-    const bool on_basic = pol.reduction_base.value == ReductionBase::basic_ratio;
-
-    // Pooled fund (统筹基金): progressive ratio bands over the amount above the deductible.
-    const auto& bands = rule.ratio[index(in.level)];
-    const i128 num = on_basic ? banded_numerator(bands.value, Money::zero(), A, multiplier_bp, minus_bp)
-                              : banded_numerator(bands.value, Money::zero(), A, Ratio::kOne, 0);
-    const Money hifp_raw = round_half_up(num, kBp2);
-    explain(ex, [&] {
-      return ExplainStep{"B: pooled fund",
-                         A.str() + " above the deductible × " + bands_str(bands.value) +
-                             (on_basic && reduced ? " (reduced)" : "") + " = " + hifp_raw.str() + " (half-up)",
-                         path_of(in.group, in.visit_type, "ratio." + std::string(to_string(in.level))),
-                         bands_str(bands.value), src(bands.source)};
+  Cut cut;
+  cut.multiplier_bp = red.kind == Reduction::Kind::multiplier ? red.multiplier.bp() : Ratio::kOne;
+  cut.minus_bp = red.kind == Reduction::Kind::points ? red.points.bp : 0;
+  const auto& extra = s.pol.manual.extra_reduction;
+  if (s.in.offsite && s.in.path == SettlementPath::manual && extra.value.bp > 0) {
+    cut.minus_bp += extra.value.bp;
+    explain(s.ex, [&] {
+      const std::string pts = to_string(ParamValue{extra.value});
+      return ExplainStep{"B: reduction", "manual path: a further " + pts, "manual.extra_reduction", pts,
+                         src(extra.source)};
     });
-    const Money room = room_under(rule.annual_cap.value, y.pooled_paid[index(pool)]);
-    Money hifp = min(hifp_raw, room);
-    if (hifp < hifp_raw)
-      explain(ex, [&] {
-        return ExplainStep{"B: annual cap", "capped at the room left " + room.str(),
-                           path_of(in.group, in.visit_type, "annual_cap"), rule.annual_cap.value.str(),
-                           src(rule.annual_cap.source)};
-      });
-    y.pooled_paid[index(pool)] += hifp;
+  }
+  applied = red;
+  return cut;
+}
 
-    // Critical illness (residents) or large expense (employees) on the remaining in-policy burden.
-    const Layer& layer = scheme == Scheme::resident ? pol.critical_illness : pol.large_expense;
-    Money& layer_ytd = scheme == Scheme::resident ? y.critical_illness_paid : y.large_expense_paid;
-    Money layer_pay, maf;
-    if (layer.enabled.value && layer.applies[index(in.visit_type)].value) {
-      const Money burden = E - hifp;
-      const Money before = y.layer_base, after = y.layer_base + burden;
-      const Money T = layer.threshold.value;
-      const i128 lnum = banded_numerator(layer.bands.value, positive_part(before - T), positive_part(after - T),
-                                         Ratio::kOne, 0);
-      layer_pay = min(round_half_up(lnum, kBp2), room_under(layer.annual_cap.value, layer_ytd));
-      y.layer_base = after;
-      explain(ex, [&] {
-        const std::string name = scheme == Scheme::resident ? "critical_illness" : "large_expense";
-        return ExplainStep{"B: " + name,
-                           "burden " + burden.str() + " takes the year's total from " + before.str() + " to " +
-                               after.str() + "; above threshold " + T.str() + " × " + bands_str(layer.bands.value) +
-                               " = " + layer_pay.str(),
-                           name + ".bands", bands_str(layer.bands.value), src(layer.bands.source)};
-      });
-    }
+/// Pooled fund (统筹基金): progressive ratio bands over the amount above the deductible, cut by
+/// `cut` (the reduction when it is on the basic ratio, else none), capped by the room left under
+/// the annual cap of the visit type's cap pool.
+Money pooled_fund(const PolicyStep& s, Money above_deductible, Cut cut, YearToDate& y) {
+  const auto& bands = s.rule.ratio[index(s.in.level)];
+  const Money raw = Rounding::half_up().quotient(
+      banded_numerator(bands.value, Money::zero(), above_deductible, cut.multiplier_bp, cut.minus_bp), kBp2);
+  explain(s.ex, [&] {
+    return ExplainStep{"B: pooled fund",
+                       above_deductible.str() + " above the deductible × " + bands_str(bands.value) +
+                           (cut.any() ? " (reduced)" : "") + " = " + raw.str() + " (half-up)",
+                       path_of(s.in.group, s.in.visit_type, "ratio." + std::string(to_string(s.in.level))),
+                       bands_str(bands.value), src(bands.source)};
+  });
+  Money& paid = y.pooled_paid[index(s.rule.cap_pool.value)];
+  const Money room = room_under(s.rule.annual_cap.value, paid);
+  const Money hifp = min(raw, room);
+  if (hifp < raw)
+    explain(s.ex, [&] {
+      return ExplainStep{"B: annual cap", "capped at the room left " + room.str(),
+                         path_of(s.in.group, s.in.visit_type, "annual_cap"), s.rule.annual_cap.value.str(),
+                         src(s.rule.annual_cap.source)};
+    });
+  paid += hifp;
+  return hifp;
+}
 
-    // Medical assistance on what remains.
-    if (in.assistance_eligible && pol.assistance.applies[index(in.visit_type)].value) {
-      const Money remaining = E - hifp - layer_pay;
-      maf = min(apply_ratio_half_up(remaining, pol.assistance.ratio.value),
-                room_under(pol.assistance.annual_cap.value, y.assistance_paid));
-      explain(ex, [&] {
-        return ExplainStep{"B: assistance", remaining.str() + " × " + pol.assistance.ratio.value.str() + " = " + maf.str(),
-                           "assistance.ratio", pol.assistance.ratio.value.str(), src(pol.assistance.ratio.source)};
-      });
-    }
+/// Critical illness (residents) or large expense (employees) on the remaining in-policy burden:
+/// bands over the year's cumulative burden above the threshold, capped by the layer's room.
+Money layer_payment(const PolicyStep& s, Money burden, YearToDate& y) {
+  const Scheme scheme = scheme_of(s.in.group);
+  const Layer& layer = scheme == Scheme::resident ? s.pol.critical_illness : s.pol.large_expense;
+  if (!layer.enabled.value || !layer.applies[index(s.in.visit_type)].value) return Money::zero();
+  const Money before = y.layer_base, after = y.layer_base + burden;
+  const Money T = layer.threshold.value;
+  const Money pay = min(Rounding::half_up().quotient(banded_numerator(layer.bands.value, positive_part(before - T),
+                                                                      positive_part(after - T), Ratio::kOne, 0),
+                                                     kBp2),
+                        room_under(layer.annual_cap.value, layer_paid(y, scheme)));
+  y.layer_base = after;
+  explain(s.ex, [&] {
+    const std::string name = scheme == Scheme::resident ? "critical_illness" : "large_expense";
+    return ExplainStep{"B: " + name,
+                       "burden " + burden.str() + " takes the year's total from " + before.str() + " to " +
+                           after.str() + "; above threshold " + T.str() + " × " + bands_str(layer.bands.value) +
+                           " = " + pay.str(),
+                       name + ".bands", bands_str(layer.bands.value), src(layer.bands.source)};
+  });
+  return pay;
+}
 
-    // Nantong: the reduction is taken off the sum of all layers [seed 003]. The cut total is shared
-    // out in proportion, each part rounded toward zero; the few fen left go to the pooled fund, then
-    // the layer, then assistance, none above its unreduced amount (so no cap is ever exceeded).
-    if (!on_basic && reduced) {
-      const Money total = hifp + layer_pay + maf;
-      const i128 cut_num = static_cast<i128>(total.fen()) * multiplier_bp - static_cast<i128>(A.fen()) * minus_bp;
-      const Money cut = cut_num <= 0 ? Money::zero() : min(total, round_half_up(cut_num, Ratio::kOne));
-      if (!total.is_zero()) {
-        const Money parts[3] = {hifp, layer_pay, maf};
-        Money scaled[3];
-        Money left = cut;
-        for (int i = 0; i < 3; ++i) {
-          scaled[i] = Money::fen(static_cast<std::int64_t>(static_cast<i128>(parts[i].fen()) * cut.fen() / total.fen()));
-          left -= scaled[i];
-        }
-        for (int i = 0; i < 3 && left > Money::zero(); ++i) {
-          const Money add = min(left, parts[i] - scaled[i]);
-          scaled[i] += add;
-          left -= add;
-        }
-        y.pooled_paid[index(pool)] -= hifp - scaled[0];
-        hifp = scaled[0];
-        layer_pay = scaled[1];
-        maf = scaled[2];
-      }
-      explain(ex, [&] {
-        return ExplainStep{"B: reduction", "all layers " + total.str() + " reduced to " + cut.str(), "reduction_base",
-                           "all_layers", src(pol.reduction_base.source)};
-      });
+/// Medical assistance (医疗救助) on what remains, for eligible people, capped by its room.
+Money assistance(const PolicyStep& s, Money remaining, const YearToDate& y) {
+  const Assistance& a = s.pol.assistance;
+  if (!s.in.assistance_eligible || !a.applies[index(s.in.visit_type)].value) return Money::zero();
+  const Money maf = min(Rounding::half_up()(remaining, a.ratio.value), room_under(a.annual_cap.value, y.assistance_paid));
+  explain(s.ex, [&] {
+    return ExplainStep{"B: assistance", remaining.str() + " × " + a.ratio.value.str() + " = " + maf.str(),
+                       "assistance.ratio", a.ratio.value.str(), src(a.ratio.source)};
+  });
+  return maf;
+}
+
+/// Nantong: the reduction is taken off the sum of all layers [seed 003 §四]. The reduced total,
+/// total × multiplier − points × the amount above the deductible (half-up, never above the
+/// total), is shared out in proportion to the unreduced parts by the project's rule (DOMAIN.md
+/// §3): each part half-up, the last non-zero part by subtraction. No part exceeds its unreduced
+/// amount (see split_in_proportion), so no cap is exceeded; the pooled fund's year-to-date sum
+/// gives back what was cut from it.
+void reduce_all_layers(const PolicyStep& s, Money above_deductible, Cut cut, Money parts[3], YearToDate& y) {
+  const Money total = parts[0] + parts[1] + parts[2];
+  const Wide cut_num = static_cast<Wide>(total.fen()) * cut.multiplier_bp -
+                       static_cast<Wide>(above_deductible.fen()) * cut.minus_bp;
+  const Money reduced = cut_num <= 0 ? Money::zero() : min(total, Rounding::half_up().quotient(cut_num, Ratio::kOne));
+  const Money unreduced[3] = {parts[0], parts[1], parts[2]};
+  if (!total.is_zero()) {
+    Money left = reduced;
+    for (int i = 0; i < 3; ++i) {
+      parts[i] = Money::fen(static_cast<std::int64_t>(static_cast<Wide>(unreduced[i].fen()) * reduced.fen() / total.fen()));
+      left -= parts[i];
     }
-    layer_ytd += layer_pay;  // only what is paid counts toward the layer's cap
-    y.assistance_paid += maf;
-    out.hifp = hifp;
-    out.layer = layer_pay;
-    out.maf = maf;
+    for (int i = 0; i < 3 && left > Money::zero(); ++i) {
+      const Money add = min(left, unreduced[i] - parts[i]);
+      parts[i] += add;
+      left -= add;
+    }
+  }
+  y.pooled_paid[index(s.rule.cap_pool.value)] -= unreduced[0] - parts[0];
+  explain(s.ex, [&] {
+    return ExplainStep{"B: reduction", "all layers " + total.str() + " reduced to " + reduced.str(), "reduction_base",
+                       "all_layers", src(s.pol.reduction_base.source)};
+  });
+}
+
+}  // namespace
+
+PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const InsuredPolicy& pol, Explanation* ex) {
+  const PolicyStep s{in, pol, pol.rule(in.group, in.visit_type), ex};
+  PolicyResult out;
+  YearToDate y = in.ytd;
+  out.not_payable = payability(s);
+  if (out.not_payable == NotPayable::none) {
+    const Money E = in.eligible;
+    out.deductible = deductible(s, y);
+    const Money A = E - out.deductible;
+    const Cut cut = reduction(s, out.reduction);
+    const bool on_basic = pol.reduction_base.value == ReductionBase::basic_ratio;
+    Money funds[3];  // pooled fund, layer, assistance
+    funds[0] = pooled_fund(s, A, on_basic ? cut : Cut{}, y);
+    funds[1] = layer_payment(s, E - funds[0], y);
+    funds[2] = assistance(s, E - funds[0] - funds[1], y);
+    if (!on_basic && cut.any()) reduce_all_layers(s, A, cut, funds, y);
+    layer_paid(y, scheme_of(in.group)) += funds[1];  // only what is paid counts toward the caps
+    y.assistance_paid += funds[2];
+    out.hifp = funds[0];
+    out.layer = funds[1];
+    out.maf = funds[2];
   }
   if (in.visit_type == VisitType::inpatient) y.admissions += 1;
   out.ytd_after = y;
