@@ -343,18 +343,7 @@ void reduce_all_layers(const PolicyStep& s, Money above_deductible, Cut cut, Mon
                        static_cast<Wide>(above_deductible.fen()) * cut.minus_bp;
   const Money reduced = cut_num <= 0 ? Money::zero() : min(total, Rounding::half_up().quotient(cut_num, Ratio::kOne));
   const Money unreduced[3] = {parts[0], parts[1], parts[2]};
-  if (!total.is_zero()) {
-    Money left = reduced;
-    for (int i = 0; i < 3; ++i) {
-      parts[i] = Money::fen(static_cast<std::int64_t>(static_cast<Wide>(unreduced[i].fen()) * reduced.fen() / total.fen()));
-      left -= parts[i];
-    }
-    for (int i = 0; i < 3 && left > Money::zero(); ++i) {
-      const Money add = min(left, unreduced[i] - parts[i]);
-      parts[i] += add;
-      left -= add;
-    }
-  }
+  split_in_proportion(reduced, unreduced, std::span<Money>(parts, 3));
   y.pooled_paid[index(s.rule.cap_pool.value)] -= unreduced[0] - parts[0];
   explain(s.ex, [&] {
     return ExplainStep{"B: reduction", "all layers " + total.str() + " reduced to " + reduced.str(), "reduction_base",

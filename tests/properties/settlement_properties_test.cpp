@@ -292,3 +292,23 @@ TEST(SettlementProperties, YearToDateSumsOverManyVisitsAtTheMaximum) {
     EXPECT_NE(std::string(e.what()).find("money overflow"), std::string::npos) << e.what();
   }
 }
+
+// The split of a reduced total over all layers (Nantong's rule, seed 003 §四) by the project's
+// rounding rule: parts sum to the whole, none negative and none above its unreduced amount.
+TEST(SettlementProperties, ProportionalSplitStaysWithinEachPart) {
+  Gen g(6);
+  for (int i = 0; i < 200000; ++i) {
+    const std::int64_t scale = g.coin() ? 1000 : Money::kMaxInputFen;
+    Money w[3];
+    for (Money& x : w) x = g.uniform(0, 3) == 0 ? Money::zero() : Money::fen(g.uniform(0, scale));
+    const Money total = w[0] + w[1] + w[2];
+    const Money whole = Money::fen(g.uniform(0, total.fen()));
+    Money parts[3];
+    split_in_proportion(whole, w, parts);
+    ASSERT_EQ(parts[0] + parts[1] + parts[2], whole) << i;
+    for (int k = 0; k < 3; ++k) {
+      ASSERT_FALSE(parts[k].is_negative()) << i;
+      ASSERT_LE(parts[k], w[k]) << i;
+    }
+  }
+}
