@@ -381,21 +381,28 @@ PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const Insured
 }
 
 namespace {
-/// resolve_filing, with a filing whose dates run out of the supported range (a validity or a lock
-/// ending after 2200-12-31) reported as a bad claim rather than thrown past the caller.
-FilingStatus filing_status(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules,
-                           bool with_detail) {
+/// A filing whose dates run out of the supported range (a validity or a lock ending after
+/// 2200-12-31) is a bad claim rather than an exception past the caller.
+template <class F>
+auto with_filing_dates(F&& f) {
   try {
-    return resolve_filing(v, filing, rules, with_detail);
+    return f();
   } catch (const DateRangeError& e) {
     throw InvalidClaim("filing_date", std::string("the filing's dates leave the supported range (") + e.what() + ")");
   }
+}
+FilingStatus filing_status(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules,
+                           bool with_detail) {
+  return with_filing_dates([&] { return resolve_filing(v, filing, rules, with_detail); });
 }
 
 Settlement settle_visit(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
                         const NationalRules& national, bool want_explanation) {
   using E = SettlementEngine;
   E::validate(req);
+  // A cancellation inside a long-term filing's lock is a bad row, local visit or not (filing.hpp).
+  if (req.filing && req.filing->category != FilingCategory::unfiled)
+    with_filing_dates([&] { check_cancellation(*req.filing, pol.filing); });
   const Visit& v = req.visit;
   Settlement r;
   r.id = v.id;

@@ -238,7 +238,7 @@ void run_settlement_case(const fs::path& file) {
   ASSERT_TRUE(c["claims"] && c["expect"]) << file << ": a case has claims and expected results";
   const PolicyBook& book = embedded_policy();
   io::PolicySnapshots snapshots(book);
-  const std::string name = file.filename().string();
+  const std::string name = file.filename().string() + " claims";  // messages count lines within the claims text
   const io::ParsedClaims parsed = io::parse_claims(c["claims"].as<std::string>(), name, book);
   std::map<std::string, std::map<std::string, std::string>> results;  // mdtrt_id -> column -> value
   std::map<std::string, std::string> rejected;                       // mdtrt_id -> message

@@ -403,3 +403,21 @@ TEST(Settlement, FilingDatesPastTheSupportedRangeAreABadClaim) {
   req.filing = filing(FilingCategory::referral, kBeijing, "2200-06-01");  // valid to 2200-11-30: settles
   EXPECT_EQ(SettlementEngine::settle(req, simple_catalogue(kBeijing), pol, national_rules()).reason, PathReason::direct);
 }
+
+// The long-term lock (DOMAIN.md §2 [seed 003, 004]) holds for every row with a filing, local
+// visits included: a cancellation inside it is a bad claim naming cancel_date.
+TEST(Settlement, ACancellationInsideTheLockIsABadClaimEvenForALocalVisit) {
+  InsuredPolicy pol = simple_policy(kNantong);
+  SettlementRequest req;
+  req.visit = visit(kNantong, kNantong, VisitType::inpatient, Money::yuan(1000));
+  req.filing = filing(FilingCategory::retiree_resettled, kShanghai, "2024-01-01");
+  req.filing->cancelled_on = d("2024-02-01");
+  try {
+    (void)SettlementEngine::settle(req, simple_catalogue(kNantong), pol, national_rules());
+    FAIL() << "the lock was not applied";
+  } catch (const InvalidClaim& e) {
+    EXPECT_EQ(e.field(), "cancel_date");
+  }
+  req.filing->cancelled_on = d("2024-07-01");  // after the lock: settles, locally
+  EXPECT_EQ(SettlementEngine::settle(req, simple_catalogue(kNantong), pol, national_rules()).reason, PathReason::local);
+}
