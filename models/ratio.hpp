@@ -52,3 +52,7 @@ constexpr Ratio times(Ratio r, Ratio m) {
 }
 
 }  // namespace yidi
+
+// Applying a ratio to an amount is a rounding step (apply_ratio_half_up, Rounding): callers that
+// include this header have always had it, so it comes with it.
+#include "models/rounding.hpp"
