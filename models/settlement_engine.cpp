@@ -25,7 +25,8 @@ std::string path_of(InsuredGroup g, VisitType v, std::string_view leaf) {
 
 /// Σ over bands of (part of [from, to) inside the band) × ratio_eff, where ratio_eff at bp² scale is
 /// max(0, ratio × multiplier − points × 1e4). Returns the exact numerator at bp² scale.
-i128 banded_numerator(const Bands& bands, Money from, Money to, std::int32_t multiplier_bp, std::int32_t minus_bp) {
+[[gnu::always_inline]] inline i128 banded_numerator(const Bands& bands, Money from, Money to, std::int32_t multiplier_bp,
+                                                   std::int32_t minus_bp) {
   i128 num = 0;
   Money lo = Money::zero();
   for (const auto& band : bands) {
@@ -89,7 +90,8 @@ CatalogueSplit SettlementEngine::split_classes(Money a, Money b, Money c, Money 
   s.fulamt_ownpay_amt = c;
   s.overlmt_selfpay = over_cap;
   s.preselfpay_amt = apply_ratio_half_up(b, prop_b);
-  s.inscp_scp_amt = a + b + c + over_cap - s.fulamt_ownpay_amt - s.overlmt_selfpay - s.preselfpay_amt;
+  // The rest by subtraction: (a + b + c + over) − c − over − 乙's share, so the parts sum to the total.
+  s.inscp_scp_amt = a + b - s.preselfpay_amt;
   return s;
 }
 
