@@ -39,7 +39,7 @@ struct Filing {
 /// stateless: it returns them updated).
 struct YearToDate {
   std::int32_t admissions = 0;                 // admissions already settled this year
-  std::array<Money, kCapPools> pooled_paid{};  // pooled fund paid, per cap pool
+  ByEnum<CapPool, Money> pooled_paid{};        // pooled fund paid, per cap pool
   Money annual_deductible_met;                 // outpatient annual deductible already met
   Money layer_base;                            // cumulative in-policy burden after the pooled fund
   Money critical_illness_paid;
@@ -102,8 +102,39 @@ enum class PathReason : std::uint8_t {
   no_credential,          // e-voucher / card not presented
   settlement_failed,      // system failure at settlement
 };
-std::string_view to_string(SettlementPath);
-std::string_view to_string(PathReason);
+inline constexpr std::array kSettlementPaths{SettlementPath::direct, SettlementPath::manual};
+inline constexpr std::array kPathReasons{
+    PathReason::direct,         PathReason::local,         PathReason::not_networked,  PathReason::no_filing,
+    PathReason::filing_wrong_region, PathReason::filing_expired, PathReason::filing_revoked,
+    PathReason::filing_cancelled,    PathReason::no_credential,  PathReason::settlement_failed};
+
+constexpr std::string_view to_string(SettlementPath p) {
+  switch (p) {
+    case SettlementPath::direct: return "direct";
+    case SettlementPath::manual: return "manual";
+  }
+  return "?";
+}
+constexpr std::string_view to_string(PathReason r) {
+  switch (r) {
+    case PathReason::direct: return "direct";
+    case PathReason::local: return "local";
+    case PathReason::not_networked: return "not_networked";
+    case PathReason::no_filing: return "no_filing";
+    case PathReason::filing_wrong_region: return "filing_wrong_region";
+    case PathReason::filing_expired: return "filing_expired";
+    case PathReason::filing_revoked: return "filing_revoked";
+    case PathReason::filing_cancelled: return "filing_cancelled";
+    case PathReason::no_credential: return "no_credential";
+    case PathReason::settlement_failed: return "settlement_failed";
+  }
+  return "?";
+}
+constexpr const auto& members(SettlementPath) { return kSettlementPaths; }
+constexpr const auto& members(PathReason) { return kPathReasons; }
+static_assert(lists_every_member<SettlementPath>());
+static_assert(lists_every_member<PathReason>());
+/// A sentence for people: "institution not networked for this visit type".
 std::string_view describe(PathReason);
 
 /// One step of an explanation: what was computed, with which parameter, value and source.

@@ -5,19 +5,13 @@
 
 namespace yidi {
 namespace {
-__extension__ using i128 = __int128;
+using i128 = Wide;
 
-Date day_of(int month_index, int day) {
-  const int year = month_index / 12;
-  const unsigned month = static_cast<unsigned>(month_index % 12 + 1);
-  const Date first = *Date::from_ymd(year, month, 1);
-  const Date last = first.plus_months(1).plus_days(-1);
-  const Date d = first.plus_days(day - 1);
-  return d > last ? last : d;
-}
-Date first_day(int month_index) { return day_of(month_index, 1); }
-Date last_day(int month_index) { return first_day(month_index + 1).plus_days(-1); }
-std::string month_label(int month_index) { return first_day(month_index).str().substr(0, 7); }
+// Calendar helpers: inside the supported dates or a DateRangeError (models/date.hpp); labels never fail.
+Date day_of(int month_index, int day) { return Date::day_of_month(month_index, day); }
+Date first_day(int month_index) { return Date::first_of_month(month_index); }
+Date last_day(int month_index) { return Date::last_of_month(month_index); }
+std::string month_label(int month_index) { return Date::month_label(month_index); }
 
 std::int64_t usage_bp(Money outstanding, Money quota) {
   if (quota <= Money::zero()) return outstanding > Money::zero() ? std::numeric_limits<std::int32_t>::max() : 0;
@@ -35,6 +29,9 @@ std::string_view to_string(Warning w) {
 }
 
 ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_(params), open_(first_month) {
+  if (!Date::month_in_range(first_month))
+    throw ClearingError("first month " + month_label(first_month) + " is outside the supported dates, " +
+                        std::string(Date::kRangeText));
   if (params_.max_delay_months < 0 || params_.max_delay_months > 2)
     throw ClearingError("max_delay_months must be 0–2: clearing may slip at most 2 months [seed 002]");
   if (params_.yellow_usage > params_.red_usage) throw ClearingError("yellow_usage must not exceed red_usage");
@@ -174,12 +171,28 @@ MonthReport ClearingSystem::close_month() {
   const int m = open_;
   rep.month_index = m;
   rep.clearing_date = day_of(m, params_.declaration_day);
-  const int month_no = m % 12 + 1;
+  rebase_in_january(m, rep);
+  pay_due_topups(m, rep);
+  clear_declared(m, rep);
+  net_positions(rep);
+  return_clawbacks(m, rep);
+  pay_manual_reimbursements(m, rep);
+  close_year(m, rep);
+  const std::map<PairKey, Money> pairs = prepayment_positions(m, rep);
+  fund_positions(pairs, rep);
+  month_income_.clear();
+  month_expenditure_.clear();
+  ++open_;
+  return rep;
+}
 
-  // 1. January: re-base every pair's quota from last year's flows (the first year keeps its initial quotas).
-  if (month_no == 1 && flows_.count(first_day(m).year() - 1)) rebase_quotas(first_day(m), rep);
+// 1. January: re-base every pair's quota from last year's flows (the first year keeps its initial quotas).
+void ClearingSystem::rebase_in_january(int m, MonthReport& rep) {
+  if (m % 12 == 0 && flows_.count(first_day(m).year() - 1)) rebase_quotas(first_day(m), rep);
+}
 
-  // 2. Emergency top-ups falling due this month.
+// 2. Emergency top-ups falling due this month.
+void ClearingSystem::pay_due_topups(int m, MonthReport& rep) {
   for (auto it = topups_.begin(); it != topups_.end();) {
     if (it->date.month_index() == m) {
       ledger_.post(MoneyEvent{it->date, it->amount, AccountId::fund(it->pair.pool, it->pair.scheme),
@@ -192,10 +205,12 @@ MonthReport ClearingSystem::close_month() {
       ++it;
     }
   }
+}
 
-  // 3. Clearing on the declaration day: full (全额) clearing of what was declared [seed 002, 004].
-  //    Cross-province: the insured fund restores its prepayment; intra-province: it pre-settles
-  //    with the treatment region's agency [seed 003].
+// 3. Clearing on the declaration day: full (全额) clearing of what was declared [seed 002, 004].
+//    Cross-province: the insured fund restores its prepayment; intra-province: it pre-settles
+//    with the treatment region's agency [seed 003].
+void ClearingSystem::clear_declared(int m, MonthReport& rep) {
   std::map<PairKey, ClearedAmount> cross, intra;
   auto clear_due = [&](std::map<int, std::map<DueKey, Pending>>& due_by_month, bool is_cross,
                        std::map<PairKey, ClearedAmount>& lines) {
@@ -225,8 +240,10 @@ MonthReport ClearingSystem::close_month() {
   clear_due(due_intra_, false, intra);
   for (auto& [k, line] : cross) rep.cleared_cross.push_back(line);
   for (auto& [k, line] : intra) rep.cleared_intra.push_back(line);
+}
 
-  // Net multilateral positions beside the gross pairwise amounts.
+// Net multilateral positions beside the gross pairwise amounts (Σ net = 0).
+void ClearingSystem::net_positions(MonthReport& rep) const {
   std::map<RegionCode, NetPosition> net;
   for (const auto& line : rep.cleared_cross) {
     auto& ins = net[line.insured.province()];
@@ -237,56 +254,60 @@ MonthReport ClearingSystem::close_month() {
     tr.receivable += line.amount;
   }
   for (auto& [p, pos] : net) rep.net_positions.push_back(pos);
+}
 
-  // 4. Co-audit clawbacks answered by the 26th, returned to the insured fund [seed 000, 003, 004].
-  if (auto cb = clawbacks_.find(m); cb != clawbacks_.end()) {
-    const Date on = day_of(m, params_.coaudit_answer_day);
-    for (const auto& [key, amount] : cb->second) {
-      const auto& [k, hospital_region] = key;
-      // The hospital returns the clawed-back amount to the insured fund ("按原渠道返回参保地" [seed 004]).
-      ledger_.post_signed(on, amount, AccountId::hospitals(hospital_region), AccountId::fund(k.pool, k.scheme),
-                          Purpose::coaudit_clawback, "co-audit " + month_label(m));
-      record_expenditure(k, -amount);
-      rep.clawbacks += amount;
-    }
-    clawbacks_.erase(cb);
+// 4. Co-audit clawbacks answered by the 26th, returned to the insured fund [seed 000, 003, 004].
+void ClearingSystem::return_clawbacks(int m, MonthReport& rep) {
+  const auto cb = clawbacks_.find(m);
+  if (cb == clawbacks_.end()) return;
+  const Date on = day_of(m, params_.coaudit_answer_day);
+  for (const auto& [key, amount] : cb->second) {
+    const auto& [k, hospital_region] = key;
+    // The hospital returns the clawed-back amount to the insured fund ("按原渠道返回参保地" [seed 004]).
+    ledger_.post_signed(on, amount, AccountId::hospitals(hospital_region), AccountId::fund(k.pool, k.scheme),
+                        Purpose::coaudit_clawback, "co-audit " + month_label(m));
+    record_expenditure(k, -amount);
+    rep.clawbacks += amount;
   }
+  clawbacks_.erase(cb);
+}
 
-  // 5. Manual reimbursements paid by the insured fund this month.
-  if (auto mr = manual_.find(m); mr != manual_.end()) {
-    for (const auto& x : mr->second) {
-      ledger_.post(MoneyEvent{x.date, x.amount, AccountId::fund(x.fund.pool, x.fund.scheme),
-                              AccountId::individuals(x.fund.pool), Purpose::manual_reimbursement, x.reference});
-      record_expenditure(x.fund, x.amount);
-      rep.manual_paid += x.amount;
-    }
-    manual_.erase(mr);
+// 5. Manual reimbursements paid by the insured fund this month.
+void ClearingSystem::pay_manual_reimbursements(int m, MonthReport& rep) {
+  const auto mr = manual_.find(m);
+  if (mr == manual_.end()) return;
+  for (const auto& x : mr->second) {
+    ledger_.post(MoneyEvent{x.date, x.amount, AccountId::fund(x.fund.pool, x.fund.scheme),
+                            AccountId::individuals(x.fund.pool), Purpose::manual_reimbursement, x.reference});
+    record_expenditure(x.fund, x.amount);
+    rep.manual_paid += x.amount;
   }
+  manual_.erase(mr);
+}
 
-  // 6. Year close at the end of Q1: last year's settlements must all be cleared [seed 002];
-  //    intra-province stays are cleared under the treatment region's DRG/DIP rates [seed 003].
-  if (month_no == params_.year_close_month) {
-    const int year = m / 12 - 1;
-    if (year_settled_.count(year) || intra_flows_.count(year)) {
-      YearClose yc{year, year_settled_[year], year_cleared_[year]};
-      rep.year_close = yc;
-      if (params_.intra_drg_annual) {
-        for (const auto& [k, flow] : intra_flows_[year]) {
-          const Money drg = apply_ratio_half_up(flow, params_.drg_ratio);
-          const Money adj = drg - flow;
-          const Date on = last_day(m);
-          ledger_.post_signed(on, adj, AccountId::fund(k.pool, k.scheme), AccountId::agency(k.treatment),
-                              Purpose::drg_adjustment, "DRG/DIP " + std::to_string(year));
-          ledger_.post_signed(on, adj, AccountId::agency(k.treatment), AccountId::hospitals(k.treatment),
-                              Purpose::drg_adjustment, "DRG/DIP " + std::to_string(year));
-          record_expenditure(k, adj);
-          rep.drg_adjustment += adj;
-        }
-      }
-    }
+// 6. Year close at the end of Q1: last year's settlements must all be cleared [seed 002];
+//    intra-province stays are cleared under the treatment region's DRG/DIP rates [seed 003].
+void ClearingSystem::close_year(int m, MonthReport& rep) {
+  if (m % 12 + 1 != params_.year_close_month) return;
+  const int year = m / 12 - 1;
+  if (!year_settled_.count(year) && !intra_flows_.count(year)) return;
+  rep.year_close = YearClose{year, year_settled_[year], year_cleared_[year]};
+  if (!params_.intra_drg_annual) return;
+  for (const auto& [k, flow] : intra_flows_[year]) {
+    const Money adj = Rounding::half_up()(flow, params_.drg_ratio) - flow;
+    const Date on = last_day(m);
+    ledger_.post_signed(on, adj, AccountId::fund(k.pool, k.scheme), AccountId::agency(k.treatment),
+                        Purpose::drg_adjustment, "DRG/DIP " + std::to_string(year));
+    ledger_.post_signed(on, adj, AccountId::agency(k.treatment), AccountId::hospitals(k.treatment),
+                        Purpose::drg_adjustment, "DRG/DIP " + std::to_string(year));
+    record_expenditure(k, adj);
+    rep.drg_adjustment += adj;
   }
+}
 
-  // 7. Month-end prepayment positions; red pairs ask for an emergency top-up after a lag [seed 000, 002].
+// 7. Month-end prepayment positions, per pair and per province; red pairs ask for an emergency
+//    top-up after a lag [seed 000, 002]. Returns every pair with a quota or an outstanding amount.
+std::map<ClearingSystem::PairKey, Money> ClearingSystem::prepayment_positions(int m, MonthReport& rep) {
   std::map<RegionCode, ProvincePrepayment> prov;
   std::map<PairKey, Money> all_pairs;
   for (const auto& [k, q] : quota_) all_pairs[k];
@@ -307,13 +328,13 @@ MonthReport ClearingSystem::close_month() {
     p.usage_bp = usage_bp(p.outstanding, p.quota);
     p.warning = warning_of(p.usage_bp);
     if (p.warning == Warning::red) {
-      // Raise the quota so that usage falls to the target, in whole yuan, rounded up.
-      const i128 need = (static_cast<i128>(p.outstanding.fen()) * Ratio::kOne + params_.topup_target_usage.bp() - 1) /
-                        params_.topup_target_usage.bp();
-      std::int64_t amount = static_cast<std::int64_t>(need) - p.quota.fen();
-      amount = (amount + 99) / 100 * 100;
-      if (amount > 0) {
-        p.topup_requested = Money::fen(amount);
+      // Raise the quota so that usage falls to the target: outstanding ÷ target − quota, asked for
+      // in whole yuan, rounded up.
+      const std::int32_t target = params_.topup_target_usage.bp();
+      const Money amount = Rounding::up_to_yuan().quotient(
+          static_cast<i128>(p.outstanding.fen()) * Ratio::kOne - static_cast<i128>(p.quota.fen()) * target, target);
+      if (amount > Money::zero()) {
+        p.topup_requested = amount;
         topups_.push_back(TopUp{last_day(m).plus_days(params_.topup_lag_days), k, p.topup_requested});
       }
     }
@@ -328,14 +349,17 @@ MonthReport ClearingSystem::close_month() {
     pp.warning = warning_of(pp.usage_bp);
     rep.provinces.push_back(pp);
   }
+  return all_pairs;
+}
 
-  // 8. Funds: balance, prepayment held, this month's flows, months payable [seed 003].
+// 8. Funds: balance, prepayment held, this month's flows, months payable [seed 003].
+void ClearingSystem::fund_positions(const std::map<PairKey, Money>& pairs, MonthReport& rep) {
   for (const auto& [k, exists] : funds_) {
     FundPosition f;
     f.pool = k.pool;
     f.scheme = k.scheme;
     f.balance = ledger_.balance(AccountId::fund(k.pool, k.scheme));
-    for (const auto& [pk, unused] : all_pairs)
+    for (const auto& [pk, unused] : pairs)
       if (pk.pool == k.pool && pk.scheme == k.scheme)
         f.prepayment_held += ledger_.balance(AccountId::prepayment(k.pool, k.scheme, pk.treatment));
     f.income = month_income_[k];
@@ -351,10 +375,6 @@ MonthReport ClearingSystem::close_month() {
     f.below_floor = f.months_payable < params_.months_payable_floor;
     rep.funds.push_back(f);
   }
-  month_income_.clear();
-  month_expenditure_.clear();
-  ++open_;
-  return rep;
 }
 
 }  // namespace yidi

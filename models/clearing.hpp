@@ -10,6 +10,7 @@
 
 #include "models/claim.hpp"
 #include "models/ledger.hpp"
+#include "models/rounding.hpp"
 
 namespace yidi {
 
@@ -179,6 +180,17 @@ private:
   void check_fund(const SettlementRecord& r) const;
   void rebase_quotas(Date on, MonthReport& report);
   void record_expenditure(const PairKey& fund, Money amount);
+
+  // close_month's steps, in calendar order (each on the open month `m`).
+  void rebase_in_january(int m, MonthReport& rep);
+  void pay_due_topups(int m, MonthReport& rep);
+  void clear_declared(int m, MonthReport& rep);
+  void net_positions(MonthReport& rep) const;
+  void return_clawbacks(int m, MonthReport& rep);
+  void pay_manual_reimbursements(int m, MonthReport& rep);
+  void close_year(int m, MonthReport& rep);
+  std::map<PairKey, Money> prepayment_positions(int m, MonthReport& rep);
+  void fund_positions(const std::map<PairKey, Money>& pairs, MonthReport& rep);
 
   ClearingParams params_;
   int open_;

@@ -7,6 +7,9 @@ namespace {
 using namespace std::chrono;
 
 year_month_day ymd_of(std::int32_t days) { return year_month_day{sys_days{std::chrono::days{days}}}; }
+std::int32_t days_of(const year_month_day& ymd) {
+  return static_cast<std::int32_t>(sys_days{ymd}.time_since_epoch().count());
+}
 
 bool parse_uint(std::string_view s, unsigned& out) {
   if (s.empty()) return false;
@@ -14,12 +17,40 @@ bool parse_uint(std::string_view s, unsigned& out) {
   std::from_chars(s.data(), s.data() + s.size(), out);
   return true;
 }
+
+/// The month a month index names; the caller has checked the range.
+year_month month_of(int month_index) {
+  return year_month{std::chrono::year{month_index / 12}, std::chrono::month{static_cast<unsigned>(month_index % 12 + 1)}};
+}
+
+void check_month(int month_index, const char* what) {
+  if (!Date::month_in_range(month_index)) detail::month_out_of_range(month_index, what);
+}
 }  // namespace
 
+namespace detail {
+void date_out_of_range(std::int64_t days, const char* what) {
+  // Name the date when chrono can still spell it (it can for any 32-bit day count).
+  std::string when = std::to_string(days) + " days from 1970-01-01";
+  if (days >= -2'000'000 && days <= 2'000'000) {
+    const auto ymd = ymd_of(static_cast<std::int32_t>(days));
+    when = std::to_string(static_cast<int>(ymd.year())) + "-" + std::to_string(static_cast<unsigned>(ymd.month())) +
+           "-" + std::to_string(static_cast<unsigned>(ymd.day()));
+  }
+  throw DateRangeError(std::string(what) + ": " + when + " is outside the supported dates, " +
+                       std::string(Date::kRangeText));
+}
+void month_out_of_range(std::int64_t month_index, const char* what) {
+  throw DateRangeError(std::string(what) + ": month " + Date::month_label(static_cast<int>(month_index)) +
+                       " is outside the supported dates, " + std::string(Date::kRangeText));
+}
+}  // namespace detail
+
 std::optional<Date> Date::from_ymd(int y, unsigned m, unsigned d) {
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!ymd.ok() || y < 1900 || y > 2200) return std::nullopt;
-  return Date(static_cast<std::int32_t>(std::chrono::sys_days{ymd}.time_since_epoch().count()));
+  if (y < kMinYear || y > kMaxYear) return std::nullopt;
+  const year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return Date(days_of(ymd));
 }
 
 std::optional<Date> Date::parse(std::string_view t) {
@@ -30,16 +61,44 @@ std::optional<Date> Date::parse(std::string_view t) {
   return from_ymd(static_cast<int>(y), m, d);
 }
 
+Date Date::first_of_month(int month_index) {
+  check_month(month_index, "Date::first_of_month");
+  return Date(days_of(year_month_day{month_of(month_index) / 1}));
+}
+
+Date Date::last_of_month(int month_index) {
+  check_month(month_index, "Date::last_of_month");
+  return Date(days_of(year_month_day{month_of(month_index) / last}));
+}
+
+Date Date::day_of_month(int month_index, int day) {
+  check_month(month_index, "Date::day_of_month");
+  const Date last_day = last_of_month(month_index);
+  if (day < 1) return first_of_month(month_index);
+  return day >= static_cast<int>(last_day.day()) ? last_day : Date(first_of_month(month_index).days_ + day - 1);
+}
+
+std::string Date::month_label(int month_index) {
+  const int y = month_index / 12, m = month_index % 12 + 1;
+  std::string out = std::to_string(y);
+  while (out.size() < 4) out.insert(out.begin(), '0');
+  out += m < 10 ? "-0" : "-";
+  out += std::to_string(m);
+  return out;
+}
+
 int Date::year() const { return static_cast<int>(ymd_of(days_).year()); }
 unsigned Date::month() const { return static_cast<unsigned>(ymd_of(days_).month()); }
 unsigned Date::day() const { return static_cast<unsigned>(ymd_of(days_).day()); }
 
 Date Date::plus_months(int n) const {
   const auto ymd = ymd_of(days_);
-  const auto ym = std::chrono::year_month{ymd.year(), ymd.month()} + std::chrono::months{n};
-  const auto last = std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}}.day();
-  const auto d = ymd.day() > last ? last : ymd.day();
-  return Date(static_cast<std::int32_t>(std::chrono::sys_days{std::chrono::year_month_day{ym.year(), ym.month(), d}}.time_since_epoch().count()));
+  const std::int64_t target = static_cast<std::int64_t>(month_index()) + n;
+  if (!month_in_range(target)) detail::month_out_of_range(target, "Date::plus_months");
+  const year_month ym = month_of(static_cast<int>(target));
+  const auto last_day = year_month_day_last{ym.year(), month_day_last{ym.month()}}.day();
+  const auto d = ymd.day() > last_day ? last_day : ymd.day();
+  return Date(days_of(year_month_day{ym.year(), ym.month(), d}));
 }
 
 std::string Date::str() const {

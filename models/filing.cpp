@@ -2,30 +2,6 @@
 
 namespace yidi {
 
-std::string_view to_string(SettlementPath p) {
-  switch (p) {
-    case SettlementPath::direct: return "direct";
-    case SettlementPath::manual: return "manual";
-  }
-  return "?";
-}
-
-std::string_view to_string(PathReason r) {
-  switch (r) {
-    case PathReason::direct: return "direct";
-    case PathReason::local: return "local";
-    case PathReason::not_networked: return "not_networked";
-    case PathReason::no_filing: return "no_filing";
-    case PathReason::filing_wrong_region: return "filing_wrong_region";
-    case PathReason::filing_expired: return "filing_expired";
-    case PathReason::filing_revoked: return "filing_revoked";
-    case PathReason::filing_cancelled: return "filing_cancelled";
-    case PathReason::no_credential: return "no_credential";
-    case PathReason::settlement_failed: return "settlement_failed";
-  }
-  return "?";
-}
-
 std::string_view describe(PathReason r) {
   switch (r) {
     case PathReason::direct: return "settled directly";
@@ -67,6 +43,15 @@ bool may_cancel(const Filing& f, Date date, const FilingRules& rules) {
   return date >= f.filed_on.plus_months(static_cast<int>(rules.long_term_lock_months.value));
 }
 
+void check_cancellation(const Filing& f, const FilingRules& rules) {
+  if (!f.cancelled_on || may_cancel(f, *f.cancelled_on, rules)) return;
+  const Date from = f.filed_on.plus_months(static_cast<int>(rules.long_term_lock_months.value));
+  throw InvalidClaim("cancel_date", "expected a cancel_date on or after " + from.str() + ": a long-term filing made on " +
+                                        f.filed_on.str() + " cannot be cancelled within " +
+                                        std::to_string(rules.long_term_lock_months.value) +
+                                        " months (DOMAIN.md §2 [seed 003, 004]), got '" + f.cancelled_on->str() + "'");
+}
+
 bool filing_covers_region(RegionCode target, RegionCode region) {
   if (target == region) return true;
   return target.is_province() && target.province_number() == region.province_number();
@@ -82,6 +67,7 @@ FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing,
   // A filing of the person's, if it is of some use for this visit.
   if (filing && filing->category != FilingCategory::unfiled) {
     const Filing& f = *filing;
+    check_cancellation(f, rules);
     if (!filing_covers_region(f.target, v.treatment_region)) {
       st.reason = PathReason::filing_wrong_region;
       say([&] { return std::string("filed for " + f.target.str() + ", treated in " + v.treatment_region.str()); });

@@ -22,12 +22,19 @@ std::optional<Date> filing_valid_until(const Filing& filing, const FilingRules& 
 std::optional<Date> commitment_revocation_date(const Filing& filing, const FilingRules& rules);
 /// Whether the filing may be cancelled on `date` (long-term filings are locked for N months [seed 003, 004]).
 bool may_cancel(const Filing& filing, Date date, const FilingRules& rules);
+/// A filing's recorded cancellation against the lock: a long-term filing cannot be cancelled or
+/// changed within filing.long_term_lock_months of being made (DOMAIN.md §2 [seed 003, 004]), so a
+/// cancelled_on inside the lock is not a cancellation that can have happened. Throws InvalidClaim
+/// naming cancel_date ("expected a cancel_date on or after ..., got '...'"); a bad record, which
+/// callers report and skip, rather than a guess at whether the filing ended.
+void check_cancellation(const Filing& filing, const FilingRules& rules);
 /// Whether `target` (a city, or a province) covers treatment in `region`.
 bool filing_covers_region(RegionCode target, RegionCode region);
 
 /// The filing status of one visit under the insured region's rules:
 /// emergency is deemed filed; a filing made on or before discharge counts (retroactive);
-/// an admission inside the validity window may be discharged after it [seed 003, 004].
+/// an admission inside the validity window may be discharged after it [seed 003, 004]; a
+/// cancellation counts only where the lock allows it (check_cancellation: InvalidClaim otherwise).
 /// `with_detail` false skips the human-readable `detail` (the simulator's hot path).
 FilingStatus resolve_filing(const Visit& visit, const std::optional<Filing>& filing, const FilingRules& rules,
                             bool with_detail = true);

@@ -53,9 +53,14 @@ void Ledger::post(MoneyEvent e) {
   if (e.amount <= Money::zero())
     throw std::invalid_argument("ledger: amount must be positive, got " + e.amount.str() + " (" + e.reference + ")");
   if (e.from == e.to) throw std::invalid_argument("ledger: from and to are the same account " + e.from.str());
-  balances_[e.from] -= e.amount;
-  balances_[e.to] += e.amount;
+  if (e.amount.is_unlimited()) throw std::invalid_argument("ledger: amount 'unlimited' (" + e.reference + ")");
+  // New balances first: a MoneyOverflow leaves the ledger as it was, still conserving money.
+  const Money from_after = balance(e.from) - e.amount;
+  const Money to_after = balance(e.to) + e.amount;
+  const AccountId from = e.from, to = e.to;
   events_.push_back(std::move(e));
+  balances_[from] = from_after;
+  balances_[to] = to_after;
 }
 
 void Ledger::post_signed(Date date, Money amount, const AccountId& from, const AccountId& to, Purpose purpose,
@@ -71,9 +76,10 @@ Money Ledger::balance(const AccountId& a) const {
 }
 
 Money Ledger::total() const {
-  Money t;
-  for (const auto& [a, b] : balances_) t += b;
-  return t;
+  Wide t = 0;  // balances near the maximum may sum past it before they come back to zero
+  for (const auto& [a, b] : balances_) t += b.fen();
+  if (t > Money::kMaxFen || t < -Money::kMaxFen) detail::money_out_of_range(t, "Ledger::total");
+  return Money::fen(static_cast<std::int64_t>(t));
 }
 
 std::map<AccountId, Money> Ledger::replay() const {

@@ -25,7 +25,7 @@ std::string_view expected_form(ParamType t) {
   switch (t) {
     case ParamType::boolean: return "true or false";
     case ParamType::integer: return "a whole number such as 12";
-    case ParamType::money: return "an amount in yuan with at most 2 decimals, such as 1300 or 48.89";
+    case ParamType::money: return "an amount in yuan with at most 2 decimals and at most 10^12, such as 1300 or 48.89";
     case ParamType::ratio: return "a ratio such as 0.85 or 85% (at most 1 basis point of precision)";
     case ParamType::points: return "percentage points such as 10";
     case ParamType::bands:
@@ -72,26 +72,17 @@ std::string to_string(const ParamValue& v) {
 // Schema
 
 namespace {
-std::vector<std::string> names_of_groups() {
+/// The labels of a category's members, in order: what the schema's paths and choices are made of.
+template <class E, std::size_t N>
+std::vector<std::string> labels_of(const std::array<E, N>& all) {
   std::vector<std::string> out;
-  for (auto g : kInsuredGroups) out.emplace_back(to_string(g));
+  for (E e : all) out.emplace_back(to_string(e));
   return out;
 }
-std::vector<std::string> names_of_visits() {
-  std::vector<std::string> out;
-  for (auto v : kVisitTypes) out.emplace_back(to_string(v));
-  return out;
-}
-std::vector<std::string> names_of_levels() {
-  std::vector<std::string> out;
-  for (auto l : kHospitalLevels) out.emplace_back(to_string(l));
-  return out;
-}
-std::vector<std::string> names_of_categories() {
-  std::vector<std::string> out;
-  for (auto c : kFilingCategories) out.emplace_back(to_string(c));
-  return out;
-}
+std::vector<std::string> names_of_groups() { return labels_of(kInsuredGroups); }
+std::vector<std::string> names_of_visits() { return labels_of(kVisitTypes); }
+std::vector<std::string> names_of_levels() { return labels_of(kHospitalLevels); }
+std::vector<std::string> names_of_categories() { return labels_of(kFilingCategories); }
 }  // namespace
 
 ParamSchema::ParamSchema() {
@@ -104,18 +95,27 @@ ParamSchema::ParamSchema() {
       const std::string b = "benefit." + g + "." + v + ".";
       add(b + "covered", ParamType::boolean, "whether the pooled fund pays for this visit type at all");
       add(b + "deductible.kind", ParamType::choice, "deductible (起付标准) per admission, annual, or none",
-          {"none", "per_admission", "annual"});
+          labels_of(kDeductibleKinds));
       for (const auto& l : names_of_levels()) {
-        add(b + "deductible." + l + ".first", ParamType::money, "deductible for the year's first admission");
-        add(b + "deductible." + l + ".second", ParamType::money, "deductible for the year's second admission");
-        add(b + "deductible." + l + ".third_plus", ParamType::money,
-            "deductible for the third and later admissions");
+        for (auto o : kAdmissionOrdinals) {
+          switch (o) {
+            case AdmissionOrdinal::first:
+              add(b + "deductible." + l + ".first", ParamType::money, "deductible for the year's first admission");
+              break;
+            case AdmissionOrdinal::second:
+              add(b + "deductible." + l + ".second", ParamType::money, "deductible for the year's second admission");
+              break;
+            case AdmissionOrdinal::third_plus:
+              add(b + "deductible." + l + ".third_plus", ParamType::money,
+                  "deductible for the third and later admissions");
+              break;
+          }
+        }
         add(b + "deductible." + l + ".annual", ParamType::money, "annual deductible");
         add(b + "ratio." + l, ParamType::bands, "pooled-fund ratio (支付比例), progressive bands over the amount above the deductible");
       }
       add(b + "annual_cap", ParamType::money, "pooled fund's annual cap (最高支付限额) for the cap pool");
-      add(b + "cap_pool", ParamType::choice, "which annual cap this visit type counts against",
-          {"inpatient", "outpatient"});
+      add(b + "cap_pool", ParamType::choice, "which annual cap this visit type counts against", labels_of(kCapPools));
     }
   }
   for (const std::string layer : {"critical_illness", "large_expense"}) {
@@ -134,7 +134,7 @@ ParamSchema::ParamSchema() {
   for (const auto& v : names_of_visits())
     for (const auto& c : names_of_categories())
       add("reduction." + v + "." + c, ParamType::reduction, "off-site reduction for this filing category");
-  add("reduction_base", ParamType::choice, "what the reduction is taken off", {"basic_ratio", "all_layers"});
+  add("reduction_base", ParamType::choice, "what the reduction is taken off", labels_of(kReductionBases));
   add("chronic_diseases", ParamType::text_list, "chronic/special outpatient diseases covered (门诊慢特病病种)");
   add("filing.temporary_validity_months", ParamType::integer, "validity of a temporary filing, months");
   add("filing.commitment_days", ParamType::integer, "days to supply missing documents of a commitment filing");
@@ -374,9 +374,9 @@ Layer build_layer(const PolicyBook& book, RegionCode r, const std::string& name,
   return l;
 }
 
-template <class E>
+template <class E, std::size_t N>
 Param<E> get_choice(const PolicyBook& book, RegionCode r, const std::string& path, Date d,
-                    std::initializer_list<E> all) {
+                    const std::array<E, N>& all) {
   const auto p = get<std::string>(book, r, path, d);
   for (E e : all)
     if (to_string(e) == p.value) return Param<E>{e, p.source};
@@ -393,18 +393,17 @@ InsuredPolicy PolicyBook::insured_policy(RegionCode r, Date d) const {
       BenefitRule& rule = p.benefit[index(g)][index(v)];
       const std::string b = "benefit." + std::string(to_string(g)) + "." + std::string(to_string(v)) + ".";
       rule.covered = get<bool>(*this, r, b + "covered", d);
-      rule.deductible_kind = get_choice(*this, r, b + "deductible.kind", d,
-                                        {DeductibleKind::none, DeductibleKind::per_admission, DeductibleKind::annual});
+      rule.deductible_kind = get_choice(*this, r, b + "deductible.kind", d, kDeductibleKinds);
       for (auto l : kHospitalLevels) {
         const std::string lv = std::string(to_string(l));
-        rule.deductible_per_admission[index(l)][0] = get<Money>(*this, r, b + "deductible." + lv + ".first", d);
-        rule.deductible_per_admission[index(l)][1] = get<Money>(*this, r, b + "deductible." + lv + ".second", d);
-        rule.deductible_per_admission[index(l)][2] = get<Money>(*this, r, b + "deductible." + lv + ".third_plus", d);
+        for (auto o : kAdmissionOrdinals)
+          rule.deductible_per_admission[index(l)][index(o)] =
+              get<Money>(*this, r, b + "deductible." + lv + "." + std::string(to_string(o)), d);
         rule.deductible_annual[index(l)] = get<Money>(*this, r, b + "deductible." + lv + ".annual", d);
         rule.ratio[index(l)] = get<Bands>(*this, r, b + "ratio." + lv, d);
       }
       rule.annual_cap = get<Money>(*this, r, b + "annual_cap", d);
-      rule.cap_pool = get_choice(*this, r, b + "cap_pool", d, {CapPool::inpatient, CapPool::outpatient});
+      rule.cap_pool = get_choice(*this, r, b + "cap_pool", d, kCapPools);
     }
   }
   p.critical_illness = build_layer(*this, r, "critical_illness", d);
@@ -418,7 +417,7 @@ InsuredPolicy PolicyBook::insured_policy(RegionCode r, Date d) const {
       p.reduction[index(v)][index(c)] = get<Reduction>(*this, r, "reduction." + vs + "." + std::string(to_string(c)), d);
     p.filing.requires_filing[index(v)] = get_bool(*this, r, "filing.requires_filing." + vs, d);
   }
-  p.reduction_base = get_choice(*this, r, "reduction_base", d, {ReductionBase::basic_ratio, ReductionBase::all_layers});
+  p.reduction_base = get_choice(*this, r, "reduction_base", d, kReductionBases);
   p.chronic_diseases = get<std::vector<std::string>>(*this, r, "chronic_diseases", d);
   p.filing.temporary_validity_months = get<std::int64_t>(*this, r, "filing.temporary_validity_months", d);
   p.filing.commitment_days = get<std::int64_t>(*this, r, "filing.commitment_days", d);
@@ -426,11 +425,7 @@ InsuredPolicy PolicyBook::insured_policy(RegionCode r, Date d) const {
   p.filing.long_term_indefinite = get<bool>(*this, r, "filing.long_term_indefinite", d);
   p.filing.retroactive_before_discharge = get<bool>(*this, r, "filing.retroactive_before_discharge", d);
   p.filing.free_zone = get<std::vector<std::string>>(*this, r, "filing.free_zone", d);
-  p.filing.free_zone_category = get_choice(*this, r, "filing.free_zone_category", d,
-                                           {FilingCategory::retiree_resettled, FilingCategory::long_term_resident,
-                                            FilingCategory::stationed_worker, FilingCategory::referral,
-                                            FilingCategory::emergency, FilingCategory::other_temporary,
-                                            FilingCategory::unfiled});
+  p.filing.free_zone_category = get_choice(*this, r, "filing.free_zone_category", d, kFilingCategories);
   p.manual.extra_reduction = get<Points>(*this, r, "manual.extra_reduction", d);
   p.manual.lag_months = get<std::int64_t>(*this, r, "manual.lag_months", d);
   p.manual.claim_share = get<Ratio>(*this, r, "manual.claim_share", d);

@@ -31,27 +31,4 @@ bool FilingRules::in_free_zone(RegionCode province) const {
   return false;
 }
 
-std::string_view to_string(DeductibleKind k) {
-  switch (k) {
-    case DeductibleKind::none: return "none";
-    case DeductibleKind::per_admission: return "per_admission";
-    case DeductibleKind::annual: return "annual";
-  }
-  return "?";
-}
-std::string_view to_string(CapPool p) {
-  switch (p) {
-    case CapPool::inpatient: return "inpatient";
-    case CapPool::outpatient: return "outpatient";
-  }
-  return "?";
-}
-std::string_view to_string(ReductionBase b) {
-  switch (b) {
-    case ReductionBase::basic_ratio: return "basic_ratio";
-    case ReductionBase::all_layers: return "all_layers";
-  }
-  return "?";
-}
-
 }  // namespace yidi

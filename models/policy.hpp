@@ -34,10 +34,22 @@ using Bands = std::vector<RatioBand>;
 /// Deductible (起付标准): per admission with a step-down for the 2nd and 3rd+ admission of the
 /// year, or annual (usual for outpatient) [secondary].
 enum class DeductibleKind : std::uint8_t { none, per_admission, annual };
+inline constexpr std::array kDeductibleKinds{DeductibleKind::none, DeductibleKind::per_admission, DeductibleKind::annual};
+/// Which admission of the year a per-admission deductible is for: the first, the second, or the
+/// third and later.
+enum class AdmissionOrdinal : std::uint8_t { first, second, third_plus };
+inline constexpr std::array kAdmissionOrdinals{AdmissionOrdinal::first, AdmissionOrdinal::second,
+                                               AdmissionOrdinal::third_plus};
+/// The ordinal of the next admission, given how many the year already has.
+constexpr AdmissionOrdinal admission_ordinal(std::int32_t admissions_before) {
+  return admissions_before <= 0 ? AdmissionOrdinal::first
+       : admissions_before == 1 ? AdmissionOrdinal::second
+                                : AdmissionOrdinal::third_plus;
+}
 /// Which annual cap (最高支付限额) a visit type counts against [assumed: inpatient and chronic
 /// outpatient share one, general outpatient and pharmacy another].
 enum class CapPool : std::uint8_t { inpatient, outpatient };
-inline constexpr std::size_t kCapPools = 2;
+inline constexpr std::array kCapPools{CapPool::inpatient, CapPool::outpatient};
 
 /// Off-site reduction (异地就医报销比例降低) for a filing category: minus points off the ratio
 /// (national −10/−20 [seed 003], Bazhong −5/−10 [seed 004]) or a multiplier (Suzhou ×0.8 [secondary]).
@@ -54,14 +66,53 @@ struct Reduction {
 /// What the reduction is taken off: the pooled fund's ratio (national guidance) or the sum of
 /// all layers (Nantong: "各项保障基金的合计支付额...降低" [seed 003]).
 enum class ReductionBase : std::uint8_t { basic_ratio, all_layers };
+inline constexpr std::array kReductionBases{ReductionBase::basic_ratio, ReductionBase::all_layers};
+
+constexpr std::string_view to_string(DeductibleKind k) {
+  switch (k) {
+    case DeductibleKind::none: return "none";
+    case DeductibleKind::per_admission: return "per_admission";
+    case DeductibleKind::annual: return "annual";
+  }
+  return "?";
+}
+constexpr std::string_view to_string(AdmissionOrdinal o) {
+  switch (o) {
+    case AdmissionOrdinal::first: return "first";
+    case AdmissionOrdinal::second: return "second";
+    case AdmissionOrdinal::third_plus: return "third_plus";
+  }
+  return "?";
+}
+constexpr std::string_view to_string(CapPool p) {
+  switch (p) {
+    case CapPool::inpatient: return "inpatient";
+    case CapPool::outpatient: return "outpatient";
+  }
+  return "?";
+}
+constexpr std::string_view to_string(ReductionBase b) {
+  switch (b) {
+    case ReductionBase::basic_ratio: return "basic_ratio";
+    case ReductionBase::all_layers: return "all_layers";
+  }
+  return "?";
+}
+constexpr const auto& members(DeductibleKind) { return kDeductibleKinds; }
+constexpr const auto& members(AdmissionOrdinal) { return kAdmissionOrdinals; }
+constexpr const auto& members(CapPool) { return kCapPools; }
+constexpr const auto& members(ReductionBase) { return kReductionBases; }
+static_assert(lists_every_member<DeductibleKind>());
+static_assert(lists_every_member<AdmissionOrdinal>());
+static_assert(lists_every_member<CapPool>());
+static_assert(lists_every_member<ReductionBase>());
 
 struct BenefitRule {
   Param<bool> covered;
   Param<DeductibleKind> deductible_kind;
-  /// [level][0 = first admission, 1 = second, 2 = third and later]
-  std::array<std::array<Param<Money>, 3>, 3> deductible_per_admission;
-  std::array<Param<Money>, 3> deductible_annual;  // [level]
-  std::array<Param<Bands>, 3> ratio;              // [level]
+  ByEnum<HospitalLevel, ByEnum<AdmissionOrdinal, Param<Money>>> deductible_per_admission;  // [level][ordinal]
+  ByEnum<HospitalLevel, Param<Money>> deductible_annual;
+  ByEnum<HospitalLevel, Param<Bands>> ratio;
   Param<Money> annual_cap;
   Param<CapPool> cap_pool;
 };
@@ -74,14 +125,14 @@ struct Layer {
   Param<Money> threshold;
   Param<Bands> bands;
   Param<Money> annual_cap;
-  std::array<Param<bool>, 4> applies;  // [visit type]
+  ByEnum<VisitType, Param<bool>> applies;
 };
 
 /// Medical assistance (医疗救助 → maf_pay) for eligible people.
 struct Assistance {
   Param<Ratio> ratio;
   Param<Money> annual_cap;
-  std::array<Param<bool>, 4> applies;  // [visit type]
+  ByEnum<VisitType, Param<bool>> applies;
 };
 
 struct FilingRules {
@@ -89,7 +140,7 @@ struct FilingRules {
   Param<std::int64_t> commitment_days;            // 15 [seed 003]
   Param<std::int64_t> long_term_lock_months;      // 6 [seed 003, 004]
   Param<bool> long_term_indefinite;               // Bazhong yes; Jiangsu: as long as the material [seed 003, 004]
-  std::array<Param<bool>, 4> requires_filing;     // [visit type]; Bazhong outpatient/pharmacy no [seed 004]
+  ByEnum<VisitType, Param<bool>> requires_filing;  // Bazhong outpatient/pharmacy no [seed 004]
   Param<bool> retroactive_before_discharge;       // [seed 000, 003, 004]
   Param<std::vector<std::string>> free_zone;      // provinces needing no filing (视同备案 / 免备案 zones) [seed 003]
   Param<FilingCategory> free_zone_category;       // whose reduction a free-zone visit gets [assumed]
@@ -107,11 +158,11 @@ struct ManualRules {
 struct InsuredPolicy {
   RegionCode region;
   Date as_of;
-  std::array<std::array<BenefitRule, 4>, 3> benefit;  // [insured group][visit type]
+  ByEnum<InsuredGroup, ByEnum<VisitType, BenefitRule>> benefit;
   Layer critical_illness;                             // residents
   Layer large_expense;                                // employees
   Assistance assistance;
-  std::array<std::array<Param<Reduction>, 7>, 4> reduction;  // [visit type][filing category]
+  ByEnum<VisitType, ByEnum<FilingCategory, Param<Reduction>>> reduction;
   Param<ReductionBase> reduction_base;
   Param<std::vector<std::string>> chronic_diseases;  // 门诊慢特病病种范围
   FilingRules filing;
@@ -124,18 +175,15 @@ struct InsuredPolicy {
 struct Catalogue {
   RegionCode region;
   Date as_of;
-  std::array<Param<Ratio>, 4> selfpay_prop_b;  // 乙 self-pay-first share by visit type [secondary: 5–20%]
+  ByEnum<VisitType, Param<Ratio>> selfpay_prop_b;  // 乙 self-pay-first share [secondary: 5–20%]
 };
 
 /// National rules every region's parameters are checked against.
 struct NationalRules {
   Date as_of;
-  std::array<Param<Points>, 7> reduction_ceiling;  // [filing category] [seed 003]
+  ByEnum<FilingCategory, Param<Points>> reduction_ceiling;  // [seed 003]
   Param<Money> coaudit_threshold;                  // 30,000 yuan [seed 000, 003]
 };
 
-std::string_view to_string(DeductibleKind);
-std::string_view to_string(CapPool);
-std::string_view to_string(ReductionBase);
 
 }  // namespace yidi

@@ -1,13 +1,11 @@
 #pragma once
-// Ratio: an exact proportion in basis points (1/10000), and the named rounding step
-// that applies one to an amount of money.
+// Ratio: an exact proportion in basis points (1/10000). Applying one to an amount is a rounding
+// step: see rounding.hpp.
 #include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "models/money.hpp"
 
 namespace yidi {
 
@@ -53,13 +51,8 @@ constexpr Ratio times(Ratio r, Ratio m) {
   return Ratio::bp(static_cast<std::int32_t>((prod + Ratio::kOne / 2) / Ratio::kOne));
 }
 
-/// The one rounding rule for money × ratio: round half away from zero to the fen
-/// (DOMAIN.md §3: "round half-up at each named step" [assumed]).
-constexpr Money apply_ratio_half_up(Money amount, Ratio r) {
-  const std::int64_t num = amount.fen() * r.bp();
-  const std::int64_t half = Ratio::kOne / 2;
-  const std::int64_t q = num >= 0 ? (num + half) / Ratio::kOne : -((-num + half) / Ratio::kOne);
-  return Money::fen(q);
-}
-
 }  // namespace yidi
+
+// Applying a ratio to an amount is a rounding step (apply_ratio_half_up, Rounding): callers that
+// include this header have always had it, so it comes with it.
+#include "models/rounding.hpp"

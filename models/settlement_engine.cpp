@@ -8,15 +8,8 @@
 namespace yidi {
 namespace {
 
-__extension__ using i128 = __int128;
+using i128 = Wide;
 constexpr std::int64_t kBp2 = static_cast<std::int64_t>(Ratio::kOne) * Ratio::kOne;  // 100% at bp×bp scale
-
-/// numerator / scale, rounded half away from zero: the one rounding rule (DOMAIN.md §3 [assumed]).
-Money round_half_up(i128 numerator, std::int64_t scale) {
-  const i128 half = scale / 2;
-  const i128 q = numerator >= 0 ? (numerator + half) / scale : -((-numerator + half) / scale);
-  return Money::fen(static_cast<std::int64_t>(q));
-}
 
 std::string src(const std::string* s) { return s ? *s : std::string("built-in"); }
 
@@ -32,7 +25,8 @@ std::string path_of(InsuredGroup g, VisitType v, std::string_view leaf) {
 
 /// Σ over bands of (part of [from, to) inside the band) × ratio_eff, where ratio_eff at bp² scale is
 /// max(0, ratio × multiplier − points × 1e4). Returns the exact numerator at bp² scale.
-i128 banded_numerator(const Bands& bands, Money from, Money to, std::int32_t multiplier_bp, std::int32_t minus_bp) {
+[[gnu::always_inline]] inline i128 banded_numerator(const Bands& bands, Money from, Money to, std::int32_t multiplier_bp,
+                                                   std::int32_t minus_bp) {
   i128 num = 0;
   Money lo = Money::zero();
   for (const auto& band : bands) {
@@ -65,14 +59,14 @@ void SettlementEngine::validate(const SettlementRequest& req) {
   Money sum;
   for (std::size_t i = 0; i < v.lines.size(); ++i) {
     const ClaimLine& l = v.lines[i];
-    const std::string at = "line " + std::to_string(i + 1);
+    const auto at = [i] { return "line " + std::to_string(i + 1); };  // built only for an error
     if (l.amount.is_negative())
-      throw InvalidClaim(at + " amount", "negative amount " + l.amount.str() + "; expected ≥ 0");
+      throw InvalidClaim(at() + " amount", "negative amount " + l.amount.str() + "; expected ≥ 0");
     if (l.over_price_cap.is_negative() || l.over_price_cap > l.amount)
-      throw InvalidClaim(at + " overlmt_amt", "over-cap part " + l.over_price_cap.str() +
+      throw InvalidClaim(at() + " overlmt_amt", "over-cap part " + l.over_price_cap.str() +
                                                  " must be between 0 and the line amount " + l.amount.str());
     if (l.selfpay_prop && !l.selfpay_prop->in_unit_interval())
-      throw InvalidClaim(at + " selfpay_prop", "expected a ratio between 0 and 1");
+      throw InvalidClaim(at() + " selfpay_prop", "expected a ratio between 0 and 1");
     sum += l.amount;
   }
   if (sum != v.medfee_sumamt)
@@ -96,7 +90,8 @@ CatalogueSplit SettlementEngine::split_classes(Money a, Money b, Money c, Money 
   s.fulamt_ownpay_amt = c;
   s.overlmt_selfpay = over_cap;
   s.preselfpay_amt = apply_ratio_half_up(b, prop_b);
-  s.inscp_scp_amt = a + b + c + over_cap - s.fulamt_ownpay_amt - s.overlmt_selfpay - s.preselfpay_amt;
+  // The rest by subtraction: (a + b + c + over) − c − over − 乙's share, so the parts sum to the total.
+  s.inscp_scp_amt = a + b - s.preselfpay_amt;
   return s;
 }
 
@@ -157,195 +152,259 @@ CatalogueSplit SettlementEngine::split(const Visit& v, const Catalogue& cat, Exp
   return s;
 }
 
-PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const InsuredPolicy& pol, Explanation* ex) {
-  PolicyResult out;
-  YearToDate y = in.ytd;
-  const BenefitRule& rule = pol.rule(in.group, in.visit_type);
-  const Scheme scheme = scheme_of(in.group);
-  const CapPool pool = rule.cap_pool.value;
-  const Money E = in.eligible;
+// ---- Step B as named steps, in the order of DOMAIN.md §3
 
-  if (!rule.covered.value) {
-    out.not_payable = NotPayable::visit_type_not_covered;
-    explain(ex, [&] {
+namespace {
+
+/// What every step of one visit's policy reads: the input, the insured region's policy, the rule
+/// for the visit's group and type, and where the explanation goes (nullptr: none).
+struct PolicyStep {
+  const PolicyInput& in;
+  const InsuredPolicy& pol;
+  const BenefitRule& rule;
+  Explanation* ex;
+};
+
+/// A reduction as the engine applies it to a ratio: ratio × multiplier − points (DOMAIN.md §3).
+struct Cut {
+  std::int32_t multiplier_bp = Ratio::kOne;
+  std::int32_t minus_bp = 0;
+  bool any() const { return multiplier_bp != Ratio::kOne || minus_bp != 0; }
+};
+
+Money& layer_paid(YearToDate& y, Scheme scheme) {
+  return scheme == Scheme::resident ? y.critical_illness_paid : y.large_expense_paid;
+}
+
+/// Whether the pooled fund pays for this visit at all: its visit type covered, a chronic/special
+/// outpatient disease on the insured region's list.
+NotPayable payability(const PolicyStep& s) {
+  if (!s.rule.covered.value) {
+    explain(s.ex, [&] {
       return ExplainStep{"B: policy", "visit type not covered by the pooled fund",
-                         path_of(in.group, in.visit_type, "covered"), "false", src(rule.covered.source)};
+                         path_of(s.in.group, s.in.visit_type, "covered"), "false", src(s.rule.covered.source)};
     });
-  } else if (in.visit_type == VisitType::chronic_outpatient && !in.disease_listed) {
-    out.not_payable = NotPayable::disease_not_listed;
-    explain(ex, [&] {
+    return NotPayable::visit_type_not_covered;
+  }
+  if (s.in.visit_type == VisitType::chronic_outpatient && !s.in.disease_listed) {
+    explain(s.ex, [&] {
       return ExplainStep{"B: policy", "disease not on the insured region's chronic/special outpatient list",
-                         "chronic_diseases", to_string(ParamValue{pol.chronic_diseases.value}),
-                         src(pol.chronic_diseases.source)};
+                         "chronic_diseases", to_string(ParamValue{s.pol.chronic_diseases.value}),
+                         src(s.pol.chronic_diseases.source)};
+    });
+    return NotPayable::disease_not_listed;
+  }
+  return NotPayable::none;
+}
+
+/// Deductible (起付标准) on the eligible amount: per admission (lower for later admissions of the
+/// year) or annual (what the year has not yet met).
+Money deductible(const PolicyStep& s, YearToDate& y) {
+  const Money E = s.in.eligible;
+  switch (s.rule.deductible_kind.value) {
+    case DeductibleKind::none:
+      explain(s.ex, [&] {
+        return ExplainStep{"B: deductible", "none", path_of(s.in.group, s.in.visit_type, "deductible.kind"), "none",
+                           src(s.rule.deductible_kind.source)};
+      });
+      return Money::zero();
+    case DeductibleKind::per_admission: {
+      const AdmissionOrdinal ordinal = admission_ordinal(y.admissions);
+      const auto& p = s.rule.deductible_per_admission[index(s.in.level)][index(ordinal)];
+      const Money D = min(E, p.value);
+      explain(s.ex, [&] {
+        return ExplainStep{"B: deductible",
+                           "admission #" + std::to_string(y.admissions + 1) + " of the year: " + D.str() + " applied",
+                           path_of(s.in.group, s.in.visit_type,
+                                   "deductible." + std::string(to_string(s.in.level)) + "." +
+                                       std::string(to_string(ordinal))),
+                           p.value.str(), src(p.source)};
+      });
+      return D;
+    }
+    case DeductibleKind::annual: {
+      const auto& p = s.rule.deductible_annual[index(s.in.level)];
+      const Money D = min(E, positive_part(p.value - y.annual_deductible_met));
+      y.annual_deductible_met += D;
+      explain(s.ex, [&] {
+        return ExplainStep{"B: deductible",
+                           "annual, " + s.in.ytd.annual_deductible_met.str() + " already met: " + D.str() + " applied",
+                           path_of(s.in.group, s.in.visit_type, "deductible." + std::string(to_string(s.in.level)) + ".annual"),
+                           p.value.str(), src(p.source)};
+      });
+      return D;
+    }
+  }
+  return Money::zero();
+}
+
+/// The off-site reduction for the filing category (none for local visits) and the manual path's
+/// further cut; `applied` receives the filing category's reduction.
+Cut reduction(const PolicyStep& s, Reduction& applied) {
+  Reduction red;
+  if (s.in.offsite) {
+    const auto& p = s.pol.reduction[index(s.in.visit_type)][index(s.in.category)];
+    red = p.value;
+    explain(s.ex, [&] {
+      return ExplainStep{"B: reduction",
+                         "filing category " + std::string(to_string(s.in.category)) + ": " + red.str() + " off " +
+                             std::string(to_string(s.pol.reduction_base.value)),
+                         "reduction." + std::string(to_string(s.in.visit_type)) + "." +
+                             std::string(to_string(s.in.category)),
+                         red.str(), src(p.source)};
     });
   }
-
-  if (out.not_payable == NotPayable::none) {
-    // Deductible (起付标准)
-    Money D;
-    switch (rule.deductible_kind.value) {
-      case DeductibleKind::none:
-        explain(ex, [&] {
-          return ExplainStep{"B: deductible", "none", path_of(in.group, in.visit_type, "deductible.kind"), "none",
-                             src(rule.deductible_kind.source)};
-        });
-        break;
-      case DeductibleKind::per_admission: {
-        const int ordinal = std::min<std::int32_t>(y.admissions, 2);
-        const auto& p = rule.deductible_per_admission[index(in.level)][static_cast<std::size_t>(ordinal)];
-        D = min(E, p.value);
-        explain(ex, [&] {
-          static constexpr const char* kOrd[] = {"first", "second", "third_plus"};
-          return ExplainStep{"B: deductible",
-                             "admission #" + std::to_string(y.admissions + 1) + " of the year: " + D.str() + " applied",
-                             path_of(in.group, in.visit_type,
-                                     "deductible." + std::string(to_string(in.level)) + "." + kOrd[ordinal]),
-                             p.value.str(), src(p.source)};
-        });
-        break;
-      }
-      case DeductibleKind::annual: {
-        const auto& p = rule.deductible_annual[index(in.level)];
-        D = min(E, positive_part(p.value - y.annual_deductible_met));
-        y.annual_deductible_met += D;
-        explain(ex, [&] {
-          return ExplainStep{"B: deductible",
-                             "annual, " + in.ytd.annual_deductible_met.str() + " already met: " + D.str() + " applied",
-                             path_of(in.group, in.visit_type, "deductible." + std::string(to_string(in.level)) + ".annual"),
-                             p.value.str(), src(p.source)};
-        });
-        break;
-      }
-    }
-    out.deductible = D;
-    const Money A = E - D;
-
-    // Off-site reduction for the filing category (none for local visits) and the manual path's extra cut.
-    Reduction red;
-    if (in.offsite) {
-      const auto& p = pol.reduction[index(in.visit_type)][index(in.category)];
-      red = p.value;
-      explain(ex, [&] {
-        return ExplainStep{"B: reduction",
-                           "filing category " + std::string(to_string(in.category)) + ": " + red.str() + " off " +
-                               std::string(to_string(pol.reduction_base.value)),
-                           "reduction." + std::string(to_string(in.visit_type)) + "." + std::string(to_string(in.category)),
-                           red.str(), src(p.source)};
-      });
-    }
-    const std::int32_t multiplier_bp = red.kind == Reduction::Kind::multiplier ? red.multiplier.bp() : Ratio::kOne;
-    std::int32_t minus_bp = red.kind == Reduction::Kind::points ? red.points.bp : 0;
-    if (in.offsite && in.path == SettlementPath::manual && pol.manual.extra_reduction.value.bp > 0) {
-      minus_bp += pol.manual.extra_reduction.value.bp;
-      explain(ex, [&] {
-        const std::string pts = to_string(ParamValue{pol.manual.extra_reduction.value});
-        return ExplainStep{"B: reduction", "manual path: a further " + pts, "manual.extra_reduction", pts,
-                           src(pol.manual.extra_reduction.source)};
-      });
-    }
-    out.reduction = red;
-    const bool reduced = multiplier_bp != Ratio::kOne || minus_bp != 0;
-    const bool on_basic = pol.reduction_base.value == ReductionBase::basic_ratio;
-
-    // Pooled fund (统筹基金): progressive ratio bands over the amount above the deductible.
-    const auto& bands = rule.ratio[index(in.level)];
-    const i128 num = on_basic ? banded_numerator(bands.value, Money::zero(), A, multiplier_bp, minus_bp)
-                              : banded_numerator(bands.value, Money::zero(), A, Ratio::kOne, 0);
-    const Money hifp_raw = round_half_up(num, kBp2);
-    explain(ex, [&] {
-      return ExplainStep{"B: pooled fund",
-                         A.str() + " above the deductible × " + bands_str(bands.value) +
-                             (on_basic && reduced ? " (reduced)" : "") + " = " + hifp_raw.str() + " (half-up)",
-                         path_of(in.group, in.visit_type, "ratio." + std::string(to_string(in.level))),
-                         bands_str(bands.value), src(bands.source)};
+  Cut cut;
+  cut.multiplier_bp = red.kind == Reduction::Kind::multiplier ? red.multiplier.bp() : Ratio::kOne;
+  cut.minus_bp = red.kind == Reduction::Kind::points ? red.points.bp : 0;
+  const auto& extra = s.pol.manual.extra_reduction;
+  if (s.in.offsite && s.in.path == SettlementPath::manual && extra.value.bp > 0) {
+    cut.minus_bp += extra.value.bp;
+    explain(s.ex, [&] {
+      const std::string pts = to_string(ParamValue{extra.value});
+      return ExplainStep{"B: reduction", "manual path: a further " + pts, "manual.extra_reduction", pts,
+                         src(extra.source)};
     });
-    const Money room = positive_part(rule.annual_cap.value - y.pooled_paid[index(pool)]);
-    Money hifp = min(hifp_raw, room);
-    if (hifp < hifp_raw)
-      explain(ex, [&] {
-        return ExplainStep{"B: annual cap", "capped at the room left " + room.str(),
-                           path_of(in.group, in.visit_type, "annual_cap"), rule.annual_cap.value.str(),
-                           src(rule.annual_cap.source)};
-      });
-    y.pooled_paid[index(pool)] += hifp;
+  }
+  applied = red;
+  return cut;
+}
 
-    // Critical illness (residents) or large expense (employees) on the remaining in-policy burden.
-    const Layer& layer = scheme == Scheme::resident ? pol.critical_illness : pol.large_expense;
-    Money& layer_ytd = scheme == Scheme::resident ? y.critical_illness_paid : y.large_expense_paid;
-    Money layer_pay, maf;
-    if (layer.enabled.value && layer.applies[index(in.visit_type)].value) {
-      const Money burden = E - hifp;
-      const Money before = y.layer_base, after = y.layer_base + burden;
-      const Money T = layer.threshold.value;
-      const i128 lnum = banded_numerator(layer.bands.value, positive_part(before - T), positive_part(after - T),
-                                         Ratio::kOne, 0);
-      layer_pay = min(round_half_up(lnum, kBp2), positive_part(layer.annual_cap.value - layer_ytd));
-      y.layer_base = after;
-      explain(ex, [&] {
-        const std::string name = scheme == Scheme::resident ? "critical_illness" : "large_expense";
-        return ExplainStep{"B: " + name,
-                           "burden " + burden.str() + " takes the year's total from " + before.str() + " to " +
-                               after.str() + "; above threshold " + T.str() + " × " + bands_str(layer.bands.value) +
-                               " = " + layer_pay.str(),
-                           name + ".bands", bands_str(layer.bands.value), src(layer.bands.source)};
-      });
-    }
+/// Pooled fund (统筹基金): progressive ratio bands over the amount above the deductible, cut by
+/// `cut` (the reduction when it is on the basic ratio, else none), capped by the room left under
+/// the annual cap of the visit type's cap pool.
+Money pooled_fund(const PolicyStep& s, Money above_deductible, Cut cut, YearToDate& y) {
+  const auto& bands = s.rule.ratio[index(s.in.level)];
+  const Money raw = Rounding::half_up().quotient(
+      banded_numerator(bands.value, Money::zero(), above_deductible, cut.multiplier_bp, cut.minus_bp), kBp2);
+  explain(s.ex, [&] {
+    return ExplainStep{"B: pooled fund",
+                       above_deductible.str() + " above the deductible × " + bands_str(bands.value) +
+                           (cut.any() ? " (reduced)" : "") + " = " + raw.str() + " (half-up)",
+                       path_of(s.in.group, s.in.visit_type, "ratio." + std::string(to_string(s.in.level))),
+                       bands_str(bands.value), src(bands.source)};
+  });
+  Money& paid = y.pooled_paid[index(s.rule.cap_pool.value)];
+  const Money room = room_under(s.rule.annual_cap.value, paid);
+  const Money hifp = min(raw, room);
+  if (hifp < raw)
+    explain(s.ex, [&] {
+      return ExplainStep{"B: annual cap", "capped at the room left " + room.str(),
+                         path_of(s.in.group, s.in.visit_type, "annual_cap"), s.rule.annual_cap.value.str(),
+                         src(s.rule.annual_cap.source)};
+    });
+  paid += hifp;
+  return hifp;
+}
 
-    // Medical assistance on what remains.
-    if (in.assistance_eligible && pol.assistance.applies[index(in.visit_type)].value) {
-      const Money remaining = E - hifp - layer_pay;
-      maf = min(apply_ratio_half_up(remaining, pol.assistance.ratio.value),
-                positive_part(pol.assistance.annual_cap.value - y.assistance_paid));
-      explain(ex, [&] {
-        return ExplainStep{"B: assistance", remaining.str() + " × " + pol.assistance.ratio.value.str() + " = " + maf.str(),
-                           "assistance.ratio", pol.assistance.ratio.value.str(), src(pol.assistance.ratio.source)};
-      });
-    }
+/// Critical illness (residents) or large expense (employees) on the remaining in-policy burden:
+/// bands over the year's cumulative burden above the threshold, capped by the layer's room.
+Money layer_payment(const PolicyStep& s, Money burden, YearToDate& y) {
+  const Scheme scheme = scheme_of(s.in.group);
+  const Layer& layer = scheme == Scheme::resident ? s.pol.critical_illness : s.pol.large_expense;
+  if (!layer.enabled.value || !layer.applies[index(s.in.visit_type)].value) return Money::zero();
+  const Money before = y.layer_base, after = y.layer_base + burden;
+  const Money T = layer.threshold.value;
+  const Money pay = min(Rounding::half_up().quotient(banded_numerator(layer.bands.value, positive_part(before - T),
+                                                                      positive_part(after - T), Ratio::kOne, 0),
+                                                     kBp2),
+                        room_under(layer.annual_cap.value, layer_paid(y, scheme)));
+  y.layer_base = after;
+  explain(s.ex, [&] {
+    const std::string name = scheme == Scheme::resident ? "critical_illness" : "large_expense";
+    return ExplainStep{"B: " + name,
+                       "burden " + burden.str() + " takes the year's total from " + before.str() + " to " +
+                           after.str() + "; above threshold " + T.str() + " × " + bands_str(layer.bands.value) +
+                           " = " + pay.str(),
+                       name + ".bands", bands_str(layer.bands.value), src(layer.bands.source)};
+  });
+  return pay;
+}
 
-    // Nantong: the reduction is taken off the sum of all layers [seed 003]. The cut total is shared
-    // out in proportion, each part rounded toward zero; the few fen left go to the pooled fund, then
-    // the layer, then assistance, none above its unreduced amount (so no cap is ever exceeded).
-    if (!on_basic && reduced) {
-      const Money total = hifp + layer_pay + maf;
-      const i128 cut_num = static_cast<i128>(total.fen()) * multiplier_bp - static_cast<i128>(A.fen()) * minus_bp;
-      const Money cut = cut_num <= 0 ? Money::zero() : min(total, round_half_up(cut_num, Ratio::kOne));
-      if (!total.is_zero()) {
-        const Money parts[3] = {hifp, layer_pay, maf};
-        Money scaled[3];
-        Money left = cut;
-        for (int i = 0; i < 3; ++i) {
-          scaled[i] = Money::fen(static_cast<std::int64_t>(static_cast<i128>(parts[i].fen()) * cut.fen() / total.fen()));
-          left -= scaled[i];
-        }
-        for (int i = 0; i < 3 && left > Money::zero(); ++i) {
-          const Money add = min(left, parts[i] - scaled[i]);
-          scaled[i] += add;
-          left -= add;
-        }
-        y.pooled_paid[index(pool)] -= hifp - scaled[0];
-        hifp = scaled[0];
-        layer_pay = scaled[1];
-        maf = scaled[2];
-      }
-      explain(ex, [&] {
-        return ExplainStep{"B: reduction", "all layers " + total.str() + " reduced to " + cut.str(), "reduction_base",
-                           "all_layers", src(pol.reduction_base.source)};
-      });
-    }
-    layer_ytd += layer_pay;  // only what is paid counts toward the layer's cap
-    y.assistance_paid += maf;
-    out.hifp = hifp;
-    out.layer = layer_pay;
-    out.maf = maf;
+/// Medical assistance (医疗救助) on what remains, for eligible people, capped by its room.
+Money assistance(const PolicyStep& s, Money remaining, const YearToDate& y) {
+  const Assistance& a = s.pol.assistance;
+  if (!s.in.assistance_eligible || !a.applies[index(s.in.visit_type)].value) return Money::zero();
+  const Money maf = min(Rounding::half_up()(remaining, a.ratio.value), room_under(a.annual_cap.value, y.assistance_paid));
+  explain(s.ex, [&] {
+    return ExplainStep{"B: assistance", remaining.str() + " × " + a.ratio.value.str() + " = " + maf.str(),
+                       "assistance.ratio", a.ratio.value.str(), src(a.ratio.source)};
+  });
+  return maf;
+}
+
+/// Nantong: the reduction is taken off the sum of all layers [seed 003 §四]. The reduced total,
+/// total × multiplier − points × the amount above the deductible (half-up, never above the
+/// total), is shared out in proportion to the unreduced parts by the project's rule (DOMAIN.md
+/// §3): each part half-up, the last non-zero part by subtraction. No part exceeds its unreduced
+/// amount (see split_in_proportion), so no cap is exceeded; the pooled fund's year-to-date sum
+/// gives back what was cut from it.
+void reduce_all_layers(const PolicyStep& s, Money above_deductible, Cut cut, Money parts[3], YearToDate& y) {
+  const Money total = parts[0] + parts[1] + parts[2];
+  const Wide cut_num = static_cast<Wide>(total.fen()) * cut.multiplier_bp -
+                       static_cast<Wide>(above_deductible.fen()) * cut.minus_bp;
+  const Money reduced = cut_num <= 0 ? Money::zero() : min(total, Rounding::half_up().quotient(cut_num, Ratio::kOne));
+  const Money unreduced[3] = {parts[0], parts[1], parts[2]};
+  split_in_proportion(reduced, unreduced, std::span<Money>(parts, 3));
+  y.pooled_paid[index(s.rule.cap_pool.value)] -= unreduced[0] - parts[0];
+  explain(s.ex, [&] {
+    return ExplainStep{"B: reduction", "all layers " + total.str() + " reduced to " + reduced.str(), "reduction_base",
+                       "all_layers", src(s.pol.reduction_base.source)};
+  });
+}
+
+}  // namespace
+
+PolicyResult SettlementEngine::apply_policy(const PolicyInput& in, const InsuredPolicy& pol, Explanation* ex) {
+  const PolicyStep s{in, pol, pol.rule(in.group, in.visit_type), ex};
+  PolicyResult out;
+  YearToDate y = in.ytd;
+  out.not_payable = payability(s);
+  if (out.not_payable == NotPayable::none) {
+    const Money E = in.eligible;
+    out.deductible = deductible(s, y);
+    const Money A = E - out.deductible;
+    const Cut cut = reduction(s, out.reduction);
+    const bool on_basic = pol.reduction_base.value == ReductionBase::basic_ratio;
+    Money funds[3];  // pooled fund, layer, assistance
+    funds[0] = pooled_fund(s, A, on_basic ? cut : Cut{}, y);
+    funds[1] = layer_payment(s, E - funds[0], y);
+    funds[2] = assistance(s, E - funds[0] - funds[1], y);
+    if (!on_basic && cut.any()) reduce_all_layers(s, A, cut, funds, y);
+    layer_paid(y, scheme_of(in.group)) += funds[1];  // only what is paid counts toward the caps
+    y.assistance_paid += funds[2];
+    out.hifp = funds[0];
+    out.layer = funds[1];
+    out.maf = funds[2];
   }
   if (in.visit_type == VisitType::inpatient) y.admissions += 1;
   out.ytd_after = y;
   return out;
 }
 
-Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
-                                    const NationalRules& national, bool want_explanation) {
-  validate(req);
+namespace {
+/// A filing whose dates run out of the supported range (a validity or a lock ending after
+/// 2200-12-31) is a bad claim rather than an exception past the caller.
+template <class F>
+auto with_filing_dates(F&& f) {
+  try {
+    return f();
+  } catch (const DateRangeError& e) {
+    throw InvalidClaim("filing_date", std::string("the filing's dates leave the supported range (") + e.what() + ")");
+  }
+}
+FilingStatus filing_status(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules,
+                           bool with_detail) {
+  return with_filing_dates([&] { return resolve_filing(v, filing, rules, with_detail); });
+}
+
+Settlement settle_visit(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
+                        const NationalRules& national, bool want_explanation) {
+  using E = SettlementEngine;
+  E::validate(req);
+  // A cancellation inside a long-term filing's lock is a bad row, local visit or not (filing.hpp).
+  if (req.filing && req.filing->category != FilingCategory::unfiled)
+    with_filing_dates([&] { check_cancellation(*req.filing, pol.filing); });
   const Visit& v = req.visit;
   Settlement r;
   r.id = v.id;
@@ -364,7 +423,7 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
                                      ": local settlement, no reduction", {}, {}, {}};
     });
   } else {
-    const FilingStatus fs = resolve_filing(v, req.filing, pol.filing, want_explanation);
+    const FilingStatus fs = filing_status(v, req.filing, pol.filing, want_explanation);
     const PathDecision pd = decide_path(v, fs);
     r.path = pd.path;
     r.reason = pd.reason;
@@ -381,7 +440,7 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
   }
 
   // ---- Step A
-  const CatalogueSplit s = split(v, cat, ex);
+  const CatalogueSplit s = E::split(v, cat, ex);
   r.fulamt_ownpay_amt = s.fulamt_ownpay_amt;
   r.overlmt_selfpay = s.overlmt_selfpay;
   r.preselfpay_amt = s.preselfpay_amt;
@@ -402,7 +461,7 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
     in.disease_listed = std::find(list.begin(), list.end(), v.disease) != list.end();
   }
   in.ytd = req.ytd;
-  const PolicyResult p = apply_policy(in, pol, ex);
+  const PolicyResult p = E::apply_policy(in, pol, ex);
   r.payable = p.not_payable == NotPayable::none;
   switch (p.not_payable) {
     case NotPayable::none: break;
@@ -441,6 +500,18 @@ Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogu
   });
   r.ytd_after = p.ytd_after;
   return r;
+}
+}  // namespace
+
+Settlement SettlementEngine::settle(const SettlementRequest& req, const Catalogue& cat, const InsuredPolicy& pol,
+                                    const NationalRules& national, bool want_explanation) {
+  try {
+    return settle_visit(req, cat, pol, national, want_explanation);
+  } catch (const MoneyOverflow& e) {
+    // Amounts (with the person's year-to-date sums) beyond Money's range: a bad record, not a crash.
+    throw InvalidClaim("medfee_sumamt", std::string(e.what()) + "; expected amounts up to " +
+                                            Money::max_input().str() + " yuan whose sums stay in range");
+  }
 }
 
 }  // namespace yidi

@@ -5,6 +5,7 @@
 #include "models/claim.hpp"
 #include "models/filing.hpp"
 #include "models/policy.hpp"
+#include "models/rounding.hpp"
 
 namespace yidi {
 

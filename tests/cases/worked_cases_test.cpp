@@ -4,10 +4,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "models/clearing.hpp"
+#include "models/settlement_engine.hpp"
+#include "sim/io/claims_csv.hpp"
 #include "sim/io/clearing_yaml.hpp"
+#include "sim/io/policy_snapshots.hpp"
+#include "sim/io/policy_yaml.hpp"
 
 using namespace yidi;
 namespace fs = std::filesystem;
@@ -208,6 +213,73 @@ std::vector<fs::path> cases_in(const std::string& kind) {
 class ClearingCase : public ::testing::TestWithParam<fs::path> {};
 TEST_P(ClearingCase, PassesToTheFen) { run_clearing_case(GetParam()); }
 INSTANTIATE_TEST_SUITE_P(Data, ClearingCase, ::testing::ValuesIn(cases_in("clearing")),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param.stem().string();
+                           for (char& ch : n) if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
+
+}  // namespace
+
+// ---- Settlement cases: claims rows in the `yidi settle` format (docs/settle-formats.md), settled
+// with the embedded policy data as the settle command does; every expected result column is
+// compared as written, and a rejected row's message in full.
+
+namespace {
+
+const PolicyBook& embedded_policy() {
+  static const PolicyBook book = io::load_embedded_policy();
+  return book;
+}
+
+void run_settlement_case(const fs::path& file) {
+  const YAML::Node c = YAML::LoadFile(file.string());
+  ASSERT_TRUE(c["source"]) << file << ": every case cites its source";
+  ASSERT_TRUE(c["claims"] && c["expect"]) << file << ": a case has claims and expected results";
+  const PolicyBook& book = embedded_policy();
+  io::PolicySnapshots snapshots(book);
+  const std::string name = file.filename().string() + " claims";  // messages count lines within the claims text
+  const io::ParsedClaims parsed = io::parse_claims(c["claims"].as<std::string>(), name, book);
+  std::map<std::string, std::map<std::string, std::string>> results;  // mdtrt_id -> column -> value
+  std::map<std::string, std::string> rejected;                       // mdtrt_id -> message
+  for (const auto& r : parsed.rejected) rejected[r.fields.empty() ? "?" : r.fields[0]] = r.error.what();
+  io::YearToDateLedger ledger;
+  const auto header = io::result_header();
+  for (io::ClaimRow row : parsed.rows) {
+    row.request.ytd = ledger.before(row);
+    const Visit& v = row.request.visit;
+    try {
+      const Settlement s = SettlementEngine::settle(row.request, snapshots.catalogue(v.treatment_region, v.discharge),
+                                                    snapshots.insured(v.insured_region, v.discharge),
+                                                    snapshots.national(v.discharge));
+      ledger.record(row, s);
+      const auto fields = io::result_fields(row, s);
+      for (std::size_t i = 0; i < header.size(); ++i) results[v.id][header[i]] = fields[i];
+    } catch (const InvalidClaim& e) {
+      rejected[v.id] = io::claim_error(row, e, name).what();
+    }
+  }
+  for (const auto& kv : c["expect"]) {
+    const std::string id = kv.first.as<std::string>();
+    const YAML::Node e = kv.second;
+    if (e["rejected"]) {
+      ASSERT_TRUE(rejected.count(id)) << name << " " << id << ": expected a rejection, got a settlement";
+      EXPECT_EQ(rejected[id], e["rejected"].as<std::string>()) << name << " " << id;
+      continue;
+    }
+    ASSERT_TRUE(results.count(id)) << name << " " << id << ": not settled: " << rejected[id];
+    for (const auto& col : e) {
+      const std::string k = col.first.as<std::string>();
+      ASSERT_TRUE(results[id].count(k)) << name << ": no result column '" << k << "'";
+      EXPECT_EQ(results[id][k], col.second.as<std::string>()) << name << " " << id << " " << k;
+    }
+  }
+  EXPECT_EQ(results.size() + rejected.size(), c["expect"].size()) << name << ": every row has an expectation";
+}
+
+class SettlementCase : public ::testing::TestWithParam<fs::path> {};
+TEST_P(SettlementCase, PassesToTheFen) { run_settlement_case(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Data, SettlementCase, ::testing::ValuesIn(cases_in("settlement")),
                          [](const auto& param_info) {
                            std::string n = param_info.param.stem().string();
                            for (char& ch : n) if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';

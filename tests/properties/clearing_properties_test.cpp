@@ -20,7 +20,9 @@ struct Year {
   std::vector<std::vector<SettlementRecord>> months;  // 12 months of records
 };
 
-Year random_year(std::uint64_t seed) {
+/// A year of random records; `max_fund_fen` bounds each record's fund payment (the patient's part
+/// is up to 40% of it).
+Year random_year(std::uint64_t seed, std::int64_t max_fund_fen = 5000000) {
   std::mt19937_64 rng(seed);
   auto u = [&](std::int64_t lo, std::int64_t hi) { return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng); };
   Year y;
@@ -35,8 +37,8 @@ Year random_year(std::uint64_t seed) {
       r.treatment_region = kTreatment[static_cast<std::size_t>(u(0, 5))];
       r.settled_on = *Date::from_ymd(2024, static_cast<unsigned>(m + 1), static_cast<unsigned>(u(1, 28)));
       r.path = u(0, 5) == 0 ? SettlementPath::manual : SettlementPath::direct;
-      r.fund_pay = Money::fen(u(0, 5000000));
-      r.patient_pay = Money::fen(u(0, 2000000));
+      r.fund_pay = Money::fen(u(0, max_fund_fen));
+      r.patient_pay = Money::fen(u(0, max_fund_fen / 5 * 2));
       r.coaudit_fund_pay = u(0, 4) == 0 ? r.fund_pay : Money::zero();
       r.declaration_delay_months = static_cast<int>(u(0, 2));
       if (r.path == SettlementPath::manual && u(0, 2) != 0) r.reimburse_on = r.settled_on.plus_months(static_cast<int>(u(1, 5)));
@@ -47,21 +49,22 @@ Year random_year(std::uint64_t seed) {
   return y;
 }
 
-ClearingSystem make_system() {
+ClearingSystem make_system(Money opening = Money::yuan(5000000), Money quota = Money::yuan(100000)) {
   ClearingParams p;
   p.intra_drg_annual = true;
   p.drg_ratio = Ratio::percent(96);
   ClearingSystem cs(p, Date::parse("2024-01-01")->month_index());
   for (auto pool : kPools)
     for (auto s : {Scheme::employee, Scheme::resident}) {
-      cs.add_fund(pool, s, Money::yuan(5000000), *Date::parse("2024-01-01"));
-      cs.set_initial_quota(pool, s, RegionCode::of(110000), Money::yuan(100000));
+      cs.add_fund(pool, s, opening, *Date::parse("2024-01-01"));
+      cs.set_initial_quota(pool, s, RegionCode::of(110000), quota);
     }
   return cs;
 }
 
 /// Runs the year and 4 more months (so the year closes), returning every report.
-std::vector<MonthReport> run(ClearingSystem& cs, const Year& y, bool check_each_month = true) {
+std::vector<MonthReport> run(ClearingSystem& cs, const Year& y, bool check_each_month = true,
+                             Money contribution = Money::yuan(30000), Money local = Money::yuan(20000)) {
   std::vector<MonthReport> out;
   for (int m = 0; m < 16; ++m) {
     if (m < 12)
@@ -69,8 +72,8 @@ std::vector<MonthReport> run(ClearingSystem& cs, const Year& y, bool check_each_
     if (m % 3 == 0) {
       for (auto pool : kPools) {
         const Date on = *Date::from_ymd(2024 + m / 12, static_cast<unsigned>(m % 12 + 1), 28);
-        cs.post_contribution(pool, Scheme::employee, on, Money::yuan(30000));
-        cs.post_local_benefit(pool, Scheme::resident, on, Money::yuan(20000));
+        cs.post_contribution(pool, Scheme::employee, on, contribution);
+        cs.post_local_benefit(pool, Scheme::resident, on, local);
       }
     }
     out.push_back(cs.close_month());
@@ -161,4 +164,53 @@ TEST(ClearingProperties, PairsSumToSettlements) {
     EXPECT_TRUE(reports[14].year_close->complete());
     EXPECT_EQ(reports[14].year_close->settled, settled_cross);
   }
+}
+
+// Issue 12: the same properties with every record, balance, quota and contribution near the most
+// Money::parse accepts (10^12 yuan): no sum wraps, every fen is accounted for, pairs sum to settlements.
+TEST(ClearingProperties, EveryFenIsAccountedForNearTheMaximum) {
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const Year y = random_year(seed, Money::kMaxInputFen);
+    ClearingSystem cs = make_system(Money::max_input(), Money::max_input());
+    const auto reports = run(cs, y, true, Money::max_input(), Money::max_input());
+    ASSERT_FALSE(::testing::Test::HasFailure()) << "seed " << seed;
+    Wide settled = 0, cleared = 0;
+    for (const auto& m : y.months)
+      for (const auto& r : m)
+        if (r.path == SettlementPath::direct && is_cross_province(r.insured_region, r.treatment_region))
+          settled += r.fund_pay.fen();
+    for (const auto& rep : reports)
+      for (const auto& c : rep.cleared_cross) cleared += c.amount.fen();
+    EXPECT_EQ(cleared, settled) << "seed " << seed;
+    EXPECT_GT(settled, Wide{Money::kMaxInputFen} * 10) << "seed " << seed;  // well past any one input
+    for (const auto& rep : reports)
+      for (const auto& f : rep.funds) EXPECT_FALSE(f.balance.is_unlimited());
+  }
+}
+
+// A pair whose outstanding amount would leave Money's range: the submission throws MoneyOverflow
+// (naming the sum) instead of wrapping, and the ledger still balances.
+TEST(ClearingProperties, ASumPastTheRangeThrowsAndTheLedgerStillBalances) {
+  ClearingSystem cs = make_system(Money::max_input(), Money::max_input());
+  SettlementRecord r;
+  r.insured_region = kPools[0];
+  r.scheme = Scheme::employee;
+  r.treatment_region = RegionCode::of(110105);
+  r.settled_on = *Date::parse("2024-01-15");
+  r.fund_pay = Money::max_input();
+  int submitted = 0;
+  try {
+    for (; submitted < 20000; ++submitted) {
+      r.reference = "big-" + std::to_string(submitted);
+      cs.submit(r);
+    }
+    FAIL() << "20,000 records of 10^12 yuan summed without overflow";
+  } catch (const MoneyOverflow& e) {
+    EXPECT_NE(std::string(e.what()).find("money overflow: "), std::string::npos);
+  }
+  // The first sum to leave the range is a fund's or a prepayment's balance: about 10,000 records in.
+  EXPECT_GE(submitted, 9999);
+  EXPECT_LE(submitted, 10001);
+  EXPECT_EQ(cs.ledger().total(), Money::zero());
+  EXPECT_EQ(cs.ledger().replay(), cs.ledger().balances());
 }

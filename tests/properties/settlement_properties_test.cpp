@@ -45,7 +45,7 @@ struct Gen {
 InsuredPolicy random_policy(Gen& g) {
   InsuredPolicy p = simple_policy(kHome);
   for (auto& by_visit : p.benefit) {
-    const Money caps[kCapPools] = {Money::yuan(g.uniform(1000, 600000)), Money::yuan(g.uniform(500, 20000))};
+    const ByEnum<CapPool, Money> caps = {Money::yuan(g.uniform(1000, 600000)), Money::yuan(g.uniform(500, 20000))};
     for (auto& rule : by_visit) {
       rule.annual_cap.value = caps[index(rule.cap_pool.value)];
       rule.covered.value = g.uniform(0, 9) != 0;
@@ -172,7 +172,8 @@ TEST(SettlementProperties, AnnualCapsHoldOverAYear) {
     const InsuredPolicy pol = random_policy(g);
     SettlementRequest req = random_request(g);
     req.ytd = YearToDate{};
-    Money pooled_total[kCapPools], layer_total, maf_total;
+    ByEnum<CapPool, Money> pooled_total{};
+    Money layer_total, maf_total;
     for (int visit_no = 0; visit_no < 25; ++visit_no) {
       SettlementRequest r = random_request(g);
       r.visit.group = req.visit.group;
@@ -195,5 +196,119 @@ TEST(SettlementProperties, AnnualCapsHoldOverAYear) {
     const Layer& layer = scheme_of(req.visit.group) == Scheme::resident ? pol.critical_illness : pol.large_expense;
     EXPECT_LE(layer_total, layer.annual_cap.value);
     EXPECT_LE(maf_total, pol.assistance.annual_cap.value);
+  }
+}
+
+// ---- At the maximum (issue 12): lines, caps, thresholds and year-to-date sums anywhere up to
+// Money::max_input() (10^12 yuan, the most Money::parse accepts), some caps unlimited.
+
+namespace {
+Money near_max(Gen& g) { return Money::fen(g.uniform(Money::kMaxInputFen - Money::kMaxInputFen / 100, Money::kMaxInputFen)); }
+Money up_to_max(Gen& g) { return g.coin() ? near_max(g) : Money::fen(g.uniform(0, Money::kMaxInputFen)); }
+
+void scale_to_max(InsuredPolicy& p, Gen& g) {
+  for (auto& by_visit : p.benefit) {
+    const ByEnum<CapPool, Money> caps = {g.uniform(0, 3) == 0 ? Money::unlimited() : up_to_max(g), up_to_max(g)};
+    for (auto& rule : by_visit) {
+      rule.annual_cap.value = caps[index(rule.cap_pool.value)];
+      for (auto& lv : rule.deductible_per_admission)
+        for (auto& x : lv) x.value = Money::fen(g.uniform(0, Money::kMaxInputFen / 1000));
+      for (auto& r : rule.ratio)
+        if (g.coin()) r.value = Bands{{Money::fen(g.uniform(1, Money::kMaxInputFen)), g.ratio(40, 100)}, {Money::unlimited(), g.ratio(40, 100)}};
+    }
+  }
+  for (Layer* l : {&p.critical_illness, &p.large_expense}) {
+    l->threshold.value = Money::fen(g.uniform(0, Money::kMaxInputFen));
+    l->annual_cap.value = g.coin() ? Money::unlimited() : up_to_max(g);
+  }
+  p.assistance.annual_cap.value = g.coin() ? Money::unlimited() : up_to_max(g);
+}
+}  // namespace
+
+TEST(SettlementProperties, AtTheMaximumPartsSumAndSharesAreExact) {
+  Gen g(5);
+  for (int i = 0; i < 3000; ++i) {
+    InsuredPolicy pol = random_policy(g);
+    scale_to_max(pol, g);
+    SettlementRequest req = random_request(g);
+    const Money a = up_to_max(g), b = up_to_max(g), c = up_to_max(g);
+    req.visit.lines = {ClaimLine{ItemClass::a, a, Money::fen(g.uniform(0, a.fen())), {}}, ClaimLine{ItemClass::b, b, {}, {}},
+                       ClaimLine{ItemClass::c, c, {}, {}}};
+    req.visit.medfee_sumamt = a + b + c;
+    req.ytd.pooled_paid = {up_to_max(g), up_to_max(g)};
+    req.ytd.layer_base = up_to_max(g);
+    req.ytd.critical_illness_paid = up_to_max(g);
+    req.ytd.large_expense_paid = up_to_max(g);
+    req.ytd.assistance_paid = up_to_max(g);
+    const Settlement s = SettlementEngine::settle(req, simple_catalogue(kAway), pol, national_rules());
+    expect_well_formed(s);
+    // 乙's self-pay-first share (the fixture's 10%) to the fen, computed here in 128 bits.
+    EXPECT_EQ(s.preselfpay_amt.fen(), static_cast<std::int64_t>((static_cast<Wide>(b.fen()) * 1000 + 5000) / 10000));
+    EXPECT_EQ(s.overlmt_selfpay, req.visit.lines[0].over_price_cap);
+    EXPECT_EQ(s.fulamt_ownpay_amt, c);
+    if (::testing::Test::HasFailure()) FAIL() << "case " << i;
+  }
+}
+
+// A person with 1,000 inpatient stays of 10^12 yuan each in one year: every year-to-date sum is
+// exact (checked here in 128 bits); one more stay whose sums would leave Money's range is a
+// rejected claim naming the amount, never a wrapped (negative) sum.
+TEST(SettlementProperties, YearToDateSumsOverManyVisitsAtTheMaximum) {
+  InsuredPolicy pol = simple_policy(kHome);
+  for (auto& by_visit : pol.benefit)
+    for (auto& rule : by_visit) rule.annual_cap.value = Money::unlimited();
+  pol.large_expense.enabled.value = true;
+  pol.large_expense.threshold.value = Money::yuan(20000);
+  pol.large_expense.bands.value = flat(Ratio::percent(50));
+  pol.large_expense.annual_cap.value = Money::unlimited();
+  pol.assistance.annual_cap.value = Money::unlimited();
+  SettlementRequest req;
+  req.visit = visit(kHome, kHome, VisitType::inpatient, Money::max_input());
+  req.visit.assistance_eligible = true;
+  Wide pooled = 0, base = 0, layer = 0, maf = 0;
+  for (int n = 1; n <= 1000; ++n) {
+    const Settlement s = SettlementEngine::settle(req, simple_catalogue(kHome), pol, national_rules());
+    expect_well_formed(s);
+    EXPECT_EQ(s.hifp_pay.fen(), Money::kMaxInputFen / 10 * 8);  // 80%, no cap
+    pooled += s.hifp_pay.fen();
+    base += (s.inscp_scp_amt - s.hifp_pay).fen();
+    layer += s.hifob_pay.fen();
+    maf += s.maf_pay.fen();
+    ASSERT_EQ(s.ytd_after.admissions, n);
+    ASSERT_EQ(s.ytd_after.pooled_paid[index(CapPool::inpatient)].fen(), pooled) << "stay " << n;
+    ASSERT_EQ(s.ytd_after.layer_base.fen(), base) << "stay " << n;
+    ASSERT_EQ(s.ytd_after.large_expense_paid.fen(), layer) << "stay " << n;
+    ASSERT_EQ(s.ytd_after.assistance_paid.fen(), maf) << "stay " << n;
+    req.ytd = s.ytd_after;
+  }
+  EXPECT_EQ(req.ytd.pooled_paid[index(CapPool::inpatient)].fen(), Money::kMaxInputFen * 800);  // 8 × 10^14 yuan
+  // Sums at the edge of the range: the next stay would take the layer base past it.
+  req.ytd.layer_base = Money::fen(Money::kMaxFen - Money::kMaxInputFen / 10);
+  try {
+    (void)SettlementEngine::settle(req, simple_catalogue(kHome), pol, national_rules());
+    FAIL() << "a sum past the range was not reported";
+  } catch (const InvalidClaim& e) {
+    EXPECT_EQ(e.field(), "medfee_sumamt");
+    EXPECT_NE(std::string(e.what()).find("money overflow"), std::string::npos) << e.what();
+  }
+}
+
+// The split of a reduced total over all layers (Nantong's rule, seed 003 §四) by the project's
+// rounding rule: parts sum to the whole, none negative and none above its unreduced amount.
+TEST(SettlementProperties, ProportionalSplitStaysWithinEachPart) {
+  Gen g(6);
+  for (int i = 0; i < 200000; ++i) {
+    const std::int64_t scale = g.coin() ? 1000 : Money::kMaxInputFen;
+    Money w[3];
+    for (Money& x : w) x = g.uniform(0, 3) == 0 ? Money::zero() : Money::fen(g.uniform(0, scale));
+    const Money total = w[0] + w[1] + w[2];
+    const Money whole = Money::fen(g.uniform(0, total.fen()));
+    Money parts[3];
+    split_in_proportion(whole, w, parts);
+    ASSERT_EQ(parts[0] + parts[1] + parts[2], whole) << i;
+    for (int k = 0; k < 3; ++k) {
+      ASSERT_FALSE(parts[k].is_negative()) << i;
+      ASSERT_LE(parts[k], w[k]) << i;
+    }
   }
 }

@@ -184,3 +184,33 @@ TEST(DirectEligibility, EachConditionHasItsReason) {
   EXPECT_EQ(decide_path(sf, ok).reason, PathReason::settlement_failed);
   EXPECT_EQ(decide_path(v, resolve_filing(v, std::nullopt, rules())).reason, PathReason::no_filing);
 }
+
+// Issue 13: a cancellation inside a long-term filing's lock (DOMAIN.md §2 [seed 003, 004]) used to
+// end the filing all the same. It is now refused: a bad claim naming cancel_date. A temporary
+// filing may be cancelled at any time [seed 003].
+TEST(Filing, ACancellationInsideTheLongTermLockIsRefused) {
+  Filing lt = make(FilingCategory::long_term_resident, "2025-01-10");
+  lt.cancelled_on = d("2025-03-01");
+  try {
+    (void)resolve_filing(stay("2025-04-01", "2025-04-10"), lt, rules());
+    FAIL() << "the lock was not applied";
+  } catch (const InvalidClaim& e) {
+    EXPECT_EQ(e.field(), "cancel_date");
+    EXPECT_EQ(std::string(e.what()),
+              "cancel_date: expected a cancel_date on or after 2025-07-10: a long-term filing made on 2025-01-10 cannot be "
+              "cancelled within 6 months (DOMAIN.md §2 [seed 003, 004]), got '2025-03-01'");
+  }
+  EXPECT_THROW(check_cancellation(lt, rules()), InvalidClaim);
+  lt.cancelled_on = d("2025-07-09");  // the last day of the lock
+  EXPECT_THROW((void)resolve_filing(stay("2025-08-01", "2025-08-10"), lt, rules()), InvalidClaim);
+  lt.cancelled_on = d("2025-07-10");  // the first day it may be cancelled: the cancellation stands
+  EXPECT_EQ(resolve_filing(stay("2025-08-01", "2025-08-10"), lt, rules()).reason, PathReason::filing_cancelled);
+  FilingRules unlocked = rules();
+  unlocked.long_term_lock_months.value = 0;
+  lt.cancelled_on = d("2025-03-01");
+  EXPECT_EQ(resolve_filing(stay("2025-04-01", "2025-04-10"), lt, unlocked).reason, PathReason::filing_cancelled);
+  Filing temporary = make(FilingCategory::referral, "2025-01-10");
+  temporary.cancelled_on = d("2025-01-11");
+  EXPECT_NO_THROW(check_cancellation(temporary, rules()));
+  EXPECT_EQ(resolve_filing(stay("2025-04-01", "2025-04-10"), temporary, rules()).reason, PathReason::filing_cancelled);
+}

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "models/claim.hpp"
 #include "models/parameters.hpp"
 
 using namespace yidi;
@@ -116,4 +117,35 @@ TEST(PolicyBook, UnknownRegionIsAnError) {
   fill_national(book);
   EXPECT_THROW(book.insured_policy(RegionCode::of(999900), d("2024-01-01")), PolicyError);
   EXPECT_THROW(book.add_region({RegionCode::of(320600), "南通市", "Nantong"}), PolicyError);  // province missing
+}
+
+// Arrays indexed by a category are sized by it and the schema's labels come from it (issue 13):
+// every (visit type, filing category) has a reduction, every level an ordinal deductible, and the
+// choices are the members' labels in order.
+static_assert(std::tuple_size_v<decltype(InsuredPolicy::reduction)> == kVisitTypes.size());
+static_assert(std::tuple_size_v<decltype(InsuredPolicy::reduction)::value_type> == kFilingCategories.size());
+static_assert(std::tuple_size_v<decltype(NationalRules::reduction_ceiling)> == kFilingCategories.size());
+static_assert(std::tuple_size_v<decltype(InsuredPolicy::benefit)> == kInsuredGroups.size());
+static_assert(std::tuple_size_v<decltype(BenefitRule::deductible_per_admission)::value_type> ==
+              kAdmissionOrdinals.size());
+static_assert(std::tuple_size_v<decltype(YearToDate::pooled_paid)> == kCapPools.size());
+
+TEST(ParamSchema, PathsAndChoicesComeFromTheCategories) {
+  const auto& s = ParamSchema::get();
+  for (auto v : kVisitTypes)
+    for (auto c : kFilingCategories)
+      EXPECT_NE(s.find("reduction." + std::string(to_string(v)) + "." + std::string(to_string(c))), nullptr);
+  for (auto l : kHospitalLevels)
+    for (auto o : kAdmissionOrdinals)
+      EXPECT_NE(s.find("benefit.resident.inpatient.deductible." + std::string(to_string(l)) + "." +
+                       std::string(to_string(o))),
+                nullptr);
+  EXPECT_EQ(s.find("benefit.resident.inpatient.deductible.kind")->choices,
+            (std::vector<std::string>{"none", "per_admission", "annual"}));
+  EXPECT_EQ(s.find("benefit.resident.inpatient.cap_pool")->choices, (std::vector<std::string>{"inpatient", "outpatient"}));
+  EXPECT_EQ(s.find("reduction_base")->choices, (std::vector<std::string>{"basic_ratio", "all_layers"}));
+  EXPECT_EQ(s.find("filing.free_zone_category")->choices.size(), kFilingCategories.size());
+  EXPECT_EQ(admission_ordinal(0), AdmissionOrdinal::first);
+  EXPECT_EQ(admission_ordinal(1), AdmissionOrdinal::second);
+  EXPECT_EQ(admission_ordinal(7), AdmissionOrdinal::third_plus);
 }

@@ -222,11 +222,40 @@ TEST(Settlement, ReductionOnAllLayers) {
   const Settlement s = SettlementEngine::settle(req, simple_catalogue(kShanghai), pol, national_rules());
   // unreduced: 40,000 + 4,500 = 44,500; cut 10 points of 50,000 = 5,000 → 39,500
   EXPECT_EQ(s.fund_pay_sumamt, Money::yuan(39500));
-  // layer scaled 4,500 × 39,500 / 44,500 = 3,994.382… → 3,994.38 (toward zero); pooled takes the rest
+  // shared by the rule (DOMAIN.md §3): pooled 39,500 × 40,000 / 44,500 = 35,505.618… → 35,505.62
+  // (half-up); the layer, the last non-zero part, the rest 3,994.38
   EXPECT_EQ(s.hifob_pay.str(), "3994.38");
   EXPECT_EQ(s.hifp_pay.str(), "35505.62");
   EXPECT_EQ(s.ytd_after.pooled_paid[index(CapPool::inpatient)].str(), "35505.62");
   EXPECT_EQ(s.ytd_after.large_expense_paid.str(), "3994.38");
+  check_parts(s);
+}
+
+// Issue 13: the reduced total of all layers was shared by truncation, the fen left going to the
+// pooled fund (17,944.33 / 16.08 / 3,128.99 here); by the rule each part is half-up and the last
+// by subtraction [seed 003 §四; DOMAIN.md §3].
+TEST(Settlement, ReductionOnAllLayersIsSharedByTheRoundingRule) {
+  InsuredPolicy pol = simple_policy(kNantong);
+  pol.reduction_base.value = ReductionBase::all_layers;
+  pol.reduction[index(VisitType::inpatient)][index(FilingCategory::referral)].value =
+      Reduction{Reduction::Kind::points, Points::of(10), Ratio::one()};
+  pol.large_expense.enabled.value = true;
+  pol.large_expense.threshold.value = Money::yuan(5000);
+  pol.large_expense.bands.value = flat(Ratio::percent(90));
+  SettlementRequest req;
+  req.visit = visit(kNantong, kShanghai, VisitType::inpatient, Money::yuan(25100));
+  req.visit.assistance_eligible = true;
+  req.filing = filing(FilingCategory::referral, kShanghai, "2024-02-01");
+  const Settlement s = SettlementEngine::settle(req, simple_catalogue(kShanghai), pol, national_rules());
+  // Unreduced: pooled 25,100 × 80% = 20,080.00; burden 5,020, large expense 20 × 90% = 18.00;
+  // assistance 5,002 × 70% = 3,501.40; total 23,599.40, less 10 points of 25,100 → 21,089.40.
+  EXPECT_EQ(s.fund_pay_sumamt.str(), "21089.40");
+  EXPECT_EQ(s.hifp_pay.str(), "17944.32");  // 21,089.40 × 20,080 / 23,599.40 = 17,944.3186
+  EXPECT_EQ(s.hifob_pay.str(), "16.09");    // × 18 / 23,599.40 = 16.0855
+  EXPECT_EQ(s.maf_pay.str(), "3128.99");    // the rest (exact 3,128.9959)
+  EXPECT_EQ(s.ytd_after.pooled_paid[index(CapPool::inpatient)].str(), "17944.32");
+  EXPECT_EQ(s.ytd_after.large_expense_paid.str(), "16.09");
+  EXPECT_EQ(s.ytd_after.assistance_paid.str(), "3128.99");
   check_parts(s);
 }
 
@@ -352,4 +381,43 @@ TEST(Rounding, PooledFundRoundsHalfUpBeyondSixtyFourBits) {
   EXPECT_EQ(SettlementEngine::apply_policy(in, pol).hifp.fen(), 85550000006);
   in.eligible = Money::fen(30000000000001);
   EXPECT_EQ(SettlementEngine::apply_policy(in, pol).hifp.fen(), 25665000000001);
+}
+
+// A filing whose validity would end after the supported dates (2200-12-31): a bad claim naming
+// filing_date, not an exception past the caller (issue 12).
+TEST(Settlement, FilingDatesPastTheSupportedRangeAreABadClaim) {
+  InsuredPolicy pol = simple_policy(kLuoyang);
+  SettlementRequest req;
+  req.visit = visit(kLuoyang, kBeijing, VisitType::inpatient, Money::yuan(1000));
+  req.visit.admission = d("2200-10-01");
+  req.visit.discharge = d("2200-10-05");
+  req.filing = filing(FilingCategory::referral, kBeijing, "2200-09-01");  // 6 months: to 2201-02-28
+  try {
+    (void)SettlementEngine::settle(req, simple_catalogue(kBeijing), pol, national_rules());
+    FAIL() << "no error";
+  } catch (const InvalidClaim& e) {
+    EXPECT_EQ(e.field(), "filing_date");
+    EXPECT_NE(std::string(e.what()).find("outside the supported dates, 1900-01-01 to 2200-12-31"), std::string::npos)
+        << e.what();
+  }
+  req.filing = filing(FilingCategory::referral, kBeijing, "2200-06-01");  // valid to 2200-11-30: settles
+  EXPECT_EQ(SettlementEngine::settle(req, simple_catalogue(kBeijing), pol, national_rules()).reason, PathReason::direct);
+}
+
+// The long-term lock (DOMAIN.md §2 [seed 003, 004]) holds for every row with a filing, local
+// visits included: a cancellation inside it is a bad claim naming cancel_date.
+TEST(Settlement, ACancellationInsideTheLockIsABadClaimEvenForALocalVisit) {
+  InsuredPolicy pol = simple_policy(kNantong);
+  SettlementRequest req;
+  req.visit = visit(kNantong, kNantong, VisitType::inpatient, Money::yuan(1000));
+  req.filing = filing(FilingCategory::retiree_resettled, kShanghai, "2024-01-01");
+  req.filing->cancelled_on = d("2024-02-01");
+  try {
+    (void)SettlementEngine::settle(req, simple_catalogue(kNantong), pol, national_rules());
+    FAIL() << "the lock was not applied";
+  } catch (const InvalidClaim& e) {
+    EXPECT_EQ(e.field(), "cancel_date");
+  }
+  req.filing->cancelled_on = d("2024-07-01");  // after the lock: settles, locally
+  EXPECT_EQ(SettlementEngine::settle(req, simple_catalogue(kNantong), pol, national_rules()).reason, PathReason::local);
 }
