@@ -2,25 +2,17 @@
 // Expected: InputError naming the file for unknown keys, malformed or out-of-range values.
 // (load_scenario's `extends:` and scenario_policy's overlays read files: not fuzzed here.)
 //
-// With YIDI_FUZZ_SCENARIO_ROUNDTRIP=1 it also checks that the resolved form of an accepted scenario
-// (io::resolved_yaml, stored in every run) parses back to the same resolved form. Off by default:
-// it fails today (fuzz/regressions/scenario/open/), to be turned on when resolved_yaml quotes its
-// text values.
-#include <cstdlib>
+// It also checks that the resolved form of an accepted scenario (io::resolved_yaml, stored in every
+// run and hashed for provenance) parses back to the same resolved form.
 
 #include "fuzz/harness.hpp"
 #include "sim/io/scenario_yaml.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const bool roundtrip = [] {
-    const char* v = std::getenv("YIDI_FUZZ_SCENARIO_ROUNDTRIP");
-    return v && std::string_view(v) == "1";
-  }();
   const std::string file = "fuzz-scenario.yaml";
   yidi::fuzz::expect_only_input_errors(file, false, [&] {
     const auto s = yidi::io::parse_scenario(yidi::fuzz::as_text(data, size), file);
     const std::string resolved = yidi::io::resolved_yaml(s);  // every accepted scenario has a resolved form
-    if (!roundtrip) return;
     std::string again;
     try {
       again = yidi::io::resolved_yaml(yidi::io::parse_scenario(resolved, "resolved.yaml"));
