@@ -18,6 +18,7 @@
 #include "sim/io/policy_yaml.hpp"
 #include "sim/io/output.hpp"
 #include "sim/io/settlements_csv.hpp"
+#include "sim/io/strict_yaml.hpp"
 #include "sim/version.hpp"
 
 namespace yidi::cli {
@@ -33,7 +34,7 @@ struct ClearOptions {
   bool overwrite = false;
 };
 
-std::string month_label(int m) { return Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->str().substr(0, 7); }
+std::string month_label(int m) { return Date::month_label(m); }
 std::string usage_str(std::int64_t bp) {
   if (bp >= std::numeric_limits<std::int32_t>::max()) return "inf";
   return Ratio::bp(static_cast<std::int32_t>(std::min<std::int64_t>(bp, 1000000))).str();
@@ -112,7 +113,7 @@ PolicyBook load_registry(const std::string& policy_dir, io::InputFiles& inputs, 
     where = "embedded scenarios/policy/regions.yaml";
   } else {
     const std::string path = (fs::path(policy_dir) / "regions.yaml").string();
-    io::load_region_registry(book, io::read_text_file(path, "region registry"), path);
+    io::load_region_registry(book, io::read_config_file(path, "region registry"), path);
     inputs.add(path);
     where = path;
   }
@@ -130,7 +131,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
   io::ClearingConfig config;
   std::string config_hash = "defaults";
   if (!o.config.empty()) {
-    const std::string text = io::read_text_file(o.config, "clearing configuration");
+    const std::string text = io::read_config_file(o.config, "clearing configuration");
     config = io::parse_clearing_config(text, o.config);
     config_hash = io::sha256_hex(text);
   }
@@ -181,7 +182,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
   const int end = std::max(last + 1 + config.params.max_delay_months,
                            (last_year + 1) * 12 + config.params.year_close_month - 1);
   ClearingSystem cs(config.params, first);
-  const Date opening = *Date::from_ymd(first / 12, static_cast<unsigned>(first % 12 + 1), 1);
+  const Date opening = Date::first_of_month(first);
 
   // Funds: as configured, else every insured fund of the input opens at zero.
   std::map<std::pair<RegionCode, Scheme>, io::FundSetup> funds;
@@ -249,7 +250,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
       local[k] = f.local_spending_per_capita;
     }
     for (int m = first; m <= end; ++m) {
-      const Date month_end = Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->plus_months(1).plus_days(-1);
+      const Date month_end = Date::last_of_month(m);
       if (m != first && m % 12 == 0)  // a new year: per-capita contributions and local spending grow
         for (auto& [k, f] : funds) {
           contribution[k] = contribution[k] + apply_ratio_half_up(contribution[k], f.annual_growth);

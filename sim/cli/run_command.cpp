@@ -49,7 +49,7 @@ struct RunOptions {
   const CLI::Option *threads_opt = nullptr, *every_opt = nullptr, *stop_opt = nullptr;
 };
 
-std::string month_label(int m) { return Date::from_ymd(m / 12, static_cast<unsigned>(m % 12 + 1), 1)->str().substr(0, 7); }
+std::string month_label(int m) { return Date::month_label(m); }
 
 std::string four(int m) {
   char buf[16];
@@ -293,6 +293,7 @@ int run_simulation(const RunOptions& o) {
   // What the run reads may never be what it writes.
   io::InputFiles inputs;
   inputs.add(o.scenario);
+  for (const auto& file : s.files) inputs.add(file);  // and the scenarios it extends
   for (const auto& overlay : s.policy_overlays) inputs.add(overlay);
   std::optional<CheckpointSeries> series;
   if (!o.checkpoint.empty()) {

@@ -17,6 +17,7 @@
 #include "sim/io/output.hpp"
 #include "sim/io/policy_snapshots.hpp"
 #include "sim/io/policy_yaml.hpp"
+#include "sim/io/strict_yaml.hpp"
 #include "sim/version.hpp"
 
 namespace yidi::cli {
@@ -70,7 +71,7 @@ LoadedPolicy load_policy(const SettleOptions& o) {
         names.push_back(fs::relative(e.path(), dir).generic_string());
     std::sort(names.begin(), names.end());
     for (const auto& n : names) {
-      add(n, io::read_text_file((dir / n).string(), "policy file"));
+      add(n, io::read_config_file((dir / n).string(), "policy file"));
       out.files.push_back((dir / n).string());
     }
     where = "folder " + o.policy_dir;
@@ -78,7 +79,7 @@ LoadedPolicy load_policy(const SettleOptions& o) {
   // An overlay is a file on disk or, failing that, one embedded under that path (as the loader reads it).
   for (const auto& ov : o.overlays) {
     const auto embedded = fs::exists(ov) ? std::nullopt : io::embedded_file(fs::path(ov).generic_string());
-    add("overlay:" + ov, embedded ? std::string(*embedded) : io::read_text_file(ov, "overlay"));
+    add("overlay:" + ov, embedded ? std::string(*embedded) : io::read_config_file(ov, "overlay"));
     if (!embedded) out.files.push_back(ov);
   }
   out.book = o.policy_dir.empty() ? io::load_embedded_policy(overlays) : io::load_policy_dir(o.policy_dir, overlays);

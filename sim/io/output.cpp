@@ -429,12 +429,15 @@ OutputFile::~OutputFile() {
   forget(slot_);
 }
 
-void OutputFile::check_replaceable() const {
+void OutputFile::check_replaceable(bool at_commit) const {
   struct stat st {};
   if (::lstat(absolute_.c_str(), &st) != 0) return;
   if (S_ISLNK(st.st_mode))
     fail(target_, "is a symbolic link; yidi does not replace links (name the file itself, or another output)");
   if (S_ISDIR(st.st_mode)) fail(target_, "is a folder; expected a file name for the " + what_);
+  if (!overwrite_ && at_commit)
+    fail(target_, "exists: it appeared while this command ran (another job writing the same output?); "
+                  "nothing was replaced; choose another output or pass --overwrite");
   if (!overwrite_) fail(target_, "exists; choose another output or pass --overwrite");
   if (!S_ISREG(st.st_mode) || !is_own_output(absolute_, kind_))
     fail(target_, "exists and is not a yidi " + std::string(to_string(kind_)) +
@@ -487,7 +490,7 @@ void commit_together(OutputFile& primary, std::initializer_list<OutputFile*> oth
   std::vector<OutputFile*> order(others.begin(), others.end());  // secondaries first, the primary last
   order.push_back(&primary);
   for (OutputFile* f : order) f->finish();
-  for (OutputFile* f : order) f->check_replaceable();
+  for (OutputFile* f : order) f->check_replaceable(true);
   // Move every existing target aside, the primary first: from now on no old primary is visible.
   std::vector<std::pair<OutputFile*, std::string>> aside;
   auto restore = [&] {
@@ -563,12 +566,15 @@ OutputFolder::~OutputFolder() {
   for (int s : slots_) forget(s);
 }
 
-void OutputFolder::check_replaceable() const {
+void OutputFolder::check_replaceable(bool at_commit) const {
   struct stat st {};
   if (::lstat(absolute_.c_str(), &st) != 0) return;
   if (S_ISLNK(st.st_mode))
     fail(target_, "is a symbolic link; yidi does not replace links (name the folder itself, or another output)");
   if (!S_ISDIR(st.st_mode)) fail(target_, "exists and is not a folder; expected a folder for the " + what_);
+  if (!overwrite_ && at_commit)
+    fail(target_, "exists: it appeared while this command ran (another job writing the same output?); "
+                  "nothing was replaced; choose another output folder or pass --overwrite");
   if (!overwrite_) fail(target_, "exists; choose another output folder or pass --overwrite");
   const auto listed = marker_files(absolute_);
   if (!listed)
@@ -610,7 +616,7 @@ void OutputFolder::commit() {
   struct stat st {};
   std::string old;
   if (::lstat(absolute_.c_str(), &st) == 0) {
-    check_replaceable();  // again, now: it may have changed while this command ran
+    check_replaceable(true);  // again, now: it may have changed while this command ran
     old = temporary_name(absolute_, "old");
     if (::rename(absolute_.c_str(), old.c_str()) != 0) {
       const int err = errno;

@@ -115,7 +115,8 @@ public:
 private:
   friend void commit_together(OutputFile& primary, std::initializer_list<OutputFile*> others);
   void finish();
-  void check_replaceable() const;
+  /// `at_commit`: the target did not exist, or was replaceable, when the output was opened.
+  void check_replaceable(bool at_commit = false) const;
   std::string target_;     // as the user named it
   std::string absolute_;   // absolute, lexically normal
   std::string what_;
@@ -149,7 +150,7 @@ public:
   const std::string& target() const { return target_; }
 
 private:
-  void check_replaceable() const;
+  void check_replaceable(bool at_commit = false) const;
   std::string target_, absolute_, what_;
   bool overwrite_;
   InputFiles inputs_;

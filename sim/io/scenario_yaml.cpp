@@ -300,7 +300,9 @@ sim::Scenario load_chain(const Source& src, std::vector<std::string>& chain, std
     shown_chain.push_back(parent.file);
     base = load_chain(parent, chain, shown_chain);
   }
-  return with_file_name(src.file, [&] { return parse_root(root, src.file, base); });
+  sim::Scenario s = with_file_name(src.file, [&] { return parse_root(root, src.file, base); });
+  if (!src.embedded) s.files.push_back(src.file);
+  return s;
 }
 
 /// A string in the resolved YAML: as it is when plain YAML reads it back unchanged, else quoted.

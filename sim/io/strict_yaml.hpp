@@ -31,8 +31,8 @@ inline constexpr std::uintmax_t kMaxConfigFileBytes = std::uintmax_t{4} << 20;
 /// The years a scenario may simulate and a scenario or policy date may name: 1900 to 2200, the
 /// range yidi::Date accepts today. One statement of it for the loaders; when models/date.hpp
 /// names its own range, point these two at it.
-inline constexpr int kFirstSupportedYear = 1900;
-inline constexpr int kLastSupportedYear = 2200;
+inline constexpr int kFirstSupportedYear = Date::kMinYear;  // the one supported range (models/date.hpp)
+inline constexpr int kLastSupportedYear = Date::kMaxYear;
 /// The same as "1900-01 to 2200-12", for messages.
 std::string supported_months_text();
 /// An ISO date "YYYY-MM-DD" (Date::parse) within those years; nullopt otherwise.

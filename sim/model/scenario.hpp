@@ -23,6 +23,9 @@ struct Scenario {
   SimParams params;
   ClearingParams clearing;
   std::vector<std::string> policy_overlays;  // extra policy files applied on the embedded data
+  /// The scenario files read from disk for it (those it extends first), which a command's outputs
+  /// may never replace; not part of the resolved scenario.
+  std::vector<std::string> files;
 };
 
 }  // namespace yidi::sim

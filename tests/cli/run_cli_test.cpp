@@ -135,6 +135,17 @@ TEST_F(RunCli, AnInputIsNeverTheOutput) {
   EXPECT_EQ(files(), (std::set<std::string>{"ck", "s.yaml"}));
 }
 
+// The scenarios a scenario extends are inputs too: never replaced by the output.
+TEST_F(RunCli, AScenarioItExtendsIsAnInputToo) {
+  spit(work() / "parent.yaml", "name: parent\nstart: 2022-01\nmonths: 2\nscale: 1:40000\n");
+  spit(work() / "child.yaml", "name: child\nextends: parent.yaml\n");
+  const Outcome o = yidi("run child.yaml -o parent.yaml --overwrite");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_EQ(o.err, "yidi: parent.yaml: is an input of this command (parent.yaml); choose another output\n");
+  EXPECT_EQ(slurp(work() / "parent.yaml"), "name: parent\nstart: 2022-01\nmonths: 2\nscale: 1:40000\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"child.yaml", "parent.yaml"}));
+}
+
 // Two jobs writing one path: both start (neither file exists yet), the shorter one (2 months
 // against 36, about a second apart) finishes first and puts its file in place; the other then
 // fails at the moment of its rename, instead of silently replacing it, and removes its temporary.

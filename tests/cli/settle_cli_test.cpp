@@ -417,7 +417,9 @@ TEST_F(SettleCli, ATargetThatAppearsWhileTheCommandRunsIsNotReplaced) {
   EXPECT_EQ(code, 1);
   // (commit_together checks every target again just before the first rename; the rename itself
   // refuses one that appears after that check.)
-  EXPECT_EQ(slurp(work().parent_path() / "bg.err"), "yidi: results.csv: exists; choose another output or pass --overwrite\n");
+  EXPECT_EQ(slurp(work().parent_path() / "bg.err"),
+            "yidi: results.csv: exists: it appeared while this command ran (another job writing the same output?); "
+            "nothing was replaced; choose another output or pass --overwrite\n");
   EXPECT_EQ(slurp(work() / "results.csv"), "the other job's results\n");
   EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv"}));  // no rejects, no temporaries
 }

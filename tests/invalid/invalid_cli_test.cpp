@@ -286,7 +286,7 @@ TEST(ScenarioNameCli, AFolderDoesNotHideAnEmbeddedScenario) {
 }
 
 // A /dev/zero overlay read until memory ran out. Every reader now stops at a limit it names:
-// 4 MiB for scenario, policy and clearing files it reads itself, 64 MiB for a stream of another kind.
+// 4 MiB for scenario, policy, overlay and clearing files (io::read_config_file), 64 MiB for a stream of another kind.
 TEST(FileSizeCli, EndlessAndOversizedFilesAreRefused) {
   Scratch s;
   expect_refused(s, "run /dev/zero -o out.h5", "/dev/zero: the scenario exceeds the size limit of 4 MiB (4194304 bytes)");
@@ -297,21 +297,18 @@ TEST(FileSizeCli, EndlessAndOversizedFilesAreRefused) {
   std::ofstream(zero) << "name: zero\nmonths: 1\npolicy_overlays: [/dev/zero]\n";
   expect_refused(s, "run " + sh_quote(zero.string()) + " -o out.h5",
                  "/dev/zero: the policy file exceeds the size limit of 4 MiB (4194304 bytes)");
-  // settle and clear read their inputs themselves, with the stream limit.
+  // settle's overlays and clear's configuration are YAML files too: the same 4 MiB, read no further.
   expect_refused(s, "settle " + sh_quote(kClaims.string()) + " -o r.csv --overlay /dev/zero",
-                 "/dev/zero: the overlay is not a regular file and exceeds the size limit of 64 MiB (67108864 bytes) for "
-                 "such files");
+                 "/dev/zero: the overlay exceeds the size limit of 4 MiB (4194304 bytes)");
   expect_refused(s, "clear " + sh_quote(s.results().string()) + " -o out --config /dev/zero",
-                 "/dev/zero: the clearing configuration is not a regular file and exceeds the size limit of 64 MiB "
-                 "(67108864 bytes) for such files");
+                 "/dev/zero: the clearing configuration exceeds the size limit of 4 MiB (4194304 bytes)");
   // Regular files one byte over 4 MiB.
   const fs::path big = s.base() / "big.yaml";
   std::ofstream(big) << std::string(yidi::io::kMaxConfigFileBytes + 1, '#');
   expect_refused(s, "settle " + sh_quote(kClaims.string()) + " -o r.csv --overlay " + sh_quote(big.string()),
-                 big.string() + ": the policy file exceeds the size limit of 4 MiB (4194304 bytes)");
+                 big.string() + ": the overlay exceeds the size limit of 4 MiB (4194304 bytes)");
   expect_refused(s, "clear " + sh_quote(s.results().string()) + " -o out --config " + sh_quote(big.string()),
-                 big.string() + ": the file exceeds the size limit of 4 MiB (4194304 bytes) for scenario, policy and "
-                                "clearing files");
+                 big.string() + ": the clearing configuration exceeds the size limit of 4 MiB (4194304 bytes)");
   expect_refused(s, "run " + sh_quote(big.string()) + " -o out.h5",
                  big.string() + ": the scenario exceeds the size limit of 4 MiB (4194304 bytes)");
 }
