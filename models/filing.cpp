@@ -57,72 +57,107 @@ bool filing_covers_region(RegionCode target, RegionCode region) {
   return target.is_province() && target.province_number() == region.province_number();
 }
 
-FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules,
-                            bool with_detail) {
+FilingStatus resolve_filing(const FilingFacts& x, const FilingRules& rules) {
   FilingStatus st;
-  // Text for people, built only when asked for.
-  auto say = [&](auto&& make) {
-    if (with_detail) st.detail = make();
-  };
-  // A filing of the person's, if it is of some use for this visit.
-  if (filing && filing->category != FilingCategory::unfiled) {
-    const Filing& f = *filing;
-    check_cancellation(f, rules);
-    if (!filing_covers_region(f.target, v.treatment_region)) {
+  // 1. A filing of the person's, if it is of some use for this visit.
+  if (const HeldFiling& f = x.filing; f.category != FilingCategory::unfiled) {
+    const bool started = f.filed == FiledWhen::by_admission ||
+                         (rules.retroactive_before_discharge.value && f.filed == FiledWhen::by_discharge);
+    if (!f.covers_region) {
       st.reason = PathReason::filing_wrong_region;
-      say([&] { return std::string("filed for " + f.target.str() + ", treated in " + v.treatment_region.str()); });
-    } else if (f.cancelled_on && *f.cancelled_on <= v.admission) {
+    } else if (f.cancelled) {
       st.reason = PathReason::filing_cancelled;
-      say([&] { return std::string("cancelled on " + f.cancelled_on->str()); });
-    } else if (const auto rev = commitment_revocation_date(f, rules); rev && *rev <= v.discharge) {
+    } else if (f.revoked) {
       st.reason = PathReason::filing_revoked;
-      say([&] { return std::string("commitment filing revoked on " + rev->str()); });
+    } else if (!started) {
+      st.reason = PathReason::no_filing;
+    } else if (f.expired) {
+      st.reason = PathReason::filing_expired;
     } else {
-      const auto until = filing_valid_until(f, rules);
-      const bool started = f.filed_on <= v.admission ||
-                           (rules.retroactive_before_discharge.value && f.filed_on <= v.discharge);
-      const bool not_ended = !until || v.admission <= *until;
-      if (started && not_ended) {
-        st.valid = true;
-        st.category = f.category;
-        st.reason = PathReason::direct;
-        say([&] { return std::string(f.filed_on <= v.admission ? "filed on " + f.filed_on.str()
-                                              : "filed on " + f.filed_on.str() + ", before discharge (retroactive)"); });
-        if (until && with_detail) st.detail += ", valid until " + until->str();
-        return st;
-      }
-      st.reason = started ? PathReason::filing_expired : PathReason::no_filing;
-      say([&] { return std::string(started ? "valid until " + until->str() + ", admitted " + v.admission.str()
-                          : "filed on " + f.filed_on.str() + ", after discharge"); });
+      st.valid = true;
+      st.category = filed_category(f.category, f.referral_certified);
+      st.reason = PathReason::direct;
+      st.basis = FilingBasis::filing;
+      return st;
     }
   }
-  // Emergency is deemed filed: the hospital uploads the flag [seed 003].
-  if (v.emergency) {
+  auto valid_as = [&](FilingCategory category, FilingBasis basis) {
     st.valid = true;
-    st.category = FilingCategory::emergency;
+    st.category = category;
     st.reason = PathReason::direct;
-    say([&] { return std::string("emergency: deemed filed"); });
+    st.basis = basis;
     return st;
-  }
-  // A free-filing zone: treated as filed (视同备案 / 免备案) [seed 003]; after the emergency flag,
+  };
+  // 2. Emergency is deemed filed: the hospital uploads the flag [seed 003].
+  if (x.emergency) return valid_as(FilingCategory::emergency, FilingBasis::emergency);
+  // 3. A free-filing zone: treated as filed (视同备案 / 免备案) [seed 003]; after the emergency flag,
   // which the hospital sets and which keeps its own category.
-  if (rules.in_free_zone(v.treatment_region)) {
-    st.valid = true;
-    st.category = rules.free_zone_category.value;
-    st.reason = PathReason::direct;
-    say([&] { return std::string("free-filing zone: treated as filed"); });
-    return st;
-  }
-  // Some regions need no filing for outpatient care or pharmacy purchases [seed 004].
-  if (!rules.requires_filing[index(v.visit_type)].value) {
-    st.valid = true;
-    st.category = FilingCategory::unfiled;  // any filing it had was not valid, or it would have returned
-    st.reason = PathReason::direct;
-    say([&] { return std::string("no filing required for " + std::string(to_string(v.visit_type))); });
-    return st;
-  }
+  if (x.free_zone) return valid_as(rules.free_zone_category.value, FilingBasis::free_zone);
+  // 4. Some regions need no filing for outpatient care or pharmacy purchases [seed 004]; any
+  // filing the person had was not valid, or it would have returned.
+  if (!rules.requires_filing[index(x.visit_type)].value) return valid_as(FilingCategory::unfiled, FilingBasis::not_required);
+  // 5. Not valid: the filing's failure, or no filing.
   st.category = FilingCategory::unfiled;
-  if (with_detail && st.detail.empty()) st.detail = "no filing";
+  return st;
+}
+
+FilingFacts filing_facts(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules) {
+  FilingFacts x;
+  x.visit_type = v.visit_type;
+  x.emergency = v.emergency;
+  x.free_zone = rules.in_free_zone(v.treatment_region);
+  if (!filing || filing->category == FilingCategory::unfiled) return x;
+  const Filing& f = *filing;
+  check_cancellation(f, rules);
+  HeldFiling& h = x.filing;
+  h.category = f.category;
+  h.filed = f.filed_on <= v.admission   ? FiledWhen::by_admission
+            : f.filed_on <= v.discharge ? FiledWhen::by_discharge
+                                        : FiledWhen::after_discharge;
+  h.covers_region = filing_covers_region(f.target, v.treatment_region);
+  h.cancelled = f.cancelled_on && *f.cancelled_on <= v.admission;
+  const auto rev = commitment_revocation_date(f, rules);
+  h.revoked = rev && *rev <= v.discharge;
+  const auto until = filing_valid_until(f, rules);
+  h.expired = until && *until < v.admission;
+  h.referral_certified = true;  // a referral filing on record was registered with its certificate
+  return x;
+}
+
+namespace {
+/// The sentence for people about a visit's filing status.
+std::string filing_detail(const FilingStatus& st, const Visit& v, const std::optional<Filing>& filing,
+                          const FilingRules& rules) {
+  switch (st.basis) {
+    case FilingBasis::filing: {
+      const Filing& f = *filing;
+      std::string s = f.filed_on <= v.admission ? "filed on " + f.filed_on.str()
+                                                : "filed on " + f.filed_on.str() + ", before discharge (retroactive)";
+      if (const auto until = filing_valid_until(f, rules)) s += ", valid until " + until->str();
+      return s;
+    }
+    case FilingBasis::emergency: return "emergency: deemed filed";
+    case FilingBasis::free_zone: return "free-filing zone: treated as filed";
+    case FilingBasis::not_required: return "no filing required for " + std::string(to_string(v.visit_type));
+    case FilingBasis::none: break;
+  }
+  if (!filing || filing->category == FilingCategory::unfiled) return "no filing";
+  const Filing& f = *filing;
+  switch (st.reason) {
+    case PathReason::filing_wrong_region: return "filed for " + f.target.str() + ", treated in " + v.treatment_region.str();
+    case PathReason::filing_cancelled: return "cancelled on " + f.cancelled_on->str();
+    case PathReason::filing_revoked: return "commitment filing revoked on " + commitment_revocation_date(f, rules)->str();
+    case PathReason::filing_expired:
+      return "valid until " + filing_valid_until(f, rules)->str() + ", admitted " + v.admission.str();
+    default: return "filed on " + f.filed_on.str() + ", after discharge";
+  }
+}
+}  // namespace
+
+FilingStatus resolve_filing(const Visit& v, const std::optional<Filing>& filing, const FilingRules& rules,
+                            bool with_detail) {
+  FilingStatus st = resolve_filing(filing_facts(v, filing, rules), rules);
+  if (with_detail) st.detail = filing_detail(st, v, filing, rules);
   return st;
 }
 

@@ -415,8 +415,8 @@ Settlement settle_visit(const SettlementRequest& req, const Catalogue& cat, cons
   r.offsite = v.insured_region != v.treatment_region;
   r.cross_province = is_cross_province(v.insured_region, v.treatment_region);
   if (!r.offsite) {
-    r.path = SettlementPath::direct;
-    r.reason = PathReason::local;
+    r.path = kLocalSettlement.path;
+    r.reason = kLocalSettlement.reason;
     r.category = req.filing ? req.filing->category : FilingCategory::unfiled;
     explain(ex, [&] {
       return ExplainStep{"path", "treated in the insured region " + v.insured_region.str() +
@@ -486,8 +486,7 @@ Settlement settle_visit(const SettlementRequest& req, const Catalogue& cat, cons
   } else {
     r.psn_cash_pay = v.medfee_sumamt;  // paid in full at the hospital, fund share reimbursed later
   }
-  r.coaudit = r.cross_province && v.visit_type == VisitType::inpatient &&
-              v.medfee_sumamt >= national.coaudit_threshold.value;
+  r.coaudit = sent_to_coaudit(r.cross_province, v.visit_type, v.medfee_sumamt, national.coaudit_threshold.value);
   if (r.coaudit)
     explain(ex, [&] {
       return ExplainStep{"co-audit", "cross-province inpatient bill ≥ " + national.coaudit_threshold.value.str(),

@@ -46,6 +46,13 @@ struct PolicyResult {
   Money fund() const { return hifp + layer + maf; }
 };
 
+/// A cross-province inpatient bill at or above the national threshold (national.coaudit_threshold,
+/// 30,000 yuan) is sent to co-audit (协查) [seed 000, 003]. The one statement of the test, for
+/// `yidi settle` (Settlement::coaudit) and the simulator (the co-audited fund pay it clears).
+inline bool sent_to_coaudit(bool cross_province, VisitType type, Money medfee, Money threshold) {
+  return cross_province && type == VisitType::inpatient && medfee >= threshold;
+}
+
 class SettlementEngine {
 public:
   /// Step A for class totals (one line per class): 丙 and the over-cap part self-paid, 乙's

@@ -4,6 +4,7 @@
 
 #include "models/categories.hpp"
 #include "models/claim.hpp"
+#include "sim/engine/recorders.hpp"
 
 namespace yidi::sim {
 
@@ -47,49 +48,14 @@ std::vector<std::string> dim_labels(Dim d) {
 }
 
 const std::vector<DatasetSpec>& output_schema() {
-  using D = Dim;
-  static const std::vector<DatasetSpec> s = {
-      {"months", {D::month}, true, "year × 12 + month − 1", "the month of each row of every monthly series"},
-      {"population/insured", {D::province, D::group}, true, "persons", "insured persons (full scale) by home province and group"},
-      {"population/away", {D::month, D::province, D::group}, true, "persons", "insured persons living in another province at month end (scaled)"},
-      {"offsite/visits", {D::month, D::province, D::group, D::visit_type, D::path}, true, "visits",
-       "cross-province visits by insured province (scaled), direct or manual"},
-      {"offsite/medfee", {D::month, D::province, D::group, D::visit_type, D::path}, true, "fen", "their total bills (medfee_sumamt)"},
-      {"offsite/fund", {D::month, D::province, D::group, D::visit_type, D::path}, true, "fen",
-       "what the funds pay (fund_pay_sumamt); manual: the entitlement, paid only if claimed"},
-      {"offsite/hifp", {D::month, D::province, D::group, D::visit_type, D::path}, true, "fen", "of which the pooled fund (hifp_pay)"},
-      {"offsite/individual", {D::month, D::province, D::group, D::visit_type, D::path}, true, "fen",
-       "individual burden psn_part_amt = medfee − fund"},
-      {"offsite/by_treatment", {D::month, D::province, D::treatment_province, D::visit_type}, true, "visits",
-       "cross-province visits by insured and treatment province (scaled), both paths"},
-      {"offsite/dsr_inpatient", {D::month, D::province}, false, "ratio",
-       "cross-province inpatient direct-settlement rate of the insured province: direct ÷ (direct + manual)"},
-      {"offsite/dsr_inpatient_national", {D::month}, false, "ratio", "the same, national"},
-      {"offsite/manual_reasons", {D::month, D::province, D::reason}, true, "visits",
-       "why cross-province inpatient stays were settled manually (scaled)"},
-      {"local/inpatient_stays", {D::month, D::province, D::group}, true, "visits", "inpatient stays at home (scaled)"},
-      {"local/inpatient_medfee", {D::month, D::province, D::group}, true, "fen", "their bills"},
-      {"local/inpatient_fund", {D::month, D::province, D::group}, true, "fen", "what the funds paid for them"},
-      {"clearing/gross", {D::month, D::province, D::treatment_province}, true, "fen",
-       "cleared this month: insured province (row) pays treatment province (column)"},
-      {"clearing/net", {D::month, D::province}, true, "fen", "multilateral net position cleared this month (receivable − payable)"},
-      {"prepayment/quota", {D::month, D::province}, true, "fen", "prepayment quota of the insured province at month end"},
-      {"prepayment/outstanding", {D::month, D::province}, true, "fen", "settled but not yet cleared at month end"},
-      {"prepayment/usage", {D::month, D::province}, false, "ratio", "outstanding ÷ quota"},
-      {"prepayment/warning", {D::month, D::province}, true, "0/1/2", "none / yellow (≥ 70%) / red (≥ 90%) at month end"},
-      {"prepayment/topup_requested", {D::month, D::province}, true, "fen", "emergency top-ups asked for at month end"},
-      {"prepayment/topups_paid", {D::month}, true, "fen", "emergency top-ups paid during the month, national"},
-      {"funds/balance", {D::month, D::province, D::scheme}, true, "fen", "pooling fund balance at month end"},
-      {"funds/prepayment_held", {D::month, D::province, D::scheme}, true, "fen", "the fund's money held by other provinces as prepayment"},
-      {"funds/income", {D::month, D::province, D::scheme}, true, "fen", "contributions in during the month"},
-      {"funds/expenditure", {D::month, D::province, D::scheme}, true, "fen",
-       "spending during the month: local benefits, clearing, manual reimbursements, less clawbacks"},
-      {"funds/months_payable", {D::month, D::province, D::scheme}, false, "months",
-       "(balance + prepayment held) ÷ average monthly expenditure, trailing 12 months"},
-      {"funds/below_floor", {D::month, D::province, D::scheme}, true, "0/1", "months payable below 6 [seed 003]"},
-      {"funds/response_active", {D::month, D::province}, true, "0/1",
-       "the province's deepened off-site reductions were in force this month (funds.response_points)"},
-  };
+  // `months`, then what the recorders declare, group by group (sim/engine/recorders.hpp).
+  static const std::vector<DatasetSpec> s = [] {
+    std::vector<DatasetSpec> out = {
+        {"months", {Dim::month}, true, "year × 12 + month − 1", "the month of each row of every monthly series"}};
+    const Recorders recorders(OutputExtents::of_schema());
+    for (const DatasetSpec* d : recorders.datasets()) out.push_back(*d);
+    return out;
+  }();
   return s;
 }
 

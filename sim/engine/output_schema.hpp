@@ -1,6 +1,7 @@
 #pragma once
-// The run output's schema, defined once: every dataset with its dimensions, unit and meaning.
-// The HDF5 writer, the results store and outputs/SCHEMA.md (`yidi schema`) all come from it.
+// The run output's schema: every dataset with its dimensions, unit and meaning, as the recorders
+// declare them (sim/engine/recorders.hpp). The HDF5 writer, the results store and
+// outputs/SCHEMA.md (`yidi schema`) all come from it.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct DatasetSpec {
   std::string description;
 };
 
+/// `months`, then every recorder's datasets in output order.
 const std::vector<DatasetSpec>& output_schema();
 const DatasetSpec& dataset(const std::string& name);
 /// outputs/SCHEMA.md, generated from output_schema().

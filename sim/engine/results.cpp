@@ -34,15 +34,16 @@ void Results::begin_month(int month_index) {
   ints("months")[0] = month_index;
 }
 
-std::int64_t* Results::ints(const std::string& name) {
-  const auto& d = dataset(name);
-  auto& s = data_.at(name);
+std::int64_t* Results::ints(const std::string& name) { return ints(dataset(name)); }
+double* Results::floats(const std::string& name) { return floats(dataset(name)); }
+
+std::int64_t* Results::ints(const DatasetSpec& d) {
+  auto& s = data_.at(d.name);
   return d.dims.front() == Dim::month ? s.i.data() + s.i.size() - slice_size(d) : s.i.data();
 }
 
-double* Results::floats(const std::string& name) {
-  const auto& d = dataset(name);
-  auto& s = data_.at(name);
+double* Results::floats(const DatasetSpec& d) {
+  auto& s = data_.at(d.name);
   return d.dims.front() == Dim::month ? s.f.data() + s.f.size() - slice_size(d) : s.f.data();
 }
 

@@ -27,6 +27,9 @@ public:
   /// The current month's slice of a monthly dataset, or the whole of a static one.
   std::int64_t* ints(const std::string& name);
   double* floats(const std::string& name);
+  /// The same for a dataset of the schema (a recorder's, sim/engine/recorders.hpp).
+  std::int64_t* ints(const DatasetSpec& d);
+  double* floats(const DatasetSpec& d);
   const Series64& data(const std::string& name) const { return data_.at(name); }
   /// Shape of a dataset now (month dimension = months()).
   std::vector<std::size_t> shape(const DatasetSpec& d) const;

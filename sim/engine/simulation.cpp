@@ -9,7 +9,6 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <limits>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -40,11 +39,14 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
       part_(partition(layout_, comm.rank(), comm.size())),
       mobility_(Mobility::build(world, scenario.params, layout_)),
       agents_(build_agents(world, scenario.params, layout_, mobility_, rng_, true, part_.agent_begin, part_.agent_end)),
-      clearing_(scenario.clearing, scenario.start_month) {
+      clearing_(scenario.clearing, scenario.start_month),
+      recorders_(std::make_unique<const Recorders>(world)) {
   restore(Resume{0, std::move(agents_), {}, Results{}});  // moved, not copied: the population is allocated once
-  std::int64_t* ins = results_.ints("population/insured");
-  for (std::size_t p = 0; p < kProvinces; ++p)
-    for (std::size_t g = 0; g < kGroups; ++g) ins[p * kGroups + g] = static_cast<std::int64_t>(layout_.count[p][g]) * layout_.scale;
+  recorders_->record_start(layout_, results_);
+}
+
+std::int32_t Simulation::response_extra_points() const {
+  return static_cast<std::int32_t>(std::lround(scenario_.params.response_points * 100));
 }
 
 void Simulation::restore(Resume r) {
@@ -83,7 +85,7 @@ void Simulation::run_month() {
   // and shared read-only by all threads; a province under the fund response gets its own copy.
   const NationalRules& national = snapshots_.national(ctx.settle_date);
   ctx.coaudit_threshold = national.coaudit_threshold.value;
-  const auto extra = static_cast<std::int32_t>(std::lround(scenario_.params.response_points * 100));
+  const std::int32_t extra = response_extra_points();
   std::vector<InsuredPolicy> responding;
   responding.reserve(kProvinces);  // stable addresses for ctx.policy
   for (std::size_t i = 0; i < kProvinces; ++i) {
@@ -126,8 +128,6 @@ void Simulation::run_month() {
 
   // Step 4–5: ledger postings and month end.
   results_.begin_month(m);
-  auto* active = results_.ints("funds/response_active");
-  for (std::size_t i = 0; i < kProvinces; ++i) active[i] = extra > 0 && response_[i] ? 1 : 0;
   feed_clearing(total, ctx);
   ++months_done_;
 }
@@ -288,92 +288,11 @@ void Simulation::update_response(const MonthReport& rep) {
 }
 
 void Simulation::record(const MonthTotals& t, const MonthReport& rep) {
-  const std::int64_t k = layout_.scale;
-  auto* away = results_.ints("population/away");
-  for (std::size_t i = 0; i < kProvinces * kGroups; ++i) away[i] = t.away[i] * k;
-  auto* visits = results_.ints("offsite/visits");
-  auto* medfee = results_.ints("offsite/medfee");
-  auto* fund = results_.ints("offsite/fund");
-  auto* hifp = results_.ints("offsite/hifp");
-  auto* indiv = results_.ints("offsite/individual");
-  auto* by_tr = results_.ints("offsite/by_treatment");
-  auto* dsr = results_.floats("offsite/dsr_inpatient");
-  std::int64_t nat_direct = 0, nat_all = 0;
-  for (std::size_t h = 0; h < kProvinces; ++h) {
-    std::int64_t direct = 0, all = 0;
-    for (std::size_t g = 0; g < kGroups; ++g)
-      for (std::size_t tr = 0; tr < kProvinces; ++tr)
-        for (std::size_t v = 0; v < kVisitTypes; ++v)
-          for (std::size_t path = 0; path < kPaths; ++path) {
-            const Flow& f = t.offsite[MonthTotals::offsite_index(h, g, tr, v, path)];
-            if (f.visits == 0) continue;
-            const std::size_t o = ((h * kGroups + g) * kVisitTypes + v) * kPaths + path;
-            visits[o] += f.visits * k;
-            medfee[o] += f.medfee * k;
-            fund[o] += f.fund * k;
-            hifp[o] += f.hifp * k;
-            indiv[o] += (f.medfee - f.fund) * k;
-            by_tr[(h * kProvinces + tr) * kVisitTypes + v] += f.visits * k;
-            if (v == index(VisitType::inpatient)) {
-              all += f.visits;
-              if (path == 0) direct += f.visits;
-            }
-          }
-    dsr[h] = all > 0 ? static_cast<double>(direct) / static_cast<double>(all) : std::numeric_limits<double>::quiet_NaN();
-    nat_direct += direct;
-    nat_all += all;
-  }
-  results_.floats("offsite/dsr_inpatient_national")[0] =
-      nat_all > 0 ? static_cast<double>(nat_direct) / static_cast<double>(nat_all) : std::numeric_limits<double>::quiet_NaN();
-  auto* reasons = results_.ints("offsite/manual_reasons");
-  for (std::size_t i = 0; i < kProvinces * kReasons; ++i) reasons[i] = t.inpatient_reasons[i] * k;
-  auto* stays = results_.ints("local/inpatient_stays");
-  auto* lmed = results_.ints("local/inpatient_medfee");
-  auto* lfund = results_.ints("local/inpatient_fund");
-  for (std::size_t h = 0; h < kProvinces; ++h)
-    for (std::size_t g = 0; g < kGroups; ++g) {
-      const Flow& f = t.local[MonthTotals::local_index(h, g, index(VisitType::inpatient))];
-      stays[h * kGroups + g] = f.visits * k;
-      lmed[h * kGroups + g] = f.medfee * k;
-      lfund[h * kGroups + g] = f.fund * k;
-    }
-  // Clearing, prepayment and funds from the month's clearing report (pools are provinces here).
-  auto prov_of = [&](RegionCode c) { return world_.index_of(c.province()); };
-  auto* gross = results_.ints("clearing/gross");
-  for (const auto& c : rep.cleared_cross) gross[prov_of(c.insured) * kProvinces + prov_of(c.treatment)] += c.amount.fen();
-  auto* net = results_.ints("clearing/net");
-  for (const auto& n : rep.net_positions) net[prov_of(n.province)] = n.net().fen();
-  auto* quota = results_.ints("prepayment/quota");
-  auto* outstanding = results_.ints("prepayment/outstanding");
-  auto* usage = results_.floats("prepayment/usage");
-  auto* warning = results_.ints("prepayment/warning");
-  for (std::size_t h = 0; h < kProvinces; ++h) usage[h] = std::numeric_limits<double>::quiet_NaN();
-  for (const auto& pp : rep.provinces) {
-    const std::size_t h = prov_of(pp.province);
-    quota[h] = pp.quota.fen();
-    outstanding[h] = pp.outstanding.fen();
-    usage[h] = pp.quota.is_zero() ? std::numeric_limits<double>::quiet_NaN()
-                                  : static_cast<double>(pp.outstanding.fen()) / static_cast<double>(pp.quota.fen());
-    warning[h] = static_cast<std::int64_t>(pp.warning);
-  }
-  auto* topup = results_.ints("prepayment/topup_requested");
-  for (const auto& pp : rep.prepayments) topup[prov_of(pp.pool)] += pp.topup_requested.fen();
-  results_.ints("prepayment/topups_paid")[0] = rep.topups_paid.fen();
-  auto* bal = results_.ints("funds/balance");
-  auto* held = results_.ints("funds/prepayment_held");
-  auto* inc = results_.ints("funds/income");
-  auto* exp = results_.ints("funds/expenditure");
-  auto* mp = results_.floats("funds/months_payable");
-  auto* floor_ = results_.ints("funds/below_floor");
-  for (const auto& f : rep.funds) {
-    const std::size_t o = prov_of(f.pool) * 2 + index(f.scheme);
-    bal[o] = f.balance.fen();
-    held[o] = f.prepayment_held.fen();
-    inc[o] = f.income.fen();
-    exp[o] = f.expenditure.fen();
-    mp[o] = f.months_payable;
-    floor_[o] = f.below_floor ? 1 : 0;
-  }
+  // Called before update_response: response_ is still what was in force this month.
+  std::array<bool, kProvinces> active{};
+  const bool responding = response_extra_points() > 0;
+  for (std::size_t i = 0; i < kProvinces; ++i) active[i] = responding && response_[i];
+  recorders_->record(MonthInput{world_, t, rep, layout_.scale, active}, results_);
 }
 
 }  // namespace yidi::sim

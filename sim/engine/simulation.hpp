@@ -10,6 +10,7 @@
 #include "models/clearing.hpp"
 #include "models/parameters.hpp"
 #include "sim/engine/comm.hpp"
+#include "sim/engine/recorders.hpp"
 #include "sim/engine/results.hpp"
 #include "sim/io/policy_snapshots.hpp"
 #include "sim/model/population.hpp"
@@ -73,7 +74,10 @@ public:
 
 private:
   void feed_clearing(const MonthTotals& t, const MonthContext& ctx);
+  /// The month's outputs, through the recorders (sim/engine/recorders.hpp).
   void record(const MonthTotals& t, const MonthReport& rep);
+  /// Points the fund policy response adds to a responding province's reductions (0: none).
+  std::int32_t response_extra_points() const;
   /// The fund policy response: provinces whose fund fell below the floor this month.
   void update_response(const MonthReport& rep);
   /// Posts a month's records, contributions and other spending, and closes the month.
@@ -91,6 +95,7 @@ private:
   Mobility mobility_;
   AgentVector agents_;
   ClearingSystem clearing_;
+  std::unique_ptr<const Recorders> recorders_;  // not movable: held by pointer
   Results results_;
   int months_done_ = 0;
   double stepping_seconds_ = 0;

@@ -58,59 +58,59 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   const InsuredGroup group = who.group;
   const bool offsite = ev.treatment != home;
 
-  // Channel (§2, §4): filing status, then networked, credential, failure.
-  SettlementPath path = SettlementPath::direct;
-  PathReason reason = offsite ? PathReason::direct : PathReason::local;
+  // Channel (§2, §4): the facts drawn here, the rules applied by models/filing (resolve_filing,
+  // decide_path), as for `yidi settle`.
+  PathDecision d = kLocalSettlement;
   FilingCategory category = FilingCategory::unfiled;
   if (offsite) {
-    const auto w = ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::channel, k);
+    const auto m = static_cast<std::uint32_t>(ctx.month);
+    const auto w = ctx.rng->words(person, m, Purpose::channel, k);
     const bool inpatient = ev.type == VisitType::inpatient;
+    FilingFacts facts;
+    facts.visit_type = ev.type;
+    facts.emergency = ev.emergency;
+    facts.free_zone = ctx.free_zone[home][ev.treatment];
+    // The filing the person holds: made before admission, for the treatment province (so it
+    // covers it, and none is cancelled, revoked or expired in the model).
+    HeldFiling& held = facts.filing;
+    FilingCategory applied_for = FilingCategory::unfiled;  // what the person would file as
     bool filed = false;
     switch (ev.where) {
       case Where::long_term:
-        category = long_term_category(group);
+        applied_for = long_term_category(group);
         if (who.long_term_filed < 0)
           who.long_term_filed = Rng::to_unit(ctx.rng->words(person, 0, Purpose::latent)[0]) < ctx.long_term_filing;
         filed = who.long_term_filed != 0;
         break;
       case Where::referral:
-        category = FilingCategory::referral;
-        filed = Rng::to_unit(w[3]) < p.referral_certificate;
+        applied_for = FilingCategory::referral;
+        held.referral_certified = Rng::to_unit(w[3]) < p.referral_certificate;
+        filed = held.referral_certified;  // without the certificate, no referral filing before admission
         break;
       case Where::trip:
-        category = ev.emergency ? FilingCategory::emergency : FilingCategory::other_temporary;
-        filed = ev.emergency ||  // deemed filed [seed 003]
-                Rng::to_unit(ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::trip, 1)[0]) <
-                    ctx.trip_filing;
+        // An emergency is deemed filed [seed 003]: no trip filing is looked up for it.
+        applied_for = FilingCategory::other_temporary;
+        filed = !ev.emergency && Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 1)[0]) < ctx.trip_filing;
         break;
       case Where::home: break;
     }
-    bool valid = filed;
-    if (!valid && ctx.free_zone[home][ev.treatment]) {
-      valid = true;  // a free-filing zone: treated as filed [seed 003]
-      category = pol.filing.free_zone_category.value;
+    if (filed) held.category = applied_for;
+    FilingStatus fs = resolve_filing(facts, pol.filing);
+    // An inpatient whose stay would not settle directly may file before discharge (levers
+    // retroactive_filing); the region's rules decide whether that counts, and in which category.
+    if (!fs.valid && inpatient && applied_for != FilingCategory::unfiled &&
+        Rng::to_unit(ctx.rng->words(person, m, Purpose::channel, k | 0x80000000u)[0]) < ctx.retroactive) {
+      held.category = applied_for;
+      held.filed = FiledWhen::by_discharge;
+      fs = resolve_filing(facts, pol.filing);
     }
-    if (!valid && !pol.filing.requires_filing[index(ev.type)].value) {
-      valid = true;  // this region needs no filing for this visit type [seed 004]
-      category = FilingCategory::unfiled;
-    }
-    if (!valid && inpatient && pol.filing.retroactive_before_discharge.value &&
-        Rng::to_unit(ctx.rng->words(person, static_cast<std::uint32_t>(ctx.month), Purpose::channel, k | 0x80000000u)[0]) <
-            ctx.retroactive) {
-      valid = true;  // filed before discharge [seed 000, 003, 004]
-      if (category == FilingCategory::referral) category = FilingCategory::other_temporary;
-    }
-    if (!valid) category = FilingCategory::unfiled;
+    category = fs.category;
     const double networked = inpatient ? ctx.networked_inpatient[ev.treatment] : ctx.networked_outpatient[ev.treatment];
-    FilingStatus fs;
-    fs.valid = valid;
-    fs.category = category;
-    fs.reason = PathReason::no_filing;
-    const PathDecision d = decide_path(Rng::to_unit(w[0]) < networked, fs, Rng::to_unit(w[1]) < ctx.credential,
-                                       Rng::to_unit(w[2]) < ctx.failure);
-    path = d.path;
-    reason = d.reason;
+    d = decide_path(Rng::to_unit(w[0]) < networked, fs, Rng::to_unit(w[1]) < ctx.credential,
+                    Rng::to_unit(w[2]) < ctx.failure);
   }
+  const SettlementPath path = d.path;
+  const PathReason reason = d.reason;
 
   // Step A: the treatment province's catalogue splits the bill.
   const Money c = apply_ratio_half_up(ev.bill, ctx.class_c);
@@ -151,8 +151,8 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   f.hifp = r.hifp.fen();
   f.layer = r.layer.fen();
   f.maf = r.maf.fen();
-  const bool cross = offsite;  // provinces are the pooling regions: every off-site visit is cross-province
-  if (cross && ev.type == VisitType::inpatient && ev.bill >= ctx.coaudit_threshold) f.coaudit_fund = f.fund;
+  // Provinces are the pooling regions: every off-site visit is cross-province.
+  if (sent_to_coaudit(offsite, ev.type, ev.bill, ctx.coaudit_threshold)) f.coaudit_fund = f.fund;
   const std::size_t g = index(group), v = index(ev.type);
   if (offsite) {
     totals.offsite[MonthTotals::offsite_index(home, g, ev.treatment, v, index(path))].add(f);

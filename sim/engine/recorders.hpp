@@ -1,0 +1,230 @@
+#pragma once
+// The run's recorders: one per output group (population, offsite, local, clearing, prepayment,
+// funds). Each declares its datasets — name, dimensions, unit, meaning — as members, and writes
+// each month's slice of them through a View whose extents come from the world at run time. The
+// output schema (output_schema(), outputs/SCHEMA.md, the HDF5 file) is the list of their
+// declarations, in this order, after `months`.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+#include "models/clearing.hpp"
+#include "sim/engine/output_schema.hpp"
+#include "sim/engine/results.hpp"
+#include "sim/engine/view.hpp"
+#include "sim/model/population.hpp"
+#include "sim/model/totals.hpp"
+#include "sim/model/world.hpp"
+
+namespace yidi::sim {
+
+/// How long each output dimension is in one run: the provinces from the world, the rest from
+/// their enums.
+struct OutputExtents {
+  std::size_t provinces = 0;
+  /// Length of dimension d (not `month`, which grows a slice at a time).
+  std::size_t of(Dim d) const;
+  static OutputExtents of_world(const World& world) { return OutputExtents{world.size()}; }
+  /// The extents the schema's labels give (dim_labels): what the output files describe.
+  static OutputExtents of_schema() { return OutputExtents{dim_labels(Dim::province).size()}; }
+};
+
+/// What a month's recorders read.
+struct MonthInput {
+  const World& world;
+  const MonthTotals& totals;             // the month's sample sums, over all ranks
+  const MonthReport& report;             // the clearing system's month end
+  std::int64_t scale = 1;                // persons an agent stands for
+  std::span<const bool> response_active;  // by province: deepened reductions in force this month
+};
+
+/// One output group's recorder. Its datasets register themselves in declaration order; the
+/// recorder is neither copied nor moved (they point into it).
+class Recorder {
+public:
+  explicit Recorder(const OutputExtents& extents) : extents_(extents) {}
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+  virtual ~Recorder() = default;
+
+  /// Its datasets, in output order.
+  const std::vector<const DatasetSpec*>& datasets() const { return specs_; }
+  /// Writes the month's slice of its monthly datasets (Results::begin_month done).
+  virtual void record(const MonthInput& in, Results& out) const = 0;
+
+protected:
+  /// A declared dataset of element type T (std::int64_t or double) with N dimensions besides
+  /// `month`; slice() is the current month's slice (or the whole of a static dataset) as a View.
+  template <class T, std::size_t N>
+  class Dataset {
+    static_assert(std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>);
+
+  public:
+    Dataset(Recorder& owner, std::string name, std::vector<Dim> dims, std::string unit, std::string description)
+        : spec_{std::move(name), std::move(dims), std::is_same_v<T, std::int64_t>, std::move(unit), std::move(description)} {
+      std::size_t d = 0;
+      for (Dim dim : spec_.dims)
+        if (dim != Dim::month) {
+          if (d == N) break;
+          extents_[d++] = owner.extents_.of(dim);
+        }
+      if (d != N || spec_.dims.size() - (spec_.dims.front() == Dim::month ? 1 : 0) != N)
+        throw std::logic_error("dataset " + spec_.name + " is declared with the wrong number of dimensions");
+      owner.specs_.push_back(&spec_);
+    }
+    Dataset(const Dataset&) = delete;
+    Dataset& operator=(const Dataset&) = delete;
+
+    const DatasetSpec& spec() const { return spec_; }
+    const std::array<std::size_t, N>& extents() const { return extents_; }
+    View<T, N> slice(Results& out) const {
+      if constexpr (std::is_same_v<T, std::int64_t>) return View<T, N>(out.ints(spec_), extents_);
+      else return View<T, N>(out.floats(spec_), extents_);
+    }
+
+  private:
+    DatasetSpec spec_;
+    std::array<std::size_t, N> extents_{};
+  };
+  using Ints1 = Dataset<std::int64_t, 1>;
+  using Ints2 = Dataset<std::int64_t, 2>;
+
+  const OutputExtents& extents() const { return extents_; }
+
+private:
+  OutputExtents extents_;
+  std::vector<const DatasetSpec*> specs_;
+};
+
+/// population/: insured persons (static) and persons living off-site.
+class PopulationRecorder final : public Recorder {
+public:
+  explicit PopulationRecorder(const OutputExtents& x) : Recorder(x) {}
+  /// The static datasets, once at the start of a run.
+  void record_start(const Layout& layout, Results& out) const;
+  void record(const MonthInput& in, Results& out) const override;
+
+private:
+  Dataset<std::int64_t, 2> insured_{*this, "population/insured", {Dim::province, Dim::group}, "persons",
+                                    "insured persons (full scale) by home province and group"};
+  Dataset<std::int64_t, 2> away_{*this, "population/away", {Dim::month, Dim::province, Dim::group}, "persons",
+                                 "insured persons living in another province at month end (scaled)"};
+};
+
+/// offsite/: cross-province visits, their money, direct-settlement rates and manual reasons.
+class OffsiteRecorder final : public Recorder {
+public:
+  explicit OffsiteRecorder(const OutputExtents& x) : Recorder(x) {}
+  void record(const MonthInput& in, Results& out) const override;
+
+private:
+  static std::vector<Dim> by_path() { return {Dim::month, Dim::province, Dim::group, Dim::visit_type, Dim::path}; }
+  using ByPath = Dataset<std::int64_t, 4>;
+  ByPath visits_{*this, "offsite/visits", by_path(), "visits", "cross-province visits by insured province (scaled), direct or manual"};
+  ByPath medfee_{*this, "offsite/medfee", by_path(), "fen", "their total bills (medfee_sumamt)"};
+  ByPath fund_{*this, "offsite/fund", by_path(), "fen",
+               "what the funds pay (fund_pay_sumamt); manual: the entitlement, paid only if claimed"};
+  ByPath hifp_{*this, "offsite/hifp", by_path(), "fen", "of which the pooled fund (hifp_pay)"};
+  ByPath individual_{*this, "offsite/individual", by_path(), "fen", "individual burden psn_part_amt = medfee − fund"};
+  Dataset<std::int64_t, 3> by_treatment_{
+      *this, "offsite/by_treatment", {Dim::month, Dim::province, Dim::treatment_province, Dim::visit_type}, "visits",
+      "cross-province visits by insured and treatment province (scaled), both paths"};
+  Dataset<double, 1> dsr_{*this, "offsite/dsr_inpatient", {Dim::month, Dim::province}, "ratio",
+                          "cross-province inpatient direct-settlement rate of the insured province: direct ÷ (direct + manual)"};
+  Dataset<double, 0> dsr_national_{*this, "offsite/dsr_inpatient_national", {Dim::month}, "ratio", "the same, national"};
+  Dataset<std::int64_t, 2> manual_reasons_{*this, "offsite/manual_reasons", {Dim::month, Dim::province, Dim::reason},
+                                           "visits", "why cross-province inpatient stays were settled manually (scaled)"};
+};
+
+/// local/: inpatient stays at home.
+class LocalRecorder final : public Recorder {
+public:
+  explicit LocalRecorder(const OutputExtents& x) : Recorder(x) {}
+  void record(const MonthInput& in, Results& out) const override;
+
+private:
+  static std::vector<Dim> by_group() { return {Dim::month, Dim::province, Dim::group}; }
+  Ints2 stays_{*this, "local/inpatient_stays", by_group(), "visits", "inpatient stays at home (scaled)"};
+  Ints2 medfee_{*this, "local/inpatient_medfee", by_group(), "fen", "their bills"};
+  Ints2 fund_{*this, "local/inpatient_fund", by_group(), "fen", "what the funds paid for them"};
+};
+
+/// clearing/: what the month's clearing moved between provinces.
+class ClearingRecorder final : public Recorder {
+public:
+  explicit ClearingRecorder(const OutputExtents& x) : Recorder(x) {}
+  void record(const MonthInput& in, Results& out) const override;
+
+private:
+  Ints2 gross_{*this, "clearing/gross", {Dim::month, Dim::province, Dim::treatment_province}, "fen",
+               "cleared this month: insured province (row) pays treatment province (column)"};
+  Ints1 net_{*this, "clearing/net", {Dim::month, Dim::province}, "fen",
+             "multilateral net position cleared this month (receivable − payable)"};
+};
+
+/// prepayment/: the insured provinces' prepayment positions at month end.
+class PrepaymentRecorder final : public Recorder {
+public:
+  explicit PrepaymentRecorder(const OutputExtents& x) : Recorder(x) {}
+  void record(const MonthInput& in, Results& out) const override;
+
+private:
+  static std::vector<Dim> by_province() { return {Dim::month, Dim::province}; }
+  Ints1 quota_{*this, "prepayment/quota", by_province(), "fen", "prepayment quota of the insured province at month end"};
+  Ints1 outstanding_{*this, "prepayment/outstanding", by_province(), "fen", "settled but not yet cleared at month end"};
+  Dataset<double, 1> usage_{*this, "prepayment/usage", by_province(), "ratio", "outstanding ÷ quota"};
+  Ints1 warning_{*this, "prepayment/warning", by_province(), "0/1/2", "none / yellow (≥ 70%) / red (≥ 90%) at month end"};
+  Ints1 topup_requested_{*this, "prepayment/topup_requested", by_province(), "fen", "emergency top-ups asked for at month end"};
+  Dataset<std::int64_t, 0> topups_paid_{*this, "prepayment/topups_paid", {Dim::month}, "fen",
+                                        "emergency top-ups paid during the month, national"};
+};
+
+/// funds/: the pooling funds at month end, and the fund policy response.
+class FundsRecorder final : public Recorder {
+public:
+  explicit FundsRecorder(const OutputExtents& x) : Recorder(x) {}
+  void record(const MonthInput& in, Results& out) const override;
+
+private:
+  static std::vector<Dim> by_scheme() { return {Dim::month, Dim::province, Dim::scheme}; }
+  Ints2 balance_{*this, "funds/balance", by_scheme(), "fen", "pooling fund balance at month end"};
+  Ints2 prepayment_held_{*this, "funds/prepayment_held", by_scheme(), "fen",
+                         "the fund's money held by other provinces as prepayment"};
+  Ints2 income_{*this, "funds/income", by_scheme(), "fen", "contributions in during the month"};
+  Ints2 expenditure_{*this, "funds/expenditure", by_scheme(), "fen",
+                     "spending during the month: local benefits, clearing, manual reimbursements, less clawbacks"};
+  Dataset<double, 2> months_payable_{*this, "funds/months_payable", by_scheme(), "months",
+                                     "(balance + prepayment held) ÷ average monthly expenditure, trailing 12 months"};
+  Ints2 below_floor_{*this, "funds/below_floor", by_scheme(), "0/1", "months payable below 6 [seed 003]"};
+  Ints1 response_active_{*this, "funds/response_active", {Dim::month, Dim::province}, "0/1",
+                         "the province's deepened off-site reductions were in force this month (funds.response_points)"};
+};
+
+/// Every group's recorder, in output order.
+class Recorders {
+public:
+  explicit Recorders(const OutputExtents& extents);
+  /// For a run of `world`: std::invalid_argument if its extents are not the output schema's.
+  explicit Recorders(const World& world);
+
+  /// Every recorder's datasets, in output order.
+  std::vector<const DatasetSpec*> datasets() const;
+  /// The static datasets, at the start of a run.
+  void record_start(const Layout& layout, Results& out) const { population_.record_start(layout, out); }
+  /// The month's slices of every monthly dataset (Results::begin_month done).
+  void record(const MonthInput& in, Results& out) const;
+
+private:
+  PopulationRecorder population_;
+  OffsiteRecorder offsite_;
+  LocalRecorder local_;
+  ClearingRecorder clearing_;
+  PrepaymentRecorder prepayment_;
+  FundsRecorder funds_;
+  std::array<const Recorder*, 6> all_;
+};
+
+}  // namespace yidi::sim
