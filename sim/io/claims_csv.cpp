@@ -1,6 +1,8 @@
 #include "sim/io/claims_csv.hpp"
 
 #include <array>
+#include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <sstream>
 
@@ -63,16 +65,30 @@ const std::vector<ClaimColumn> kClaimColumns = {
     {"acct_balc", false, kAmount, "personal account balance available; empty = 0"},
 };
 
-std::string yesno(bool b) { return b ? "1" : "0"; }
+std::string_view yesno(bool b) { return b ? "1" : "0"; }
 
+
+/// As Date::parse (strict YYYY-MM-DD in the supported range), with the digits read in place.
+std::optional<Date> parse_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+  unsigned v[8];
+  constexpr std::size_t at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+  for (std::size_t k = 0; k < 8; ++k) {
+    const char ch = t[at[k]];
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v[k] = static_cast<unsigned>(ch - '0');
+  }
+  return Date::from_ymd(static_cast<int>(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]), v[4] * 10 + v[5], v[6] * 10 + v[7]);
+}
 
 /// The rows' checks, in column order; the first failing one is reported, at the field's line and
 /// column.
 class RowParser {
 public:
+  /// `plain`: the record is printable ASCII throughout, so no cell needs the text check.
   RowParser(const RawRecord& rec, const std::vector<FieldView>& fields, const std::vector<int>& index,
-            const std::string& file)
-      : rec_(rec), fields_(fields), index_(index), file_(file) {}
+            const std::string& file, bool plain)
+      : rec_(rec), fields_(fields), index_(index), file_(file), plain_(plain) {}
 
   std::string_view raw(Col c) const {
     const int i = index_[static_cast<std::size_t>(c)];
@@ -81,6 +97,7 @@ public:
   /// The cell's value, checked as text (no NUL or control character, UTF-8, no byte-order mark).
   std::string_view cell(Col c) const {
     const std::string_view v = raw(c);
+    if (plain_) return v;
     for (const char ch : v) {
       const auto u = static_cast<unsigned char>(ch);
       if (u < 0x20 || u >= 0x7F) {
@@ -119,7 +136,7 @@ public:
     return *code;
   }
   Date date(Col c) const {
-    const auto d = Date::parse(cell(c));
+    const auto d = parse_date(cell(c));
     if (!d) fail(c, "a date YYYY-MM-DD");
     return *d;
   }
@@ -155,6 +172,7 @@ private:
   const std::vector<FieldView>& fields_;
   const std::vector<int>& index_;
   const std::string& file_;
+  bool plain_;
 };
 
 std::optional<VisitType> parse_med_type(std::string_view v) {
@@ -335,6 +353,7 @@ void parse_row(const RowParser& p, const RawRecord& rec, const PolicyBook& book,
 
   v.admission = p.date(adm_date);
   v.discharge = p.date(dscg_date);
+  row.year = v.discharge.year();
   if (v.discharge < v.admission) p.fail(dscg_date, "a date on or after adm_date " + v.admission.str());
 
   v.medfee_sumamt = p.amount(medfee_sumamt, true);
@@ -431,8 +450,9 @@ void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const 
   }
   // The id is taken from a record of any width, so that a later duplicate is still found.
   const int id_at = format.id_field();
+  const bool plain = plain_ascii(rec.text);
   if (static_cast<std::size_t>(id_at) < fields.size() && !fields[static_cast<std::size_t>(id_at)].value.empty() &&
-      !text_problem(fields[static_cast<std::size_t>(id_at)].value)) {
+      (plain || !text_problem(fields[static_cast<std::size_t>(id_at)].value))) {
     result.has_id = true;
     result.id_field = id_at;
     result.id = id_hash(fields[static_cast<std::size_t>(id_at)].value);
@@ -446,7 +466,7 @@ void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const 
                        (rec.text.starts_with("#") ? " (a comment line is allowed only before the header)" : ""))});
     return;
   }
-  const RowParser p(rec, fields, format.index(), file);
+  const RowParser p(rec, fields, format.index(), file, plain);
   try {
     parse_row(p, rec, book, row);
     result.ok = true;
@@ -533,7 +553,7 @@ std::size_t slot_of(std::uint64_t lo, std::int32_t year, std::size_t mask) {
 }  // namespace
 
 std::size_t YearToDateLedger::slot_index(const ClaimRow& row) const {
-  const std::int32_t year = row.request.visit.discharge.year();
+  const std::int32_t year = row.year;
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = slot_of(row.person_key.lo, year, mask);; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
@@ -543,7 +563,7 @@ std::size_t YearToDateLedger::slot_index(const ClaimRow& row) const {
 
 void YearToDateLedger::prefetch(const ClaimRow& row) const {
   if (row.person.empty() || slots_.empty()) return;
-  __builtin_prefetch(&slots_[slot_of(row.person_key.lo, row.request.visit.discharge.year(), slots_.size() - 1)]);
+  __builtin_prefetch(&slots_[slot_of(row.person_key.lo, row.year, slots_.size() - 1)]);
 }
 
 YearToDate YearToDateLedger::before(const ClaimRow& row) const {
@@ -571,7 +591,7 @@ void YearToDateLedger::record(const ClaimRow& row, const Settlement& s) {
   if (!slot.used) {
     slot.hi = row.person_key.hi;
     slot.lo = row.person_key.lo;
-    slot.year = row.request.visit.discharge.year();
+    slot.year = row.year;
     slot.used = true;
     ++size_;
   }
@@ -585,6 +605,24 @@ using R = const ClaimRow&;
 using S = const Settlement&;
 const Visit& visit(R r) { return r.request.visit; }
 void put(std::string& o, std::string_view v) { o.append(v); }
+void put(std::string& o, RegionCode r) {
+  char buf[16];
+  const auto res = std::to_chars(buf, buf + sizeof buf, r.value());
+  o.append(buf, static_cast<std::size_t>(res.ptr - buf));
+}
+// As Date::str() (YYYY-MM-DD, the supported years have 4 digits), without its string.
+void put(std::string& o, Date d) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
+  const char buf[10] = {static_cast<char>('0' + y / 1000),     static_cast<char>('0' + y / 100 % 10),
+                        static_cast<char>('0' + y / 10 % 10),  static_cast<char>('0' + y % 10),
+                        '-',
+                        static_cast<char>('0' + m / 10),       static_cast<char>('0' + m % 10),
+                        '-',
+                        static_cast<char>('0' + day / 10),     static_cast<char>('0' + day % 10)};
+  o.append(buf, sizeof buf);
+}
 void put(std::string& o, Money m) {
   if (m.is_unlimited()) {
     o += "unlimited";
@@ -612,23 +650,23 @@ void put(std::string& o, Money m) {
 const std::vector<ResultColumn> kResultColumns = {
     {"mdtrt_id", "visit id, as in the claims file", [](std::string& o, R r, S) { put(o, visit(r).id); }},
     {"psn_no", "person id, as in the claims file (may be empty)", [](std::string& o, R r, S) { put(o, r.person); }},
-    {"insuplc_admdvs", "insured region", [](std::string& o, R r, S) { put(o, visit(r).insured_region.str()); }},
-    {"mdtrtarea_admvs", "treatment region", [](std::string& o, R r, S) { put(o, visit(r).treatment_region.str()); }},
-    {"insutype", "310 employees, 390 residents", [](std::string& o, R r, S) { put(o, std::string(insutype_code(visit(r).group))); }},
-    {"psn_type", "in_service, retired or resident", [](std::string& o, R r, S) { put(o, std::string(psn_type_name(visit(r).group))); }},
+    {"insuplc_admdvs", "insured region", [](std::string& o, R r, S) { put(o, visit(r).insured_region); }},
+    {"mdtrtarea_admvs", "treatment region", [](std::string& o, R r, S) { put(o, visit(r).treatment_region); }},
+    {"insutype", "310 employees, 390 residents", [](std::string& o, R r, S) { put(o, insutype_code(visit(r).group)); }},
+    {"psn_type", "in_service, retired or resident", [](std::string& o, R r, S) { put(o, psn_type_name(visit(r).group)); }},
     {"med_type", "visit type as its national code: 21, 11, 14 or 41",
-     [](std::string& o, R r, S) { put(o, std::string(med_type_code(visit(r).visit_type))); }},
-    {"hosp_lv", "hospital level 1, 2 or 3", [](std::string& o, R r, S) { put(o, std::to_string(index(visit(r).level) + 1)); }},
-    {"adm_date", "admission date", [](std::string& o, R r, S) { put(o, visit(r).admission.str()); }},
+     [](std::string& o, R r, S) { put(o, med_type_code(visit(r).visit_type)); }},
+    {"hosp_lv", "hospital level 1, 2 or 3", [](std::string& o, R r, S) { o += static_cast<char>('1' + index(visit(r).level)); }},
+    {"adm_date", "admission date", [](std::string& o, R r, S) { put(o, visit(r).admission); }},
     {"dscg_date", "discharge date: the parameters in force on it were applied",
-     [](std::string& o, R r, S) { put(o, visit(r).discharge.str()); }},
+     [](std::string& o, R r, S) { put(o, visit(r).discharge); }},
     {"path", "direct (settled at the hospital) or manual (paid in full, claimed at home later)",
-     [](std::string& o, R, S s) { put(o, std::string(to_string(s.path))); }},
+     [](std::string& o, R, S s) { put(o, to_string(s.path)); }},
     {"reason", "why: direct, local, not_networked, no_filing, filing_wrong_region, filing_expired, filing_revoked, "
                "filing_cancelled, no_credential, settlement_failed",
-     [](std::string& o, R, S s) { put(o, std::string(to_string(s.reason))); }},
+     [](std::string& o, R, S s) { put(o, to_string(s.reason)); }},
     {"filing_category", "the filing category whose rules applied (unfiled if none)",
-     [](std::string& o, R, S s) { put(o, std::string(to_string(s.category))); }},
+     [](std::string& o, R, S s) { put(o, to_string(s.category)); }},
     {"cross_province", "1 if the two regions are in different provinces (跨省)",
      [](std::string& o, R, S s) { put(o, yesno(s.cross_province)); }},
     {"payable", "0 if the fund pays nothing by rule (visit type not covered, disease not on the list; see note)",
@@ -673,10 +711,29 @@ std::vector<std::string> result_fields(const ClaimRow& row, const Settlement& s)
 }
 
 void append_result_row(std::string& out, std::string& scratch, const ClaimRow& row, const Settlement& s) {
+  // Each value is appended in place, then quoted as append_csv_field() would if it must be. Only
+  // the columns that carry text from the input or from the engine can need it; the others are
+  // numbers, dates and codes from fixed lists.
+  static const std::vector<bool> may_need_quotes = [] {
+    std::vector<bool> text;
+    for (const auto& c : kResultColumns)
+      text.push_back(c.name == "mdtrt_id" || c.name == "psn_no" || c.name == "reduction" || c.name == "note");
+    return text;
+  }();
   for (std::size_t i = 0; i < kResultColumns.size(); ++i) {
     if (i) out += ',';
-    scratch.clear();
-    kResultColumns[i].append(scratch, row, s);
+    const std::size_t at = out.size();
+    kResultColumns[i].append(out, row, s);
+    const std::size_t n = out.size() - at;
+    if (n == 0 || !may_need_quotes[i]) continue;
+    bool needs = out[at] == ' ' || out.back() == ' ';
+    for (std::size_t k = at; k < out.size() && !needs; ++k) {
+      const char c = out[k];
+      needs = c == ',' || c == '"' || c == '\r' || c == '\n' || c == '#';
+    }
+    if (!needs) continue;
+    scratch.assign(out, at, n);
+    out.resize(at);
     append_csv_field(out, scratch);
   }
   out += '\n';

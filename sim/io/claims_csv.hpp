@@ -44,6 +44,7 @@ struct ClaimRow {
   int line = 0;                // where the record starts in the claims file
   std::string person;          // psn_no; empty = no carry-forward
   IdHash person_key;           // its 128-bit hash (the year-to-date ledger's key), set by parsing
+  std::int32_t year = 0;       // calendar year of the discharge (the ledger's other key), set by parsing
   SettlementRequest request;
   std::vector<std::string> columns;  // the CSV column each engine claim line came from (for messages)
 };
