@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <sstream>
 
 namespace yidi::io {
@@ -213,7 +214,7 @@ AmountForm parse_amount(std::string_view s, Money& out) {
     // Any leading minus is refused, "-0.00" included; say "≥ 0" when the rest is a number.
     Money ignored;
     const AmountForm rest = parse_amount(s.substr(1), ignored);
-    return rest == AmountForm::bad ? AmountForm::bad : rest == AmountForm::too_many_decimals ? rest : AmountForm::negative;
+    return rest == AmountForm::ok || rest == AmountForm::too_large ? AmountForm::negative : rest;
   }
   std::size_t i = 0;
   std::int64_t yuan = 0;
@@ -233,16 +234,15 @@ AmountForm parse_amount(std::string_view s, Money& out) {
     if (digits > 2) return AmountForm::too_many_decimals;
     fen = (s[d0] - '0') * 10 + (digits == 2 ? s[d0 + 1] - '0' : 0);
   }
+  if (yuan * 100 + fen > Money::kMaxInputFen) return AmountForm::too_large;  // ≤ 10^17: no overflow
   out = Money::fen(yuan * 100 + fen);
   return AmountForm::ok;
 }
 
-std::string_view amount_expected(AmountForm form) {
-  switch (form) {
-    case AmountForm::negative: return "an amount ≥ 0";
-    case AmountForm::too_many_decimals: return "yuan with at most 2 decimals (fen)";
-    default: return "an amount in yuan such as 1234.56";
-  }
+std::string amount_expected(AmountForm form) {
+  // The accepted form as Money states it, so that claims, results and clearing inputs say the same.
+  if (form == AmountForm::negative) return "an amount ≥ 0 (" + std::string(Money::kInputForm) + ")";
+  return std::string(Money::kInputForm);
 }
 
 IdHash id_hash(std::string_view id) {
@@ -710,33 +710,121 @@ std::vector<std::string> result_fields(const ClaimRow& row, const Settlement& s)
   return out;
 }
 
-void append_result_row(std::string& out, std::string& scratch, const ClaimRow& row, const Settlement& s) {
-  // Each value is appended in place, then quoted as append_csv_field() would if it must be. Only
-  // the columns that carry text from the input or from the engine can need it; the others are
-  // numbers, dates and codes from fixed lists.
-  static const std::vector<bool> may_need_quotes = [] {
-    std::vector<bool> text;
-    for (const auto& c : kResultColumns)
-      text.push_back(c.name == "mdtrt_id" || c.name == "psn_no" || c.name == "reduction" || c.name == "note");
-    return text;
-  }();
-  for (std::size_t i = 0; i < kResultColumns.size(); ++i) {
-    if (i) out += ',';
-    const std::size_t at = out.size();
-    kResultColumns[i].append(out, row, s);
-    const std::size_t n = out.size() - at;
-    if (n == 0 || !may_need_quotes[i]) continue;
-    bool needs = out[at] == ' ' || out.back() == ' ';
-    for (std::size_t k = at; k < out.size() && !needs; ++k) {
-      const char c = out[k];
-      needs = c == ',' || c == '"' || c == '\r' || c == '\n' || c == '#';
-    }
-    if (!needs) continue;
-    scratch.assign(out, at, n);
-    out.resize(at);
-    append_csv_field(out, scratch);
+namespace {
+// The row writer of `yidi settle`: the columns of kResultColumns written straight into a buffer
+// sized for the row (a test checks it against write_csv_row(result_fields(...))).
+char* put_raw(char* p, std::string_view v) {
+  std::memcpy(p, v.data(), v.size());
+  return p + v.size();
+}
+char* put_text(char* p, std::string_view v) {
+  bool needs = !v.empty() && (v.front() == ' ' || v.back() == ' ');
+  for (std::size_t k = 0; k < v.size() && !needs; ++k) {
+    const char c = v[k];
+    needs = c == ',' || c == '"' || c == '\r' || c == '\n' || c == '#';
   }
-  out += '\n';
+  if (!needs) return put_raw(p, v);
+  *p++ = '"';
+  for (const char c : v) {
+    if (c == '"') *p++ = '"';
+    *p++ = c;
+  }
+  *p++ = '"';
+  return p;
+}
+char* put_money(char* p, Money m) {
+  if (m.is_unlimited()) return put_raw(p, "unlimited");
+  std::int64_t f = m.fen();
+  if (f < 0) {
+    *p++ = '-';
+    f = -f;
+  }
+  char buf[24];
+  char* e = buf + sizeof buf;
+  char* b = e;
+  *--b = static_cast<char>('0' + f % 10);
+  *--b = static_cast<char>('0' + f / 10 % 10);
+  *--b = '.';
+  std::int64_t y = f / 100;
+  do {
+    *--b = static_cast<char>('0' + y % 10);
+    y /= 10;
+  } while (y > 0);
+  return put_raw(p, std::string_view(b, static_cast<std::size_t>(e - b)));
+}
+char* put_date(char* p, Date d) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
+  p[0] = static_cast<char>('0' + y / 1000);
+  p[1] = static_cast<char>('0' + y / 100 % 10);
+  p[2] = static_cast<char>('0' + y / 10 % 10);
+  p[3] = static_cast<char>('0' + y % 10);
+  p[4] = '-';
+  p[5] = static_cast<char>('0' + m / 10);
+  p[6] = static_cast<char>('0' + m % 10);
+  p[7] = '-';
+  p[8] = static_cast<char>('0' + day / 10);
+  p[9] = static_cast<char>('0' + day % 10);
+  return p + 10;
+}
+char* put_region(char* p, RegionCode r) { return std::to_chars(p, p + 16, r.value()).ptr; }
+}  // namespace
+
+void append_result_row(std::string& out, std::string& scratch, const ClaimRow& row, const Settlement& s) {
+  const Visit& v = row.request.visit;
+  scratch = s.reduction.str();
+  // Numbers, dates and codes take at most 24 bytes each; text at most twice its size plus quotes.
+  const std::size_t at = out.size();
+  out.resize(at + 32 * 24 + 2 * (v.id.size() + row.person.size() + scratch.size() + s.note.size()) + 16);
+  char* p = out.data() + at;
+  p = put_text(p, v.id);
+  *p++ = ',';
+  p = put_text(p, row.person);
+  *p++ = ',';
+  p = put_region(p, v.insured_region);
+  *p++ = ',';
+  p = put_region(p, v.treatment_region);
+  *p++ = ',';
+  p = put_raw(p, insutype_code(v.group));
+  *p++ = ',';
+  p = put_raw(p, psn_type_name(v.group));
+  *p++ = ',';
+  p = put_raw(p, med_type_code(v.visit_type));
+  *p++ = ',';
+  *p++ = static_cast<char>('1' + index(v.level));
+  *p++ = ',';
+  p = put_date(p, v.admission);
+  *p++ = ',';
+  p = put_date(p, v.discharge);
+  *p++ = ',';
+  p = put_raw(p, to_string(s.path));
+  *p++ = ',';
+  p = put_raw(p, to_string(s.reason));
+  *p++ = ',';
+  p = put_raw(p, to_string(s.category));
+  *p++ = ',';
+  *p++ = s.cross_province ? '1' : '0';
+  *p++ = ',';
+  *p++ = s.payable ? '1' : '0';
+  for (const Money m : {s.medfee_sumamt, s.fulamt_ownpay_amt, s.overlmt_selfpay, s.preselfpay_amt, s.inscp_scp_amt,
+                        s.deductible}) {
+    *p++ = ',';
+    p = put_money(p, m);
+  }
+  *p++ = ',';
+  p = put_text(p, scratch);
+  for (const Money m : {s.hifp_pay, s.hifmi_pay, s.hifob_pay, s.maf_pay, s.fund_pay_sumamt, s.psn_part_amt, s.acct_pay,
+                        s.psn_cash_pay}) {
+    *p++ = ',';
+    p = put_money(p, m);
+  }
+  *p++ = ',';
+  *p++ = s.coaudit ? '1' : '0';
+  *p++ = ',';
+  p = put_text(p, s.note);
+  *p++ = '\n';
+  out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 std::string format_explanation(const ClaimRow& row, const Settlement& s, const std::string& file_name) {
