@@ -1,5 +1,8 @@
 // `yidi settle CLAIMS.csv -o RESULTS.csv`: settles each visit of a claims file under the policy in
 // force on its discharge date and writes one result row per visit (docs/settle-formats.md).
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -117,6 +120,75 @@ struct Counts {
   std::size_t settled = 0, rejected = 0;
 };
 
+/// The three snapshots a row is settled under, or the policy data's reason it has none.
+struct Policies {
+  const Catalogue* catalogue = nullptr;
+  const InsuredPolicy* insured = nullptr;
+  const NationalRules* national = nullptr;
+  int error = -1;  // index into Batch::policy_errors, or −1
+};
+
+/// The policy snapshots shared by the parsing threads: built once each, by the first thread that
+/// needs it, under the lock (PolicySnapshots is not thread-safe; its references stay valid). Each
+/// batch keeps a small cache of the (insured region, treatment region, effective date) triples it
+/// has resolved, so the lock is taken only for a triple new to that batch.
+class SharedSnapshots {
+public:
+  explicit SharedSnapshots(const PolicyBook& book) : snapshots_(book), changes_(book.change_dates()) {}
+
+  template <class T>
+  struct Entry {
+    std::uint64_t key = ~std::uint64_t{0};
+    const T* value = nullptr;
+  };
+  /// Per batch: direct-mapped, by (region, effective date) for the two regional snapshots.
+  struct Cache {
+    std::array<Entry<Catalogue>, 256> catalogue;
+    std::array<Entry<InsuredPolicy>, 256> insured;
+    Entry<NationalRules> national;
+  };
+
+  /// The snapshots for a visit, in the order the serial stage took them (catalogue, insured
+  /// policy, national rules: the first PolicyError is the row's). `errors` receives its message.
+  Policies resolve(const Visit& v, Cache& cache, std::vector<std::string>& errors) {
+    // The latest change date on or before the discharge (as PolicySnapshots keys its snapshots).
+    const auto it = std::upper_bound(changes_.begin(), changes_.end(), v.discharge);
+    const Date eff = it == changes_.begin() ? v.discharge : *std::prev(it);
+    const std::uint64_t when = static_cast<std::uint64_t>(eff.days() + 32768) << 32;  // > 0 for supported dates
+    const std::uint64_t cat_key = when | v.treatment_region.value(), ins_key = when | v.insured_region.value();
+    auto slot = [](std::uint64_t key) { return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 56); };
+    Entry<Catalogue>& c = cache.catalogue[slot(cat_key)];
+    Entry<InsuredPolicy>& i = cache.insured[slot(ins_key)];
+    Entry<NationalRules>& n = cache.national;
+    Policies p;
+    if (c.key == cat_key && i.key == ins_key && n.key == when) {
+      p.catalogue = c.value;
+      p.insured = i.value;
+      p.national = n.value;
+      return p;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    try {
+      p.catalogue = c.key == cat_key ? c.value : &snapshots_.catalogue(v.treatment_region, v.discharge);
+      c = {cat_key, p.catalogue};
+      p.insured = i.key == ins_key ? i.value : &snapshots_.insured(v.insured_region, v.discharge);
+      i = {ins_key, p.insured};
+      p.national = n.key == when ? n.value : &snapshots_.national(v.discharge);
+      n = {when, p.national};
+    } catch (const PolicyError& err) {
+      errors.emplace_back(err.what());
+      p = Policies{};
+      p.error = static_cast<int>(errors.size()) - 1;
+    }
+    return p;
+  }
+
+private:
+  std::mutex mutex_;
+  io::PolicySnapshots snapshots_;
+  std::vector<Date> changes_;
+};
+
 struct Batch {
   std::string raw;                        // the records' bytes, one after the other
   struct Rec {
@@ -128,6 +200,9 @@ struct Batch {
   std::vector<io::ClaimRow> rows;
   std::vector<io::ParsedRecord> parsed;
   std::vector<Settlement> settlements;
+  std::vector<Policies> policies;
+  std::vector<std::string> policy_errors;
+  SharedSnapshots::Cache cache;  // kept when the batch is recycled
   std::string results, rejects, explain, messages;  // formatted output
   std::vector<io::FieldView> fields;
   std::string scratch, cell;
@@ -145,7 +220,7 @@ Counts settle_stream(io::CsvSplitter& input, const io::ClaimsFormat& format, con
                      io::OutputFile* explain_out) {
   const std::string& file = o.claims;
   const io::CsvLimits limits = input.limits();
-  io::PolicySnapshots snapshots(book);
+  SharedSnapshots snapshots(book);
   io::YearToDateLedger ledger;
   io::VisitIds ids;
   Counts total;
@@ -204,9 +279,15 @@ Counts settle_stream(io::CsvSplitter& input, const io::ClaimsFormat& format, con
                                                const std::size_t n = b->recs.size();
                                                if (b->rows.size() < n) b->rows.resize(n);
                                                b->parsed.resize(n);
-                                               for (std::size_t i = 0; i < n; ++i)
+                                               b->policies.resize(n);
+                                               b->policy_errors.clear();
+                                               for (std::size_t i = 0; i < n; ++i) {
                                                  io::parse_claim_record(format, b->record(i), file, book, limits,
                                                                         b->rows[i], b->parsed[i], b->fields, b->scratch);
+                                                 if (b->parsed[i].ok)
+                                                   b->policies[i] = snapshots.resolve(b->rows[i].request.visit, b->cache,
+                                                                                      b->policy_errors);
+                                               }
                                                return b;
                                              }) &
             tbb::make_filter<Batch*, Batch*>(
@@ -226,23 +307,25 @@ Counts settle_stream(io::CsvSplitter& input, const io::ClaimsFormat& format, con
                     if (!p.ok) continue;
                     io::ClaimRow& row = b->rows[i];
                     const Visit& v = row.request.visit;
-                    row.request.ytd = ledger.before(row);
-                    try {
-                      const Catalogue& cat = snapshots.catalogue(v.treatment_region, v.discharge);
-                      const InsuredPolicy& pol = snapshots.insured(v.insured_region, v.discharge);
-                      const NationalRules& nat = snapshots.national(v.discharge);
-                      b->settlements[i] = SettlementEngine::settle(row.request, cat, pol, nat, explain);
-                    } catch (const InvalidClaim& e) {
-                      p.ok = false;
-                      p.rejected.emplace(io::RejectedRow{row.line, {}, io::claim_error(row, e, file)});
-                      continue;
-                    } catch (const PolicyError& e) {
+                    const Policies& pol = b->policies[i];
+                    if (pol.error >= 0) {
+                      // The record's fields are added when the rejection is formatted (in parallel).
                       p.ok = false;
                       p.rejected.emplace(io::RejectedRow{
                           row.line, {},
                           io::InputError({file, row.line, 0}, "dscg_date",
-                                         std::string("expected a date the policy data covers (") + e.what() +
-                                             "), got '" + v.discharge.str() + "'")});
+                                         "expected a date the policy data covers (" +
+                                             b->policy_errors[static_cast<std::size_t>(pol.error)] + "), got '" +
+                                             v.discharge.str() + "'")});
+                      continue;
+                    }
+                    row.request.ytd = ledger.before(row);
+                    try {
+                      b->settlements[i] =
+                          SettlementEngine::settle(row.request, *pol.catalogue, *pol.insured, *pol.national, explain);
+                    } catch (const InvalidClaim& e) {
+                      p.ok = false;
+                      p.rejected.emplace(io::RejectedRow{row.line, {}, io::claim_error(row, e, file)});
                       continue;
                     }
                     ledger.record(row, b->settlements[i]);

@@ -1,7 +1,10 @@
 #include "sim/io/claims_csv.hpp"
 
 #include <array>
+#include <charconv>
+#include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <sstream>
 
 namespace yidi::io {
@@ -63,16 +66,30 @@ const std::vector<ClaimColumn> kClaimColumns = {
     {"acct_balc", false, kAmount, "personal account balance available; empty = 0"},
 };
 
-std::string yesno(bool b) { return b ? "1" : "0"; }
+std::string_view yesno(bool b) { return b ? "1" : "0"; }
 
+
+/// As Date::parse (strict YYYY-MM-DD in the supported range), with the digits read in place.
+std::optional<Date> parse_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+  unsigned v[8];
+  constexpr std::size_t at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+  for (std::size_t k = 0; k < 8; ++k) {
+    const char ch = t[at[k]];
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v[k] = static_cast<unsigned>(ch - '0');
+  }
+  return Date::from_ymd(static_cast<int>(v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3]), v[4] * 10 + v[5], v[6] * 10 + v[7]);
+}
 
 /// The rows' checks, in column order; the first failing one is reported, at the field's line and
 /// column.
 class RowParser {
 public:
+  /// `plain`: the record is printable ASCII throughout, so no cell needs the text check.
   RowParser(const RawRecord& rec, const std::vector<FieldView>& fields, const std::vector<int>& index,
-            const std::string& file)
-      : rec_(rec), fields_(fields), index_(index), file_(file) {}
+            const std::string& file, bool plain)
+      : rec_(rec), fields_(fields), index_(index), file_(file), plain_(plain) {}
 
   std::string_view raw(Col c) const {
     const int i = index_[static_cast<std::size_t>(c)];
@@ -81,6 +98,7 @@ public:
   /// The cell's value, checked as text (no NUL or control character, UTF-8, no byte-order mark).
   std::string_view cell(Col c) const {
     const std::string_view v = raw(c);
+    if (plain_) return v;
     for (const char ch : v) {
       const auto u = static_cast<unsigned char>(ch);
       if (u < 0x20 || u >= 0x7F) {
@@ -119,7 +137,7 @@ public:
     return *code;
   }
   Date date(Col c) const {
-    const auto d = Date::parse(cell(c));
+    const auto d = parse_date(cell(c));
     if (!d) fail(c, "a date YYYY-MM-DD");
     return *d;
   }
@@ -155,6 +173,7 @@ private:
   const std::vector<FieldView>& fields_;
   const std::vector<int>& index_;
   const std::string& file_;
+  bool plain_;
 };
 
 std::optional<VisitType> parse_med_type(std::string_view v) {
@@ -195,7 +214,7 @@ AmountForm parse_amount(std::string_view s, Money& out) {
     // Any leading minus is refused, "-0.00" included; say "≥ 0" when the rest is a number.
     Money ignored;
     const AmountForm rest = parse_amount(s.substr(1), ignored);
-    return rest == AmountForm::bad ? AmountForm::bad : rest == AmountForm::too_many_decimals ? rest : AmountForm::negative;
+    return rest == AmountForm::ok || rest == AmountForm::too_large ? AmountForm::negative : rest;
   }
   std::size_t i = 0;
   std::int64_t yuan = 0;
@@ -215,16 +234,15 @@ AmountForm parse_amount(std::string_view s, Money& out) {
     if (digits > 2) return AmountForm::too_many_decimals;
     fen = (s[d0] - '0') * 10 + (digits == 2 ? s[d0 + 1] - '0' : 0);
   }
+  if (yuan * 100 + fen > Money::kMaxInputFen) return AmountForm::too_large;  // ≤ 10^17: no overflow
   out = Money::fen(yuan * 100 + fen);
   return AmountForm::ok;
 }
 
-std::string_view amount_expected(AmountForm form) {
-  switch (form) {
-    case AmountForm::negative: return "an amount ≥ 0";
-    case AmountForm::too_many_decimals: return "yuan with at most 2 decimals (fen)";
-    default: return "an amount in yuan such as 1234.56";
-  }
+std::string amount_expected(AmountForm form) {
+  // The accepted form as Money states it, so that claims, results and clearing inputs say the same.
+  if (form == AmountForm::negative) return "an amount ≥ 0 (" + std::string(Money::kInputForm) + ")";
+  return std::string(Money::kInputForm);
 }
 
 IdHash id_hash(std::string_view id) {
@@ -335,6 +353,7 @@ void parse_row(const RowParser& p, const RawRecord& rec, const PolicyBook& book,
 
   v.admission = p.date(adm_date);
   v.discharge = p.date(dscg_date);
+  row.year = v.discharge.year();
   if (v.discharge < v.admission) p.fail(dscg_date, "a date on or after adm_date " + v.admission.str());
 
   v.medfee_sumamt = p.amount(medfee_sumamt, true);
@@ -431,8 +450,9 @@ void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const 
   }
   // The id is taken from a record of any width, so that a later duplicate is still found.
   const int id_at = format.id_field();
+  const bool plain = plain_ascii(rec.text);
   if (static_cast<std::size_t>(id_at) < fields.size() && !fields[static_cast<std::size_t>(id_at)].value.empty() &&
-      !text_problem(fields[static_cast<std::size_t>(id_at)].value)) {
+      (plain || !text_problem(fields[static_cast<std::size_t>(id_at)].value))) {
     result.has_id = true;
     result.id_field = id_at;
     result.id = id_hash(fields[static_cast<std::size_t>(id_at)].value);
@@ -446,7 +466,7 @@ void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const 
                        (rec.text.starts_with("#") ? " (a comment line is allowed only before the header)" : ""))});
     return;
   }
-  const RowParser p(rec, fields, format.index(), file);
+  const RowParser p(rec, fields, format.index(), file, plain);
   try {
     parse_row(p, rec, book, row);
     result.ok = true;
@@ -533,7 +553,7 @@ std::size_t slot_of(std::uint64_t lo, std::int32_t year, std::size_t mask) {
 }  // namespace
 
 std::size_t YearToDateLedger::slot_index(const ClaimRow& row) const {
-  const std::int32_t year = row.request.visit.discharge.year();
+  const std::int32_t year = row.year;
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t i = slot_of(row.person_key.lo, year, mask);; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
@@ -543,7 +563,7 @@ std::size_t YearToDateLedger::slot_index(const ClaimRow& row) const {
 
 void YearToDateLedger::prefetch(const ClaimRow& row) const {
   if (row.person.empty() || slots_.empty()) return;
-  __builtin_prefetch(&slots_[slot_of(row.person_key.lo, row.request.visit.discharge.year(), slots_.size() - 1)]);
+  __builtin_prefetch(&slots_[slot_of(row.person_key.lo, row.year, slots_.size() - 1)]);
 }
 
 YearToDate YearToDateLedger::before(const ClaimRow& row) const {
@@ -571,7 +591,7 @@ void YearToDateLedger::record(const ClaimRow& row, const Settlement& s) {
   if (!slot.used) {
     slot.hi = row.person_key.hi;
     slot.lo = row.person_key.lo;
-    slot.year = row.request.visit.discharge.year();
+    slot.year = row.year;
     slot.used = true;
     ++size_;
   }
@@ -585,6 +605,24 @@ using R = const ClaimRow&;
 using S = const Settlement&;
 const Visit& visit(R r) { return r.request.visit; }
 void put(std::string& o, std::string_view v) { o.append(v); }
+void put(std::string& o, RegionCode r) {
+  char buf[16];
+  const auto res = std::to_chars(buf, buf + sizeof buf, r.value());
+  o.append(buf, static_cast<std::size_t>(res.ptr - buf));
+}
+// As Date::str() (YYYY-MM-DD, the supported years have 4 digits), without its string.
+void put(std::string& o, Date d) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
+  const char buf[10] = {static_cast<char>('0' + y / 1000),     static_cast<char>('0' + y / 100 % 10),
+                        static_cast<char>('0' + y / 10 % 10),  static_cast<char>('0' + y % 10),
+                        '-',
+                        static_cast<char>('0' + m / 10),       static_cast<char>('0' + m % 10),
+                        '-',
+                        static_cast<char>('0' + day / 10),     static_cast<char>('0' + day % 10)};
+  o.append(buf, sizeof buf);
+}
 void put(std::string& o, Money m) {
   if (m.is_unlimited()) {
     o += "unlimited";
@@ -612,23 +650,23 @@ void put(std::string& o, Money m) {
 const std::vector<ResultColumn> kResultColumns = {
     {"mdtrt_id", "visit id, as in the claims file", [](std::string& o, R r, S) { put(o, visit(r).id); }},
     {"psn_no", "person id, as in the claims file (may be empty)", [](std::string& o, R r, S) { put(o, r.person); }},
-    {"insuplc_admdvs", "insured region", [](std::string& o, R r, S) { put(o, visit(r).insured_region.str()); }},
-    {"mdtrtarea_admvs", "treatment region", [](std::string& o, R r, S) { put(o, visit(r).treatment_region.str()); }},
-    {"insutype", "310 employees, 390 residents", [](std::string& o, R r, S) { put(o, std::string(insutype_code(visit(r).group))); }},
-    {"psn_type", "in_service, retired or resident", [](std::string& o, R r, S) { put(o, std::string(psn_type_name(visit(r).group))); }},
+    {"insuplc_admdvs", "insured region", [](std::string& o, R r, S) { put(o, visit(r).insured_region); }},
+    {"mdtrtarea_admvs", "treatment region", [](std::string& o, R r, S) { put(o, visit(r).treatment_region); }},
+    {"insutype", "310 employees, 390 residents", [](std::string& o, R r, S) { put(o, insutype_code(visit(r).group)); }},
+    {"psn_type", "in_service, retired or resident", [](std::string& o, R r, S) { put(o, psn_type_name(visit(r).group)); }},
     {"med_type", "visit type as its national code: 21, 11, 14 or 41",
-     [](std::string& o, R r, S) { put(o, std::string(med_type_code(visit(r).visit_type))); }},
-    {"hosp_lv", "hospital level 1, 2 or 3", [](std::string& o, R r, S) { put(o, std::to_string(index(visit(r).level) + 1)); }},
-    {"adm_date", "admission date", [](std::string& o, R r, S) { put(o, visit(r).admission.str()); }},
+     [](std::string& o, R r, S) { put(o, med_type_code(visit(r).visit_type)); }},
+    {"hosp_lv", "hospital level 1, 2 or 3", [](std::string& o, R r, S) { o += static_cast<char>('1' + index(visit(r).level)); }},
+    {"adm_date", "admission date", [](std::string& o, R r, S) { put(o, visit(r).admission); }},
     {"dscg_date", "discharge date: the parameters in force on it were applied",
-     [](std::string& o, R r, S) { put(o, visit(r).discharge.str()); }},
+     [](std::string& o, R r, S) { put(o, visit(r).discharge); }},
     {"path", "direct (settled at the hospital) or manual (paid in full, claimed at home later)",
-     [](std::string& o, R, S s) { put(o, std::string(to_string(s.path))); }},
+     [](std::string& o, R, S s) { put(o, to_string(s.path)); }},
     {"reason", "why: direct, local, not_networked, no_filing, filing_wrong_region, filing_expired, filing_revoked, "
                "filing_cancelled, no_credential, settlement_failed",
-     [](std::string& o, R, S s) { put(o, std::string(to_string(s.reason))); }},
+     [](std::string& o, R, S s) { put(o, to_string(s.reason)); }},
     {"filing_category", "the filing category whose rules applied (unfiled if none)",
-     [](std::string& o, R, S s) { put(o, std::string(to_string(s.category))); }},
+     [](std::string& o, R, S s) { put(o, to_string(s.category)); }},
     {"cross_province", "1 if the two regions are in different provinces (跨省)",
      [](std::string& o, R, S s) { put(o, yesno(s.cross_province)); }},
     {"payable", "0 if the fund pays nothing by rule (visit type not covered, disease not on the list; see note)",
@@ -672,14 +710,121 @@ std::vector<std::string> result_fields(const ClaimRow& row, const Settlement& s)
   return out;
 }
 
-void append_result_row(std::string& out, std::string& scratch, const ClaimRow& row, const Settlement& s) {
-  for (std::size_t i = 0; i < kResultColumns.size(); ++i) {
-    if (i) out += ',';
-    scratch.clear();
-    kResultColumns[i].append(scratch, row, s);
-    append_csv_field(out, scratch);
+namespace {
+// The row writer of `yidi settle`: the columns of kResultColumns written straight into a buffer
+// sized for the row (a test checks it against write_csv_row(result_fields(...))).
+char* put_raw(char* p, std::string_view v) {
+  std::memcpy(p, v.data(), v.size());
+  return p + v.size();
+}
+char* put_text(char* p, std::string_view v) {
+  bool needs = !v.empty() && (v.front() == ' ' || v.back() == ' ');
+  for (std::size_t k = 0; k < v.size() && !needs; ++k) {
+    const char c = v[k];
+    needs = c == ',' || c == '"' || c == '\r' || c == '\n' || c == '#';
   }
-  out += '\n';
+  if (!needs) return put_raw(p, v);
+  *p++ = '"';
+  for (const char c : v) {
+    if (c == '"') *p++ = '"';
+    *p++ = c;
+  }
+  *p++ = '"';
+  return p;
+}
+char* put_money(char* p, Money m) {
+  if (m.is_unlimited()) return put_raw(p, "unlimited");
+  std::int64_t f = m.fen();
+  if (f < 0) {
+    *p++ = '-';
+    f = -f;
+  }
+  char buf[24];
+  char* e = buf + sizeof buf;
+  char* b = e;
+  *--b = static_cast<char>('0' + f % 10);
+  *--b = static_cast<char>('0' + f / 10 % 10);
+  *--b = '.';
+  std::int64_t y = f / 100;
+  do {
+    *--b = static_cast<char>('0' + y % 10);
+    y /= 10;
+  } while (y > 0);
+  return put_raw(p, std::string_view(b, static_cast<std::size_t>(e - b)));
+}
+char* put_date(char* p, Date d) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
+  const int y = static_cast<int>(ymd.year());
+  const unsigned m = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
+  p[0] = static_cast<char>('0' + y / 1000);
+  p[1] = static_cast<char>('0' + y / 100 % 10);
+  p[2] = static_cast<char>('0' + y / 10 % 10);
+  p[3] = static_cast<char>('0' + y % 10);
+  p[4] = '-';
+  p[5] = static_cast<char>('0' + m / 10);
+  p[6] = static_cast<char>('0' + m % 10);
+  p[7] = '-';
+  p[8] = static_cast<char>('0' + day / 10);
+  p[9] = static_cast<char>('0' + day % 10);
+  return p + 10;
+}
+char* put_region(char* p, RegionCode r) { return std::to_chars(p, p + 16, r.value()).ptr; }
+}  // namespace
+
+void append_result_row(std::string& out, std::string& scratch, const ClaimRow& row, const Settlement& s) {
+  const Visit& v = row.request.visit;
+  scratch = s.reduction.str();
+  // Numbers, dates and codes take at most 24 bytes each; text at most twice its size plus quotes.
+  const std::size_t at = out.size();
+  out.resize(at + 32 * 24 + 2 * (v.id.size() + row.person.size() + scratch.size() + s.note.size()) + 16);
+  char* p = out.data() + at;
+  p = put_text(p, v.id);
+  *p++ = ',';
+  p = put_text(p, row.person);
+  *p++ = ',';
+  p = put_region(p, v.insured_region);
+  *p++ = ',';
+  p = put_region(p, v.treatment_region);
+  *p++ = ',';
+  p = put_raw(p, insutype_code(v.group));
+  *p++ = ',';
+  p = put_raw(p, psn_type_name(v.group));
+  *p++ = ',';
+  p = put_raw(p, med_type_code(v.visit_type));
+  *p++ = ',';
+  *p++ = static_cast<char>('1' + index(v.level));
+  *p++ = ',';
+  p = put_date(p, v.admission);
+  *p++ = ',';
+  p = put_date(p, v.discharge);
+  *p++ = ',';
+  p = put_raw(p, to_string(s.path));
+  *p++ = ',';
+  p = put_raw(p, to_string(s.reason));
+  *p++ = ',';
+  p = put_raw(p, to_string(s.category));
+  *p++ = ',';
+  *p++ = s.cross_province ? '1' : '0';
+  *p++ = ',';
+  *p++ = s.payable ? '1' : '0';
+  for (const Money m : {s.medfee_sumamt, s.fulamt_ownpay_amt, s.overlmt_selfpay, s.preselfpay_amt, s.inscp_scp_amt,
+                        s.deductible}) {
+    *p++ = ',';
+    p = put_money(p, m);
+  }
+  *p++ = ',';
+  p = put_text(p, scratch);
+  for (const Money m : {s.hifp_pay, s.hifmi_pay, s.hifob_pay, s.maf_pay, s.fund_pay_sumamt, s.psn_part_amt, s.acct_pay,
+                        s.psn_cash_pay}) {
+    *p++ = ',';
+    p = put_money(p, m);
+  }
+  *p++ = ',';
+  *p++ = s.coaudit ? '1' : '0';
+  *p++ = ',';
+  p = put_text(p, s.note);
+  *p++ = '\n';
+  out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 std::string format_explanation(const ClaimRow& row, const Settlement& s, const std::string& file_name) {

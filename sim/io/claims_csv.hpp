@@ -44,6 +44,7 @@ struct ClaimRow {
   int line = 0;                // where the record starts in the claims file
   std::string person;          // psn_no; empty = no carry-forward
   IdHash person_key;           // its 128-bit hash (the year-to-date ledger's key), set by parsing
+  std::int32_t year = 0;       // calendar year of the discharge (the ledger's other key), set by parsing
   SettlementRequest request;
   std::vector<std::string> columns;  // the CSV column each engine claim line came from (for messages)
 };
@@ -149,11 +150,13 @@ struct ParsedClaims {
 ParsedClaims parse_claims(std::string_view text, const std::string& file_name, const PolicyBook& book);
 
 /// An amount in yuan as the CSV formats write it: digits (at most 15), then optionally '.' and one
-/// or two digits. Anything else — a sign ("-0.00" too), spaces, exponents, separators — is not one.
-enum class AmountForm { ok, negative, too_many_decimals, bad };
+/// or two digits, at most Money::kMaxInputFen. Anything else — a sign ("-0.00" too), spaces,
+/// exponents, separators — is not one.
+enum class AmountForm { ok, negative, too_many_decimals, too_large, bad };
 AmountForm parse_amount(std::string_view text, Money& out);
-/// The message part for a value that is not an amount ≥ 0 ("an amount ≥ 0", ...).
-std::string_view amount_expected(AmountForm form);
+/// The message part for a value that is not an amount ≥ 0: Money::kInputForm, with "an amount ≥ 0"
+/// first for a negative one.
+std::string amount_expected(AmountForm form);
 
 /// Translates the engine's InvalidClaim for `row` into an InputError naming the CSV column.
 InputError claim_error(const ClaimRow& row, const InvalidClaim& e, const std::string& file_name);

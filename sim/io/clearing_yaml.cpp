@@ -54,11 +54,14 @@ bool boolean(const YAML::Node& n, const std::string& file, const std::string& fi
   if (s == "false") return false;
   throw InputError(at(file, n), field, "expected true or false, got '" + s + "'");
 }
-const std::string kMoneyForm = "an amount in yuan with at most 2 decimals";
+// As the claims and results readers say it (io::amount_expected): Money's input form.
+const std::string kMoneyForm(Money::kInputForm);
 Money money(const YAML::Node& n, const std::string& file, const std::string& field) {
   const auto s = scalar(n, file, field, kMoneyForm);
   const auto m = Money::parse(s);
-  if (!m || m->is_negative()) throw InputError(at(file, n), field, "expected " + kMoneyForm + ", got '" + s + "'");
+  if (!m) throw InputError(at(file, n), field, "expected " + kMoneyForm + ", got '" + s + "'");
+  if (m->is_negative())
+    throw InputError(at(file, n), field, "expected an amount ≥ 0 (" + kMoneyForm + "), got '" + s + "'");
   return *m;
 }
 const std::string kRegionForm = "a 6-digit region code in quotes";

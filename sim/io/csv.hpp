@@ -126,6 +126,9 @@ struct FieldView {
 void split_fields(const RawRecord& record, const std::string& file_name, const CsvLimits& limits,
                   std::vector<FieldView>& fields, std::string& scratch, const std::vector<std::string>* names = nullptr);
 
+/// Whether every byte is printable ASCII (0x20–0x7E): such a text has nothing text_problem() refuses.
+bool plain_ascii(std::string_view text);
+
 /// The physical line and column (in characters, 1-based) of byte `offset` of a record's text.
 InputLocation location_in(const RawRecord& record, const std::string& file_name, std::uint32_t offset);
 

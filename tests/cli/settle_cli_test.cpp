@@ -78,7 +78,7 @@ TEST_F(SettleCli, GoldenRowSettlesBadRowIsRejectedAndReported) {
   const Outcome r = yidi("settle claims.csv -o results.csv");
   EXPECT_EQ(r.code, 2);  // kRowsRejected
   EXPECT_EQ(r.err,
-            "claims.csv:3:71: field 'cls_b_amt': expected an amount ≥ 0, got '-31.77'\n"
+            "claims.csv:3:71: field 'cls_b_amt': expected an amount ≥ 0 (an amount in yuan with at most 2 decimals and at most 1000000000000 (10^12 yuan), such as 1234.56), got '-31.77'\n"
             "yidi settle: 1 settled, 1 rejected; wrote results.csv and results.csv.rejects.csv\n");
   EXPECT_EQ(files(), (std::set<std::string>{"claims.csv", "results.csv", "results.csv.rejects.csv"}));
 
@@ -118,7 +118,7 @@ TEST_F(SettleCli, GoldenRowSettlesBadRowIsRejectedAndReported) {
   EXPECT_EQ(recs[0].fields[3], "mdtrt_id");
   EXPECT_EQ(recs[1].fields[0], "3");
   EXPECT_EQ(recs[1].fields[1], "cls_b_amt");
-  EXPECT_EQ(recs[1].fields[2], "expected an amount ≥ 0, got '-31.77'");
+  EXPECT_EQ(recs[1].fields[2], "expected an amount ≥ 0 (an amount in yuan with at most 2 decimals and at most 1000000000000 (10^12 yuan), such as 1234.56), got '-31.77'");
   EXPECT_EQ(recs[1].fields[3], "B1");
   EXPECT_EQ(recs[1].fields[3 + 12], "-31.77");  // cls_b_amt, the 13th claims column, kept as read
 }
@@ -475,4 +475,59 @@ TEST_F(SettleCli, BenchSettleCliRunsTheCommandOnOneAndTwoThreads) {
   // The generated claims file is kept, and settles whole.
   EXPECT_EQ(yidi("settle bench/claims.csv -o r.csv").code, 0);
   EXPECT_EQ(rows_of(slurp(work() / "r.csv")).size(), 3000u);
+}
+
+// Rows refused after parsing — by the engine (the long-term lock, DOMAIN.md §2 [seed 003, 004]) or
+// for want of policy data on the discharge date — carry the record as read into the rejects file,
+// as parser rejects do; the bytes are the same on 1 and 2 threads.
+TEST_F(SettleCli, RowsRejectedAfterParsingKeepTheirRecord) {
+  const std::string header =
+      "mdtrt_id,psn_no,insuplc_admdvs,mdtrtarea_admvs,insutype,psn_type,med_type,hosp_lv,adm_date,dscg_date,"
+      "medfee_sumamt,cls_a_amt,cls_b_amt,cls_c_amt,overlmt_amt,dise_codg,filing_type,filing_admdvs,filing_date,"
+      "cancel_date\n";
+  const std::string claims =
+      header +
+      "G1,P1,131000,110000,310,retired,14,3,2022-07-01,2022-07-01,64.29,32.52,31.77,0,0,diabetes,retiree_resettled,"
+      "110000,2021-01-01,\n"
+      // A long-term filing made on 2024-01-10 cannot be cancelled before 2024-07-10 (6 months).
+      "L1,\"P,2\",110000,310000,310,in_service,21,3,2024-03-01,2024-03-05,1000,1000,0,0,0,,long_term_resident,"
+      "310000,2024-01-10,2024-02-01\n"
+      // No policy data in 1950.
+      "O1,P3,131000,110000,310,retired,14,3,1950-07-01,1950-07-01,64.29,32.52,31.77,0,0,diabetes,retiree_resettled,"
+      "110000,1950-01-01,\n";
+  spit(work() / "claims.csv", claims);
+  std::string first;
+  for (const char* threads : {"1", "2"}) {
+    const Outcome r = yidi(std::string("settle claims.csv -o results.csv --overwrite --threads ") + threads);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_EQ(r.err,
+              "claims.csv:3: field 'cancel_date': expected a cancel_date on or after 2024-07-10: a long-term filing made "
+              "on 2024-01-10 cannot be cancelled within 6 months (DOMAIN.md §2 [seed 003, 004]), got '2024-02-01'\n"
+              "claims.csv:4: field 'dscg_date': expected a date the policy data covers (parameter "
+              "'catalogue.selfpay_prop_b.inpatient' has no value for region 110000 on 1950-07-01 (nor in its province "
+              "or the national defaults)), got '1950-07-01'\n"
+              "yidi settle: 1 settled, 2 rejected; wrote results.csv and results.csv.rejects.csv\n");
+    const std::string rejects = slurp(work() / "results.csv.rejects.csv");
+    const auto recs = read_csv(rejects, "rejects");
+    ASSERT_EQ(recs.size(), 3u);
+    ASSERT_EQ(recs[0].fields.size(), 3u + 20u);
+    const std::vector<std::string> lock{"3", "cancel_date",
+                                        "expected a cancel_date on or after 2024-07-10: a long-term filing made on "
+                                        "2024-01-10 cannot be cancelled within 6 months (DOMAIN.md §2 [seed 003, "
+                                        "004]), got '2024-02-01'",
+                                        "L1", "P,2", "110000", "310000", "310", "in_service", "21", "3", "2024-03-01",
+                                        "2024-03-05", "1000", "1000", "0", "0", "0", "", "long_term_resident", "310000",
+                                        "2024-01-10", "2024-02-01"};
+    EXPECT_EQ(recs[1].fields, lock);
+    ASSERT_EQ(recs[2].fields.size(), 23u);
+    EXPECT_EQ(recs[2].fields[0], "4");
+    EXPECT_EQ(recs[2].fields[1], "dscg_date");
+    EXPECT_EQ(recs[2].fields[3], "O1");
+    EXPECT_EQ(recs[2].fields[3 + 9], "1950-07-01");
+    EXPECT_EQ(recs[2].fields[3 + 18], "1950-01-01");
+    EXPECT_EQ(recs[2].fields[3 + 19], "");
+    const std::string both = slurp(work() / "results.csv") + rejects;
+    if (first.empty()) first = both;
+    else EXPECT_EQ(both, first);
+  }
 }
