@@ -4,7 +4,8 @@
 // models/ includes nothing of sim/, no library headers, and no header of threads, files or clocks.
 // The generated sim/version.hpp may be included by any layer of sim/. A small allowlist names the
 // exceptions of today with their reasons; an entry that no longer matches anything fails too, so
-// that the list only shrinks.
+// that the list only shrinks. tests/unit/check_link_layers.py (CTest layering.link) checks the same
+// order on the libraries' symbols.
 #include <gtest/gtest.h>
 
 #include <algorithm>
