@@ -1,7 +1,5 @@
 #include "sim/engine/simulation.hpp"
 
-#include "sim/io/input_error.hpp"
-
 #include <tbb/combinable.h>
 #include <tbb/parallel_for.h>
 
@@ -265,10 +263,11 @@ std::uint64_t memory_available() {
   return 0;
 }
 
-void check_population_fits(std::uint64_t agents, std::int64_t scale, std::uint64_t available, const std::string& file) {
+std::optional<std::string> population_memory_shortfall(std::uint64_t agents, std::int64_t scale,
+                                                        std::uint64_t available) {
   // The agents, allocated once, plus a working margin for totals, snapshots and results.
   const std::uint64_t need = agents * sizeof(Agent) + (256ull << 20);
-  if (available == 0 || need <= available) return;
+  if (available == 0 || need <= available) return std::nullopt;
   const double persons = static_cast<double>(agents) * static_cast<double>(scale);
   const double room = static_cast<double>(available > (256ull << 20) ? available - (256ull << 20) : 1);
   const auto min_scale = static_cast<long long>(std::ceil(persons * sizeof(Agent) / room));
@@ -278,7 +277,7 @@ void check_population_fits(std::uint64_t agents, std::int64_t scale, std::uint64
                 "a sampling ratio of at least 1:%lld",
                 static_cast<unsigned long long>(agents), static_cast<long long>(scale),
                 static_cast<double>(need) / (1u << 30), static_cast<double>(available) / (1u << 30), min_scale);
-  throw io::InputError({file, 0, 0}, "scale", msg);
+  return std::string(msg);
 }
 
 void Simulation::update_response(const MonthReport& rep) {

@@ -4,15 +4,17 @@
 // is fixed and written down in sim/README.md.
 #include <array>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "models/clearing.hpp"
 #include "models/parameters.hpp"
+#include "models/policy_snapshots.hpp"
 #include "sim/engine/comm.hpp"
 #include "sim/engine/recorders.hpp"
 #include "sim/engine/results.hpp"
-#include "sim/io/policy_snapshots.hpp"
 #include "sim/model/population.hpp"
 #include "sim/model/scenario.hpp"
 #include "sim/model/step.hpp"
@@ -86,7 +88,7 @@ private:
   Scenario scenario_;
   const PolicyBook& book_;
   /// Policy snapshots by (region, latest change date): rebuilt only when the book changes.
-  io::PolicySnapshots snapshots_;
+  PolicySnapshots snapshots_;
   const World& world_;
   const Comm& comm_;
   Rng rng_;
@@ -107,13 +109,11 @@ private:
 
 /// Bytes of memory available now (MemAvailable in /proc/meminfo), or 0 if unknown.
 std::uint64_t memory_available();
-/// Refuses, before anything is allocated, `agents` agents sampled at 1:`scale` that would not fit
-/// in `available` bytes (0 = unknown: no check): io::InputError naming `file`, the field `scale` and
-/// the smallest sampling ratio that fits. Under MPI, `agents` is what one machine holds.
-void check_population_fits(std::uint64_t agents, std::int64_t scale, std::uint64_t available, const std::string& file);
-/// The same for a whole population.
-inline void check_population_fits(const Layout& layout, std::uint64_t available, const std::string& file) {
-  check_population_fits(layout.total, layout.scale, available, file);
-}
+/// Why `agents` agents sampled at 1:`scale` would not fit in `available` bytes (0 = unknown: they
+/// fit), naming the smallest sampling ratio that fits; nothing if they fit. Under MPI, `agents` is
+/// what one machine holds. io::check_population_fits (sim/io/world_yaml.hpp) makes it an input
+/// error of the scenario's `scale`, before anything is allocated.
+std::optional<std::string> population_memory_shortfall(std::uint64_t agents, std::int64_t scale,
+                                                        std::uint64_t available);
 
 }  // namespace yidi::sim

@@ -105,6 +105,20 @@ void write_all(H5::H5File& f, const sim::Results& results, const Provenance& pro
   }
 }
 
+/// The datasets a summary holds: every monthly output but `months`, in the schema's order. The
+/// same rule as sim::summary_datasets() (sim/engine/experiments.cpp), restated here so that io
+/// does not link the experiments, which link io; write_summaries checks that the two agree.
+/// (One definition again when the experiments write through a sink, branch plans.)
+const std::vector<std::string>& summary_dataset_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& d : sim::output_schema())
+      if (d.dims.front() == sim::Dim::month && d.name != "months") out.push_back(d.name);
+    return out;
+  }();
+  return names;
+}
+
 void write_summaries(H5::H5File& f, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
                      const Provenance& prov) {
   std::set<std::string> made;
@@ -116,7 +130,10 @@ void write_summaries(H5::H5File& f, const std::vector<std::pair<std::string, con
   for (sim::Dim d : ins.dims) ins_shape.push_back(sim::dim_size(d));
   put_array(f, made, "population/insured", ins_shape, first.insured);
   for (const auto& [prefix, summary] : groups) {
-    for (const auto& name : sim::summary_datasets()) {
+    if (summary->mean.size() != summary_dataset_names().size() ||
+        summary->quantiles.size() != summary_dataset_names().size())
+      throw std::logic_error("a summary's datasets differ from the schema's monthly outputs");
+    for (const auto& name : summary_dataset_names()) {
       const auto& spec = sim::dataset(name);
       std::vector<std::size_t> shape;
       std::string dims;

@@ -7,6 +7,9 @@
 
 #include "models/parameters.hpp"
 #include "sim/io/input_error.hpp"
+// A scenario runs in the world read beside it: the commands that load scenarios find
+// embedded_world and check_population_fits here.
+#include "sim/io/world_yaml.hpp"
 #include "sim/model/scenario.hpp"
 
 namespace yidi::io {

@@ -1,12 +1,8 @@
 #include "sim/model/world.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
-
-#include "sim/io/embedded.hpp"
 
 namespace yidi::sim {
 
@@ -26,29 +22,6 @@ Choice Choice::from_weights(const std::vector<double>& w) {
   }
   if (!c.cumulative.empty()) c.cumulative.back() = 1.0;
   return c;
-}
-
-World World::from_yaml(std::string_view text, const std::string& file) {
-  World w;
-  const YAML::Node root = YAML::Load(std::string(text));
-  for (const auto& n : root["provinces"]) {
-    Province p;
-    const auto code = RegionCode::parse(n["code"].as<std::string>());
-    if (!code || !code->is_province())
-      throw std::runtime_error(file + ":" + std::to_string(n.Mark().line + 1) + ": bad province code");
-    p.code = *code;
-    p.name = n["name"].as<std::string>();
-    p.name_en = n["name_en"].as<std::string>();
-    p.population = n["population"].as<double>();
-    p.inflow = n["inflow"].as<double>();
-    p.lat = n["lat"].as<double>();
-    p.lon = n["lon"].as<double>();
-    p.cost_index = n["cost_index"].as<double>();
-    p.referral_weight = n["referral_weight"].as<double>();
-    w.provinces_.push_back(std::move(p));
-  }
-  if (w.provinces_.size() != 32) throw std::runtime_error(file + ": expected 32 provinces (31 + XPCC)");
-  return w;
 }
 
 std::size_t World::index_of(RegionCode code) const {
@@ -98,12 +71,6 @@ Choice World::referral_destinations(std::size_t origin) const {
   for (std::size_t d = 0; d < size(); ++d)
     if (d != origin) w[d] = provinces_[d].referral_weight;
   return Choice::from_weights(w);
-}
-
-World embedded_world() {
-  const auto text = io::embedded_file("scenarios/data/provinces.yaml");
-  if (!text) throw std::runtime_error("the embedded province data is missing");
-  return World::from_yaml(*text, "<embedded>/scenarios/data/provinces.yaml");
 }
 
 }  // namespace yidi::sim

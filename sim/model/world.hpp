@@ -2,7 +2,7 @@
 // The country the agents live in: provinces (31 + XPCC) with their census figures, and the
 // gravity models choosing where long-term movers come from and where trips go.
 #include <string>
-#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/region.hpp"
@@ -28,10 +28,12 @@ struct Choice {
   static Choice from_weights(const std::vector<double>& weights);
 };
 
+/// The provinces and what follows from them; read from scenarios/data/provinces.yaml by sim/io
+/// (io::world_from_yaml, io::embedded_world in sim/io/world_yaml.hpp).
 class World {
 public:
-  /// From the text of scenarios/data/provinces.yaml (throws io-independent std::runtime_error).
-  static World from_yaml(std::string_view text, const std::string& file_name);
+  World() = default;
+  explicit World(std::vector<Province> provinces) : provinces_(std::move(provinces)) {}
 
   std::size_t size() const { return provinces_.size(); }
   const Province& province(std::size_t i) const { return provinces_[i]; }
@@ -53,8 +55,5 @@ public:
 private:
   std::vector<Province> provinces_;
 };
-
-/// The world of the embedded scenarios/data/provinces.yaml.
-World embedded_world();
 
 }  // namespace yidi::sim

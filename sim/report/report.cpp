@@ -12,6 +12,7 @@
 
 #include "sim/engine/output_schema.hpp"
 #include "sim/io/input_error.hpp"
+#include "sim/io/world_yaml.hpp"
 #include "sim/model/world.hpp"
 #include "sim/report/svg.hpp"
 #include "sim/version.hpp"

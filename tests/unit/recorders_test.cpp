@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/engine/recorders.hpp"
+#include "sim/io/world_yaml.hpp"
 
 using namespace yidi;
 using namespace yidi::sim;
