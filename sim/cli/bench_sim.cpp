@@ -1,18 +1,30 @@
 // `yidi bench sim`: in one run, the machine's memory bandwidth (a STREAM-like triad) and the
 // simulator's agent-months per second on 1 and 2 threads, bytes per agent, and the time a
 // simulated national year would take at full scale beside the bandwidth-bound time for the same
-// agent size. Timings only: nothing here is asserted in tests.
+// agent size. `yidi bench replicates`: `replicates baseline -n N` one run after another (each on
+// every thread) and on the run-plan executor (runs side by side), seconds per replicate, the
+// ratio, and whether both wrote the same summary bytes. Timings only: nothing here is asserted in
+// tests.
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 #include <vector>
 
 #include "sim/cli/commands.hpp"
+#include "sim/engine/experiments.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/io/output.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/io/summary_sink.hpp"
 
 namespace yidi::cli {
 namespace {
@@ -69,10 +81,77 @@ SimBench bench_sim(const sim::Scenario& s, const PolicyBook& book, const sim::Wo
   });
   return out;
 }
+
+/// Seconds for the summary of `n` replicates on `ex`, written to `path`.
+double time_replicates(const sim::Scenario& s, int n, const sim::RunExecutor& ex, const std::string& path) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const sim::Summary sum = sim::replicates(s, n, ex);
+  io::OutputFile out(path, "summary", io::OutputKind::hdf5, true);
+  io::Hdf5SummarySink sink(out);
+  sim::Attributes attributes;
+  attributes.text["experiment"] = "yidi bench replicates";
+  sim::write_summary(sink, sum, attributes);
+  return seconds_since(t0);
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void register_bench_replicates(CLI::App* bench) {
+  auto n = std::make_shared<int>(20);
+  auto scale = std::make_shared<long long>(1000);
+  auto months = std::make_shared<int>(0);
+  auto threads = std::make_shared<int>(0);
+  CLI::App* cmd = bench->add_subcommand(
+      "replicates", "replicates baseline -n N one run after another and on the executor (runs side by side)");
+  cmd->add_option("-n,--replicates", *n, "replicates (default 20)")->check(CLI::PositiveNumber);
+  cmd->add_option("--scale", *scale, "sampling ratio 1:N of the baseline population (default 1000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--months", *months, "months to simulate (default: the scenario's)")->check(CLI::Range(1, 600));
+  cmd->add_option("--threads", *threads, "threads in all (default: all cores)")->check(CLI::PositiveNumber);
+  cmd->callback([n, scale, months, threads] {
+    sim::Scenario s = io::load_scenario("baseline");
+    s.scale = *scale;
+    if (*months > 0) s.months = *months;
+    const int t = *threads > 0 ? *threads : static_cast<int>(std::thread::hardware_concurrency());
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(t));
+    const sim::World world = sim::embedded_world();
+    const auto layout = sim::make_layout(world, s.params, s.scale);
+    sim::check_population_fits(layout, sim::memory_available(), "baseline");
+    const sim::RunExecutor one_by_one(world, io::scenario_policy, {t, 1});
+    const sim::RunExecutor side_by_side(world, io::scenario_policy,
+                                        {t, sim::runs_that_fit(layout, sim::memory_available(), t)});
+    const std::size_t plans = static_cast<std::size_t>(*n);
+    const std::string dir = (std::filesystem::temp_directory_path() /
+                             ("yidi-bench-replicates-" + std::to_string(::getpid())))
+                                .string();
+    std::filesystem::create_directories(dir);
+    const std::string a = dir + "/one-by-one.h5", b = dir + "/side-by-side.h5";
+    std::printf("replicates baseline -n %d at 1:%lld, %d months, %u agents, %d threads\n", *n,
+                static_cast<long long>(s.scale), s.months, layout.total, t);
+    std::fflush(stdout);
+    const double t1 = time_replicates(s, *n, one_by_one, a);
+    std::printf("one after another (1 run at once, %d threads each): %.2f s, %.3f s a replicate\n",
+                one_by_one.threads_per_run(plans), t1, t1 / *n);
+    std::fflush(stdout);
+    const double t2 = time_replicates(s, *n, side_by_side, b);
+    std::printf("executor (%d runs at once, %d thread%s each): %.2f s, %.3f s a replicate\n",
+                side_by_side.concurrent_runs(plans), side_by_side.threads_per_run(plans),
+                side_by_side.threads_per_run(plans) == 1 ? "" : "s", t2, t2 / *n);
+    const bool same = slurp(a) == slurp(b);
+    std::printf("ratio (one after another ÷ executor): %.2f×; summaries %s (%ju bytes)\n", t1 / t2,
+                same ? "byte-identical" : "DIFFER", static_cast<std::uintmax_t>(std::filesystem::file_size(a)));
+    std::filesystem::remove_all(dir);
+    if (!same) throw std::runtime_error("bench replicates: the two summaries differ");
+  });
+}
 }  // namespace
 
 void register_bench_sim(CLI::App& app) {
   CLI::App* bench = app.get_subcommand("bench");
+  register_bench_replicates(bench);
   auto scale = std::make_shared<long long>(200);
   auto months = std::make_shared<int>(3);
   auto mb = std::make_shared<std::size_t>(512);
