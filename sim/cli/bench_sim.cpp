@@ -9,6 +9,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -82,16 +83,37 @@ SimBench bench_sim(const sim::Scenario& s, const PolicyBook& book, const sim::Wo
   return out;
 }
 
-/// Seconds for the summary of `n` replicates on `ex`, written to `path`.
-double time_replicates(const sim::Scenario& s, int n, const sim::RunExecutor& ex, const std::string& path) {
+/// CPU seconds of the process so far (user + system, every thread).
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+/// The 1-minute load average (other work on a shared machine), or -1.
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double l = -1;
+  in >> l;
+  return l;
+}
+
+struct Timing {
+  double wall = 0, cpu = 0;
+};
+
+/// Wall and CPU seconds for the summary of `n` replicates on `ex`, written to `path`.
+Timing time_replicates(const sim::Scenario& s, int n, const sim::RunExecutor& ex, const std::string& path) {
   const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = cpu_seconds();
   const sim::Summary sum = sim::replicates(s, n, ex);
   io::OutputFile out(path, "summary", io::OutputKind::hdf5, true);
   io::Hdf5SummarySink sink(out);
   sim::Attributes attributes;
   attributes.text["experiment"] = "yidi bench replicates";
   sim::write_summary(sink, sum, attributes);
-  return seconds_since(t0);
+  return {seconds_since(t0), cpu_seconds() - c0};
 }
 
 std::string slurp(const std::string& path) {
@@ -129,19 +151,22 @@ void register_bench_replicates(CLI::App* bench) {
                                 .string();
     std::filesystem::create_directories(dir);
     const std::string a = dir + "/one-by-one.h5", b = dir + "/side-by-side.h5";
-    std::printf("replicates baseline -n %d at 1:%lld, %d months, %u agents, %d threads\n", *n,
-                static_cast<long long>(s.scale), s.months, layout.total, t);
+    std::printf("replicates baseline -n %d at 1:%lld, %d months, %u agents, %d threads; load average %.2f\n", *n,
+                static_cast<long long>(s.scale), s.months, layout.total, t, load_average());
     std::fflush(stdout);
-    const double t1 = time_replicates(s, *n, one_by_one, a);
-    std::printf("one after another (1 run at once, %d threads each): %.2f s, %.3f s a replicate\n",
-                one_by_one.threads_per_run(plans), t1, t1 / *n);
+    const Timing t1 = time_replicates(s, *n, one_by_one, a);
+    std::printf("one after another (1 run at once, %d threads each): %.2f s, %.3f s a replicate (CPU %.3f s a "
+                "replicate); load average %.2f\n",
+                one_by_one.threads_per_run(plans), t1.wall, t1.wall / *n, t1.cpu / *n, load_average());
     std::fflush(stdout);
-    const double t2 = time_replicates(s, *n, side_by_side, b);
-    std::printf("executor (%d runs at once, %d thread%s each): %.2f s, %.3f s a replicate\n",
+    const Timing t2 = time_replicates(s, *n, side_by_side, b);
+    std::printf("executor (%d runs at once, %d thread%s each): %.2f s, %.3f s a replicate (CPU %.3f s a replicate); "
+                "load average %.2f\n",
                 side_by_side.concurrent_runs(plans), side_by_side.threads_per_run(plans),
-                side_by_side.threads_per_run(plans) == 1 ? "" : "s", t2, t2 / *n);
+                side_by_side.threads_per_run(plans) == 1 ? "" : "s", t2.wall, t2.wall / *n, t2.cpu / *n,
+                load_average());
     const bool same = slurp(a) == slurp(b);
-    std::printf("ratio (one after another ÷ executor): %.2f×; summaries %s (%ju bytes)\n", t1 / t2,
+    std::printf("ratio (one after another ÷ executor): %.2f× wall; summaries %s (%ju bytes)\n", t1.wall / t2.wall,
                 same ? "byte-identical" : "DIFFER", static_cast<std::uintmax_t>(std::filesystem::file_size(a)));
     std::filesystem::remove_all(dir);
     if (!same) throw std::runtime_error("bench replicates: the two summaries differ");
