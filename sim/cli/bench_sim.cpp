@@ -126,6 +126,7 @@ void register_bench_replicates(CLI::App* bench) {
   auto scale = std::make_shared<long long>(1000);
   auto months = std::make_shared<int>(0);
   auto threads = std::make_shared<int>(0);
+  auto rounds = std::make_shared<int>(1);
   CLI::App* cmd = bench->add_subcommand(
       "replicates", "replicates baseline -n N one run after another and on the executor (runs side by side)");
   cmd->add_option("-n,--replicates", *n, "replicates (default 20)")->check(CLI::PositiveNumber);
@@ -133,7 +134,8 @@ void register_bench_replicates(CLI::App* bench) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--months", *months, "months to simulate (default: the scenario's)")->check(CLI::Range(1, 600));
   cmd->add_option("--threads", *threads, "threads in all (default: all cores)")->check(CLI::PositiveNumber);
-  cmd->callback([n, scale, months, threads] {
+  cmd->add_option("--rounds", *rounds, "rounds, each running both ways (default 1)")->check(CLI::PositiveNumber);
+  cmd->callback([n, scale, months, threads, rounds] {
     sim::Scenario s = io::load_scenario("baseline");
     s.scale = *scale;
     if (*months > 0) s.months = *months;
@@ -150,25 +152,43 @@ void register_bench_replicates(CLI::App* bench) {
                              ("yidi-bench-replicates-" + std::to_string(::getpid())))
                                 .string();
     std::filesystem::create_directories(dir);
+    struct RemoveDir {
+      std::string dir;
+      ~RemoveDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+      }
+    } remove_dir{dir};
     const std::string a = dir + "/one-by-one.h5", b = dir + "/side-by-side.h5";
     std::printf("replicates baseline -n %d at 1:%lld, %d months, %u agents, %d threads; load average %.2f\n", *n,
                 static_cast<long long>(s.scale), s.months, layout.total, t, load_average());
-    std::fflush(stdout);
-    const Timing t1 = time_replicates(s, *n, one_by_one, a);
-    std::printf("one after another (1 run at once, %d threads each): %.2f s, %.3f s a replicate (CPU %.3f s a "
-                "replicate); load average %.2f\n",
-                one_by_one.threads_per_run(plans), t1.wall, t1.wall / *n, t1.cpu / *n, load_average());
-    std::fflush(stdout);
-    const Timing t2 = time_replicates(s, *n, side_by_side, b);
-    std::printf("executor (%d runs at once, %d thread%s each): %.2f s, %.3f s a replicate (CPU %.3f s a replicate); "
-                "load average %.2f\n",
-                side_by_side.concurrent_runs(plans), side_by_side.threads_per_run(plans),
-                side_by_side.threads_per_run(plans) == 1 ? "" : "s", t2.wall, t2.wall / *n, t2.cpu / *n,
-                load_average());
-    const bool same = slurp(a) == slurp(b);
-    std::printf("ratio (one after another ÷ executor): %.2f× wall; summaries %s (%ju bytes)\n", t1.wall / t2.wall,
+    // Rounds alternate the two ways, so that other work on a shared machine weighs on both alike.
+    Timing t1, t2;
+    bool same = true;
+    for (int round = 1; round <= *rounds; ++round) {
+      std::fflush(stdout);
+      const Timing r1 = time_replicates(s, *n, one_by_one, a);
+      std::printf("round %d: one after another (1 run at once, %d threads each): %.2f s, %.3f s a replicate (CPU "
+                  "%.3f s a replicate); load average %.2f\n",
+                  round, one_by_one.threads_per_run(plans), r1.wall, r1.wall / *n, r1.cpu / *n, load_average());
+      std::fflush(stdout);
+      const Timing r2 = time_replicates(s, *n, side_by_side, b);
+      std::printf("round %d: executor (%d runs at once, %d thread%s each): %.2f s, %.3f s a replicate (CPU %.3f s a "
+                  "replicate); load average %.2f\n",
+                  round, side_by_side.concurrent_runs(plans), side_by_side.threads_per_run(plans),
+                  side_by_side.threads_per_run(plans) == 1 ? "" : "s", r2.wall, r2.wall / *n, r2.cpu / *n,
+                  load_average());
+      same = same && slurp(a) == slurp(b);
+      t1.wall += r1.wall;
+      t1.cpu += r1.cpu;
+      t2.wall += r2.wall;
+      t2.cpu += r2.cpu;
+    }
+    const double runs = static_cast<double>(*n) * *rounds;
+    std::printf("one after another %.3f s a replicate, executor %.3f s a replicate: ratio %.2f× wall (CPU %.3f vs "
+                "%.3f s a replicate); summaries %s (%ju bytes)\n",
+                t1.wall / runs, t2.wall / runs, t1.wall / t2.wall, t1.cpu / runs, t2.cpu / runs,
                 same ? "byte-identical" : "DIFFER", static_cast<std::uintmax_t>(std::filesystem::file_size(a)));
-    std::filesystem::remove_all(dir);
     if (!same) throw std::runtime_error("bench replicates: the two summaries differ");
   });
 }
