@@ -1,18 +1,31 @@
 // `yidi bench sim`: in one run, the machine's memory bandwidth (a STREAM-like triad) and the
 // simulator's agent-months per second on 1 and 2 threads, bytes per agent, and the time a
 // simulated national year would take at full scale beside the bandwidth-bound time for the same
-// agent size. Timings only: nothing here is asserted in tests.
+// agent size. `yidi bench replicates`: `replicates baseline -n N` one run after another (each on
+// every thread) and on the run-plan executor (runs side by side), seconds per replicate, the
+// ratio, and whether both wrote the same summary bytes. Timings only: nothing here is asserted in
+// tests.
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 #include <vector>
 
 #include "sim/cli/commands.hpp"
+#include "sim/engine/experiments.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/io/output.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/io/summary_sink.hpp"
 
 namespace yidi::cli {
 namespace {
@@ -69,10 +82,121 @@ SimBench bench_sim(const sim::Scenario& s, const PolicyBook& book, const sim::Wo
   });
   return out;
 }
+
+/// CPU seconds of the process so far (user + system, every thread).
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+/// The 1-minute load average (other work on a shared machine), or -1.
+double load_average() {
+  std::ifstream in("/proc/loadavg");
+  double l = -1;
+  in >> l;
+  return l;
+}
+
+struct Timing {
+  double wall = 0, cpu = 0;
+};
+
+/// Wall and CPU seconds for the summary of `n` replicates on `ex`, written to `path`.
+Timing time_replicates(const sim::Scenario& s, int n, const sim::RunExecutor& ex, const std::string& path) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = cpu_seconds();
+  const sim::Summary sum = sim::replicates(s, n, ex);
+  io::OutputFile out(path, "summary", io::OutputKind::hdf5, true);
+  io::Hdf5SummarySink sink(out);
+  sim::Attributes attributes;
+  attributes.text["experiment"] = "yidi bench replicates";
+  sim::write_summary(sink, sum, attributes);
+  return {seconds_since(t0), cpu_seconds() - c0};
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void register_bench_replicates(CLI::App* bench) {
+  auto n = std::make_shared<int>(20);
+  auto scale = std::make_shared<long long>(1000);
+  auto months = std::make_shared<int>(0);
+  auto threads = std::make_shared<int>(0);
+  auto rounds = std::make_shared<int>(1);
+  CLI::App* cmd = bench->add_subcommand(
+      "replicates", "replicates baseline -n N one run after another and on the executor (runs side by side)");
+  cmd->add_option("-n,--replicates", *n, "replicates (default 20)")->check(CLI::PositiveNumber);
+  cmd->add_option("--scale", *scale, "sampling ratio 1:N of the baseline population (default 1000)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--months", *months, "months to simulate (default: the scenario's)")->check(CLI::Range(1, 600));
+  cmd->add_option("--threads", *threads, "threads in all (default: all cores)")->check(CLI::PositiveNumber);
+  cmd->add_option("--rounds", *rounds, "rounds, each running both ways (default 1)")->check(CLI::PositiveNumber);
+  cmd->callback([n, scale, months, threads, rounds] {
+    sim::Scenario s = io::load_scenario("baseline");
+    s.scale = *scale;
+    if (*months > 0) s.months = *months;
+    const int t = *threads > 0 ? *threads : static_cast<int>(std::thread::hardware_concurrency());
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(t));
+    const sim::World world = sim::embedded_world();
+    const auto layout = sim::make_layout(world, s.params, s.scale);
+    sim::check_population_fits(layout, sim::memory_available(), "baseline");
+    const sim::RunExecutor one_by_one(world, io::scenario_policy, {t, 1});
+    const sim::RunExecutor side_by_side(world, io::scenario_policy,
+                                        {t, sim::runs_that_fit(layout, sim::memory_available(), t)});
+    const std::size_t plans = static_cast<std::size_t>(*n);
+    const std::string dir = (std::filesystem::temp_directory_path() /
+                             ("yidi-bench-replicates-" + std::to_string(::getpid())))
+                                .string();
+    std::filesystem::create_directories(dir);
+    struct RemoveDir {
+      std::string dir;
+      ~RemoveDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+      }
+    } remove_dir{dir};
+    const std::string a = dir + "/one-by-one.h5", b = dir + "/side-by-side.h5";
+    std::printf("replicates baseline -n %d at 1:%lld, %d months, %u agents, %d threads; load average %.2f\n", *n,
+                static_cast<long long>(s.scale), s.months, layout.total, t, load_average());
+    // Rounds alternate the two ways, so that other work on a shared machine weighs on both alike.
+    Timing t1, t2;
+    bool same = true;
+    for (int round = 1; round <= *rounds; ++round) {
+      std::fflush(stdout);
+      const Timing r1 = time_replicates(s, *n, one_by_one, a);
+      std::printf("round %d: one after another (1 run at once, %d threads each): %.2f s, %.3f s a replicate (CPU "
+                  "%.3f s a replicate); load average %.2f\n",
+                  round, one_by_one.threads_per_run(plans), r1.wall, r1.wall / *n, r1.cpu / *n, load_average());
+      std::fflush(stdout);
+      const Timing r2 = time_replicates(s, *n, side_by_side, b);
+      std::printf("round %d: executor (%d runs at once, %d thread%s each): %.2f s, %.3f s a replicate (CPU %.3f s a "
+                  "replicate); load average %.2f\n",
+                  round, side_by_side.concurrent_runs(plans), side_by_side.threads_per_run(plans),
+                  side_by_side.threads_per_run(plans) == 1 ? "" : "s", r2.wall, r2.wall / *n, r2.cpu / *n,
+                  load_average());
+      same = same && slurp(a) == slurp(b);
+      t1.wall += r1.wall;
+      t1.cpu += r1.cpu;
+      t2.wall += r2.wall;
+      t2.cpu += r2.cpu;
+    }
+    const double runs = static_cast<double>(*n) * *rounds;
+    std::printf("one after another %.3f s a replicate, executor %.3f s a replicate: ratio %.2f× wall (CPU %.3f vs "
+                "%.3f s a replicate); summaries %s (%ju bytes)\n",
+                t1.wall / runs, t2.wall / runs, t1.wall / t2.wall, t1.cpu / runs, t2.cpu / runs,
+                same ? "byte-identical" : "DIFFER", static_cast<std::uintmax_t>(std::filesystem::file_size(a)));
+    if (!same) throw std::runtime_error("bench replicates: the two summaries differ");
+  });
+}
 }  // namespace
 
 void register_bench_sim(CLI::App& app) {
   CLI::App* bench = app.get_subcommand("bench");
+  register_bench_replicates(bench);
   auto scale = std::make_shared<long long>(200);
   auto months = std::make_shared<int>(3);
   auto mb = std::make_shared<std::size_t>(512);

@@ -1,6 +1,8 @@
 // The experiment layer (docs/experiments.md): `yidi replicates`, `compare`, `sweep`, `seek` and
-// `prepay`. Replicates run one after the other, each on every thread (--threads), so the output
-// does not depend on the thread count. Progress goes to a terminal only.
+// `prepay`, on the run-plan executor (sim/engine/run_plan.hpp): runs side by side, one per thread
+// (--concurrent-runs), folded in plan order, so the output depends neither on the thread count
+// nor on the runs at once. Summaries are written by the HDF5 sink (sim/io/summary_sink.hpp).
+// Progress goes to a terminal only.
 #include <tbb/global_control.h>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@
 #include "sim/io/hdf5_output.hpp"
 #include "sim/io/output.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/io/summary_sink.hpp"
 #include "sim/version.hpp"
 
 namespace yidi::cli {
@@ -30,8 +33,10 @@ struct Common {
   std::string output;
   io::ScenarioOverrides overrides;  // --scale, --months, --seed as typed (sim/io/scenario_yaml.hpp)
   int threads = 0;  // given: at least 1; not given: all cores
+  int concurrent = 0;  // given: at least 1; not given: one run per thread, as many as fit in memory
   bool overwrite = false;
   const CLI::Option* threads_opt = nullptr;
+  const CLI::Option* concurrent_opt = nullptr;
 };
 
 void add_common(CLI::App* cmd, Common& c, bool output = true) {
@@ -41,6 +46,9 @@ void add_common(CLI::App* cmd, Common& c, bool output = true) {
   cmd->add_option("--months", c.overrides.months, "override the number of months (1 to 600)");
   cmd->add_option("--seed", c.overrides.seed, "override the first seed (0 to 2^64-1)");
   c.threads_opt = cmd->add_option("--threads", c.threads, "worker threads, at least 1 (default: all cores); results do not depend on it");
+  c.concurrent_opt = cmd->add_option("--concurrent-runs", c.concurrent,
+                                     "runs at once, at least 1 (default: one per thread, as many as fit in memory); "
+                                     "results do not depend on it");
   if (output) cmd->add_flag("--overwrite", c.overwrite, "replace an existing output (yidi's own only)");
 }
 
@@ -49,6 +57,9 @@ void check_common(const Common& c) {
   if (c.threads_opt->count() > 0 && c.threads < 1)
     throw io::InputError({"--threads", 0, 0}, "threads",
                          "expected a number of worker threads of at least 1, got '" + std::to_string(c.threads) + "'");
+  if (c.concurrent_opt->count() > 0 && c.concurrent < 1)
+    throw io::InputError({"--concurrent-runs", 0, 0}, "concurrent-runs",
+                         "expected a number of runs at once of at least 1, got '" + std::to_string(c.concurrent) + "'");
 }
 
 /// The files an experiment reads: its scenario files and their policy overlays.
@@ -89,8 +100,17 @@ int thread_count(const Common& c) {
   return c.threads > 0 ? c.threads : static_cast<int>(std::thread::hardware_concurrency());
 }
 
-io::Provenance provenance(const std::vector<sim::Scenario>& ss, const Common& c, const sim::World& world) {
-  io::Provenance p;
+/// The executor of an experiment's plans: every thread of --threads, runs side by side up to
+/// --concurrent-runs (default one per thread), no more than fit in memory beside each other.
+sim::RunExecutor executor(const std::vector<sim::Scenario>& ss, const Common& c, const sim::World& world) {
+  int wanted = c.concurrent > 0 ? c.concurrent : thread_count(c);
+  for (const auto& s : ss)
+    wanted = sim::runs_that_fit(sim::make_layout(world, s.params, s.scale), sim::memory_available(), wanted);
+  return sim::RunExecutor(world, io::scenario_policy, {thread_count(c), wanted});
+}
+
+sim::Attributes provenance(const std::vector<sim::Scenario>& ss, const Common& c, const sim::World& world) {
+  sim::Attributes p;
   std::string resolved, names;
   for (const auto& s : ss) {
     resolved += (resolved.empty() ? "" : "---\n") + io::resolved_yaml(s);
@@ -159,11 +179,11 @@ void run_replicates(const ReplicatesOptions& o) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
-  const io::Provenance prov = provenance({s}, o.c, world);
-  const sim::Summary sum = sim::replicates(s, o.c.n, world, progress());
+  const sim::Attributes prov = provenance({s}, o.c, world);
+  const sim::Summary sum = sim::replicates(s, o.c.n, executor({s}, o.c, world), progress());
   end_progress();
-  io::write_summary_hdf5(file, sum, prov);
-  file.commit();
+  io::Hdf5SummarySink sink(file);
+  sim::write_summary(sink, sum, prov);
   std::cerr << "yidi replicates: " << s.name << ", " << o.c.n << " replicates of " << s.months << " months; wrote "
             << out << "\n";
 }
@@ -188,15 +208,15 @@ void run_compare(const CompareOptions& o) {
   for (std::size_t k = 0; k < ss.size(); ++k)
     sim::check_population_fits(sim::make_layout(world, ss[k].params, ss[k].scale), sim::memory_available(),
                                o.scenarios[k]);
-  const io::Provenance prov = provenance(ss, o.c, world);
-  const sim::Comparison cmp = sim::compare(ss, o.c.n, world, progress());
+  const sim::Attributes prov = provenance(ss, o.c, world);
+  const sim::Comparison cmp = sim::compare(ss, o.c.n, executor(ss, o.c, world), progress());
   end_progress();
   std::vector<std::pair<std::string, const sim::Summary*>> groups;
   for (std::size_t k = 0; k < cmp.names.size(); ++k) groups.emplace_back("scenarios/" + cmp.names[k] + "/", &cmp.scenarios[k]);
   for (std::size_t k = 0; k < cmp.differences.size(); ++k)
     groups.emplace_back("differences/" + cmp.names[k + 1] + "/", &cmp.differences[k]);
-  io::write_summaries_hdf5(file, groups, prov);
-  file.commit();
+  io::Hdf5SummarySink sink(file);
+  sim::write_summaries(sink, groups, prov);
   std::cerr << "yidi compare: " << ss.size() << " scenarios, " << o.c.n << " replicates each; wrote " << out << "\n";
 }
 
@@ -231,10 +251,10 @@ void run_sweep(const SweepOptions& o) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
-  io::Provenance prov = provenance({s}, o.c, world);
+  const sim::Attributes prov = provenance({s}, o.c, world);
   // The point's own values are attributes; the command line may differ between resumed runs.
-  const auto points =
-      sim::sweep(s, grid, o.c.n, o.c.output, prov, world, progress(), {o.c.overwrite, inputs_of({o.scenario}, {s})});
+  io::Hdf5SweepStore store(o.c.output, o.c.overwrite, inputs_of({o.scenario}, {s}));
+  const auto points = sim::sweep(s, grid, o.c.n, store, prov, executor({s}, o.c, world), progress());
   end_progress();
   int computed = 0;
   for (const auto& p : points) {
@@ -266,7 +286,8 @@ void run_seek(const SeekOptions& o) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
-  const auto r = sim::seek(s, o.lever, lo, hi, target, o.probability, o.c.n, tol > 0 ? tol : 1e-9, world, progress());
+  const auto r = sim::seek(s, o.lever, lo, hi, target, o.probability, o.c.n, tol > 0 ? tol : 1e-9,
+                           executor({s}, o.c, world), progress());
   end_progress();
   std::cout << "# yidi " << kVersion << ": " << command_line() << "\n"
             << "# scenario " << s.name << " (sha256 " << io::sha256_hex(io::resolved_yaml(s)) << "), seeds " << s.seed
@@ -302,8 +323,8 @@ void run_prepay(const PrepayOptions& o) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
-  const io::Provenance prov = provenance({s}, o.c, world);
-  const auto rows = sim::prepay(s, o.alpha, o.c.n, world, progress());
+  const sim::Attributes prov = provenance({s}, o.c, world);
+  const auto rows = sim::prepay(s, o.alpha, o.c.n, executor({s}, o.c, world), progress());
   end_progress();
   std::ostringstream csv;
   csv << "# yidi " << kVersion << " prepayment quotas (docs/experiments.md)\n# yidi_version: " << kVersion << "\n# experiment: " << prov.text.at("experiment") << "\n# scenario: " << s.name

@@ -4,21 +4,14 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #include "models/date.hpp"
-#include "sim/engine/simulation.hpp"
-#include "sim/io/input_error.hpp"
-#include "sim/io/output.hpp"
-#include "sim/io/scenario_yaml.hpp"
 #include "sim/version.hpp"
 
 namespace yidi::sim {
-namespace fs = std::filesystem;
 
 // ---- P² ------------------------------------------------------------------------------------
 
@@ -94,11 +87,143 @@ const std::vector<std::string>& summary_datasets() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
     for (const auto& d : output_schema())
-      if (d.dims.front() == Dim::month && d.name != "months") out.push_back(d.name);
+      if (d.dims.front() == Dim::month && d.name != "months" && d.name != "prepayment/warning") out.push_back(d.name);
     return out;
   }();
   return names;
 }
+
+const std::vector<YearlyDataset>& yearly_datasets() {
+  using D = Dim;
+  static const std::vector<YearlyDataset> defs = {
+      {"offsite/dsr_inpatient_national", {}, false, "ratio",
+       "the year's national cross-province inpatient direct-settlement rate: direct ÷ all off-site inpatient stays "
+       "settled in the year's simulated months (NaN when none)"},
+      {"offsite/dsr_inpatient", {D::province}, false, "ratio",
+       "the same by insured province (NaN when the province had no off-site stay that year)"},
+      {"funds/balance", {D::province, D::scheme}, true, "fen",
+       "pooling fund balance at the end of the year's last simulated month"},
+      {"funds/months_payable", {D::province, D::scheme}, false, "months",
+       "months of spending the balance covers at the end of the year's last simulated month"},
+      {"funds/months_below_floor", {D::province, D::scheme}, true, "months",
+       "simulated months of the year ending with the fund below the floor (funds/below_floor = 1)"},
+      {"prepayment/peak_outstanding", {D::province}, true, "fen",
+       "the year's largest month-end outstanding (settled, not yet cleared)"},
+      {"prepayment/red_months", {D::province}, true, "months",
+       "simulated months of the year ending at a red warning (usage ≥ 90%)"},
+      {"prepayment/topup_requested", {D::province}, true, "fen", "emergency top-ups asked for in the year"},
+      {"prepayment/topups_paid", {}, true, "fen", "emergency top-ups paid in the year, national"},
+  };
+  return defs;
+}
+
+const YearlyDataset& yearly_dataset(const std::string& name) {
+  for (const auto& d : yearly_datasets())
+    if (d.name == name) return d;
+  throw std::out_of_range("no yearly dataset " + name);
+}
+
+std::size_t Summary::yearly_slice(const YearlyDataset& d) {
+  std::size_t n = 1;
+  for (Dim dim : d.dims) n *= dim_size(dim);
+  return n;
+}
+
+double Summary::yearly_value(const std::string& name, std::size_t r, std::size_t y, std::size_t e) const {
+  const YearlyDataset& d = yearly_dataset(name);
+  const std::size_t slice = yearly_slice(d);
+  const std::size_t at = (r * years.size() + y) * slice + e;
+  const Series64& v = yearly.at(name);
+  return d.integer ? static_cast<double>(v.i.at(at)) : v.f.at(at);
+}
+
+double share_at_least(const Summary& s, const std::string& name, std::int64_t year, std::size_t e, double threshold) {
+  const auto it = std::find(s.years.begin(), s.years.end(), year);
+  if (it == s.years.end())
+    throw ExperimentError("summary", name, "year " + std::to_string(year) + " was not simulated");
+  const auto y = static_cast<std::size_t>(it - s.years.begin());
+  std::size_t k = 0;
+  for (std::size_t r = 0; r < s.replicates; ++r) k += s.yearly_value(name, r, y, e) >= threshold ? 1 : 0;  // NaN: no
+  return s.replicates ? static_cast<double>(k) / static_cast<double>(s.replicates) : std::nan("");
+}
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+double ratio(std::int64_t a, std::int64_t b) { return b > 0 ? static_cast<double>(a) / static_cast<double>(b) : kNaN; }
+
+/// The calendar years of a run's months, and the rows of each.
+struct Years {
+  std::vector<std::int64_t> year;
+  std::vector<std::vector<std::size_t>> rows;
+};
+Years years_of(const std::vector<std::int64_t>& months) {
+  Years y;
+  for (std::size_t m = 0; m < months.size(); ++m) {
+    const std::int64_t cal = months[m] / 12;
+    if (y.year.empty() || y.year.back() != cal) {
+      y.year.push_back(cal);
+      y.rows.emplace_back();
+    }
+    y.rows.back().push_back(m);
+  }
+  return y;
+}
+
+/// One replicate's yearly scalars, appended to `out` (NAME → replicate × year × dims).
+void append_yearly(const Results& r, const Years& years, std::map<std::string, Series64>& out) {
+  const std::size_t P = dim_size(Dim::province), S = dim_size(Dim::scheme), G = dim_size(Dim::group),
+                    V = dim_size(Dim::visit_type), A = dim_size(Dim::path);
+  const auto& visits = r.data("offsite/visits").i;  // month × province × group × visit_type × path
+  const auto& balance = r.data("funds/balance").i;
+  const auto& payable = r.data("funds/months_payable").f;
+  const auto& floor = r.data("funds/below_floor").i;
+  const auto& outstanding = r.data("prepayment/outstanding").i;
+  const auto& warning = r.data("prepayment/warning").i;
+  const auto& topup = r.data("prepayment/topup_requested").i;
+  const auto& paid = r.data("prepayment/topups_paid").i;
+  const std::size_t inpatient = 0, direct = 0;  // labels: visit_type "inpatient", path "direct"
+  for (std::size_t y = 0; y < years.year.size(); ++y) {
+    const auto& rows = years.rows[y];
+    const std::size_t last = rows.back();
+    std::int64_t nat_direct = 0, nat_all = 0;
+    for (std::size_t p = 0; p < P; ++p) {
+      std::int64_t d = 0, all = 0;
+      for (std::size_t m : rows)
+        for (std::size_t g = 0; g < G; ++g)
+          for (std::size_t a = 0; a < A; ++a) {
+            const std::int64_t v = visits[(((m * P + p) * G + g) * V + inpatient) * A + a];
+            all += v;
+            if (a == direct) d += v;
+          }
+      out["offsite/dsr_inpatient"].f.push_back(ratio(d, all));
+      nat_direct += d;
+      nat_all += all;
+    }
+    out["offsite/dsr_inpatient_national"].f.push_back(ratio(nat_direct, nat_all));
+    for (std::size_t ps = 0; ps < P * S; ++ps) {
+      out["funds/balance"].i.push_back(balance[last * P * S + ps]);
+      out["funds/months_payable"].f.push_back(payable[last * P * S + ps]);
+      std::int64_t below = 0;
+      for (std::size_t m : rows) below += floor[m * P * S + ps] != 0 ? 1 : 0;
+      out["funds/months_below_floor"].i.push_back(below);
+    }
+    std::int64_t paid_year = 0;
+    for (std::size_t m : rows) paid_year += paid[m];
+    for (std::size_t p = 0; p < P; ++p) {
+      std::int64_t peak = 0, red = 0, asked = 0;
+      for (std::size_t m : rows) {
+        peak = std::max(peak, outstanding[m * P + p]);
+        red += warning[m * P + p] == 2 ? 1 : 0;
+        asked += topup[m * P + p];
+      }
+      out["prepayment/peak_outstanding"].i.push_back(peak);
+      out["prepayment/red_months"].i.push_back(red);
+      out["prepayment/topup_requested"].i.push_back(asked);
+    }
+    out["prepayment/topups_paid"].i.push_back(paid_year);
+  }
+}
+}  // namespace
 
 void SummaryAccumulator::start(const Results& r) {
   if (count_ == 0) {
@@ -107,27 +232,43 @@ void SummaryAccumulator::start(const Results& r) {
     insured_ = r.data("population/insured").i;
     for (const auto& name : summary_datasets())
       elements_[name].resize(Results::slice_size(dataset(name)) * months_);
+    const Years y = years_of(month_index_);
+    years_ = y.year;
+    for (const auto& rows : y.rows) year_months_.push_back(static_cast<std::int64_t>(rows.size()));
   } else if (r.months() != months_ || r.data("months").i != month_index_) {
     throw std::invalid_argument("summary: replicates cover different months");
   }
 }
 
-void SummaryAccumulator::fold(const std::string& name, std::size_t i, double x) {
+void SummaryAccumulator::fold(std::vector<Element>& elems, std::size_t i, double x) {
   if (std::isnan(x)) return;  // undefined in this replicate (a ratio of 0 ÷ 0): not an observation
-  Element& e = elements_.at(name)[i];
+  Element& e = elems[i];
   for (auto& q : e.q) q.add(x);
   e.sum += x;
 }
 
-void SummaryAccumulator::add(const Results& r) {
+void SummaryAccumulator::add(const Results& r, std::uint64_t seed) {
   start(r);
   for (const auto& name : summary_datasets()) {
     const auto& d = r.data(name);
+    auto& elems = elements_.at(name);
     if (dataset(name).integer)
-      for (std::size_t i = 0; i < d.i.size(); ++i) fold(name, i, static_cast<double>(d.i[i]));
+      for (std::size_t i = 0; i < d.i.size(); ++i) fold(elems, i, static_cast<double>(d.i[i]));
     else
-      for (std::size_t i = 0; i < d.f.size(); ++i) fold(name, i, d.f[i]);
+      for (std::size_t i = 0; i < d.f.size(); ++i) fold(elems, i, d.f[i]);
   }
+  // Warning states: counts of replicates per state, month and province.
+  const auto& w = r.data("prepayment/warning").i;
+  const std::size_t slice = w.size();
+  if (warning_counts_.empty()) warning_counts_.assign(kWarningLabels.size() * slice, 0);
+  for (std::size_t i = 0; i < slice; ++i) {
+    const std::int64_t state = w[i];
+    if (state < 0 || state >= static_cast<std::int64_t>(kWarningLabels.size()))
+      throw std::invalid_argument("summary: prepayment/warning holds a state outside 0..2");
+    ++warning_counts_[static_cast<std::size_t>(state) * slice + i];
+  }
+  append_yearly(r, years_of(month_index_), yearly_);
+  seeds_.push_back(seed);
   ++count_;
 }
 
@@ -138,11 +279,12 @@ void SummaryAccumulator::add_difference(const Results& a, const Results& b) {
   for (const auto& name : summary_datasets()) {
     const auto& x = a.data(name);
     const auto& y = b.data(name);
+    auto& elems = elements_.at(name);
     if (dataset(name).integer)
-      for (std::size_t i = 0; i < x.i.size(); ++i) fold(name, i, static_cast<double>(x.i[i] - y.i[i]));
+      for (std::size_t i = 0; i < x.i.size(); ++i) fold(elems, i, static_cast<double>(x.i[i] - y.i[i]));
     else
       for (std::size_t i = 0; i < x.f.size(); ++i)
-        fold(name, i, std::isnan(x.f[i]) && std::isnan(y.f[i]) ? 0.0 : x.f[i] - y.f[i]);
+        fold(elems, i, std::isnan(x.f[i]) && std::isnan(y.f[i]) ? 0.0 : x.f[i] - y.f[i]);
   }
   ++count_;
 }
@@ -164,101 +306,161 @@ Summary SummaryAccumulator::summary() const {
       for (std::size_t k = 0; k < kSummaryQuantiles.size(); ++k) qs[k * elems.size() + i] = elems[i].q[k].value();
     }
   }
+  s.warning_shares.reserve(warning_counts_.size());
+  for (std::int64_t c : warning_counts_) s.warning_shares.push_back(static_cast<double>(c) / static_cast<double>(count_));
+  s.years = years_;
+  s.year_months = year_months_;
+  s.seeds = seeds_;
+  s.yearly = yearly_;
   return s;
+}
+
+// ---- writing -------------------------------------------------------------------------------
+
+namespace {
+std::string dims_text(const std::vector<Dim>& dims) {
+  std::string out;
+  for (Dim d : dims) out += (out.empty() ? "" : ",") + std::string(dim_name(d));
+  return out;
+}
+}  // namespace
+
+void write_summaries(SummarySink& sink, const std::vector<std::pair<std::string, const Summary*>>& groups,
+                     const Attributes& attributes) {
+  if (groups.empty()) throw std::invalid_argument("write_summaries: no summary");
+  sink.attributes(attributes);
+  for (Dim d : {Dim::province, Dim::group, Dim::scheme, Dim::visit_type, Dim::path, Dim::reason})
+    sink.labels(std::string("labels/") + dim_name(d), dim_labels(d));
+  sink.labels("labels/quantile", {kSummaryQuantileLabels.begin(), kSummaryQuantileLabels.end()});
+  sink.labels("labels/warning", {kWarningLabels.begin(), kWarningLabels.end()});
+  const Summary& first = *groups.front().second;
+  sink.dataset("months", {first.month_index.size()}, first.month_index, nullptr);
+  std::vector<std::size_t> ins_shape;
+  for (Dim d : dataset("population/insured").dims) ins_shape.push_back(dim_size(d));
+  sink.dataset("population/insured", ins_shape, first.insured, nullptr);
+  const DatasetAttributes years_attr{"year", "calendar years with a simulated month (the year dimension of replicates/*)",
+                                     "year"};
+  sink.dataset("years", {first.years.size()}, first.years, &years_attr);
+  const DatasetAttributes year_months_attr{"months", "simulated months of each year", "year"};
+  sink.dataset("year_months", {first.year_months.size()}, first.year_months, &year_months_attr);
+  for (const auto& [prefix, summary] : groups) {
+    for (const auto& name : summary_datasets()) {
+      const auto& spec = dataset(name);
+      std::vector<std::size_t> shape;
+      for (Dim d : spec.dims) shape.push_back(d == Dim::month ? summary->months : dim_size(d));
+      const std::string dims = dims_text(spec.dims);
+      const DatasetAttributes m{spec.unit, "mean over replicates: " + spec.description, dims};
+      sink.dataset(prefix + "mean/" + name, shape, summary->mean.at(name), &m);
+      shape.insert(shape.begin(), kSummaryQuantiles.size());
+      const DatasetAttributes q{spec.unit, "P5, P50, P95 over replicates (P2 estimator): " + spec.description,
+                                "quantile," + dims};
+      sink.dataset(prefix + "quantiles/" + name, shape, summary->quantiles.at(name), &q);
+    }
+    if (!summary->warning_shares.empty()) {
+      const DatasetAttributes a{"share",
+                                std::string(summary->seeds.empty() ? "difference in the " : "") +
+                                    "share of replicates in each prepayment warning state at month end (none / yellow "
+                                    "≥ 70% / red ≥ 90%)",
+                                "warning,month,province"};
+      sink.dataset(prefix + "shares/prepayment/warning",
+                   {kWarningLabels.size(), summary->months, dim_size(Dim::province)}, summary->warning_shares, &a);
+    }
+    if (summary->seeds.empty()) continue;  // a difference: the scenarios' own replicates say it
+    std::vector<std::int64_t> seeds;
+    for (std::uint64_t s : summary->seeds) seeds.push_back(static_cast<std::int64_t>(s));
+    const DatasetAttributes sa{"seed", "the seed of each replicate (as the root attribute seed: two's complement)",
+                               "replicate"};
+    sink.dataset(prefix + "replicates/seed", {seeds.size()}, seeds, &sa);
+    for (const auto& d : yearly_datasets()) {
+      std::vector<std::size_t> shape{summary->replicates, summary->years.size()};
+      for (Dim dim : d.dims) shape.push_back(dim_size(dim));
+      const DatasetAttributes a{d.unit, "per replicate and year: " + d.description,
+                                "replicate,year" + std::string(d.dims.empty() ? "" : ",") + dims_text(d.dims)};
+      const Series64& v = summary->yearly.at(d.name);
+      if (d.integer) sink.dataset(prefix + "replicates/" + d.name, shape, v.i, &a);
+      else sink.dataset(prefix + "replicates/" + d.name, shape, v.f, &a);
+    }
+  }
+  sink.close();
+}
+
+void write_summary(SummarySink& sink, const Summary& summary, const Attributes& attributes) {
+  write_summaries(sink, {{"", &summary}}, attributes);
 }
 
 // ---- runs ----------------------------------------------------------------------------------
 
-Results run_scenario(const Scenario& s, const World& world) {
-  const PolicyBook book = io::scenario_policy(s);
-  Simulation sim(s, book, world);
-  while (!sim.done()) sim.run_month();
-  return sim.results();
-}
-
 namespace {
-Scenario with_seed(Scenario s, std::uint64_t seed) {
-  s.seed = seed;
-  return s;
-}
 void say(const Progress& p, const std::string& text) {
   if (p) p(text);
 }
 void check_n(int n) {
-  if (n < 1) throw io::InputError({"-n", 0, 0}, "replicates", "expected a number of replicates of at least 1");
+  if (n < 1) throw ExperimentError("-n", "replicates", "expected a number of replicates of at least 1");
+}
+/// The shortest text that reads back as the same double.
+std::string number_text(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 }  // namespace
 
-Summary replicates(const Scenario& s, int n, const World& world, const Progress& progress) {
+RunPlanVector replicate_plans(const Scenario& s, int n) {
   check_n(n);
-  const PolicyBook book = io::scenario_policy(s);
+  RunPlanVector plans;
+  plans.reserve(static_cast<std::size_t>(n));
+  for (int r = 0; r < n; ++r)
+    plans.push_back({s, s.seed + static_cast<std::uint64_t>(r), {},
+                     s.name + ": replicate " + std::to_string(r + 1) + "/" + std::to_string(n)});
+  return plans;
+}
+
+Summary replicates(const Scenario& s, int n, const RunExecutor& ex, const Progress& progress) {
+  const RunPlanVector plans = replicate_plans(s, n);
   SummaryAccumulator acc;
-  for (int r = 0; r < n; ++r) {
-    say(progress, s.name + ": replicate " + std::to_string(r + 1) + "/" + std::to_string(n));
-    Simulation sim(with_seed(s, s.seed + static_cast<std::uint64_t>(r)), book, world);
-    while (!sim.done()) sim.run_month();
-    acc.add(sim.results());
-  }
+  ex.execute(plans, [&](std::size_t, const RunPlan& p, const Results& r) { acc.add(r, p.seed); }, progress);
   return acc.summary();
 }
 
-Comparison compare(const std::vector<Scenario>& scenarios, int n, const World& world, const Progress& progress) {
+Comparison compare(const std::vector<Scenario>& scenarios, int n, const RunExecutor& ex, const Progress& progress) {
   check_n(n);
-  if (scenarios.empty()) throw io::InputError({"compare", 0, 0}, "scenarios", "expected at least one scenario");
+  if (scenarios.empty()) throw ExperimentError("compare", "scenarios", "expected at least one scenario");
   const Scenario& first = scenarios.front();
   Comparison out;
-  std::vector<PolicyBook> books;
   for (const auto& s : scenarios)
     if (s.start_month != first.start_month || s.months != first.months)
-      throw io::InputError({s.name, 0, 0}, "start/months",
-                           "expected the same start month and number of months as " + first.name);
+      throw ExperimentError(s.name, "start/months", "expected the same start month and number of months as " + first.name);
   for (const auto& s : scenarios) {
     std::string name = s.name;
     for (int k = 2; std::find(out.names.begin(), out.names.end(), name) != out.names.end(); ++k)
       name = s.name + "-" + std::to_string(k);
     out.names.push_back(name);
-    books.push_back(io::scenario_policy(s));
   }
-  std::vector<SummaryAccumulator> acc(scenarios.size()), diff(scenarios.size() > 1 ? scenarios.size() - 1 : 0);
-  for (int r = 0; r < n; ++r) {
-    const std::uint64_t seed = first.seed + static_cast<std::uint64_t>(r);
-    Results base;
-    for (std::size_t k = 0; k < scenarios.size(); ++k) {
-      say(progress, out.names[k] + ": replicate " + std::to_string(r + 1) + "/" + std::to_string(n));
-      Simulation sim(with_seed(scenarios[k], seed), books[k], world);
-      while (!sim.done()) sim.run_month();
-      acc[k].add(sim.results());
-      if (k == 0) base = sim.results();
-      else diff[k - 1].add_difference(sim.results(), base);
-    }
-  }
+  // Replicate after replicate, every scenario of a replicate in a row (common random numbers).
+  RunPlanVector plans;
+  for (int r = 0; r < n; ++r)
+    for (std::size_t k = 0; k < scenarios.size(); ++k)
+      plans.push_back({scenarios[k], first.seed + static_cast<std::uint64_t>(r), {},
+                       out.names[k] + ": replicate " + std::to_string(r + 1) + "/" + std::to_string(n)});
+  std::vector<SummaryAccumulator> acc(scenarios.size()), diff(scenarios.size() - 1);
+  Results base;
+  ex.execute(
+      plans,
+      [&](std::size_t i, const RunPlan& p, const Results& r) {
+        const std::size_t k = i % scenarios.size();
+        acc[k].add(r, p.seed);
+        if (k == 0) base = r;
+        else diff[k - 1].add_difference(r, base);
+      },
+      progress);
   for (const auto& a : acc) out.scenarios.push_back(a.summary());
-  for (const auto& d : diff) out.differences.push_back(d.summary());
-  return out;
-}
-
-Scenario with_param(const Scenario& s, const std::string& name, double value, const std::string& source) {
-  const ParamDef* def = find_param(name);
-  if (!def) {
-    std::string names;
-    for (const auto& d : param_defs()) names += (names.empty() ? "" : ", ") + d.name;
-    throw io::InputError({source, 0, 0}, name, "unknown parameter '" + name + "'; expected one of: " + names);
-  }
-  if (!(value >= def->min && value <= def->max)) {
-    std::ostringstream m;
-    m << "value " << value << " is out of range; expected a number from " << def->min << " to " << def->max;
-    throw io::InputError({source, 0, 0}, name, m.str());
-  }
-  Scenario out = s;
-  if (def->kind == ParamDef::Kind::number) {
-    out.params.*(def->number) = value;
-  } else {
-    Series& series = out.params.*(def->series);
-    std::vector<std::pair<int, double>> kept;
-    for (const auto& pt : series.points)
-      if (pt.first < s.start_month) kept.push_back(pt);
-    kept.emplace_back(s.start_month, value);
-    series.points = std::move(kept);
+  for (std::size_t k = 0; k < diff.size(); ++k) {
+    Summary d = diff[k].summary();
+    const auto& sk = out.scenarios[k + 1].warning_shares;
+    const auto& s0 = out.scenarios[0].warning_shares;
+    d.warning_shares.resize(s0.size());
+    for (std::size_t i = 0; i < s0.size(); ++i) d.warning_shares[i] = sk[i] - s0[i];
+    out.differences.push_back(std::move(d));
   }
   return out;
 }
@@ -287,86 +489,74 @@ std::vector<SweepPoint> sweep_points(const std::vector<GridAxis>& grid) {
 }
 
 namespace {
-/// The shortest text that reads back as the same double.
-std::string number_text(double v) {
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
-bool point_complete(const std::string& path, const io::Provenance& expected) {
-  if (!fs::exists(path)) return false;
-  try {
-    for (const auto& [k, v] : expected.text)
-      if (k.rfind("grid.", 0) == 0 || k == "scenario_sha256")
-        if (io::read_text_attribute_hdf5(path, k) != v) return false;
-    for (const char* k : {"replicates", "point"})
-      if (io::read_number_attribute_hdf5(path, k) != expected.numbers.at(k)) return false;
-    return true;
-  } catch (const std::exception&) {
-    return false;
+/// Whether a point file's attributes are those of this sweep's point: the grid values, the
+/// scenario hash, the point and the replicates.
+bool same_point(const std::optional<Attributes>& found, const Attributes& expected) {
+  if (!found) return false;
+  for (const auto& [k, v] : expected.text)
+    if (k.rfind("grid.", 0) == 0 || k == "scenario_sha256") {
+      const auto it = found->text.find(k);
+      if (it == found->text.end() || it->second != v) return false;
+    }
+  for (const char* k : {"replicates", "point"}) {
+    const auto it = found->numbers.find(k);
+    if (it == found->numbers.end() || it->second != expected.numbers.at(k)) return false;
   }
+  return true;
 }
 }  // namespace
 
-std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& grid, int n, const std::string& dir,
-                              const io::Provenance& provenance, const World& world, const Progress& progress,
-                              const SweepOutput& output) {
+std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& grid, int n, SweepStore& store,
+                              const Attributes& provenance, const RunExecutor& ex, const Progress& progress) {
   check_n(n);
-  if (grid.empty()) throw io::InputError({"--grid", 0, 0}, "grid", "expected at least one --grid NAME=V1,V2,…");
+  if (grid.empty()) throw ExperimentError("--grid", "grid", "expected at least one --grid NAME=V1,V2,…");
   for (const auto& a : grid) {
-    if (a.values.empty()) throw io::InputError({"--grid", 0, 0}, a.name, "expected at least one value");
+    if (a.values.empty()) throw ExperimentError("--grid", a.name, "expected at least one value");
     for (double v : a.values) (void)with_param(s, a.name, v, "--grid");  // validates names and ranges up front
   }
-  (void)io::open_output_folder(dir, "sweep folder", output.inputs);
+  store.open();
   auto points = sweep_points(grid);
   // Before any work: which points are complete, and whether every other one may be written.
-  std::vector<Scenario> scenarios;
-  std::vector<io::Provenance> provs;
-  std::vector<bool> complete;
+  std::vector<Attributes> provs;
+  std::vector<std::size_t> todo;
   for (auto& pt : points) {
-    Scenario sp = s;
-    io::Provenance prov = provenance;
-    for (std::size_t a = 0; a < grid.size(); ++a) {
-      sp = with_param(sp, grid[a].name, pt.values[a], "--grid");
-      prov.text["grid." + grid[a].name] = number_text(pt.values[a]);
-    }
+    Attributes prov = provenance;
+    for (std::size_t a = 0; a < grid.size(); ++a) prov.text["grid." + grid[a].name] = number_text(pt.values[a]);
     prov.numbers["point"] = pt.index;
     prov.numbers["replicates"] = n;
-    const std::string path = (fs::path(dir) / pt.file).string();
-    const bool done = point_complete(path, prov);
-    std::error_code ec;
-    if (!done && fs::exists(fs::symlink_status(path, ec))) {
-      if (!output.overwrite)
-        throw io::InputError({path, 0, 0}, "",
-                             "holds a point of another sweep (its scenario, values or replicates differ); choose "
-                             "another folder, or pass --overwrite to replace it");
-      if (!io::is_own_output(path, io::OutputKind::hdf5))
-        throw io::InputError({path, 0, 0}, "",
-                             "exists and is not a yidi HDF5 output; yidi replaces only its own outputs (choose another "
-                             "folder)");
-    }
-    scenarios.push_back(std::move(sp));
+    const bool done = same_point(store.read(pt.file), prov);
+    if (!done && store.exists(pt.file)) store.check_replaceable(pt.file);
+    if (!done) todo.push_back(static_cast<std::size_t>(pt.index));
     provs.push_back(std::move(prov));
-    complete.push_back(done);
   }
-  // The index is rewritten by every sweep into the folder; opened now, so an unwritable folder is found at once.
-  io::OutputFile index((fs::path(dir) / "index.csv").string(), "sweep index", io::OutputKind::text, true, output.inputs);
-  for (auto& pt : points) {
-    const auto k = static_cast<std::size_t>(pt.index);
-    if (complete[k]) {
+  for (const auto& pt : points)
+    if (std::find(todo.begin(), todo.end(), static_cast<std::size_t>(pt.index)) == todo.end())
       say(progress, "point " + std::to_string(pt.index) + ": complete, skipped");
-      continue;
+  // One plan vector: the points to compute, point after point, n replicates each.
+  RunPlanVector plans;
+  for (std::size_t k : todo) {
+    std::vector<ParamOverride> overrides;
+    for (std::size_t a = 0; a < grid.size(); ++a) overrides.push_back({grid[a].name, points[k].values[a]});
+    for (RunPlan& p : replicate_plans(s, n)) {
+      p.overrides = overrides;
+      p.label = "point " + std::to_string(points[k].index + 1) + "/" + std::to_string(points.size()) + " " + p.label;
+      plans.push_back(std::move(p));
     }
-    io::OutputFile file((fs::path(dir) / pt.file).string(), "sweep point", io::OutputKind::hdf5, output.overwrite,
-                        output.inputs);
-    const Summary sum = replicates(scenarios[k], n, world, [&](const std::string& m) {
-      say(progress, "point " + std::to_string(pt.index + 1) + "/" + std::to_string(points.size()) + " " + m);
-    });
-    io::write_summary_hdf5(file, sum, provs[k]);
-    file.commit();
-    pt.computed = true;
   }
+  std::optional<SummaryAccumulator> acc;
+  ex.execute(
+      plans,
+      [&](std::size_t i, const RunPlan& p, const Results& r) {
+        if (!acc) acc.emplace();
+        acc->add(r, p.seed);
+        if (acc->count() < static_cast<std::size_t>(n)) return;
+        SweepPoint& pt = points[todo[i / static_cast<std::size_t>(n)]];
+        auto sink = store.point(pt.file);
+        write_summary(*sink, acc->summary(), provs[static_cast<std::size_t>(pt.index)]);
+        pt.computed = true;
+        acc.reset();
+      },
+      progress);
   std::ostringstream o;
   o << "# yidi " << kVersion << " sweep index (docs/experiments.md)\npoint";
   for (const auto& a : grid) o << "," << a.name;
@@ -376,8 +566,7 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
     for (double v : pt.values) o << "," << number_text(v);
     o << "," << pt.file << "\n";
   }
-  index << o.str();
-  index.commit();
+  store.index(o.str());
   return points;
 }
 
@@ -392,8 +581,7 @@ Target parse_target(const std::string& text) {
   in >> rest;
   const auto d = Date::parse(month + "-01");
   if (!ok || !rest.empty() || op != ">=" || by != "by" || month.size() != 7 || !d)
-    throw io::InputError({"--target", 0, 0}, "target",
-                         "expected \"MEASURE >= VALUE by YYYY-MM\", got '" + text + "'");
+    throw ExperimentError("--target", "target", "expected \"MEASURE >= VALUE by YYYY-MM\", got '" + text + "'");
   Target t{measure, x, d->month_index()};
   const std::string prefix = "dsr_inpatient[";
   if (measure.starts_with(prefix) && measure.ends_with("]")) {
@@ -401,12 +589,12 @@ Target parse_target(const std::string& text) {
     const auto labels = dim_labels(Dim::province);
     const auto at = std::find(labels.begin(), labels.end(), code);
     if (at == labels.end())
-      throw io::InputError({"--target", 0, 0}, "target",
-                           "unknown province '" + code + "'; expected a province code such as 110000 (yidi schema lists them)");
+      throw ExperimentError("--target", "target",
+                            "unknown province '" + code + "'; expected a province code such as 110000 (yidi schema lists them)");
     t.province = static_cast<std::size_t>(at - labels.begin());
   } else if (measure != "dsr_inpatient_national") {
-    throw io::InputError({"--target", 0, 0}, "target",
-                         "unknown measure '" + measure + "'; expected dsr_inpatient_national or dsr_inpatient[CODE]");
+    throw ExperimentError("--target", "target",
+                          "unknown measure '" + measure + "'; expected dsr_inpatient_national or dsr_inpatient[CODE]");
   }
   return t;
 }
@@ -419,7 +607,7 @@ bool target_met(const Results& r, const Target& t) {
     if (t.province == Target::kNational) return r.data("offsite/dsr_inpatient_national").f[k] >= t.threshold;
     return r.data("offsite/dsr_inpatient").f[k * dim_size(Dim::province) + t.province] >= t.threshold;
   }
-  throw io::InputError({"--target", 0, 0}, "target", "expected a month within the scenario's simulated period");
+  throw ExperimentError("--target", "target", "expected a month within the scenario's simulated period");
 }
 
 Wilson wilson95(int k, int n) {
@@ -432,29 +620,29 @@ Wilson wilson95(int k, int n) {
 }
 
 SeekResult seek(const Scenario& s, const std::string& lever, double lo, double hi, const Target& target, double p,
-                int n, double tolerance, const World& world, const Progress& progress) {
+                int n, double tolerance, const RunExecutor& ex, const Progress& progress) {
   check_n(n);
-  if (!(lo <= hi)) throw io::InputError({"--range", 0, 0}, "range", "expected LO:HI with LO ≤ HI");
-  if (!(p > 0 && p <= 1)) throw io::InputError({"--probability", 0, 0}, "probability", "expected a number in (0, 1]");
-  if (!(tolerance > 0)) throw io::InputError({"--tolerance", 0, 0}, "tolerance", "expected a positive number");
+  if (!(lo <= hi)) throw ExperimentError("--range", "range", "expected LO:HI with LO ≤ HI");
+  if (!(p > 0 && p <= 1)) throw ExperimentError("--probability", "probability", "expected a number in (0, 1]");
+  if (!(tolerance > 0)) throw ExperimentError("--tolerance", "tolerance", "expected a positive number");
   const int months_in = target.month_index - s.start_month;
   if (months_in < 0 || months_in >= s.months)
-    throw io::InputError({"--target", 0, 0}, "target", "expected a month within the scenario's simulated period");
+    throw ExperimentError("--target", "target", "expected a month within the scenario's simulated period");
   Scenario base = s;
   base.months = months_in + 1;  // nothing after the target month matters
   (void)with_param(base, lever, lo, "--range");
   (void)with_param(base, lever, hi, "--range");
   SeekResult out;
+  // One step of the bisection: n common-random-number replicates at lever value v, one plan vector.
   auto successes = [&](double v) {
-    const Scenario sv = with_param(base, lever, v, "--range");
-    const PolicyBook book = io::scenario_policy(sv);
-    int k = 0;
-    for (int r = 0; r < n; ++r) {
-      say(progress, lever + " = " + number_text(v) + ": replicate " + std::to_string(r + 1) + "/" + std::to_string(n));
-      Simulation sim(with_seed(sv, s.seed + static_cast<std::uint64_t>(r)), book, world);
-      while (!sim.done()) sim.run_month();
-      k += target_met(sim.results(), target) ? 1 : 0;
+    RunPlanVector plans = replicate_plans(base, n);
+    for (RunPlan& plan : plans) {
+      plan.overrides = {{lever, v}};
+      plan.label = lever + " = " + number_text(v) + ": replicate " + plan.label.substr(plan.label.rfind(' ') + 1);
     }
+    int k = 0;
+    ex.execute(plans, [&](std::size_t, const RunPlan&, const Results& r) { k += target_met(r, target) ? 1 : 0; },
+               progress);
     out.evaluations.emplace_back(v, k);
     return k;
   };
@@ -504,45 +692,43 @@ Money median_money(std::vector<std::int64_t> xs) {
 }
 }  // namespace
 
-std::vector<PrepayRow> prepay(const Scenario& s, double alpha, int n, const World& world, const Progress& progress) {
+std::vector<PrepayRow> prepay(const Scenario& s, double alpha, int n, const RunExecutor& ex, const Progress& progress) {
   check_n(n);
   if (!(alpha > 0 && alpha < 1))
-    throw io::InputError({"--red-probability", 0, 0}, "red-probability", "expected a probability strictly between 0 and 1");
+    throw ExperimentError("--red-probability", "red-probability", "expected a probability strictly between 0 and 1");
   const std::size_t P = dim_size(Dim::province), T = dim_size(Dim::treatment_province);
   std::vector<std::vector<std::int64_t>> peaks(P), quotas(P), gross2x(P);
-  const PolicyBook book = io::scenario_policy(s);
-  for (int r = 0; r < n; ++r) {
-    say(progress, s.name + ": replicate " + std::to_string(r + 1) + "/" + std::to_string(n));
-    Simulation sim(with_seed(s, s.seed + static_cast<std::uint64_t>(r)), book, world);
-    while (!sim.done()) sim.run_month();
-    const Results& res = sim.results();
-    const auto& months = res.data("months").i;
-    const auto& out = res.data("prepayment/outstanding").i;
-    const auto& quota = res.data("prepayment/quota").i;
-    const auto& gross = res.data("clearing/gross").i;
-    const std::size_t M = res.months();
-    // The previous year: the calendar year before the last simulated month's year, the months of
-    // it that were simulated; all simulated months when none were.
-    const std::int64_t prev_year = M ? months[M - 1] / 12 - 1 : 0;
-    std::vector<std::size_t> rows;
-    for (std::size_t m = 0; m < M; ++m)
-      if (months[m] / 12 == prev_year) rows.push_back(m);
-    if (rows.empty())
-      for (std::size_t m = 0; m < M; ++m) rows.push_back(m);
-    for (std::size_t p = 0; p < P; ++p) {
-      std::int64_t peak = 0, qmax = 0, sum = 0;
-      for (std::size_t m = 0; m < M; ++m) {
-        peak = std::max(peak, out[m * P + p]);
-        qmax = std::max(qmax, quota[m * P + p]);
-      }
-      for (std::size_t m : rows)
-        for (std::size_t t = 0; t < T; ++t) sum += gross[(m * P + p) * T + t];
-      const auto cnt = static_cast<std::int64_t>(rows.size());
-      peaks[p].push_back(peak);
-      quotas[p].push_back(qmax);
-      gross2x[p].push_back(cnt ? (2 * sum + cnt / 2) / cnt : 0);  // rounded to the fen
-    }
-  }
+  ex.execute(
+      replicate_plans(s, n),
+      [&](std::size_t, const RunPlan&, const Results& res) {
+        const auto& months = res.data("months").i;
+        const auto& out = res.data("prepayment/outstanding").i;
+        const auto& quota = res.data("prepayment/quota").i;
+        const auto& gross = res.data("clearing/gross").i;
+        const std::size_t M = res.months();
+        // The previous year: the calendar year before the last simulated month's year, the months of
+        // it that were simulated; all simulated months when none were.
+        const std::int64_t prev_year = M ? months[M - 1] / 12 - 1 : 0;
+        std::vector<std::size_t> rows;
+        for (std::size_t m = 0; m < M; ++m)
+          if (months[m] / 12 == prev_year) rows.push_back(m);
+        if (rows.empty())
+          for (std::size_t m = 0; m < M; ++m) rows.push_back(m);
+        for (std::size_t p = 0; p < P; ++p) {
+          std::int64_t peak = 0, qmax = 0, sum = 0;
+          for (std::size_t m = 0; m < M; ++m) {
+            peak = std::max(peak, out[m * P + p]);
+            qmax = std::max(qmax, quota[m * P + p]);
+          }
+          for (std::size_t m : rows)
+            for (std::size_t t = 0; t < T; ++t) sum += gross[(m * P + p) * T + t];
+          const auto cnt = static_cast<std::int64_t>(rows.size());
+          peaks[p].push_back(peak);
+          quotas[p].push_back(qmax);
+          gross2x[p].push_back(cnt ? (2 * sum + cnt / 2) / cnt : 0);  // rounded to the fen
+        }
+      },
+      progress);
   std::vector<PrepayRow> rows;
   const auto labels = dim_labels(Dim::province);
   for (std::size_t p = 0; p < P; ++p) {

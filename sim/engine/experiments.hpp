@@ -1,9 +1,11 @@
 #pragma once
-// The experiment layer (docs/experiments.md): many runs of a scenario turned into answers.
-// Replicates use seeds seed, seed+1, …, seed+N−1 and run one after the other, each with every
-// thread oneTBB allows (parallelism inside Simulation), so results are folded in seed order and
-// do not depend on the thread count. Summary statistics are float64 by design; money that is
-// reported as an amount (prepay) stays in whole fen.
+// The experiment layer (docs/experiments.md): many runs of a scenario turned into answers. Every
+// experiment is a plan generator plus a fold on the RunExecutor (sim/engine/run_plan.hpp):
+// replicates use seeds seed, seed+1, …, seed+N−1, run side by side or one after the other, and are
+// folded in plan order, so results depend neither on the thread count nor on the runs at once.
+// Files are written through a SummarySink (sim/engine/summary_sink.hpp), never sim/io. Summary
+// statistics are float64 by design; money that is reported as an amount (prepay) stays in whole
+// fen, and so do the per-replicate yearly amounts.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -14,7 +16,8 @@
 
 #include "models/money.hpp"
 #include "sim/engine/results.hpp"
-#include "sim/io/hdf5_output.hpp"
+#include "sim/engine/run_plan.hpp"
+#include "sim/engine/summary_sink.hpp"
 #include "sim/model/scenario.hpp"
 #include "sim/model/world.hpp"
 
@@ -45,10 +48,26 @@ double exact_quantile(std::vector<double> xs, double p);
 inline constexpr std::array<double, 3> kSummaryQuantiles{0.05, 0.5, 0.95};
 inline const std::array<const char*, 3> kSummaryQuantileLabels{"P5", "P50", "P95"};
 
-/// Names of the datasets a summary covers: every monthly dataset of the schema but `months`.
+/// Names of the datasets a summary covers with means and quantiles: every monthly dataset of the
+/// schema but `months` and `prepayment/warning` (a state, summarised by its shares instead).
 const std::vector<std::string>& summary_datasets();
 
-/// Distribution over replicates of every element of every monthly dataset.
+/// The states of `prepayment/warning` (0, 1, 2), labels/warning.
+inline const std::array<const char*, 3> kWarningLabels{"none", "yellow", "red"};
+
+/// A per-replicate yearly scalar (`replicates/NAME`, replicate × year × dims): one value per
+/// replicate and calendar year, kept so that probabilities over replicates are exact counts.
+struct YearlyDataset {
+  std::string name;        // e.g. "offsite/dsr_inpatient_national"
+  std::vector<Dim> dims;   // after replicate × year
+  bool integer = false;
+  std::string unit, description;
+};
+const std::vector<YearlyDataset>& yearly_datasets();
+const YearlyDataset& yearly_dataset(const std::string& name);
+
+/// Distribution over replicates of every element of every monthly dataset, and every replicate's
+/// yearly scalars.
 struct Summary {
   std::size_t replicates = 0;
   std::size_t months = 0;
@@ -56,17 +75,36 @@ struct Summary {
   std::vector<std::int64_t> insured;                      // population/insured (of the first replicate)
   std::map<std::string, std::vector<double>> mean;        // NAME → the dataset's shape
   std::map<std::string, std::vector<double>> quantiles;   // NAME → 3 × the dataset's shape
+  /// Share of replicates in each prepayment warning state: warning × month × province (in a
+  /// difference: the scenario's shares minus the first scenario's).
+  std::vector<double> warning_shares;
+  std::vector<std::int64_t> years;        // calendar years with a simulated month, in order
+  std::vector<std::int64_t> year_months;  // simulated months of each
+  std::vector<std::uint64_t> seeds;       // of each replicate, in fold order (empty in a difference)
+  std::map<std::string, Series64> yearly; // NAME of yearly_datasets() → replicate × year × dims (empty in a difference)
+
+  /// Elements per replicate and year of a yearly dataset.
+  static std::size_t yearly_slice(const YearlyDataset& d);
+  /// The yearly value of replicate `r`, year index `y` (into `years`), element `e`.
+  double yearly_value(const std::string& name, std::size_t r, std::size_t y, std::size_t e = 0) const;
 };
 
-/// Streams replicates into per-element P² quantiles and means; keeps no Results. A NaN (a ratio
-/// undefined in that replicate, 0 ÷ 0) is not an observation: each element's statistics are over
-/// the replicates where it is defined, NaN where it never is. In a difference, an element
-/// undefined in both runs counts as 0 (no difference), in one only as undefined.
+/// The share of replicates whose yearly value `name` in calendar year `year` (element `e`) is at
+/// least `threshold`, an exact count ÷ replicates; an undefined value (NaN) does not meet it.
+/// ExperimentError if the year was not simulated.
+double share_at_least(const Summary& s, const std::string& name, std::int64_t year, std::size_t e, double threshold);
+
+/// Streams replicates into per-element P² quantiles and means, warning-state counts and the
+/// replicates' yearly scalars; keeps no Results. A NaN (a ratio undefined in that replicate,
+/// 0 ÷ 0) is not an observation: each element's statistics are over the replicates where it is
+/// defined, NaN where it never is. In a difference, an element undefined in both runs counts as 0
+/// (no difference), in one only as undefined.
 class SummaryAccumulator {
 public:
-  /// Folds one replicate in. All replicates must cover the same months.
-  void add(const Results& r);
-  /// Folds in the element-wise difference a − b (integers subtracted exactly before conversion).
+  /// Folds one replicate in (its seed for `replicates/seed`). All replicates must cover the same months.
+  void add(const Results& r, std::uint64_t seed);
+  /// Folds in the element-wise difference a − b (integers subtracted exactly before conversion);
+  /// no shares or yearly scalars.
   void add_difference(const Results& a, const Results& b);
   std::size_t count() const { return count_; }
   Summary summary() const;
@@ -78,21 +116,32 @@ private:
     double sum = 0;
   };
   void start(const Results& r);
-  void fold(const std::string& name, std::size_t i, double x);
+  void fold(std::vector<Element>& elems, std::size_t i, double x);
   std::size_t count_ = 0;
   std::size_t months_ = 0;
   std::vector<std::int64_t> month_index_, insured_;
   std::map<std::string, std::vector<Element>> elements_;
+  std::vector<std::int64_t> warning_counts_;  // warning × month × province
+  std::vector<std::int64_t> years_, year_months_;
+  std::vector<std::uint64_t> seeds_;
+  std::map<std::string, Series64> yearly_;
 };
 
-/// Called with a one-line progress message (for a terminal); may be empty.
-using Progress = std::function<void(const std::string&)>;
+/// Writes summary groups into `sink` and closes it: at the root the attributes, labels/* (with
+/// labels/quantile and labels/warning), `months`, `population/insured`, `years` and
+/// `year_months` of the first group; for every (prefix, summary) group `PREFIXmean/NAME`,
+/// `PREFIXquantiles/NAME`, `PREFIXshares/prepayment/warning`, `PREFIXreplicates/seed` and
+/// `PREFIXreplicates/NAME` of the yearly datasets (docs/experiments.md). Prefix "" is the root,
+/// "scenarios/a/" a group.
+void write_summaries(SummarySink& sink, const std::vector<std::pair<std::string, const Summary*>>& groups,
+                     const Attributes& attributes);
+void write_summary(SummarySink& sink, const Summary& summary, const Attributes& attributes);
 
-/// Runs one scenario to the end with its own seed and returns the results.
-Results run_scenario(const Scenario& s, const World& world);
+/// Replicate r (0 … n−1) of `s` runs with seed s.seed + r, labelled "NAME: replicate r+1/n".
+RunPlanVector replicate_plans(const Scenario& s, int n);
 
 /// The summary of seeds seed … seed+n−1.
-Summary replicates(const Scenario& s, int n, const World& world, const Progress& progress = {});
+Summary replicates(const Scenario& s, int n, const RunExecutor& ex, const Progress& progress = {});
 
 struct Comparison {
   std::vector<std::string> names;     // unique group names, in the order given
@@ -101,12 +150,7 @@ struct Comparison {
 };
 /// Common random numbers: replicate r of every scenario uses the first scenario's seed + r.
 /// Scenarios must share the start month and the number of months.
-Comparison compare(const std::vector<Scenario>& scenarios, int n, const World& world, const Progress& progress = {});
-
-/// A scenario with one parameter set: a number parameter to `value` (range-checked); a dated
-/// (Series) parameter flat at `value` from the scenario's start month on, its earlier points kept.
-/// Errors are io::InputError naming `source` and the parameter.
-Scenario with_param(const Scenario& s, const std::string& name, double value, const std::string& source);
+Comparison compare(const std::vector<Scenario>& scenarios, int n, const RunExecutor& ex, const Progress& progress = {});
 
 struct GridAxis {
   std::string name;
@@ -120,20 +164,15 @@ struct SweepPoint {
 };
 /// The cartesian grid, first axis slowest; files point-0000.h5, point-0001.h5, …
 std::vector<SweepPoint> sweep_points(const std::vector<GridAxis>& grid);
-/// How a sweep writes: whether it may replace point files of another sweep (--overwrite; yidi's
-/// own files only), and the files the command reads (never written).
-struct SweepOutput {
-  bool overwrite = false;
-  io::InputFiles inputs;
-};
-/// Runs the grid into the folder `dir` (io::open_output_folder): one summary file per point (with
-/// `provenance` plus the point's values as text attributes `grid.NAME`, `point` and `replicates`)
-/// and dir/index.csv. A point whose file exists with the same scenario hash, replicates and values
-/// is skipped (files are put in place only when complete, so an existing file is complete); one
-/// that exists with others is replaced only with `output.overwrite`, else refused before any work.
-std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& grid, int n, const std::string& dir,
-                              const io::Provenance& provenance, const World& world, const Progress& progress = {},
-                              const SweepOutput& output = {});
+/// Runs the grid into `store`: one summary file per point (with `provenance` plus the point's
+/// values as text attributes `grid.NAME`, `point` and `replicates`) and the index. A point whose
+/// file exists with the same scenario hash, replicates and values is skipped (files are put in
+/// place only when complete, so an existing file is complete); one that exists with others is
+/// replaced only if the store allows it (--overwrite), else refused before any work. The points
+/// still to compute are one plan vector, point after point; each point's file is written as soon
+/// as its last replicate is folded.
+std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& grid, int n, SweepStore& store,
+                              const Attributes& provenance, const RunExecutor& ex, const Progress& progress = {});
 
 /// A target "MEASURE >= VALUE by YYYY-MM". MEASURE is `dsr_inpatient_national` (the national
 /// cross-province inpatient direct-settlement rate) or `dsr_inpatient[CODE]` (that of the insured
@@ -146,7 +185,7 @@ struct Target {
   static constexpr std::size_t kNational = static_cast<std::size_t>(-1);
 };
 Target parse_target(const std::string& text);
-/// Whether a run meets the target; throws io::InputError if the month is outside the run.
+/// Whether a run meets the target; throws ExperimentError if the month is outside the run.
 bool target_met(const Results& r, const Target& t);
 
 struct Wilson {
@@ -165,8 +204,9 @@ struct SeekResult {
 };
 /// Bisection on `lever` over [lo, hi] for the smallest value with P(target) ≥ p, estimated over
 /// n common-random-number replicates per value, to `tolerance` (assumes P rises with the lever).
+/// Each lever value evaluated is one plan vector of n replicates.
 SeekResult seek(const Scenario& s, const std::string& lever, double lo, double hi, const Target& target, double p,
-                int n, double tolerance, const World& world, const Progress& progress = {});
+                int n, double tolerance, const RunExecutor& ex, const Progress& progress = {});
 
 struct PrepayRow {
   std::string province;
@@ -176,6 +216,6 @@ struct PrepayRow {
   Money rule_2x_gross;     // median over replicates of 2 × the average monthly clearing/gross row sum, previous year
 };
 /// Per insured province, the quota keeping P(red warning) below alpha.
-std::vector<PrepayRow> prepay(const Scenario& s, double alpha, int n, const World& world, const Progress& progress = {});
+std::vector<PrepayRow> prepay(const Scenario& s, double alpha, int n, const RunExecutor& ex, const Progress& progress = {});
 
 }  // namespace yidi::sim

@@ -10,7 +10,6 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "sim/engine/experiments.hpp"
 #include "sim/io/input_error.hpp"
 #include "sim/version.hpp"
 
@@ -49,7 +48,7 @@ void number_attribute(H5::H5Object& obj, const std::string& name, std::int64_t v
   a.write(H5::PredType::NATIVE_INT64, &value);
 }
 
-void write_labels(H5::H5File& f, std::set<std::string>& groups, bool with_quantile) {
+void write_labels(H5::H5File& f, std::set<std::string>& groups) {
   ensure_groups(f, "labels/x", groups);
   auto put = [&](const std::string& name, const std::vector<std::string>& labels) {
     std::size_t width = 1;
@@ -64,7 +63,6 @@ void write_labels(H5::H5File& f, std::set<std::string>& groups, bool with_quanti
   for (sim::Dim d : {sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type, sim::Dim::path,
                      sim::Dim::reason})
     put(sim::dim_name(d), sim::dim_labels(d));
-  if (with_quantile) put("quantile", {sim::kSummaryQuantileLabels.begin(), sim::kSummaryQuantileLabels.end()});
 }
 
 template <class T>
@@ -80,19 +78,19 @@ H5::DataSet put_array(H5::H5File& f, std::set<std::string>& groups, const std::s
 }
 
 /// What every yidi file starts with: the provenance as root attributes, then the dimension labels.
-void write_header(H5::H5File& f, std::set<std::string>& groups, const Provenance& prov, bool with_quantile) {
+void write_header(H5::H5File& f, std::set<std::string>& groups, const Provenance& prov) {
   H5::Group root = f.openGroup("/");
   // Every file says which yidi wrote it (io::is_own_output: the only files --overwrite replaces).
   Provenance with_version = prov;
   with_version.text.emplace("yidi_version", kVersion);
   for (const auto& [k, v] : with_version.text) text_attribute(root, k, v);
   for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
-  write_labels(f, groups, with_quantile);
+  write_labels(f, groups);
 }
 
 void write_all(H5::H5File& f, const sim::Results& results, const Provenance& prov) {
   std::set<std::string> groups;
-  write_header(f, groups, prov, false);
+  write_header(f, groups, prov);
   for (const auto& spec : sim::output_schema()) {
     const auto& data = results.data(spec.name);
     H5::DataSet ds = spec.integer ? put_array(f, groups, spec.name, results.shape(spec), data.i)
@@ -102,55 +100,6 @@ void write_all(H5::H5File& f, const sim::Results& results, const Provenance& pro
     std::string dims_text;
     for (std::size_t i = 0; i < spec.dims.size(); ++i) dims_text += (i ? "," : "") + std::string(sim::dim_name(spec.dims[i]));
     text_attribute(ds, "dims", dims_text);
-  }
-}
-
-/// The datasets a summary holds: every monthly output but `months`, in the schema's order. The
-/// same rule as sim::summary_datasets() (sim/engine/experiments.cpp), restated here so that io
-/// does not link the experiments, which link io; write_summaries checks that the two agree.
-/// (One definition again when the experiments write through a sink, branch plans.)
-const std::vector<std::string>& summary_dataset_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& d : sim::output_schema())
-      if (d.dims.front() == sim::Dim::month && d.name != "months") out.push_back(d.name);
-    return out;
-  }();
-  return names;
-}
-
-void write_summaries(H5::H5File& f, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
-                     const Provenance& prov) {
-  std::set<std::string> made;
-  write_header(f, made, prov, true);
-  const sim::Summary& first = *groups.front().second;
-  put_array(f, made, "months", {first.month_index.size()}, first.month_index);
-  const auto& ins = sim::dataset("population/insured");
-  std::vector<std::size_t> ins_shape;
-  for (sim::Dim d : ins.dims) ins_shape.push_back(sim::dim_size(d));
-  put_array(f, made, "population/insured", ins_shape, first.insured);
-  for (const auto& [prefix, summary] : groups) {
-    if (summary->mean.size() != summary_dataset_names().size() ||
-        summary->quantiles.size() != summary_dataset_names().size())
-      throw std::logic_error("a summary's datasets differ from the schema's monthly outputs");
-    for (const auto& name : summary_dataset_names()) {
-      const auto& spec = sim::dataset(name);
-      std::vector<std::size_t> shape;
-      std::string dims;
-      for (sim::Dim d : spec.dims) {
-        shape.push_back(d == sim::Dim::month ? summary->months : sim::dim_size(d));
-        dims += (dims.empty() ? "" : ",") + std::string(sim::dim_name(d));
-      }
-      H5::DataSet m = put_array(f, made, prefix + "mean/" + name, shape, summary->mean.at(name));
-      text_attribute(m, "unit", spec.unit);
-      text_attribute(m, "description", "mean over replicates: " + spec.description);
-      text_attribute(m, "dims", dims);
-      shape.insert(shape.begin(), sim::kSummaryQuantiles.size());
-      H5::DataSet q = put_array(f, made, prefix + "quantiles/" + name, shape, summary->quantiles.at(name));
-      text_attribute(q, "unit", spec.unit);
-      text_attribute(q, "description", "P5, P50, P95 over replicates (P2 estimator): " + spec.description);
-      text_attribute(q, "dims", "quantile," + dims);
-    }
   }
 }
 
@@ -186,24 +135,8 @@ void write_image(OutputFile& out, Write&& write) {
 
 }  // namespace
 
-void write_summaries_hdf5(OutputFile& out, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
-                          const Provenance& prov) {
-  if (groups.empty()) throw std::invalid_argument("write_summaries_hdf5: no summary");
-  write_image(out, [&](H5::H5File& f) { write_summaries(f, groups, prov); });
-}
-
-void write_summary_hdf5(OutputFile& out, const sim::Summary& summary, const Provenance& prov) {
-  write_summaries_hdf5(out, {{"", &summary}}, prov);
-}
-
 void write_results_hdf5(OutputFile& out, const sim::Results& results, const Provenance& prov) {
   write_image(out, [&](H5::H5File& f) { write_all(f, results, prov); });
-}
-
-void write_summary_hdf5(const std::string& path, const sim::Summary& summary, const Provenance& prov) {
-  OutputFile out(path, "summary", OutputKind::hdf5, false);
-  write_summary_hdf5(out, summary, prov);
-  out.commit();
 }
 
 void write_results_hdf5(const std::string& path, const sim::Results& results, const Provenance& prov) {

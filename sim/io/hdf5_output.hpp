@@ -13,10 +13,6 @@
 #include "sim/engine/results.hpp"
 #include "sim/io/output.hpp"
 
-namespace yidi::sim {
-struct Summary;
-}
-
 namespace yidi::io {
 
 /// Root attributes: name → value (strings) and name → value (integers).
@@ -30,16 +26,7 @@ void write_results_hdf5(OutputFile& out, const sim::Results& results, const Prov
 /// The same into a new file at `path` (refused if it exists), put in place when complete.
 void write_results_hdf5(const std::string& path, const sim::Results& results, const Provenance& provenance);
 
-/// A summary file of the experiment layer (docs/experiments.md): at the root `months`,
-/// `labels/*` (with `labels/quantile`) and `population/insured` of the first group; for every
-/// (prefix, summary) group, `PREFIXquantiles/NAME` (float64, quantile × the dataset's dims) and
-/// `PREFIXmean/NAME`. Prefix "" is the root, "scenarios/a/" a group. Into `out` (the caller
-/// commits it), object timestamps off.
-void write_summaries_hdf5(OutputFile& out, const std::vector<std::pair<std::string, const sim::Summary*>>& groups,
-                          const Provenance& provenance);
-void write_summary_hdf5(OutputFile& out, const sim::Summary& summary, const Provenance& provenance);
-/// A summary into a new file at `path` (refused if it exists), put in place when complete.
-void write_summary_hdf5(const std::string& path, const sim::Summary& summary, const Provenance& provenance);
+/// Summary files of the experiment layer: io::Hdf5SummarySink (sim/io/summary_sink.hpp).
 
 /// Reads back one dataset (for tests and `yidi` subcommands that compare runs).
 struct Dataset64 {

@@ -2,8 +2,10 @@
 // tiny runs (1:40000, 2–3 months, 2–4 replicates).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <sstream>
 
+#include "sim/engine/experiments.hpp"
 #include "sim/io/hdf5_output.hpp"
 #include "sim/version.hpp"
 #include "tests/support/cli_runner.hpp"
@@ -176,4 +178,36 @@ TEST_F(ExperimentsCli, PrepayWritesQuotasWithProvenance) {
   EXPECT_EQ(bad.code, 1);
   EXPECT_EQ(bad.err,
             "yidi: --red-probability: field 'red-probability': expected a probability strictly between 0 and 1\n");
+}
+
+// Runs side by side (--concurrent-runs) give the same summary as one after another: every dataset
+// equal (the files differ only in the `experiment` attribute, the command line).
+TEST_F(ExperimentsCli, RunsSideBySideGiveTheSameSummary) {
+  ASSERT_EQ(yidi("replicates baseline -n 3 --threads 2 --concurrent-runs 1 -o a.h5" + kTiny).code, 0);
+  const Outcome b = yidi("replicates baseline -n 3 --threads 2 --concurrent-runs 2 -o b.h5" + kTiny);
+  ASSERT_EQ(b.code, 0) << b.err;
+  EXPECT_EQ(b.err, "yidi replicates: baseline, 3 replicates of 3 months; wrote b.h5\n");
+  std::vector<std::string> names{"months", "years", "year_months", "shares/prepayment/warning", "replicates/seed"};
+  for (const auto& n : sim::summary_datasets()) {
+    names.push_back("mean/" + n);
+    names.push_back("quantiles/" + n);
+  }
+  for (const auto& d : sim::yearly_datasets()) names.push_back("replicates/" + d.name);
+  for (const auto& n : names) {
+    const auto x = io::read_dataset_hdf5(path("a.h5"), n), y = io::read_dataset_hdf5(path("b.h5"), n);
+    EXPECT_EQ(x.shape, y.shape) << n;
+    EXPECT_EQ(x.i, y.i) << n;
+    ASSERT_EQ(x.f.size(), y.f.size()) << n;
+    for (std::size_t i = 0; i < x.f.size(); ++i)
+      ASSERT_TRUE(x.f[i] == y.f[i] || (std::isnan(x.f[i]) && std::isnan(y.f[i]))) << n << " " << i;
+  }
+  EXPECT_EQ(io::read_dataset_hdf5(path("b.h5"), "replicates/seed").i,
+            (std::vector<std::int64_t>{20260101, 20260102, 20260103}));
+  EXPECT_EQ(io::read_dataset_hdf5(path("b.h5"), "replicates/offsite/dsr_inpatient_national").shape,
+            (std::vector<std::size_t>{3, 1}));  // 3 replicates × 1 year (2022-01 … 2022-03)
+  const Outcome bad = yidi("replicates baseline -n 1 --concurrent-runs 0 -o c.h5" + kTiny);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err, "yidi: --concurrent-runs: field 'concurrent-runs': expected a number of runs at once of at least "
+                     "1, got '0'\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"a.h5", "b.h5"}));
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <H5Cpp.h>
+#include <tbb/global_control.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +22,7 @@
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/hdf5_output.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/io/summary_sink.hpp"
 #include "sim/version.hpp"
 
 using namespace yidi;
@@ -36,6 +38,21 @@ sim::Scenario tiny(const std::string& name, int months = 3) {
 const sim::World& world() {
   static const sim::World w = sim::embedded_world();
   return w;
+}
+/// The executor of the experiments: `concurrent` runs at once on `threads` threads (0: defaults).
+sim::RunExecutor exec(int concurrent = 0, int threads = 0) {
+  return sim::RunExecutor(world(), io::scenario_policy, {threads, concurrent});
+}
+sim::Results run(const sim::Scenario& s) { return sim::run_scenario(s, io::scenario_policy(s), world()); }
+void write_summary_file(const fs::path& path, const sim::Summary& sum, const sim::Attributes& attributes) {
+  io::OutputFile out(path.string(), "summary", io::OutputKind::hdf5, false);
+  io::Hdf5SummarySink sink(out);
+  sim::write_summary(sink, sum, attributes);
+}
+std::vector<sim::SweepPoint> run_sweep(const sim::Scenario& s, const std::vector<sim::GridAxis>& grid, int n,
+                                       const fs::path& dir, const sim::Attributes& prov, bool overwrite = false) {
+  io::Hdf5SweepStore store(dir.string(), overwrite, {});
+  return sim::sweep(s, grid, n, store, prov, exec());
 }
 double month_sum(const std::vector<double>& v, std::size_t months, std::size_t m) {
   const std::size_t slice = v.size() / months;
@@ -102,8 +119,8 @@ TEST(Summary, UndefinedRatiosAreNotObservations) {
   a.floats("offsite/dsr_inpatient")[1] = std::nan("");
   b.floats("offsite/dsr_inpatient")[1] = std::nan("");
   sim::SummaryAccumulator acc;
-  acc.add(a);
-  acc.add(b);
+  acc.add(a, 1);
+  acc.add(b, 2);
   const sim::Summary s = acc.summary();
   EXPECT_EQ(s.mean.at("offsite/dsr_inpatient")[0], 0.5);
   EXPECT_TRUE(std::isnan(s.mean.at("offsite/dsr_inpatient")[1]));
@@ -119,7 +136,7 @@ TEST(Summary, UndefinedRatiosAreNotObservations) {
 // With 3 replicates the summary is exact: mean and median equal those of the runs made by hand.
 TEST(Experiments, ReplicatesSummariseTheSeedsInOrder) {
   const sim::Scenario s = tiny("baseline");
-  const sim::Summary sum = sim::replicates(s, 3, world());
+  const sim::Summary sum = sim::replicates(s, 3, exec());
   ASSERT_EQ(sum.replicates, 3u);
   ASSERT_EQ(sum.months, 3u);
   EXPECT_EQ(sum.month_index, (std::vector<std::int64_t>{s.start_month, s.start_month + 1, s.start_month + 2}));
@@ -127,7 +144,7 @@ TEST(Experiments, ReplicatesSummariseTheSeedsInOrder) {
   for (int r = 0; r < 3; ++r) {
     sim::Scenario sr = s;
     sr.seed = s.seed + static_cast<std::uint64_t>(r);
-    runs.push_back(sim::run_scenario(sr, world()));
+    runs.push_back(run(sr));
   }
   EXPECT_FALSE(runs[0] == runs[1]);  // different seeds, different runs
   const auto& mean = sum.mean.at("offsite/fund");
@@ -149,10 +166,10 @@ TEST(Experiments, ReplicatesSummariseTheSeedsInOrder) {
 
   // The summary file: quantiles with a leading quantile dimension, labels, provenance.
   const fs::path dir = scratch("summary");
-  io::Provenance prov;
+  sim::Attributes prov;
   prov.text["experiment"] = "test";
   prov.numbers["replicates"] = 3;
-  io::write_summary_hdf5((dir / "s.h5").string(), sum, prov);
+  write_summary_file(dir / "s.h5", sum, prov);
   const auto d = io::read_dataset_hdf5((dir / "s.h5").string(), "quantiles/offsite/fund");
   EXPECT_EQ(d.shape, (std::vector<std::size_t>{3, 3, 32, 3, 4, 2}));
   EXPECT_EQ(d.f, q);
@@ -176,7 +193,7 @@ TEST(Experiments, ReplicatesSummariseTheSeedsInOrder) {
 
 TEST(Experiments, CompareWithItselfGivesExactlyZero) {
   const sim::Scenario s = tiny("baseline");
-  const sim::Comparison c = sim::compare({s, s}, 3, world());
+  const sim::Comparison c = sim::compare({s, s}, 3, exec());
   ASSERT_EQ(c.names, (std::vector<std::string>{"baseline", "baseline-2"}));
   ASSERT_EQ(c.differences.size(), 1u);
   for (const auto& [name, v] : c.scenarios[0].mean) {  // the same numbers, NaN where undefined
@@ -193,7 +210,7 @@ TEST(Experiments, CompareWithItselfGivesExactlyZero) {
 
 // No reduction pays more: the funds' off-site payments rise once the first month's stays settle.
 TEST(Experiments, CompareNoReductionPaysMore) {
-  const sim::Comparison c = sim::compare({tiny("baseline"), tiny("no-reduction")}, 3, world());
+  const sim::Comparison c = sim::compare({tiny("baseline"), tiny("no-reduction")}, 3, exec());
   ASSERT_EQ(c.names, (std::vector<std::string>{"baseline", "no-reduction"}));
   const auto& diff = c.differences[0];
   for (std::size_t m = 1; m < diff.months; ++m) {
@@ -204,7 +221,7 @@ TEST(Experiments, CompareNoReductionPaysMore) {
 }
 
 TEST(Experiments, CompareRefusesDifferentPeriods) {
-  EXPECT_THROW(sim::compare({tiny("baseline", 3), tiny("baseline", 4)}, 1, world()), io::InputError);
+  EXPECT_THROW(sim::compare({tiny("baseline", 3), tiny("baseline", 4)}, 1, exec()), sim::ExperimentError);
 }
 
 TEST(Experiments, WithParamSetsNumbersAndSeriesFromTheStart) {
@@ -218,20 +235,20 @@ TEST(Experiments, WithParamSetsNumbersAndSeriesFromTheStart) {
   try {
     (void)sim::with_param(s, "levers.networked_inpatient", 2, "--range");
     FAIL();
-  } catch (const io::InputError& e) {
+  } catch (const sim::ExperimentError& e) {
     EXPECT_EQ(std::string(e.what()),
               "--range: field 'levers.networked_inpatient': value 2 is out of range; expected a number from 0 to 1");
   }
-  EXPECT_THROW((void)sim::with_param(s, "no.such", 1, "--grid"), io::InputError);
+  EXPECT_THROW((void)sim::with_param(s, "no.such", 1, "--grid"), sim::ExperimentError);
 }
 
 TEST(Experiments, TargetsParseAndLocateTheirMonth) {
   const sim::Target t = sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-03");
   EXPECT_EQ(t.threshold, 0.7);
   EXPECT_EQ(t.month_index, 2022 * 12 + 2);
-  EXPECT_THROW(sim::parse_target("dsr >= 0.7 by 2022-03"), io::InputError);
-  EXPECT_THROW(sim::parse_target("dsr_inpatient_national > 0.7 by 2022-03"), io::InputError);
-  EXPECT_THROW(sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-13"), io::InputError);
+  EXPECT_THROW(sim::parse_target("dsr >= 0.7 by 2022-03"), sim::ExperimentError);
+  EXPECT_THROW(sim::parse_target("dsr_inpatient_national > 0.7 by 2022-03"), sim::ExperimentError);
+  EXPECT_THROW(sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-13"), sim::ExperimentError);
   // A province's own rate: the index of its code in the province dimension (outputs/SCHEMA.md).
   const sim::Target tibet = sim::parse_target("dsr_inpatient[540000] >= 0.7 by 2025-12");
   EXPECT_EQ(tibet.province, 25u);
@@ -240,7 +257,7 @@ TEST(Experiments, TargetsParseAndLocateTheirMonth) {
   try {
     (void)sim::parse_target("dsr_inpatient[999999] >= 0.7 by 2025-12");
     ADD_FAILURE() << "an unknown province must be refused";
-  } catch (const io::InputError& e) {
+  } catch (const sim::ExperimentError& e) {
     EXPECT_EQ(std::string(e.what()),
               "--target: field 'target': unknown province '999999'; expected a province code such as 110000 (yidi "
               "schema lists them)");
@@ -257,22 +274,22 @@ TEST(Experiments, SeekKnownAnswers) {
   const sim::Scenario s = tiny("baseline", 2);
   // Always met: the answer is the low end, found with one evaluation.
   const auto easy = sim::seek(s, "levers.networked_inpatient", 0.3, 0.9,
-                              sim::parse_target("dsr_inpatient_national >= 0 by 2022-02"), 0.8, 3, 0.05, world());
+                              sim::parse_target("dsr_inpatient_national >= 0 by 2022-02"), 0.8, 3, 0.05, exec());
   EXPECT_TRUE(easy.found);
   EXPECT_EQ(easy.answer, 0.3);
   EXPECT_EQ(easy.successes, 3);
   EXPECT_EQ(easy.evaluations.size(), 1u);
   // Never met (a rate above 1): not found, bracket = the range.
   const auto never = sim::seek(s, "levers.networked_inpatient", 0.3, 0.9,
-                               sim::parse_target("dsr_inpatient_national >= 1.01 by 2022-02"), 0.8, 3, 0.05, world());
+                               sim::parse_target("dsr_inpatient_national >= 1.01 by 2022-02"), 0.8, 3, 0.05, exec());
   EXPECT_FALSE(never.found);
   EXPECT_EQ(never.successes, 0);
   EXPECT_EQ(never.low, 0.3);
   EXPECT_EQ(never.high, 0.9);
   // A month outside the run is an input error.
   EXPECT_THROW(sim::seek(s, "levers.networked_inpatient", 0.3, 0.9,
-                         sim::parse_target("dsr_inpatient_national >= 0 by 2030-01"), 0.8, 3, 0.05, world()),
-               io::InputError);
+                         sim::parse_target("dsr_inpatient_national >= 0 by 2030-01"), 0.8, 3, 0.05, exec()),
+               sim::ExperimentError);
 }
 
 // Bisection between: the national rate rises with networking, so a threshold between the rates
@@ -280,7 +297,7 @@ TEST(Experiments, SeekKnownAnswers) {
 TEST(Experiments, SeekBisectsToTheTolerance) {
   const sim::Scenario s = tiny("baseline", 1);
   auto rate = [&](double v) {
-    return sim::run_scenario(sim::with_param(s, "levers.networked_inpatient", v, "t"), world())
+    return run(sim::with_param(s, "levers.networked_inpatient", v, "t"))
         .data("offsite/dsr_inpatient_national")
         .f[0];
   };
@@ -288,7 +305,7 @@ TEST(Experiments, SeekBisectsToTheTolerance) {
   ASSERT_LT(lo, hi);
   const double mid = (lo + hi) / 2;
   const auto r = sim::seek(s, "levers.networked_inpatient", 0.2, 1.0,
-                           sim::Target{"dsr_inpatient_national", mid, s.start_month}, 1.0, 1, 0.1, world());
+                           sim::Target{"dsr_inpatient_national", mid, s.start_month}, 1.0, 1, 0.1, exec());
   ASSERT_TRUE(r.found);
   EXPECT_GT(r.answer, 0.2);
   EXPECT_LE(r.answer, 1.0);
@@ -305,7 +322,7 @@ TEST(Experiments, SeekBisectsOnAProvinceRate) {
   s.scale = 4000;
   const sim::Target target = sim::parse_target("dsr_inpatient[410000] >= 0 by 2022-01");
   auto rate = [&](double v) {
-    return sim::run_scenario(sim::with_param(s, "levers.networked_inpatient", v, "t"), world())
+    return run(sim::with_param(s, "levers.networked_inpatient", v, "t"))
         .data("offsite/dsr_inpatient")
         .f[target.province];
   };
@@ -313,7 +330,7 @@ TEST(Experiments, SeekBisectsOnAProvinceRate) {
   ASSERT_LT(lo, hi);
   sim::Target mid = target;
   mid.threshold = (lo + hi) / 2;
-  const auto r = sim::seek(s, "levers.networked_inpatient", 0.2, 1.0, mid, 1.0, 1, 0.1, world());
+  const auto r = sim::seek(s, "levers.networked_inpatient", 0.2, 1.0, mid, 1.0, 1, 0.1, exec());
   ASSERT_TRUE(r.found);
   EXPECT_LE(r.high - r.low, 0.1);
   EXPECT_GE(rate(r.answer), mid.threshold);
@@ -323,10 +340,10 @@ TEST(Experiments, SeekBisectsOnAProvinceRate) {
 TEST(Experiments, SweepResumesOnlyMissingPoints) {
   const sim::Scenario s = tiny("baseline", 2);
   const fs::path dir = scratch("sweep");
-  io::Provenance prov;
+  sim::Attributes prov;
   prov.text["scenario_sha256"] = io::sha256_hex(io::resolved_yaml(s));
   const std::vector<sim::GridAxis> grid{{"mobility.trip_days", {6, 10}}, {"levers.credential", {0.9}}};
-  const auto first = sim::sweep(s, grid, 2, dir.string(), prov, world());
+  const auto first = run_sweep(s, grid, 2, dir, prov);
   ASSERT_EQ(first.size(), 2u);
   EXPECT_TRUE(first[0].computed && first[1].computed);
   EXPECT_EQ(first[1].values, (std::vector<double>{10, 0.9}));
@@ -338,7 +355,7 @@ TEST(Experiments, SweepResumesOnlyMissingPoints) {
   }();
   fs::remove(dir / "point-0001.h5");
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const auto second = sim::sweep(s, grid, 2, dir.string(), prov, world());
+  const auto second = run_sweep(s, grid, 2, dir, prov);
   EXPECT_FALSE(second[0].computed);
   EXPECT_TRUE(second[1].computed);
   EXPECT_EQ(fs::last_write_time(dir / "point-0000.h5"), t0);
@@ -350,15 +367,15 @@ TEST(Experiments, SweepResumesOnlyMissingPoints) {
                    "point,mobility.trip_days,levers.credential,file\n0,6,0.9,point-0000.h5\n"
                    "1,10,0.9,point-0001.h5\n");
   // A different number of replicates makes the old files another sweep's: replaced only when asked.
-  EXPECT_THROW(sim::sweep(s, grid, 1, dir.string(), prov, world()), io::InputError);
-  const auto third = sim::sweep(s, grid, 1, dir.string(), prov, world(), {}, {true, {}});
+  EXPECT_THROW(run_sweep(s, grid, 1, dir, prov), io::InputError);
+  const auto third = run_sweep(s, grid, 1, dir, prov, true);
   EXPECT_TRUE(third[0].computed && third[1].computed);
   fs::remove_all(dir);
 }
 
 TEST(Experiments, PrepayQuotaCoversThePeakQuantile) {
   const sim::Scenario s = tiny("baseline", 4);
-  const auto rows = sim::prepay(s, 0.2, 4, world());
+  const auto rows = sim::prepay(s, 0.2, 4, exec());
   ASSERT_EQ(rows.size(), 32u);
   int positive = 0;
   for (const auto& r : rows) {
@@ -370,5 +387,209 @@ TEST(Experiments, PrepayQuotaCoversThePeakQuantile) {
   }
   EXPECT_GT(positive, 20);
   EXPECT_EQ(rows[0].province, "110000");
-  EXPECT_THROW(sim::prepay(s, 1.5, 1, world()), io::InputError);
+  EXPECT_THROW(sim::prepay(s, 1.5, 1, exec()), sim::ExperimentError);
+}
+
+// ---- the run-plan executor ----------------------------------------------------------------
+
+namespace {
+std::string slurp_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+// The fold sees plan order whatever finishes first: plan 0 is the longest (6 months), so with
+// 3 runs at once it finishes last; the folded results are those of each plan run on its own.
+TEST(RunExecutor, FoldsInPlanOrderWithTheResultsOfEachPlan) {
+  const sim::Scenario s = tiny("baseline", 2);
+  sim::RunPlanVector plans;
+  for (int k = 0; k < 5; ++k) {
+    sim::Scenario sk = s;
+    sk.months = k == 0 ? 6 : 2;
+    plans.push_back({sk, s.seed + static_cast<std::uint64_t>(k), {}, "plan " + std::to_string(k)});
+  }
+  plans[3].overrides = {{"mobility.trip_days", 12}};
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 3);  // as `--threads 3` would
+  for (int concurrent : {1, 2, 3}) {
+    std::vector<std::size_t> order;
+    std::vector<sim::Results> folded;
+    exec(concurrent, 3).execute(plans, [&](std::size_t i, const sim::RunPlan& p, const sim::Results& r) {
+      EXPECT_EQ(&p, &plans[i]);
+      order.push_back(i);
+      folded.push_back(r);
+    });
+    EXPECT_EQ(order, (std::vector<std::size_t>{0, 1, 2, 3, 4})) << concurrent;
+    ASSERT_EQ(folded.size(), 5u);
+    for (std::size_t i = 0; i < plans.size(); ++i) EXPECT_TRUE(folded[i] == run(sim::planned_scenario(plans[i]))) << i;
+    EXPECT_EQ(folded[0].months(), 6u);
+    EXPECT_FALSE(folded[3] == run(sim::planned_scenario(plans[2])));  // the override and the seed changed it
+  }
+  const sim::RunExecutor three = exec(3, 2);
+  EXPECT_EQ(three.concurrent_runs(5), 2);  // never more runs than threads
+  EXPECT_EQ(three.threads_per_run(5), 1);
+  EXPECT_EQ(exec(0, 4).concurrent_runs(3), 3);  // nor more than plans
+  EXPECT_EQ(exec(0, 4).threads_per_run(3), 1);
+  EXPECT_EQ(exec(1, 4).threads_per_run(3), 4);
+}
+
+// A failure stops the vector where running it plan after plan would: the plans before it are
+// folded, the error is that plan's.
+TEST(RunExecutor, TheFirstFailureInPlanOrderIsRethrownAfterThePlansBeforeIt) {
+  const sim::Scenario s = tiny("baseline", 1);
+  sim::RunPlanVector plans(5, sim::RunPlan{s, s.seed, {}, ""});
+  plans[2].overrides = {{"levers.credential", 7}};  // out of range: the run fails
+  for (int concurrent : {1, 2}) {
+    std::vector<std::size_t> order;
+    try {
+      exec(concurrent, 2).execute(plans, [&](std::size_t i, const sim::RunPlan&, const sim::Results&) { order.push_back(i); });
+      ADD_FAILURE() << "plan 2 must fail";
+    } catch (const sim::ExperimentError& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "plan: field 'levers.credential': value 7 is out of range; expected a number from 0 to 1");
+    }
+    EXPECT_EQ(order, (std::vector<std::size_t>{0, 1})) << concurrent;
+    order.clear();
+    plans[2].overrides.clear();
+    EXPECT_THROW(exec(concurrent, 2).execute(plans,
+                                             [&](std::size_t i, const sim::RunPlan&, const sim::Results&) {
+                                               if (i == 3) throw std::runtime_error("fold");
+                                               order.push_back(i);
+                                             }),
+                 std::runtime_error);
+    EXPECT_EQ(order, (std::vector<std::size_t>{0, 1, 2})) << concurrent;
+    plans[2].overrides = {{"levers.credential", 7}};
+  }
+}
+
+// The summary file is the same bytes with 1 or 2 runs at once and 1 or 2 threads.
+TEST(RunExecutor, SummaryBytesDoNotDependOnRunsAtOnceOrThreads) {
+  const sim::Scenario s = tiny("baseline", 3);
+  const fs::path dir = scratch("bytes");
+  sim::Attributes prov;
+  prov.text["experiment"] = "test";
+  std::vector<std::string> bytes;
+  for (const auto& [concurrent, threads] : std::vector<std::pair<int, int>>{{1, 1}, {2, 2}, {1, 2}, {2, 1}, {3, 2}}) {
+    const fs::path f = dir / ("s" + std::to_string(concurrent) + "-" + std::to_string(threads) + ".h5");
+    write_summary_file(f, sim::replicates(s, 4, exec(concurrent, threads)), prov);
+    bytes.push_back(slurp_file(f));
+    EXPECT_GT(bytes.back().size(), 100000u);
+    EXPECT_EQ(bytes.back(), bytes.front()) << concurrent << " runs at once, " << threads << " threads";
+  }
+  // The same for a comparison (the differences need the first scenario's run of each replicate).
+  const sim::Comparison a = sim::compare({s, tiny("no-reduction", 3)}, 3, exec(1, 1));
+  const sim::Comparison b = sim::compare({s, tiny("no-reduction", 3)}, 3, exec(2, 2));
+  EXPECT_EQ(a.differences[0].mean, b.differences[0].mean);
+  EXPECT_EQ(a.differences[0].quantiles, b.differences[0].quantiles);
+  EXPECT_EQ(a.scenarios[1].yearly.at("funds/balance").i, b.scenarios[1].yearly.at("funds/balance").i);
+  fs::remove_all(dir);
+}
+
+// Per-replicate yearly scalars: the year's rate is direct ÷ all off-site inpatient stays of the
+// year, recounted here from offsite/visits of each replicate run by hand; P(rate ≥ x in year Y)
+// from the summary is the hand count of replicates at or above x. The warning shares are the hand
+// count of replicates in each state. Months: Nov 2022 – Feb 2023, two calendar years.
+TEST(Experiments, ProbabilitiesFromPerReplicateScalarsAreExactCounts) {
+  sim::Scenario s = tiny("baseline", 4);
+  s.start_month = 2022 * 12 + 10;
+  const int n = 5;
+  const sim::Summary sum = sim::replicates(s, n, exec(2, 2));
+  ASSERT_EQ(sum.years, (std::vector<std::int64_t>{2022, 2023}));
+  ASSERT_EQ(sum.year_months, (std::vector<std::int64_t>{2, 2}));
+  ASSERT_EQ(sum.seeds.size(), static_cast<std::size_t>(n));
+  std::vector<sim::Results> runs;
+  for (int r = 0; r < n; ++r) {
+    sim::Scenario sr = s;
+    sr.seed = s.seed + static_cast<std::uint64_t>(r);
+    EXPECT_EQ(sum.seeds[static_cast<std::size_t>(r)], sr.seed);
+    runs.push_back(run(sr));
+  }
+  const std::size_t P = 32, cell = 3 * 4 * 2;  // group × visit_type × path per province
+  std::vector<double> rate2023;
+  for (int r = 0; r < n; ++r) {
+    const auto& v = runs[static_cast<std::size_t>(r)].data("offsite/visits").i;
+    for (std::size_t y = 0; y < 2; ++y) {
+      std::int64_t direct = 0, all = 0, henan_direct = 0, henan_all = 0;
+      for (std::size_t m = 2 * y; m < 2 * y + 2; ++m)
+        for (std::size_t p = 0; p < P; ++p)
+          for (std::size_t g = 0; g < 3; ++g)
+            for (std::size_t path = 0; path < 2; ++path) {
+              const std::int64_t x = v[(m * P + p) * cell + (g * 4 + 0) * 2 + path];  // inpatient
+              all += x;
+              direct += path == 0 ? x : 0;
+              if (p == 16) {  // 410000, Henan
+                henan_all += x;
+                henan_direct += path == 0 ? x : 0;
+              }
+            }
+      ASSERT_GT(all, 0);
+      const double rate = static_cast<double>(direct) / static_cast<double>(all);
+      EXPECT_EQ(sum.yearly_value("offsite/dsr_inpatient_national", static_cast<std::size_t>(r), y), rate);
+      if (henan_all > 0) {
+        EXPECT_EQ(sum.yearly_value("offsite/dsr_inpatient", static_cast<std::size_t>(r), y, 16),
+                  static_cast<double>(henan_direct) / static_cast<double>(henan_all));
+      }
+      if (y == 1) rate2023.push_back(rate);
+    }
+    // Year-end fund balance: February 2023's; top-ups: the sum of the year's months.
+    const auto& bal = runs[static_cast<std::size_t>(r)].data("funds/balance").i;
+    EXPECT_EQ(sum.yearly_value("funds/balance", static_cast<std::size_t>(r), 1, 2 * 5 + 1),
+              static_cast<double>(bal[3 * 64 + 2 * 5 + 1]));
+    EXPECT_EQ(sum.yearly_value("funds/balance", static_cast<std::size_t>(r), 0, 2 * 5 + 1),
+              static_cast<double>(bal[1 * 64 + 2 * 5 + 1]));
+  }
+  // A threshold between the replicates' 2023 rates: the share is the count at or above it.
+  std::vector<double> sorted = rate2023;
+  std::sort(sorted.begin(), sorted.end());
+  ASSERT_LT(sorted[1], sorted[2]);
+  const double x = (sorted[1] + sorted[2]) / 2;  // three replicates at or above
+  EXPECT_EQ(sim::share_at_least(sum, "offsite/dsr_inpatient_national", 2023, 0, x), 3.0 / 5);
+  EXPECT_EQ(sim::share_at_least(sum, "offsite/dsr_inpatient_national", 2023, 0, sorted[0]), 1.0);
+  EXPECT_EQ(sim::share_at_least(sum, "offsite/dsr_inpatient_national", 2023, 0, 1.01), 0.0);
+  EXPECT_THROW((void)sim::share_at_least(sum, "offsite/dsr_inpatient_national", 2030, 0, x), sim::ExperimentError);
+  // Warning shares: per state, month and province, the replicates in that state ÷ n.
+  ASSERT_EQ(sum.warning_shares.size(), 3u * 4 * P);
+  for (std::size_t i = 0; i < 4 * P; ++i) {
+    double total = 0;
+    for (std::size_t state = 0; state < 3; ++state) {
+      int k = 0;
+      for (const auto& r : runs) k += r.data("prepayment/warning").i[i] == static_cast<std::int64_t>(state) ? 1 : 0;
+      EXPECT_EQ(sum.warning_shares[state * 4 * P + i], static_cast<double>(k) / n) << state << " " << i;
+      total += sum.warning_shares[state * 4 * P + i];
+    }
+    EXPECT_DOUBLE_EQ(total, 1.0);
+  }
+  // The file holds them: replicate × year, and the shares with their state labels.
+  const fs::path dir = scratch("yearly");
+  write_summary_file(dir / "s.h5", sum, {});
+  const auto d = io::read_dataset_hdf5((dir / "s.h5").string(), "replicates/offsite/dsr_inpatient_national");
+  EXPECT_EQ(d.shape, (std::vector<std::size_t>{5, 2}));
+  EXPECT_EQ(d.f, sum.yearly.at("offsite/dsr_inpatient_national").f);
+  EXPECT_EQ(io::read_dataset_hdf5((dir / "s.h5").string(), "replicates/funds/balance").shape,
+            (std::vector<std::size_t>{5, 2, 32, 2}));
+  EXPECT_EQ(io::read_dataset_hdf5((dir / "s.h5").string(), "shares/prepayment/warning").shape,
+            (std::vector<std::size_t>{3, 4, 32}));
+  EXPECT_EQ(io::read_labels_hdf5((dir / "s.h5").string(), "labels/warning"),
+            (std::vector<std::string>{"none", "yellow", "red"}));
+  EXPECT_EQ(io::read_dataset_hdf5((dir / "s.h5").string(), "years").i, sum.years);
+  EXPECT_FALSE(io::has_dataset_hdf5((dir / "s.h5").string(), "mean/prepayment/warning"));  // a state, not a number
+  fs::remove_all(dir);
+}
+
+// With one month in a year, the year's rate is that month's rate exactly (the same integers).
+TEST(Experiments, AOneMonthYearHasTheMonthsRate) {
+  sim::Scenario s = tiny("baseline", 2);
+  s.start_month = 2022 * 12 + 11;  // December 2022, January 2023
+  const sim::Summary sum = sim::replicates(s, 2, exec());
+  sim::Scenario s1 = s;
+  s1.seed += 1;
+  const sim::Results r = run(s1);
+  for (std::size_t y = 0; y < 2; ++y) {
+    EXPECT_EQ(sum.yearly_value("offsite/dsr_inpatient_national", 1, y), r.data("offsite/dsr_inpatient_national").f[y]);
+    for (std::size_t p = 0; p < 32; ++p) {
+      const double month = r.data("offsite/dsr_inpatient").f[y * 32 + p];
+      const double year = sum.yearly_value("offsite/dsr_inpatient", 1, y, p);
+      EXPECT_TRUE(month == year || (std::isnan(month) && std::isnan(year))) << p;
+    }
+  }
 }
