@@ -62,12 +62,15 @@ void check_common(const Common& c) {
                          "expected a number of runs at once of at least 1, got '" + std::to_string(c.concurrent) + "'");
 }
 
-/// The files an experiment reads: its scenario files and their policy overlays.
+/// The files an experiment reads: its scenario files, the scenarios they extend, and their policy
+/// overlays (so no output replaces any of them).
 io::InputFiles inputs_of(const std::vector<std::string>& names, const std::vector<sim::Scenario>& ss) {
   io::InputFiles in;
   for (const auto& n : names) in.add(n);
-  for (const auto& s : ss)
+  for (const auto& s : ss) {
+    for (const auto& file : s.files) in.add(file);
     for (const auto& overlay : s.policy_overlays) in.add(overlay);
+  }
   return in;
 }
 

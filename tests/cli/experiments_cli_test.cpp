@@ -211,3 +211,15 @@ TEST_F(ExperimentsCli, RunsSideBySideGiveTheSameSummary) {
                      "1, got '0'\n");
   EXPECT_EQ(files(), (std::set<std::string>{"a.h5", "b.h5"}));
 }
+
+// An experiment's inputs include the scenarios its scenario extends: `-o` naming one is refused
+// (issue 12: no command replaces an input), and the file is left as it was.
+TEST_F(ExperimentsCli, AScenarioItExtendsIsAnInputToo) {
+  spit(work() / "parent.yaml", "name: parent\nstart: 2022-01\nmonths: 2\nscale: 1:40000\n");
+  spit(work() / "child.yaml", "name: child\nextends: parent.yaml\n");
+  const Outcome o = yidi("replicates child.yaml -n 1 -o parent.yaml --overwrite");
+  EXPECT_EQ(o.code, 1);
+  EXPECT_EQ(o.err, "yidi: parent.yaml: is an input of this command (parent.yaml); choose another output\n");
+  EXPECT_EQ(slurp(work() / "parent.yaml"), "name: parent\nstart: 2022-01\nmonths: 2\nscale: 1:40000\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"child.yaml", "parent.yaml"}));
+}
