@@ -7,7 +7,7 @@
 namespace yidi::sim {
 namespace {
 std::uint32_t first_agent(const Layout& l, std::size_t province) {
-  return province < kProvinces ? l.begin[province][0] : l.total;
+  return province < l.regions() ? l.begin[province][0] : l.total;
 }
 }  // namespace
 
@@ -50,16 +50,20 @@ void sum_over_ranks(const Comm& comm, MonthTotals& t) {
 
 Partition partition(const Layout& l, int rank, int ranks) {
   if (ranks < 1 || rank < 0 || rank >= ranks) throw std::invalid_argument("partition: rank out of range");
-  // Cut r lies at the province boundary whose running agent count is nearest to r/ranks of all
-  // agents (the first such boundary on a tie), so cuts never go backwards as r grows.
+  // Cut r lies at the insured-region boundary whose running weight (the regions' agents,
+  // Layout::agents_of) is nearest to r/ranks of all agents (the first such boundary on a tie), so
+  // cuts never go backwards as r grows.
+  const std::size_t regions = l.regions();
+  std::vector<std::uint64_t> running(regions + 1, 0);  // agents of regions [0, p)
+  for (std::size_t p = 0; p < regions; ++p) running[p + 1] = running[p] + l.agents_of(p);
   auto cut = [&](int r) -> std::size_t {
     if (r <= 0) return 0;
-    if (r >= ranks) return kProvinces;
-    const double target = static_cast<double>(l.total) * r / ranks;
+    if (r >= ranks) return regions;
+    const double target = static_cast<double>(running[regions]) * r / ranks;
     std::size_t best = 0;
     double best_gap = target;
-    for (std::size_t p = 1; p <= kProvinces; ++p) {
-      const double gap = std::abs(static_cast<double>(first_agent(l, p)) - target);
+    for (std::size_t p = 1; p <= regions; ++p) {
+      const double gap = std::abs(static_cast<double>(running[p]) - target);
       if (gap < best_gap) {
         best = p;
         best_gap = gap;

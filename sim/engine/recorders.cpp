@@ -26,10 +26,10 @@ double ratio_or_nan(std::int64_t num, std::int64_t den) {
 }
 /// The month totals' arrays as views (their layout: sim/model/totals.hpp).
 View<const Flow, 5> offsite_flows(const MonthTotals& t) {  // [insured][group][treatment][visit type][path]
-  return View<const Flow, 5>(std::span<const Flow>(t.offsite), {kProvinces, kGroups, kProvinces, kVisitTypes, kPaths});
+  return View<const Flow, 5>(std::span<const Flow>(t.offsite), {t.regions, kGroups, t.regions, kVisitTypes, kPaths});
 }
 View<const Flow, 3> local_flows(const MonthTotals& t) {  // [province][group][visit type]
-  return View<const Flow, 3>(std::span<const Flow>(t.local), {kProvinces, kGroups, kVisitTypes});
+  return View<const Flow, 3>(std::span<const Flow>(t.local), {t.regions, kGroups, kVisitTypes});
 }
 }  // namespace
 
@@ -44,7 +44,7 @@ void PopulationRecorder::record_start(const Layout& layout, Results& out) const 
 
 void PopulationRecorder::record(const MonthInput& in, Results& out) const {
   const auto away = away_.slice(out);
-  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.away), {kProvinces, kGroups});
+  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.away), {in.totals.regions, kGroups});
   for (std::size_t p = 0; p < away.extent(0); ++p)
     for (std::size_t g = 0; g < away.extent(1); ++g) away(p, g) = sample(p, g) * in.scale;
 }
@@ -85,7 +85,7 @@ void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
   }
   dsr_national_.slice(out)() = ratio_or_nan(national_direct, national_all);
   const auto reasons = manual_reasons_.slice(out);
-  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.inpatient_reasons), {kProvinces, kReasons});
+  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.inpatient_reasons), {in.totals.regions, kReasons});
   for (std::size_t h = 0; h < reasons.extent(0); ++h)
     for (std::size_t r = 0; r < reasons.extent(1); ++r) reasons(h, r) = sample(h, r) * k;
 }
@@ -149,7 +149,7 @@ void FundsRecorder::record(const MonthInput& in, Results& out) const {
     below_floor(p, s) = f.below_floor ? 1 : 0;
   }
   const auto active = response_active_.slice(out);
-  for (std::size_t p = 0; p < active.extent(0); ++p) active(p) = in.response_active[p] ? 1 : 0;
+  for (std::size_t p = 0; p < active.extent(0); ++p) active(p) = in.response_active[p] != 0 ? 1 : 0;
 }
 
 // ---- all of them
@@ -163,12 +163,7 @@ Recorders::Recorders(const OutputExtents& extents)
       funds_(extents),
       all_{&population_, &offsite_, &local_, &clearing_, &prepayment_, &funds_} {}
 
-Recorders::Recorders(const World& world) : Recorders(OutputExtents::of_world(world)) {
-  const std::size_t schema = OutputExtents::of_schema().provinces;
-  if (world.size() != schema || world.size() != kProvinces)
-    throw std::invalid_argument("the world has " + std::to_string(world.size()) + " provinces; the output schema " +
-                                std::to_string(schema) + " and the month totals " + std::to_string(kProvinces));
-}
+Recorders::Recorders(const World& world) : Recorders(OutputExtents::of_world(world)) {}
 
 std::vector<const DatasetSpec*> Recorders::datasets() const {
   std::vector<const DatasetSpec*> out;

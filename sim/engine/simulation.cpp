@@ -39,7 +39,7 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
       agents_(build_agents(world, scenario.params, layout_, mobility_, rng_, true, part_.agent_begin, part_.agent_end)),
       clearing_(scenario.clearing, scenario.start_month),
       recorders_(std::make_unique<const Recorders>(world)) {
-  restore(Resume{0, std::move(agents_), {}, Results{}});  // moved, not copied: the population is allocated once
+  restore(Resume{0, std::move(agents_), {}, Results(world.codes())});  // moved, not copied: the population is allocated once
   recorders_->record_start(layout_, results_);
 }
 
@@ -59,7 +59,10 @@ void Simulation::restore(Resume r) {
   clearing_ = ClearingSystem(scenario_.clearing, scenario_.start_month);
   const SimParams& p = scenario_.params;
   const Date opening = *Date::from_ymd(scenario_.start_month / 12, static_cast<unsigned>(scenario_.start_month % 12 + 1), 1);
-  for (std::size_t prov = 0; prov < kProvinces; ++prov) {
+  const std::size_t regions = world_.size();
+  contribution_.assign(regions, {});
+  other_spending_.assign(regions, {});
+  for (std::size_t prov = 0; prov < regions; ++prov) {
     contribution_[prov] = {yuan_of(p.contribution_employee), yuan_of(p.contribution_resident)};
     other_spending_[prov] = {yuan_of(p.other_spending_employee), yuan_of(p.other_spending_resident)};
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
@@ -68,7 +71,7 @@ void Simulation::restore(Resume r) {
       clearing_.add_fund(world_.province(prov).code, s, yuan_of(months * static_cast<double>(monthly.fen()) / 100.0), opening);
     }
   }
-  response_ = {};
+  response_.assign(regions, 0);
   for (auto& recs : r.fed) {
     update_response(apply_records(recs, scenario_.start_month + months_done_));
     fed_.push_back(std::move(recs));
@@ -85,14 +88,14 @@ void Simulation::run_month() {
   ctx.coaudit_threshold = national.coaudit_threshold.value;
   const std::int32_t extra = response_extra_points();
   std::vector<InsuredPolicy> responding;
-  responding.reserve(kProvinces);  // stable addresses for ctx.policy
-  for (std::size_t i = 0; i < kProvinces; ++i) {
+  responding.reserve(world_.size());  // stable addresses for ctx.policy
+  for (std::size_t i = 0; i < world_.size(); ++i) {
     const RegionCode code = world_.province(i).code;
     ctx.policy[i] = &snapshots_.insured(code, ctx.settle_date);
     ctx.catalogue[i] = &snapshots_.catalogue(code, ctx.settle_date);
     // The fund policy response [seed 003 二]: a province below the floor deepens its temporary and
     // unfiled reductions (points only; capped at the national ceiling).
-    if (extra <= 0 || !response_[i]) continue;
+    if (extra <= 0 || response_[i] == 0) continue;
     InsuredPolicy& policy = responding.emplace_back(*ctx.policy[i]);
     for (auto& by_category : policy.reduction)
       for (FilingCategory c : {FilingCategory::referral, FilingCategory::emergency, FilingCategory::other_temporary,
@@ -109,7 +112,8 @@ void Simulation::run_month() {
   // Steps 1–3 for every agent, block by block; integer totals, so any split gives the same sums.
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint32_t n = static_cast<std::uint32_t>(agents_.size());
-  tbb::combinable<MonthTotals> partial;
+  const std::size_t regions = world_.size();
+  tbb::combinable<MonthTotals> partial([regions] { return MonthTotals(regions); });
   tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, (n + kBlock - 1) / kBlock),
                     [&](const tbb::blocked_range<std::uint32_t>& blocks) {
                       MonthTotals& t = partial.local();
@@ -119,7 +123,7 @@ void Simulation::run_month() {
                                    layout_, ctx, t);
                       }
                     });
-  MonthTotals total;
+  MonthTotals total(regions);
   partial.combine_each([&](const MonthTotals& t) { total.add(t); });
   stepping_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sum_over_ranks(comm_, total);  // every rank now holds the whole population's totals
@@ -137,15 +141,16 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
   std::vector<SettlementRecord> recs;
   // Off-site visits, aggregated over groups of a scheme and visit types, per (insured province,
   // scheme, treatment province, path).
-  for (std::size_t h = 0; h < kProvinces; ++h) {
+  const std::size_t regions = world_.size();
+  for (std::size_t h = 0; h < regions; ++h) {
     const InsuredPolicy& pol = *ctx.policy[h];
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
-      for (std::size_t tr = 0; tr < kProvinces; ++tr) {
+      for (std::size_t tr = 0; tr < regions; ++tr) {
         for (std::size_t path = 0; path < kPaths; ++path) {
           Flow f;
           for (std::size_t g = 0; g < kGroups; ++g) {
             if (scheme_of(static_cast<InsuredGroup>(g)) != s) continue;
-            for (std::size_t v = 0; v < kVisitTypes; ++v) f.add(t.offsite[MonthTotals::offsite_index(h, g, tr, v, path)]);
+            for (std::size_t v = 0; v < kVisitTypes; ++v) f.add(t.offsite[t.offsite_index(h, g, tr, v, path)]);
           }
           if (f.visits == 0) continue;
           SettlementRecord r;
@@ -244,7 +249,7 @@ MonthReport Simulation::apply_records(const std::vector<SettlementRecord>& recs,
   }
   for (const auto& r : recs) clearing_.submit(r);
   const Date end = last_day(m);
-  for (std::size_t prov = 0; prov < kProvinces; ++prov) {
+  for (std::size_t prov = 0; prov < world_.size(); ++prov) {
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
       const auto n = insured(layout_, prov, s);
       clearing_.post_contribution(world_.province(prov).code, s, end, scale_half_up(contribution_[prov][index(s)], n, 12));
@@ -281,16 +286,25 @@ std::optional<std::string> population_memory_shortfall(std::uint64_t agents, std
 }
 
 void Simulation::update_response(const MonthReport& rep) {
-  response_ = {};
+  response_.assign(world_.size(), 0);
   for (const auto& f : rep.funds)
-    if (f.below_floor) response_[world_.index_of(f.pool.province())] = true;
+    if (f.below_floor) {
+      // The pool's own region, or, for a pool the world does not hold as a region, every region
+      // of the pool's province.
+      if (const auto i = world_.find(f.pool)) {
+        response_[*i] = 1;
+      } else {
+        for (std::size_t r = 0; r < world_.size(); ++r)
+          if (world_.province(r).code.province() == f.pool.province()) response_[r] = 1;
+      }
+    }
 }
 
 void Simulation::record(const MonthTotals& t, const MonthReport& rep) {
   // Called before update_response: response_ is still what was in force this month.
-  std::array<bool, kProvinces> active{};
+  std::vector<std::uint8_t> active(world_.size(), 0);
   const bool responding = response_extra_points() > 0;
-  for (std::size_t i = 0; i < kProvinces; ++i) active[i] = responding && response_[i];
+  for (std::size_t i = 0; i < active.size(); ++i) active[i] = responding && response_[i] != 0 ? 1 : 0;
   recorders_->record(MonthInput{world_, t, rep, layout_.scale, active}, results_);
 }
 

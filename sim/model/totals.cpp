@@ -1,8 +1,12 @@
 #include "sim/model/totals.hpp"
 
+#include <stdexcept>
+#include <string>
+
 namespace yidi::sim {
 
 void MonthTotals::add(const MonthTotals& o) {
+  if (o.regions != regions) throw std::invalid_argument("month totals of " + std::to_string(o.regions) + " regions added to totals of " + std::to_string(regions));
   for (std::size_t i = 0; i < offsite.size(); ++i) offsite[i].add(o.offsite[i]);
   for (std::size_t i = 0; i < local.size(); ++i) local[i].add(o.local[i]);
   for (std::size_t i = 0; i < inpatient_reasons.size(); ++i) inpatient_reasons[i] += o.inpatient_reasons[i];
@@ -12,6 +16,6 @@ void MonthTotals::add(const MonthTotals& o) {
   trips += o.trips;
 }
 
-void MonthTotals::clear() { *this = MonthTotals{}; }
+void MonthTotals::clear() { *this = MonthTotals(regions); }
 
 }  // namespace yidi::sim

@@ -10,7 +10,6 @@
 
 namespace yidi::sim {
 
-inline constexpr std::size_t kProvinces = 32;
 inline constexpr std::size_t kGroups = 3;
 inline constexpr std::size_t kVisitTypes = 4;
 inline constexpr std::size_t kPaths = 2;
@@ -38,22 +37,32 @@ struct Flow {
 };
 
 struct MonthTotals {
-  /// Off-site visits: [insured province][group][treatment province][visit type][path].
-  std::vector<Flow> offsite = std::vector<Flow>(kProvinces * kGroups * kProvinces * kVisitTypes * kPaths);
-  /// Local visits settled visit by visit (inpatient stays at home): [province][group][visit type].
-  std::vector<Flow> local = std::vector<Flow>(kProvinces * kGroups * kVisitTypes);
-  /// Why off-site inpatient stays were not direct: [insured province][reason].
-  std::vector<std::int64_t> inpatient_reasons = std::vector<std::int64_t>(kProvinces * kReasons);
-  /// People living off-site at month end: [home province][group]; and movers this month.
-  std::vector<std::int64_t> away = std::vector<std::int64_t>(kProvinces * kGroups);
+  /// Regions of the world (World::size()): every array below is sized from it at run time.
+  std::size_t regions = 0;
+  /// Off-site visits: [insured region][group][treatment region][visit type][path].
+  std::vector<Flow> offsite;
+  /// Local visits settled visit by visit (inpatient stays at home): [region][group][visit type].
+  std::vector<Flow> local;
+  /// Why off-site inpatient stays were not direct: [insured region][reason].
+  std::vector<std::int64_t> inpatient_reasons;
+  /// People living off-site at month end: [home region][group]; and movers this month.
+  std::vector<std::int64_t> away;
   std::int64_t moves_out = 0, returns = 0, trips = 0;
 
-  static std::size_t offsite_index(std::size_t home, std::size_t group, std::size_t treatment, std::size_t visit,
-                                   std::size_t path) {
-    return (((home * kGroups + group) * kProvinces + treatment) * kVisitTypes + visit) * kPaths + path;
+  MonthTotals() = default;  // no regions: a placeholder to assign to
+  explicit MonthTotals(std::size_t n)
+      : regions(n),
+        offsite(n * kGroups * n * kVisitTypes * kPaths),
+        local(n * kGroups * kVisitTypes),
+        inpatient_reasons(n * kReasons),
+        away(n * kGroups) {}
+
+  std::size_t offsite_index(std::size_t home, std::size_t group, std::size_t treatment, std::size_t visit,
+                            std::size_t path) const {
+    return (((home * kGroups + group) * regions + treatment) * kVisitTypes + visit) * kPaths + path;
   }
-  static std::size_t local_index(std::size_t prov, std::size_t group, std::size_t visit) {
-    return (prov * kGroups + group) * kVisitTypes + visit;
+  static std::size_t local_index(std::size_t region, std::size_t group, std::size_t visit) {
+    return (region * kGroups + group) * kVisitTypes + visit;
   }
 
   void add(const MonthTotals& o);

@@ -30,6 +30,12 @@ std::size_t World::index_of(RegionCode code) const {
   throw std::out_of_range("province " + code.str() + " is not in the world");
 }
 
+std::optional<std::size_t> World::find(RegionCode code) const {
+  for (std::size_t i = 0; i < provinces_.size(); ++i)
+    if (provinces_[i].code == code) return i;
+  return std::nullopt;
+}
+
 double World::distance_km(std::size_t a, std::size_t b) const {
   if (a == b) return 0;
   constexpr double kRad = 3.14159265358979323846 / 180.0;

@@ -1,6 +1,7 @@
 #pragma once
 // The country the agents live in: provinces (31 + XPCC) with their census figures, and the
 // gravity models choosing where long-term movers come from and where trips go.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,8 +39,16 @@ public:
   std::size_t size() const { return provinces_.size(); }
   const Province& province(std::size_t i) const { return provinces_[i]; }
   const std::vector<Province>& provinces() const { return provinces_; }
+  /// The regions' codes in order (the labels of the output's province dimensions).
+  std::vector<std::string> codes() const {
+    std::vector<std::string> out;
+    for (const auto& p : provinces_) out.push_back(p.code.str());
+    return out;
+  }
   /// Index of a province code; throws if unknown.
   std::size_t index_of(RegionCode code) const;
+  /// Index of a region code, or nothing if the world does not hold it.
+  std::optional<std::size_t> find(RegionCode code) const;
 
   /// Great-circle distance between capitals, km.
   double distance_km(std::size_t a, std::size_t b) const;

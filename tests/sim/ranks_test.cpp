@@ -70,7 +70,7 @@ TEST(Ranks, PartitionTilesTheProvincesInOrder) {
   const Fixture f;
   const sim::Layout layout = sim::make_layout(f.world, f.scenario.params, f.scenario.scale);
   std::uint32_t largest = 0;
-  for (std::size_t p = 0; p < sim::kProvinces; ++p)
+  for (std::size_t p = 0; p < layout.regions(); ++p)
     largest = std::max(largest, layout.count[p][0] + layout.count[p][1] + layout.count[p][2]);
   for (int ranks = 1; ranks <= 40; ++ranks) {
     std::uint32_t next_agent = 0;
@@ -85,7 +85,7 @@ TEST(Ranks, PartitionTilesTheProvincesInOrder) {
       next_province = p.province_end;
     }
     EXPECT_EQ(next_agent, layout.total) << ranks;
-    EXPECT_EQ(next_province, sim::kProvinces) << ranks;
+    EXPECT_EQ(next_province, f.world.size()) << ranks;
   }
   // One rank owns everything; 2 ranks cut the population near the middle.
   EXPECT_EQ(sim::partition(layout, 0, 1).agents(), layout.total);

@@ -44,7 +44,8 @@ TEST(LeanMask, Avx2EqualsScalarAndTheRule) {
   std::mt19937_64 gen(42);
   for (int trial = 0; trial < 20000; ++trial) {
     CellThresholds t;
-    t.home = static_cast<std::uint8_t>(gen() % kProvinces);
+    // Homes and residences over 1024 regions, so that the region's high bits (traits' bits 6–7) count.
+    t.home = static_cast<std::uint16_t>(gen() % (trial % 2 == 0 ? 32 : Agent::kMaxRegions));
     for (unsigned q = 0; q < 16; ++q) {
       const std::uint32_t a = pick_hi(gen), b = pick_hi(gen);
       t.nothing_hi[q] = std::min(a, b);
@@ -53,8 +54,14 @@ TEST(LeanMask, Avx2EqualsScalarAndTheRule) {
     Agent agents[kBatch];
     std::uint16_t hi[kBatch];
     for (std::uint32_t j = 0; j < kBatch; ++j) {
-      agents[j].away = gen() % 3 == 0 ? static_cast<std::uint8_t>(gen() % kProvinces) : t.home;
+      agents[j].traits = 0;
       agents[j].set_traits(static_cast<unsigned>(gen() % 3), gen() % 2 == 0, gen() % 2 == 0);
+      // Away: anywhere, or a region that differs from home only in its low byte or high bits.
+      const std::size_t pick = gen() % 6;
+      agents[j].set_region(pick == 0   ? gen() % Agent::kMaxRegions
+                           : pick == 1 ? (t.home & 0x300u) | (gen() & 0xFFu)
+                           : pick == 2 ? (t.home & 0xFFu) | ((gen() & 3u) << 8)
+                                       : t.home);
       agents[j].set_admissions(static_cast<unsigned>(gen() % 4));
       agents[j].op_deductible = static_cast<std::uint16_t>(gen());
       agents[j].ytd_pooled = agents[j].ytd_layer = static_cast<std::uint32_t>(gen());
