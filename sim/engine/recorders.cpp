@@ -104,10 +104,20 @@ void LocalRecorder::record(const MonthInput& in, Results& out) const {
     }
 }
 
+namespace {
+/// The row of a reported region or province code (World::row_of): with regions == provinces,
+/// the province's; a province-level figure of a world of sub-province regions lands on its
+/// province's first region until provincial outputs have a dimension of their own (issue 14).
+std::size_t row(const World& w, RegionCode c) {
+  if (const auto i = w.row_of(c)) return *i;
+  throw std::out_of_range("region " + c.str() + " has no region of its province in the world");
+}
+}  // namespace
+
 // ---- clearing/ (pools are provinces here)
 
 void ClearingRecorder::record(const MonthInput& in, Results& out) const {
-  auto prov_of = [&](RegionCode c) { return in.world.index_of(c.province()); };
+  auto prov_of = [&](RegionCode c) { return row(in.world, c); };
   const auto gross = gross_.slice(out);
   for (const auto& c : in.report.cleared_cross) gross(prov_of(c.insured), prov_of(c.treatment)) += c.amount.fen();
   const auto net = net_.slice(out);
@@ -117,7 +127,7 @@ void ClearingRecorder::record(const MonthInput& in, Results& out) const {
 // ---- prepayment/
 
 void PrepaymentRecorder::record(const MonthInput& in, Results& out) const {
-  auto prov_of = [&](RegionCode c) { return in.world.index_of(c.province()); };
+  auto prov_of = [&](RegionCode c) { return row(in.world, c); };
   const auto quota = quota_.slice(out), outstanding = outstanding_.slice(out), warning = warning_.slice(out);
   const auto usage = usage_.slice(out);
   for (std::size_t h = 0; h < usage.extent(0); ++h) usage(h) = kNaN;  // no quota reported
@@ -140,7 +150,7 @@ void FundsRecorder::record(const MonthInput& in, Results& out) const {
              expenditure = expenditure_.slice(out), below_floor = below_floor_.slice(out);
   const auto months_payable = months_payable_.slice(out);
   for (const auto& f : in.report.funds) {
-    const std::size_t p = in.world.index_of(f.pool.province()), s = index(f.scheme);
+    const std::size_t p = row(in.world, f.pool), s = index(f.scheme);
     balance(p, s) = f.balance.fen();
     held(p, s) = f.prepayment_held.fen();
     income(p, s) = f.income.fen();

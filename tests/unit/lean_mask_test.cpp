@@ -162,3 +162,35 @@ TEST(Screen, ConditionalWordsHaveTheConditionalDistribution) {
     EXPECT_NEAR(low_stay_word / static_cast<double>(stays), 0.5, 5 * std::sqrt(0.25 / stays)) << "q " << q;
   }
 }
+
+// The agent's 10-bit region index (sim/model/agent.hpp): the low byte in `away`, bits 8–9 in
+// traits' top two bits, the other traits untouched, and 12 bytes still.
+TEST(AgentRegion, TenBitsAtTheEdges) {
+  static_assert(sizeof(Agent) == 12);
+  for (std::size_t r : {std::size_t{0}, std::size_t{255}, std::size_t{256}, std::size_t{1023}}) {
+    Agent a{};
+    a.set_traits(2, true, true);  // age band 2, chronic, assistance: 0b1110
+    a.set_admissions(3);          // 0b11 << 4
+    a.set_region(r);
+    EXPECT_EQ(a.region(), r);
+    EXPECT_EQ(a.away, r & 0xFF) << r;
+    EXPECT_EQ(a.traits >> 6, r >> 8) << r;
+    EXPECT_EQ(a.age_band(), 2u);
+    EXPECT_TRUE(a.chronic());
+    EXPECT_TRUE(a.assistance());
+    EXPECT_EQ(a.admissions(), 3u);
+    EXPECT_FALSE(a.is_away(r));
+    EXPECT_TRUE(a.is_away(r ^ 256));  // differs in bit 8 only
+    EXPECT_TRUE(a.is_away(r ^ 1));    // differs in bit 0 only
+    // The traits setters keep the region's high bits.
+    a.set_traits(0, false, false);
+    a.reset_year();
+    EXPECT_EQ(a.region(), r);
+  }
+  // Below 256 regions the bytes are those of the former 8-bit field: traits' top bits stay 0.
+  Agent b{};
+  b.set_traits(1, true, false);
+  b.set_region(31);
+  EXPECT_EQ(b.away, 31);
+  EXPECT_EQ(b.traits, 0b0101);
+}
