@@ -21,12 +21,26 @@ void sum_over_ranks(const Comm& comm, MonthTotals& t) {
   // Flatten every integer of the totals into one buffer: one collective per month.
   constexpr std::size_t kFlow = 7;
   static_assert(sizeof(Flow) == kFlow * sizeof(std::int64_t), "sum_over_ranks must carry every field of Flow");
+  // The off-site cells are sparse and differ between ranks: every rank's (key, flow) list is
+  // gathered and summed into the same cells on every rank (integer sums, in any order).
+  {
+    std::vector<std::int64_t> mine;
+    mine.reserve(t.offsite.size() * (1 + kFlow));
+    for (const auto& [key, f] : t.offsite.sorted())
+      mine.insert(mine.end(), {static_cast<std::int64_t>(key), f.visits, f.medfee, f.fund, f.hifp, f.layer, f.maf,
+                               f.coaudit_fund});
+    const std::vector<std::int64_t> all = comm.gather(mine);
+    if (all.size() % (1 + kFlow) != 0) throw std::runtime_error("sum_over_ranks: a gathered off-site list is cut short");
+    t.offsite = OffsiteFlows{};
+    for (std::size_t at = 0; at < all.size(); at += 1 + kFlow)
+      t.offsite.at(static_cast<std::uint64_t>(all[at]))
+          .add(Flow{all[at + 1], all[at + 2], all[at + 3], all[at + 4], all[at + 5], all[at + 6], all[at + 7]});
+  }
   std::vector<std::int64_t> buf;
-  buf.reserve((t.offsite.size() + t.local.size()) * kFlow + t.inpatient_reasons.size() + t.away.size() + 3);
+  buf.reserve(t.local.size() * kFlow + t.inpatient_reasons.size() + t.away.size() + 3);
   auto put_flows = [&](const std::vector<Flow>& v) {
     for (const Flow& f : v) buf.insert(buf.end(), {f.visits, f.medfee, f.fund, f.hifp, f.layer, f.maf, f.coaudit_fund});
   };
-  put_flows(t.offsite);
   put_flows(t.local);
   buf.insert(buf.end(), t.inpatient_reasons.begin(), t.inpatient_reasons.end());
   buf.insert(buf.end(), t.away.begin(), t.away.end());
@@ -39,7 +53,6 @@ void sum_over_ranks(const Comm& comm, MonthTotals& t) {
       at += kFlow;
     }
   };
-  get_flows(t.offsite);
   get_flows(t.local);
   for (auto& x : t.inpatient_reasons) x = buf[at++];
   for (auto& x : t.away) x = buf[at++];

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "sim/model/population.hpp"
 
@@ -20,6 +21,11 @@ public:
   virtual int size() const { return 1; }
   /// Element-wise sum over all ranks, in place, the same on every rank.
   virtual void sum(std::span<std::int64_t> data) const { (void)data; }
+  /// Every rank's `mine`, concatenated in rank order, the same on every rank (for the sparse
+  /// off-site cells, whose keys differ between ranks).
+  virtual std::vector<std::int64_t> gather(std::span<const std::int64_t> mine) const {
+    return std::vector<std::int64_t>(mine.begin(), mine.end());
+  }
   /// The smallest and largest of one value over all ranks.
   virtual std::pair<std::int64_t, std::int64_t> min_max(std::int64_t value) const { return {value, value}; }
 };

@@ -25,9 +25,6 @@ double ratio_or_nan(std::int64_t num, std::int64_t den) {
   return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : kNaN;
 }
 /// The month totals' arrays as views (their layout: sim/model/totals.hpp).
-View<const Flow, 5> offsite_flows(const MonthTotals& t) {  // [insured][group][treatment][visit type][path]
-  return View<const Flow, 5>(std::span<const Flow>(t.offsite), {t.regions, kGroups, t.regions, kVisitTypes, kPaths});
-}
 View<const Flow, 3> local_flows(const MonthTotals& t) {  // [province][group][visit type]
   return View<const Flow, 3>(std::span<const Flow>(t.local), {t.regions, kGroups, kVisitTypes});
 }
@@ -53,32 +50,30 @@ void PopulationRecorder::record(const MonthInput& in, Results& out) const {
 
 void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
   const std::int64_t k = in.scale;
-  const auto flows = offsite_flows(in.totals);
   const auto visits = visits_.slice(out), medfee = medfee_.slice(out), fund = fund_.slice(out), hifp = hifp_.slice(out),
              individual = individual_.slice(out);
   const auto by_treatment = by_treatment_.slice(out);
   const auto dsr = dsr_.slice(out);
   constexpr std::size_t inpatient = index(VisitType::inpatient), direct = index(SettlementPath::direct);
   std::int64_t national_direct = 0, national_all = 0;
-  for (std::size_t h = 0; h < flows.extent(0); ++h) {
-    std::int64_t h_direct = 0, h_all = 0;  // inpatient stays, sample counts
-    for (std::size_t g = 0; g < flows.extent(1); ++g)
-      for (std::size_t tr = 0; tr < flows.extent(2); ++tr)
-        for (std::size_t v = 0; v < flows.extent(3); ++v)
-          for (std::size_t path = 0; path < flows.extent(4); ++path) {
-            const Flow& f = flows(h, g, tr, v, path);
-            if (f.visits == 0) continue;
-            visits(h, g, v, path) += f.visits * k;
-            medfee(h, g, v, path) += f.medfee * k;
-            fund(h, g, v, path) += f.fund * k;
-            hifp(h, g, v, path) += f.hifp * k;
-            individual(h, g, v, path) += (f.medfee - f.fund) * k;
-            by_treatment(h, tr, v) += f.visits * k;
-            if (v == inpatient) {
-              h_all += f.visits;
-              if (path == direct) h_direct += f.visits;
-            }
-          }
+  // Inpatient stays by insured region, sample counts: direct, all.
+  std::vector<std::int64_t> stays_direct(in.totals.regions, 0), stays_all(in.totals.regions, 0);
+  for (const auto& [key, f] : in.totals.offsite.sorted()) {  // integer sums: any order gives the same
+    if (f.visits == 0) continue;
+    const auto [h, g, tr, v, path] = in.totals.offsite_cell(key);
+    visits(h, g, v, path) += f.visits * k;
+    medfee(h, g, v, path) += f.medfee * k;
+    fund(h, g, v, path) += f.fund * k;
+    hifp(h, g, v, path) += f.hifp * k;
+    individual(h, g, v, path) += (f.medfee - f.fund) * k;
+    by_treatment(h, tr, v) += f.visits * k;
+    if (v == inpatient) {
+      stays_all[h] += f.visits;
+      if (path == direct) stays_direct[h] += f.visits;
+    }
+  }
+  for (std::size_t h = 0; h < dsr.extent(0); ++h) {
+    const std::int64_t h_direct = stays_direct[h], h_all = stays_all[h];
     dsr(h) = ratio_or_nan(h_direct, h_all);
     national_direct += h_direct;
     national_all += h_all;

@@ -139,68 +139,77 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
   const SimParams& p = scenario_.params;
   const Ratio late1 = to_ratio(p.late_one_month), late2 = to_ratio(p.late_two_months);
   std::vector<SettlementRecord> recs;
-  // Off-site visits, aggregated over groups of a scheme and visit types, per (insured province,
-  // scheme, treatment province, path).
+  // Off-site visits, aggregated over groups of a scheme and visit types: the cells reached, summed per (insured region, scheme, treatment region, path) in that
+  // order (the order of the records: the dense loops over all four skipped the empty ones).
   const std::size_t regions = world_.size();
+  std::map<std::uint64_t, Flow> by_pair;
+  auto pair_key = [&](std::size_t h, std::size_t s, std::size_t tr, std::size_t path) -> std::uint64_t {
+    return ((h * 2 + s) * regions + tr) * kPaths + path;
+  };
+  constexpr Scheme kSchemeOrder[2] = {Scheme::employee, Scheme::resident};
+  for (const auto& [key, flow] : t.offsite.sorted()) {
+    const auto [h, g, tr, v, path] = t.offsite_cell(key);
+    (void)v;
+    const std::size_t s = scheme_of(static_cast<InsuredGroup>(g)) == kSchemeOrder[0] ? 0 : 1;
+    by_pair[pair_key(h, s, tr, path)].add(flow);
+  }
   for (std::size_t h = 0; h < regions; ++h) {
     const InsuredPolicy& pol = *ctx.policy[h];
-    for (Scheme s : {Scheme::employee, Scheme::resident}) {
-      for (std::size_t tr = 0; tr < regions; ++tr) {
-        for (std::size_t path = 0; path < kPaths; ++path) {
-          Flow f;
-          for (std::size_t g = 0; g < kGroups; ++g) {
-            if (scheme_of(static_cast<InsuredGroup>(g)) != s) continue;
-            for (std::size_t v = 0; v < kVisitTypes; ++v) f.add(t.offsite[t.offsite_index(h, g, tr, v, path)]);
-          }
-          if (f.visits == 0) continue;
-          SettlementRecord r;
-          r.insured_region = world_.province(h).code;
-          r.scheme = s;
-          r.treatment_region = world_.province(tr).code;
-          r.settled_on = ctx.settle_date;
-          r.path = path == 0 ? SettlementPath::direct : SettlementPath::manual;
-          r.visits = f.visits * k;
-          r.fund_pay = Money::fen(f.fund * k);
-          r.coaudit_fund_pay = Money::fen(f.coaudit_fund * k);
-          const Money medfee = Money::fen(f.medfee * k);
-          r.reference = std::string(to_string(r.path)) + " " + r.insured_region.str() + "/" + std::string(to_string(s)) + "@" +
-                        r.treatment_region.str();
-          if (r.path == SettlementPath::direct) {
-            r.patient_pay = medfee - r.fund_pay;
-            // Declared on time, a month late or two months late [seed 002; shares assumed].
-            SettlementRecord parts[3] = {r, r, r};
-            const Ratio shares[3] = {Ratio::zero(), late1, late2};
-            for (int d = 1; d < 3; ++d) {
-              parts[d].declaration_delay_months = d;
-              parts[d].fund_pay = apply_ratio_half_up(r.fund_pay, shares[d]);
-              parts[d].patient_pay = apply_ratio_half_up(r.patient_pay, shares[d]);
-              parts[d].coaudit_fund_pay = min(parts[d].fund_pay, apply_ratio_half_up(r.coaudit_fund_pay, shares[d]));
-              parts[d].visits = scale_half_up(Money::fen(r.visits), shares[d].bp(), Ratio::kOne).fen();
-              parts[0].fund_pay -= parts[d].fund_pay;
-              parts[0].patient_pay -= parts[d].patient_pay;
-              parts[0].coaudit_fund_pay -= parts[d].coaudit_fund_pay;
-              parts[0].visits -= parts[d].visits;
-            }
-            parts[0].coaudit_fund_pay = min(parts[0].coaudit_fund_pay, parts[0].fund_pay);
-            for (auto& x : parts)
-              if (x.visits > 0 || !x.fund_pay.is_zero()) recs.push_back(x);
-          } else {
-            // The patient paid in full; a share of them claim, reimbursed months later [policy manual.*].
-            r.patient_pay = medfee;
-            SettlementRecord claimed = r, unclaimed = r;
-            claimed.fund_pay = apply_ratio_half_up(r.fund_pay, pol.manual.claim_share.value);
-            claimed.patient_pay = apply_ratio_half_up(medfee, pol.manual.claim_share.value);
-            claimed.visits = scale_half_up(Money::fen(r.visits), pol.manual.claim_share.value.bp(), Ratio::kOne).fen();
-            claimed.coaudit_fund_pay = Money::zero();
-            claimed.reimburse_on = ctx.settle_date.plus_months(static_cast<int>(pol.manual.lag_months.value));
-            unclaimed.fund_pay = r.fund_pay - claimed.fund_pay;
-            unclaimed.patient_pay = medfee - claimed.patient_pay;
-            unclaimed.visits = r.visits - claimed.visits;
-            unclaimed.coaudit_fund_pay = Money::zero();
-            recs.push_back(claimed);
-            recs.push_back(unclaimed);
-          }
+    const std::uint64_t next_h = pair_key(h + 1, 0, 0, 0);
+    for (auto it = by_pair.lower_bound(pair_key(h, 0, 0, 0)); it != by_pair.end() && it->first < next_h; ++it) {
+      std::uint64_t rest = it->first;
+      const std::size_t path = rest % kPaths;
+      rest /= kPaths;
+      const std::size_t tr = rest % regions;
+      const Scheme s = kSchemeOrder[(rest / regions) % 2];
+      const Flow& f = it->second;
+      if (f.visits == 0) continue;
+      SettlementRecord r;
+      r.insured_region = world_.province(h).code;
+      r.scheme = s;
+      r.treatment_region = world_.province(tr).code;
+      r.settled_on = ctx.settle_date;
+      r.path = path == 0 ? SettlementPath::direct : SettlementPath::manual;
+      r.visits = f.visits * k;
+      r.fund_pay = Money::fen(f.fund * k);
+      r.coaudit_fund_pay = Money::fen(f.coaudit_fund * k);
+      const Money medfee = Money::fen(f.medfee * k);
+      r.reference = std::string(to_string(r.path)) + " " + r.insured_region.str() + "/" + std::string(to_string(s)) + "@" +
+                    r.treatment_region.str();
+      if (r.path == SettlementPath::direct) {
+        r.patient_pay = medfee - r.fund_pay;
+        // Declared on time, a month late or two months late [seed 002; shares assumed].
+        SettlementRecord parts[3] = {r, r, r};
+        const Ratio shares[3] = {Ratio::zero(), late1, late2};
+        for (int d = 1; d < 3; ++d) {
+          parts[d].declaration_delay_months = d;
+          parts[d].fund_pay = apply_ratio_half_up(r.fund_pay, shares[d]);
+          parts[d].patient_pay = apply_ratio_half_up(r.patient_pay, shares[d]);
+          parts[d].coaudit_fund_pay = min(parts[d].fund_pay, apply_ratio_half_up(r.coaudit_fund_pay, shares[d]));
+          parts[d].visits = scale_half_up(Money::fen(r.visits), shares[d].bp(), Ratio::kOne).fen();
+          parts[0].fund_pay -= parts[d].fund_pay;
+          parts[0].patient_pay -= parts[d].patient_pay;
+          parts[0].coaudit_fund_pay -= parts[d].coaudit_fund_pay;
+          parts[0].visits -= parts[d].visits;
         }
+        parts[0].coaudit_fund_pay = min(parts[0].coaudit_fund_pay, parts[0].fund_pay);
+        for (auto& x : parts)
+          if (x.visits > 0 || !x.fund_pay.is_zero()) recs.push_back(x);
+      } else {
+        // The patient paid in full; a share of them claim, reimbursed months later [policy manual.*].
+        r.patient_pay = medfee;
+        SettlementRecord claimed = r, unclaimed = r;
+        claimed.fund_pay = apply_ratio_half_up(r.fund_pay, pol.manual.claim_share.value);
+        claimed.patient_pay = apply_ratio_half_up(medfee, pol.manual.claim_share.value);
+        claimed.visits = scale_half_up(Money::fen(r.visits), pol.manual.claim_share.value.bp(), Ratio::kOne).fen();
+        claimed.coaudit_fund_pay = Money::zero();
+        claimed.reimburse_on = ctx.settle_date.plus_months(static_cast<int>(pol.manual.lag_months.value));
+        unclaimed.fund_pay = r.fund_pay - claimed.fund_pay;
+        unclaimed.patient_pay = medfee - claimed.patient_pay;
+        unclaimed.visits = r.visits - claimed.visits;
+        unclaimed.coaudit_fund_pay = Money::zero();
+        recs.push_back(claimed);
+        recs.push_back(unclaimed);
       }
     }
     // Local stays settled visit by visit: the fund pays its own hospitals.

@@ -155,7 +155,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   if (sent_to_coaudit(offsite, ev.type, ev.bill, ctx.coaudit_threshold)) f.coaudit_fund = f.fund;
   const std::size_t g = index(group), v = index(ev.type);
   if (offsite) {
-    totals.offsite[totals.offsite_index(home, g, ev.treatment, v, index(path))].add(f);
+    totals.offsite.at(totals.offsite_index(home, g, ev.treatment, v, index(path))).add(f);
     if (ev.type == VisitType::inpatient && path == SettlementPath::manual)
       ++totals.inpatient_reasons[home * kReasons + static_cast<std::size_t>(reason)];
   } else {

@@ -37,6 +37,14 @@ public:
     }
     shared_.sync.arrive_and_wait();  // nobody overwrites a slot before all have read it
   }
+  std::vector<std::int64_t> gather(std::span<const std::int64_t> mine) const override {
+    shared_.slots[static_cast<std::size_t>(rank_)].assign(mine.begin(), mine.end());
+    shared_.sync.arrive_and_wait();
+    std::vector<std::int64_t> all;
+    for (const auto& s : shared_.slots) all.insert(all.end(), s.begin(), s.end());
+    shared_.sync.arrive_and_wait();
+    return all;
+  }
   std::pair<std::int64_t, std::int64_t> min_max(std::int64_t v) const override {
     shared_.slots[static_cast<std::size_t>(rank_)] = {v};
     shared_.sync.arrive_and_wait();

@@ -305,12 +305,13 @@ TEST(Population, ScreenReproducesTheUnscreenedModel) {
   agree(local_a, local_b, "local stays");
   std::array<std::int64_t, sim::kVisitTypes> by_type_a{}, by_type_b{};
   std::int64_t fund_a = 0, fund_b = 0;
-  for (std::size_t i = 0; i < a.offsite.size(); ++i) {
-    const std::size_t v = (i / sim::kPaths) % sim::kVisitTypes;
-    by_type_a[v] += a.offsite[i].visits;
-    by_type_b[v] += b.offsite[i].visits;
-    fund_a += a.offsite[i].fund;
-    fund_b += b.offsite[i].fund;
+  for (const auto& [key, flow] : a.offsite.sorted()) {
+    by_type_a[a.offsite_cell(key)[3]] += flow.visits;
+    fund_a += flow.fund;
+  }
+  for (const auto& [key, flow] : b.offsite.sorted()) {
+    by_type_b[b.offsite_cell(key)[3]] += flow.visits;
+    fund_b += flow.fund;
   }
   agree(by_type_a[0], by_type_b[0], "off-site inpatient stays");
   agree(by_type_a[1], by_type_b[1], "off-site general outpatient visits");

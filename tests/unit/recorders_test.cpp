@@ -91,10 +91,10 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   f.fund = 300;
   f.hifp = 250;
   // Insured province 4, retirees, treated in province 9, inpatient, manual.
-  t.offsite[t.offsite_index(4, 1, 9, 0, 1)] = f;
+  t.offsite.at(t.offsite_index(4, 1, 9, 0, 1)) = f;
   Flow direct = f;
   direct.visits = 6;
-  t.offsite[t.offsite_index(4, 2, 11, 0, 0)] = direct;
+  t.offsite.at(t.offsite_index(4, 2, 11, 0, 0)) = direct;
   t.local[MonthTotals::local_index(7, 2, 0)] = f;
   t.inpatient_reasons[4 * R + index(PathReason::no_filing)] = 2;
   t.away[5 * G + 2] = 3;
