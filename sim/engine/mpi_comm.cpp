@@ -2,8 +2,10 @@
 
 #include <mpi.h>
 
+#include <climits>
 #include <cstdlib>
 #include <stdexcept>
+#include <vector>
 
 namespace yidi::sim {
 namespace {
@@ -25,6 +27,24 @@ public:
       const auto n = static_cast<int>(std::min(kChunk, data.size() - at));
       check(MPI_Allreduce(MPI_IN_PLACE, data.data() + at, n, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD));
     }
+  }
+  std::vector<std::int64_t> gather(std::span<const std::int64_t> mine) const override {
+    // Counts below INT_MAX: the off-site cells of a month (at most regions² × 24 of 8 values).
+    if (mine.size() > static_cast<std::size_t>(INT_MAX)) throw std::runtime_error("MPI gather of more than INT_MAX values");
+    int n = static_cast<int>(mine.size());
+    std::vector<int> counts(static_cast<std::size_t>(size_)), offsets(static_cast<std::size_t>(size_));
+    check(MPI_Allgather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD));
+    std::size_t total = 0;
+    for (std::size_t r = 0; r < counts.size(); ++r) {
+      if (total > static_cast<std::size_t>(INT_MAX)) throw std::runtime_error("MPI gather of more than INT_MAX values");
+      offsets[r] = static_cast<int>(total);
+      total += static_cast<std::size_t>(counts[r]);
+    }
+    if (total > static_cast<std::size_t>(INT_MAX)) throw std::runtime_error("MPI gather of more than INT_MAX values");
+    std::vector<std::int64_t> all(total);
+    check(MPI_Allgatherv(mine.data(), n, MPI_INT64_T, all.data(), counts.data(), offsets.data(), MPI_INT64_T,
+                         MPI_COMM_WORLD));
+    return all;
   }
   std::pair<std::int64_t, std::int64_t> min_max(std::int64_t value) const override {
     std::int64_t lo = value, hi = value;

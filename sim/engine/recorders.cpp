@@ -25,11 +25,8 @@ double ratio_or_nan(std::int64_t num, std::int64_t den) {
   return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : kNaN;
 }
 /// The month totals' arrays as views (their layout: sim/model/totals.hpp).
-View<const Flow, 5> offsite_flows(const MonthTotals& t) {  // [insured][group][treatment][visit type][path]
-  return View<const Flow, 5>(std::span<const Flow>(t.offsite), {kProvinces, kGroups, kProvinces, kVisitTypes, kPaths});
-}
 View<const Flow, 3> local_flows(const MonthTotals& t) {  // [province][group][visit type]
-  return View<const Flow, 3>(std::span<const Flow>(t.local), {kProvinces, kGroups, kVisitTypes});
+  return View<const Flow, 3>(std::span<const Flow>(t.local), {t.regions, kGroups, kVisitTypes});
 }
 }  // namespace
 
@@ -44,7 +41,7 @@ void PopulationRecorder::record_start(const Layout& layout, Results& out) const 
 
 void PopulationRecorder::record(const MonthInput& in, Results& out) const {
   const auto away = away_.slice(out);
-  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.away), {kProvinces, kGroups});
+  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.away), {in.totals.regions, kGroups});
   for (std::size_t p = 0; p < away.extent(0); ++p)
     for (std::size_t g = 0; g < away.extent(1); ++g) away(p, g) = sample(p, g) * in.scale;
 }
@@ -53,39 +50,37 @@ void PopulationRecorder::record(const MonthInput& in, Results& out) const {
 
 void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
   const std::int64_t k = in.scale;
-  const auto flows = offsite_flows(in.totals);
   const auto visits = visits_.slice(out), medfee = medfee_.slice(out), fund = fund_.slice(out), hifp = hifp_.slice(out),
              individual = individual_.slice(out);
   const auto by_treatment = by_treatment_.slice(out);
   const auto dsr = dsr_.slice(out);
   constexpr std::size_t inpatient = index(VisitType::inpatient), direct = index(SettlementPath::direct);
   std::int64_t national_direct = 0, national_all = 0;
-  for (std::size_t h = 0; h < flows.extent(0); ++h) {
-    std::int64_t h_direct = 0, h_all = 0;  // inpatient stays, sample counts
-    for (std::size_t g = 0; g < flows.extent(1); ++g)
-      for (std::size_t tr = 0; tr < flows.extent(2); ++tr)
-        for (std::size_t v = 0; v < flows.extent(3); ++v)
-          for (std::size_t path = 0; path < flows.extent(4); ++path) {
-            const Flow& f = flows(h, g, tr, v, path);
-            if (f.visits == 0) continue;
-            visits(h, g, v, path) += f.visits * k;
-            medfee(h, g, v, path) += f.medfee * k;
-            fund(h, g, v, path) += f.fund * k;
-            hifp(h, g, v, path) += f.hifp * k;
-            individual(h, g, v, path) += (f.medfee - f.fund) * k;
-            by_treatment(h, tr, v) += f.visits * k;
-            if (v == inpatient) {
-              h_all += f.visits;
-              if (path == direct) h_direct += f.visits;
-            }
-          }
+  // Inpatient stays by insured region, sample counts: direct, all.
+  std::vector<std::int64_t> stays_direct(in.totals.regions, 0), stays_all(in.totals.regions, 0);
+  for (const auto& [key, f] : in.totals.offsite.sorted()) {  // integer sums: any order gives the same
+    if (f.visits == 0) continue;
+    const auto [h, g, tr, v, path] = in.totals.offsite_cell(key);
+    visits(h, g, v, path) += f.visits * k;
+    medfee(h, g, v, path) += f.medfee * k;
+    fund(h, g, v, path) += f.fund * k;
+    hifp(h, g, v, path) += f.hifp * k;
+    individual(h, g, v, path) += (f.medfee - f.fund) * k;
+    by_treatment(h, tr, v) += f.visits * k;
+    if (v == inpatient) {
+      stays_all[h] += f.visits;
+      if (path == direct) stays_direct[h] += f.visits;
+    }
+  }
+  for (std::size_t h = 0; h < dsr.extent(0); ++h) {
+    const std::int64_t h_direct = stays_direct[h], h_all = stays_all[h];
     dsr(h) = ratio_or_nan(h_direct, h_all);
     national_direct += h_direct;
     national_all += h_all;
   }
   dsr_national_.slice(out)() = ratio_or_nan(national_direct, national_all);
   const auto reasons = manual_reasons_.slice(out);
-  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.inpatient_reasons), {kProvinces, kReasons});
+  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.inpatient_reasons), {in.totals.regions, kReasons});
   for (std::size_t h = 0; h < reasons.extent(0); ++h)
     for (std::size_t r = 0; r < reasons.extent(1); ++r) reasons(h, r) = sample(h, r) * k;
 }
@@ -104,10 +99,20 @@ void LocalRecorder::record(const MonthInput& in, Results& out) const {
     }
 }
 
+namespace {
+/// The row of a reported region or province code (World::row_of): with regions == provinces,
+/// the province's; a province-level figure of a world of sub-province regions lands on its
+/// province's first region until provincial outputs have a dimension of their own (issue 14).
+std::size_t row(const World& w, RegionCode c) {
+  if (const auto i = w.row_of(c)) return *i;
+  throw std::out_of_range("region " + c.str() + " has no region of its province in the world");
+}
+}  // namespace
+
 // ---- clearing/ (pools are provinces here)
 
 void ClearingRecorder::record(const MonthInput& in, Results& out) const {
-  auto prov_of = [&](RegionCode c) { return in.world.index_of(c.province()); };
+  auto prov_of = [&](RegionCode c) { return row(in.world, c); };
   const auto gross = gross_.slice(out);
   for (const auto& c : in.report.cleared_cross) gross(prov_of(c.insured), prov_of(c.treatment)) += c.amount.fen();
   const auto net = net_.slice(out);
@@ -117,7 +122,7 @@ void ClearingRecorder::record(const MonthInput& in, Results& out) const {
 // ---- prepayment/
 
 void PrepaymentRecorder::record(const MonthInput& in, Results& out) const {
-  auto prov_of = [&](RegionCode c) { return in.world.index_of(c.province()); };
+  auto prov_of = [&](RegionCode c) { return row(in.world, c); };
   const auto quota = quota_.slice(out), outstanding = outstanding_.slice(out), warning = warning_.slice(out);
   const auto usage = usage_.slice(out);
   for (std::size_t h = 0; h < usage.extent(0); ++h) usage(h) = kNaN;  // no quota reported
@@ -140,7 +145,7 @@ void FundsRecorder::record(const MonthInput& in, Results& out) const {
              expenditure = expenditure_.slice(out), below_floor = below_floor_.slice(out);
   const auto months_payable = months_payable_.slice(out);
   for (const auto& f : in.report.funds) {
-    const std::size_t p = in.world.index_of(f.pool.province()), s = index(f.scheme);
+    const std::size_t p = row(in.world, f.pool), s = index(f.scheme);
     balance(p, s) = f.balance.fen();
     held(p, s) = f.prepayment_held.fen();
     income(p, s) = f.income.fen();
@@ -149,7 +154,7 @@ void FundsRecorder::record(const MonthInput& in, Results& out) const {
     below_floor(p, s) = f.below_floor ? 1 : 0;
   }
   const auto active = response_active_.slice(out);
-  for (std::size_t p = 0; p < active.extent(0); ++p) active(p) = in.response_active[p] ? 1 : 0;
+  for (std::size_t p = 0; p < active.extent(0); ++p) active(p) = in.response_active[p] != 0 ? 1 : 0;
 }
 
 // ---- all of them
@@ -163,12 +168,7 @@ Recorders::Recorders(const OutputExtents& extents)
       funds_(extents),
       all_{&population_, &offsite_, &local_, &clearing_, &prepayment_, &funds_} {}
 
-Recorders::Recorders(const World& world) : Recorders(OutputExtents::of_world(world)) {
-  const std::size_t schema = OutputExtents::of_schema().provinces;
-  if (world.size() != schema || world.size() != kProvinces)
-    throw std::invalid_argument("the world has " + std::to_string(world.size()) + " provinces; the output schema " +
-                                std::to_string(schema) + " and the month totals " + std::to_string(kProvinces));
-}
+Recorders::Recorders(const World& world) : Recorders(OutputExtents::of_world(world)) {}
 
 std::vector<const DatasetSpec*> Recorders::datasets() const {
   std::vector<const DatasetSpec*> out;

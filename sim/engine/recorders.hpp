@@ -38,7 +38,7 @@ struct MonthInput {
   const MonthTotals& totals;             // the month's sample sums, over all ranks
   const MonthReport& report;             // the clearing system's month end
   std::int64_t scale = 1;                // persons an agent stands for
-  std::span<const bool> response_active;  // by province: deepened reductions in force this month
+  std::span<const std::uint8_t> response_active;  // by region: deepened reductions in force this month (0/1)
 };
 
 /// One output group's recorder. Its datasets register themselves in declaration order; the

@@ -3,15 +3,18 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace yidi::sim {
 
-Results::Results() {
+Results::Results() : Results(dim_labels(Dim::province)) {}
+
+Results::Results(std::vector<std::string> region_labels) : regions_(std::move(region_labels)) {
   for (const auto& d : output_schema()) {
     auto& s = data_[d.name];
     if (d.dims.front() != Dim::month) {
-      if (d.integer) s.i.assign(slice_size(d), 0);
-      else s.f.assign(slice_size(d), 0.0);
+      if (d.integer) s.i.assign(elements(d), 0);
+      else s.f.assign(elements(d), 0.0);
     }
   }
 }
@@ -23,13 +26,20 @@ std::size_t Results::slice_size(const DatasetSpec& d) {
   return n;
 }
 
+std::size_t Results::elements(const DatasetSpec& d) const {
+  std::size_t n = 1;
+  for (Dim dim : d.dims)
+    if (dim != Dim::month) n *= extent(dim);
+  return n;
+}
+
 void Results::begin_month(int month_index) {
   ++months_;
   for (const auto& d : output_schema()) {
     if (d.dims.front() != Dim::month) continue;
     auto& s = data_[d.name];
-    if (d.integer) s.i.resize(s.i.size() + slice_size(d), 0);
-    else s.f.resize(s.f.size() + slice_size(d), 0.0);
+    if (d.integer) s.i.resize(s.i.size() + elements(d), 0);
+    else s.f.resize(s.f.size() + elements(d), 0.0);
   }
   ints("months")[0] = month_index;
 }
@@ -39,27 +49,31 @@ double* Results::floats(const std::string& name) { return floats(dataset(name));
 
 std::int64_t* Results::ints(const DatasetSpec& d) {
   auto& s = data_.at(d.name);
-  return d.dims.front() == Dim::month ? s.i.data() + s.i.size() - slice_size(d) : s.i.data();
+  return d.dims.front() == Dim::month ? s.i.data() + s.i.size() - elements(d) : s.i.data();
 }
 
 double* Results::floats(const DatasetSpec& d) {
   auto& s = data_.at(d.name);
-  return d.dims.front() == Dim::month ? s.f.data() + s.f.size() - slice_size(d) : s.f.data();
+  return d.dims.front() == Dim::month ? s.f.data() + s.f.size() - elements(d) : s.f.data();
 }
 
 std::vector<std::size_t> Results::shape(const DatasetSpec& d) const {
   std::vector<std::size_t> out;
-  for (Dim dim : d.dims) out.push_back(dim == Dim::month ? months_ : dim_size(dim));
+  for (Dim dim : d.dims) out.push_back(dim == Dim::month ? months_ : extent(dim));
   return out;
 }
 
 Results Results::from_raw(std::size_t months, std::map<std::string, Series64> data) {
-  Results r;
+  return from_raw(dim_labels(Dim::province), months, std::move(data));
+}
+
+Results Results::from_raw(std::vector<std::string> region_labels, std::size_t months, std::map<std::string, Series64> data) {
+  Results r(std::move(region_labels));
   r.months_ = months;
   for (const auto& d : output_schema()) {
     auto it = data.find(d.name);
     if (it == data.end()) throw std::invalid_argument("results: missing dataset " + d.name);
-    const std::size_t n = slice_size(d) * (d.dims.front() == Dim::month ? months : 1);
+    const std::size_t n = r.elements(d) * (d.dims.front() == Dim::month ? months : 1);
     if ((d.integer ? it->second.i.size() : it->second.f.size()) != n)
       throw std::invalid_argument("results: dataset " + d.name + " has the wrong size");
     r.data_[d.name] = std::move(it->second);
@@ -68,7 +82,7 @@ Results Results::from_raw(std::size_t months, std::map<std::string, Series64> da
 }
 
 bool Results::operator==(const Results& o) const {
-  if (months_ != o.months_) return false;
+  if (months_ != o.months_ || regions_ != o.regions_) return false;
   for (const auto& [name, s] : data_) {
     const auto& t = o.data_.at(name);
     if (s.i != t.i || s.f.size() != t.f.size()) return false;

@@ -17,10 +17,19 @@ struct Series64 {
 
 class Results {
 public:
+  /// Results of a run over the schema's provinces (dim_labels(Dim::province)).
   Results();
+  /// Results of a run over a world of these region codes (labels of the province dimensions).
+  explicit Results(std::vector<std::string> region_labels);
   /// Number of monthly rows so far.
   std::size_t months() const { return months_; }
-  /// Elements of one slice (one month, or the whole dataset for non-monthly ones).
+  /// Length of dimension d (not `month`) in this run: the regions for the province dimensions.
+  std::size_t extent(Dim d) const { return d == Dim::province || d == Dim::treatment_province ? regions_.size() : dim_size(d); }
+  /// Labels of dimension d in this run.
+  std::vector<std::string> labels(Dim d) const { return d == Dim::province || d == Dim::treatment_province ? regions_ : dim_labels(d); }
+  /// Elements of one slice (one month, or the whole dataset for non-monthly ones) in this run.
+  std::size_t elements(const DatasetSpec& d) const;
+  /// The same over the schema's provinces (a default Results).
   static std::size_t slice_size(const DatasetSpec& d);
   /// Opens a new month: every monthly dataset grows by a zeroed slice.
   void begin_month(int month_index);
@@ -36,8 +45,10 @@ public:
   bool operator==(const Results& o) const;
   /// Rebuilds results from raw arrays (a checkpoint); throws if a size does not fit the schema.
   static Results from_raw(std::size_t months, std::map<std::string, Series64> data);
+  static Results from_raw(std::vector<std::string> region_labels, std::size_t months, std::map<std::string, Series64> data);
 
 private:
+  std::vector<std::string> regions_;
   std::map<std::string, Series64> data_;
   std::size_t months_ = 0;
 };

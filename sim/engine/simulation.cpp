@@ -39,7 +39,7 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
       agents_(build_agents(world, scenario.params, layout_, mobility_, rng_, true, part_.agent_begin, part_.agent_end)),
       clearing_(scenario.clearing, scenario.start_month),
       recorders_(std::make_unique<const Recorders>(world)) {
-  restore(Resume{0, std::move(agents_), {}, Results{}});  // moved, not copied: the population is allocated once
+  restore(Resume{0, std::move(agents_), {}, Results(world.codes())});  // moved, not copied: the population is allocated once
   recorders_->record_start(layout_, results_);
 }
 
@@ -59,7 +59,10 @@ void Simulation::restore(Resume r) {
   clearing_ = ClearingSystem(scenario_.clearing, scenario_.start_month);
   const SimParams& p = scenario_.params;
   const Date opening = *Date::from_ymd(scenario_.start_month / 12, static_cast<unsigned>(scenario_.start_month % 12 + 1), 1);
-  for (std::size_t prov = 0; prov < kProvinces; ++prov) {
+  const std::size_t regions = world_.size();
+  contribution_.assign(regions, {});
+  other_spending_.assign(regions, {});
+  for (std::size_t prov = 0; prov < regions; ++prov) {
     contribution_[prov] = {yuan_of(p.contribution_employee), yuan_of(p.contribution_resident)};
     other_spending_[prov] = {yuan_of(p.other_spending_employee), yuan_of(p.other_spending_resident)};
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
@@ -68,7 +71,7 @@ void Simulation::restore(Resume r) {
       clearing_.add_fund(world_.province(prov).code, s, yuan_of(months * static_cast<double>(monthly.fen()) / 100.0), opening);
     }
   }
-  response_ = {};
+  response_.assign(regions, 0);
   for (auto& recs : r.fed) {
     update_response(apply_records(recs, scenario_.start_month + months_done_));
     fed_.push_back(std::move(recs));
@@ -85,14 +88,14 @@ void Simulation::run_month() {
   ctx.coaudit_threshold = national.coaudit_threshold.value;
   const std::int32_t extra = response_extra_points();
   std::vector<InsuredPolicy> responding;
-  responding.reserve(kProvinces);  // stable addresses for ctx.policy
-  for (std::size_t i = 0; i < kProvinces; ++i) {
+  responding.reserve(world_.size());  // stable addresses for ctx.policy
+  for (std::size_t i = 0; i < world_.size(); ++i) {
     const RegionCode code = world_.province(i).code;
     ctx.policy[i] = &snapshots_.insured(code, ctx.settle_date);
     ctx.catalogue[i] = &snapshots_.catalogue(code, ctx.settle_date);
     // The fund policy response [seed 003 二]: a province below the floor deepens its temporary and
     // unfiled reductions (points only; capped at the national ceiling).
-    if (extra <= 0 || !response_[i]) continue;
+    if (extra <= 0 || response_[i] == 0) continue;
     InsuredPolicy& policy = responding.emplace_back(*ctx.policy[i]);
     for (auto& by_category : policy.reduction)
       for (FilingCategory c : {FilingCategory::referral, FilingCategory::emergency, FilingCategory::other_temporary,
@@ -109,7 +112,8 @@ void Simulation::run_month() {
   // Steps 1–3 for every agent, block by block; integer totals, so any split gives the same sums.
   const auto t0 = std::chrono::steady_clock::now();
   const std::uint32_t n = static_cast<std::uint32_t>(agents_.size());
-  tbb::combinable<MonthTotals> partial;
+  const std::size_t regions = world_.size();
+  tbb::combinable<MonthTotals> partial([regions] { return MonthTotals(regions); });
   tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, (n + kBlock - 1) / kBlock),
                     [&](const tbb::blocked_range<std::uint32_t>& blocks) {
                       MonthTotals& t = partial.local();
@@ -119,7 +123,7 @@ void Simulation::run_month() {
                                    layout_, ctx, t);
                       }
                     });
-  MonthTotals total;
+  MonthTotals total(regions);
   partial.combine_each([&](const MonthTotals& t) { total.add(t); });
   stepping_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sum_over_ranks(comm_, total);  // every rank now holds the whole population's totals
@@ -135,67 +139,77 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
   const SimParams& p = scenario_.params;
   const Ratio late1 = to_ratio(p.late_one_month), late2 = to_ratio(p.late_two_months);
   std::vector<SettlementRecord> recs;
-  // Off-site visits, aggregated over groups of a scheme and visit types, per (insured province,
-  // scheme, treatment province, path).
-  for (std::size_t h = 0; h < kProvinces; ++h) {
+  // Off-site visits, aggregated over groups of a scheme and visit types: the cells reached, summed per (insured region, scheme, treatment region, path) in that
+  // order (the order of the records: the dense loops over all four skipped the empty ones).
+  const std::size_t regions = world_.size();
+  std::map<std::uint64_t, Flow> by_pair;
+  auto pair_key = [&](std::size_t h, std::size_t s, std::size_t tr, std::size_t path) -> std::uint64_t {
+    return ((h * 2 + s) * regions + tr) * kPaths + path;
+  };
+  constexpr Scheme kSchemeOrder[2] = {Scheme::employee, Scheme::resident};
+  for (const auto& [key, flow] : t.offsite.sorted()) {
+    const auto [h, g, tr, v, path] = t.offsite_cell(key);
+    (void)v;
+    const std::size_t s = scheme_of(static_cast<InsuredGroup>(g)) == kSchemeOrder[0] ? 0 : 1;
+    by_pair[pair_key(h, s, tr, path)].add(flow);
+  }
+  for (std::size_t h = 0; h < regions; ++h) {
     const InsuredPolicy& pol = *ctx.policy[h];
-    for (Scheme s : {Scheme::employee, Scheme::resident}) {
-      for (std::size_t tr = 0; tr < kProvinces; ++tr) {
-        for (std::size_t path = 0; path < kPaths; ++path) {
-          Flow f;
-          for (std::size_t g = 0; g < kGroups; ++g) {
-            if (scheme_of(static_cast<InsuredGroup>(g)) != s) continue;
-            for (std::size_t v = 0; v < kVisitTypes; ++v) f.add(t.offsite[MonthTotals::offsite_index(h, g, tr, v, path)]);
-          }
-          if (f.visits == 0) continue;
-          SettlementRecord r;
-          r.insured_region = world_.province(h).code;
-          r.scheme = s;
-          r.treatment_region = world_.province(tr).code;
-          r.settled_on = ctx.settle_date;
-          r.path = path == 0 ? SettlementPath::direct : SettlementPath::manual;
-          r.visits = f.visits * k;
-          r.fund_pay = Money::fen(f.fund * k);
-          r.coaudit_fund_pay = Money::fen(f.coaudit_fund * k);
-          const Money medfee = Money::fen(f.medfee * k);
-          r.reference = std::string(to_string(r.path)) + " " + r.insured_region.str() + "/" + std::string(to_string(s)) + "@" +
-                        r.treatment_region.str();
-          if (r.path == SettlementPath::direct) {
-            r.patient_pay = medfee - r.fund_pay;
-            // Declared on time, a month late or two months late [seed 002; shares assumed].
-            SettlementRecord parts[3] = {r, r, r};
-            const Ratio shares[3] = {Ratio::zero(), late1, late2};
-            for (int d = 1; d < 3; ++d) {
-              parts[d].declaration_delay_months = d;
-              parts[d].fund_pay = apply_ratio_half_up(r.fund_pay, shares[d]);
-              parts[d].patient_pay = apply_ratio_half_up(r.patient_pay, shares[d]);
-              parts[d].coaudit_fund_pay = min(parts[d].fund_pay, apply_ratio_half_up(r.coaudit_fund_pay, shares[d]));
-              parts[d].visits = scale_half_up(Money::fen(r.visits), shares[d].bp(), Ratio::kOne).fen();
-              parts[0].fund_pay -= parts[d].fund_pay;
-              parts[0].patient_pay -= parts[d].patient_pay;
-              parts[0].coaudit_fund_pay -= parts[d].coaudit_fund_pay;
-              parts[0].visits -= parts[d].visits;
-            }
-            parts[0].coaudit_fund_pay = min(parts[0].coaudit_fund_pay, parts[0].fund_pay);
-            for (auto& x : parts)
-              if (x.visits > 0 || !x.fund_pay.is_zero()) recs.push_back(x);
-          } else {
-            // The patient paid in full; a share of them claim, reimbursed months later [policy manual.*].
-            r.patient_pay = medfee;
-            SettlementRecord claimed = r, unclaimed = r;
-            claimed.fund_pay = apply_ratio_half_up(r.fund_pay, pol.manual.claim_share.value);
-            claimed.patient_pay = apply_ratio_half_up(medfee, pol.manual.claim_share.value);
-            claimed.visits = scale_half_up(Money::fen(r.visits), pol.manual.claim_share.value.bp(), Ratio::kOne).fen();
-            claimed.coaudit_fund_pay = Money::zero();
-            claimed.reimburse_on = ctx.settle_date.plus_months(static_cast<int>(pol.manual.lag_months.value));
-            unclaimed.fund_pay = r.fund_pay - claimed.fund_pay;
-            unclaimed.patient_pay = medfee - claimed.patient_pay;
-            unclaimed.visits = r.visits - claimed.visits;
-            unclaimed.coaudit_fund_pay = Money::zero();
-            recs.push_back(claimed);
-            recs.push_back(unclaimed);
-          }
+    const std::uint64_t next_h = pair_key(h + 1, 0, 0, 0);
+    for (auto it = by_pair.lower_bound(pair_key(h, 0, 0, 0)); it != by_pair.end() && it->first < next_h; ++it) {
+      std::uint64_t rest = it->first;
+      const std::size_t path = rest % kPaths;
+      rest /= kPaths;
+      const std::size_t tr = rest % regions;
+      const Scheme s = kSchemeOrder[(rest / regions) % 2];
+      const Flow& f = it->second;
+      if (f.visits == 0) continue;
+      SettlementRecord r;
+      r.insured_region = world_.province(h).code;
+      r.scheme = s;
+      r.treatment_region = world_.province(tr).code;
+      r.settled_on = ctx.settle_date;
+      r.path = path == 0 ? SettlementPath::direct : SettlementPath::manual;
+      r.visits = f.visits * k;
+      r.fund_pay = Money::fen(f.fund * k);
+      r.coaudit_fund_pay = Money::fen(f.coaudit_fund * k);
+      const Money medfee = Money::fen(f.medfee * k);
+      r.reference = std::string(to_string(r.path)) + " " + r.insured_region.str() + "/" + std::string(to_string(s)) + "@" +
+                    r.treatment_region.str();
+      if (r.path == SettlementPath::direct) {
+        r.patient_pay = medfee - r.fund_pay;
+        // Declared on time, a month late or two months late [seed 002; shares assumed].
+        SettlementRecord parts[3] = {r, r, r};
+        const Ratio shares[3] = {Ratio::zero(), late1, late2};
+        for (int d = 1; d < 3; ++d) {
+          parts[d].declaration_delay_months = d;
+          parts[d].fund_pay = apply_ratio_half_up(r.fund_pay, shares[d]);
+          parts[d].patient_pay = apply_ratio_half_up(r.patient_pay, shares[d]);
+          parts[d].coaudit_fund_pay = min(parts[d].fund_pay, apply_ratio_half_up(r.coaudit_fund_pay, shares[d]));
+          parts[d].visits = scale_half_up(Money::fen(r.visits), shares[d].bp(), Ratio::kOne).fen();
+          parts[0].fund_pay -= parts[d].fund_pay;
+          parts[0].patient_pay -= parts[d].patient_pay;
+          parts[0].coaudit_fund_pay -= parts[d].coaudit_fund_pay;
+          parts[0].visits -= parts[d].visits;
         }
+        parts[0].coaudit_fund_pay = min(parts[0].coaudit_fund_pay, parts[0].fund_pay);
+        for (auto& x : parts)
+          if (x.visits > 0 || !x.fund_pay.is_zero()) recs.push_back(x);
+      } else {
+        // The patient paid in full; a share of them claim, reimbursed months later [policy manual.*].
+        r.patient_pay = medfee;
+        SettlementRecord claimed = r, unclaimed = r;
+        claimed.fund_pay = apply_ratio_half_up(r.fund_pay, pol.manual.claim_share.value);
+        claimed.patient_pay = apply_ratio_half_up(medfee, pol.manual.claim_share.value);
+        claimed.visits = scale_half_up(Money::fen(r.visits), pol.manual.claim_share.value.bp(), Ratio::kOne).fen();
+        claimed.coaudit_fund_pay = Money::zero();
+        claimed.reimburse_on = ctx.settle_date.plus_months(static_cast<int>(pol.manual.lag_months.value));
+        unclaimed.fund_pay = r.fund_pay - claimed.fund_pay;
+        unclaimed.patient_pay = medfee - claimed.patient_pay;
+        unclaimed.visits = r.visits - claimed.visits;
+        unclaimed.coaudit_fund_pay = Money::zero();
+        recs.push_back(claimed);
+        recs.push_back(unclaimed);
       }
     }
     // Local stays settled visit by visit: the fund pays its own hospitals.
@@ -244,7 +258,7 @@ MonthReport Simulation::apply_records(const std::vector<SettlementRecord>& recs,
   }
   for (const auto& r : recs) clearing_.submit(r);
   const Date end = last_day(m);
-  for (std::size_t prov = 0; prov < kProvinces; ++prov) {
+  for (std::size_t prov = 0; prov < world_.size(); ++prov) {
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
       const auto n = insured(layout_, prov, s);
       clearing_.post_contribution(world_.province(prov).code, s, end, scale_half_up(contribution_[prov][index(s)], n, 12));
@@ -281,16 +295,25 @@ std::optional<std::string> population_memory_shortfall(std::uint64_t agents, std
 }
 
 void Simulation::update_response(const MonthReport& rep) {
-  response_ = {};
+  response_.assign(world_.size(), 0);
   for (const auto& f : rep.funds)
-    if (f.below_floor) response_[world_.index_of(f.pool.province())] = true;
+    if (f.below_floor) {
+      // The pool's own region, or, for a pool the world does not hold as a region, every region
+      // of the pool's province.
+      if (const auto i = world_.find(f.pool)) {
+        response_[*i] = 1;
+      } else {
+        for (std::size_t r = 0; r < world_.size(); ++r)
+          if (world_.province(r).code.province() == f.pool.province()) response_[r] = 1;
+      }
+    }
 }
 
 void Simulation::record(const MonthTotals& t, const MonthReport& rep) {
   // Called before update_response: response_ is still what was in force this month.
-  std::array<bool, kProvinces> active{};
+  std::vector<std::uint8_t> active(world_.size(), 0);
   const bool responding = response_extra_points() > 0;
-  for (std::size_t i = 0; i < kProvinces; ++i) active[i] = responding && response_[i];
+  for (std::size_t i = 0; i < active.size(); ++i) active[i] = responding && response_[i] != 0 ? 1 : 0;
   recorders_->record(MonthInput{world_, t, rep, layout_.scale, active}, results_);
 }
 

@@ -43,6 +43,7 @@ public:
 
   const Results& results() const { return results_; }
   const Layout& layout() const { return layout_; }
+  const World& world() const { return world_; }
   /// This rank's agents (all of them on one process): agents()[i] is person part().agent_begin + i.
   const AgentVector& agents() const { return agents_; }
   const Partition& part() const { return part_; }
@@ -102,9 +103,10 @@ private:
   int months_done_ = 0;
   double stepping_seconds_ = 0;
   std::vector<std::vector<SettlementRecord>> fed_;
-  std::array<std::array<Money, 2>, kProvinces> contribution_{};  // per person a year, this year
-  std::array<std::array<Money, 2>, kProvinces> other_spending_{};
-  std::array<bool, kProvinces> response_{};  // deepened reductions in force next month
+  // By region of the world (World::size()), then scheme.
+  std::vector<std::array<Money, 2>> contribution_;  // per person a year, this year
+  std::vector<std::array<Money, 2>> other_spending_;
+  std::vector<std::uint8_t> response_;  // deepened reductions in force next month (0/1)
 };
 
 /// Bytes of memory available now (MemAvailable in /proc/meminfo), or 0 if unknown.

@@ -34,7 +34,11 @@ constexpr std::size_t kTrailer = 4 + kTrailerMagic.size();
 constexpr std::size_t kMaxReference = 64;
 // One month's clearing inputs (Simulation::feed_clearing): per insured province and scheme, at
 // most 3 direct and 2 manual records per treatment province, and one local record.
-constexpr std::uint64_t kMaxRecordsPerMonth = sim::kProvinces * 2 * (sim::kProvinces * 5 + 1);
+/// The most clearing inputs a month of a run of `regions` regions feeds: per insured region and
+/// scheme, two per treatment region and path at most, and the local one.
+constexpr std::uint64_t max_records_per_month(std::uint64_t regions) { return regions * 2 * (regions * 5 + 1); }
+/// The bound before the run's regions are known (the header): the most regions an agent can name.
+constexpr std::uint64_t kMaxRecordsPerMonth = max_records_per_month(sim::Agent::kMaxRegions);
 // A record after its reference: regions, scheme, date, path, visits, three amounts, delay, reimbursement.
 constexpr std::uint64_t kRecordFixed = 4 + 1 + 4 + 4 + 1 + 8 + 8 + 8 + 8 + 4 + 1 + 4;
 // No amount or count of one month's aggregate comes near this (10^14 yuan; 2^63 is 9.2·10^18).
@@ -147,22 +151,20 @@ private:
   std::size_t at_ = 0;
 };
 
-/// The province codes of the output schema (labels/province).
-const std::set<std::uint32_t>& province_codes() {
-  static const std::set<std::uint32_t> codes = [] {
-    std::set<std::uint32_t> out;
-    for (const auto& l : sim::dim_labels(sim::Dim::province)) {
-      std::uint32_t v = 0;
-      std::from_chars(l.data(), l.data() + l.size(), v);
-      out.insert(v);
-    }
-    return out;
-  }();
-  return codes;
+/// The run's region codes (labels/province of its results).
+std::set<std::uint32_t> region_codes(const std::vector<std::string>& labels) {
+  std::set<std::uint32_t> out;
+  for (const auto& l : labels) {
+    std::uint32_t v = 0;
+    std::from_chars(l.data(), l.data() + l.size(), v);
+    out.insert(v);
+  }
+  return out;
 }
 
 /// One record of month `month` (0-based in the run), every field range-checked.
-SettlementRecord get_record(Reader& in, const std::string& path, int start_month, int month, std::uint64_t index) {
+SettlementRecord get_record(Reader& in, const std::string& path, int start_month, int month, std::uint64_t index,
+                            const std::set<std::uint32_t>& codes) {
   const std::string where = "clearing input " + std::to_string(index) + " of month " + month_text(start_month + month);
   auto bad = [&](const std::string& field, const std::string& expected, const std::string& got) {
     fail(path, where + ": expected " + expected + ", got " + got, field);
@@ -172,13 +174,13 @@ SettlementRecord get_record(Reader& in, const std::string& path, int start_month
   if (len > kMaxReference) bad("reference", "at most " + std::to_string(kMaxReference) + " bytes", std::to_string(len) + " bytes");
   r.reference = std::string(in.raw(len, "clearing inputs"));
   const auto insured = in.pod<std::uint32_t>("clearing inputs");
-  if (!province_codes().contains(insured)) bad("insured_region", "a province code", std::to_string(insured));
+  if (!codes.contains(insured)) bad("insured_region", "a region code of the run", std::to_string(insured));
   r.insured_region = RegionCode::of(insured);
   const auto scheme = in.pod<std::uint8_t>("clearing inputs");
   if (scheme > 1) bad("scheme", "0 (employee) or 1 (resident)", std::to_string(scheme));
   r.scheme = static_cast<Scheme>(scheme);
   const auto treatment = in.pod<std::uint32_t>("clearing inputs");
-  if (!province_codes().contains(treatment)) bad("treatment_region", "a province code", std::to_string(treatment));
+  if (!codes.contains(treatment)) bad("treatment_region", "a region code of the run", std::to_string(treatment));
   r.treatment_region = RegionCode::of(treatment);
   const auto settled = in.pod<std::int32_t>("clearing inputs");
   r.settled_on = Date::from_days(settled);
@@ -220,7 +222,12 @@ SettlementRecord get_record(Reader& in, const std::string& path, int start_month
 std::uint64_t results_bytes(std::uint64_t months) {
   std::uint64_t n = 8;
   for (const auto& spec : sim::output_schema()) {
-    const std::uint64_t elems = sim::Results::slice_size(spec) * (spec.dims.front() == sim::Dim::month ? months : 1);
+    // A bound: the province dimensions as long as the most regions an agent can name.
+    std::uint64_t slice = 1;
+    for (sim::Dim d : spec.dims)
+      if (d != sim::Dim::month)
+        slice *= d == sim::Dim::province || d == sim::Dim::treatment_province ? sim::Agent::kMaxRegions : sim::dim_size(d);
+    const std::uint64_t elems = slice * (spec.dims.front() == sim::Dim::month ? months : 1);
     n += 16 + elems * 8;
   }
   return n;
@@ -337,14 +344,14 @@ void open_checkpoint(const std::string& path, OpenCheckpoint& c) {
     fail(path, "checkpoint does not end with its trailer " + std::string(kTrailerMagic) + " (damaged)");
 }
 
-void check_agents(std::span<const sim::Agent> agents, const std::string& path, std::uint64_t first) {
+void check_agents(std::span<const sim::Agent> agents, const std::string& path, std::uint64_t first, std::size_t regions) {
   // The first bad agent, or agents.size(): a damaged agent would index out of the model's tables.
   const std::size_t bad = tbb::parallel_reduce(
       tbb::blocked_range<std::size_t>(0, agents.size(), 1 << 16), agents.size(),
       [&](const tbb::blocked_range<std::size_t>& r, std::size_t found) {
         for (std::size_t i = r.begin(); i < r.end() && i < found; ++i) {
           const sim::Agent& a = agents[i];
-          if (a.away >= sim::kProvinces || (a.traits >> 6) != 0 || a.age_band() > 2) return i;
+          if (a.region() >= regions || a.age_band() > 2) return i;
         }
         return found;
       },
@@ -352,10 +359,12 @@ void check_agents(std::span<const sim::Agent> agents, const std::string& path, s
   if (bad == agents.size()) return;
   const sim::Agent& a = agents[bad];
   const std::string who = "agent " + std::to_string(first + bad) + ": ";
-  if (a.away >= sim::kProvinces)
-    fail(path, who + "expected a province index below " + std::to_string(sim::kProvinces) + ", got " + std::to_string(a.away),
-         "away");
-  fail(path, who + "expected traits with an age band of 0 to 2 and bits 6–7 clear, got " + std::to_string(a.traits), "traits");
+  // Traits' bits 6–7 are the region index's bits 8–9 (sim::Agent::region).
+  if (a.age_band() > 2 || (static_cast<std::size_t>(a.traits >> 6) << 8) >= regions)
+    fail(path, who + "expected traits with an age band of 0 to 2 and bits 6–7 naming a region below " +
+                   std::to_string(regions) + ", got " + std::to_string(a.traits),
+         "traits");
+  fail(path, who + "expected a region index below " + std::to_string(regions) + ", got " + std::to_string(a.region()), "away");
 }
 
 }  // namespace
@@ -407,6 +416,7 @@ CheckpointExpect expect_of(const sim::Simulation& s, const std::string& sha) {
   e.population = s.layout().total;
   e.agent_begin = s.part().agent_begin;
   e.agents = s.part().agents();
+  for (const auto& p : s.world().provinces()) e.regions.push_back(p.code.str());
   return e;
 }
 
@@ -469,7 +479,10 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const Checkpoin
   if (crc != stored)
     fail(path, "checkpoint is damaged: its checksum does not match its contents (crc32 " + hex32(crc) + ", recorded " +
                    hex32(stored) + ")");
-  check_agents(std::span<const sim::Agent>(storage.data(), storage.size()), path, h.agent_begin);
+  const std::vector<std::string> labels = e.regions.empty() ? sim::dim_labels(sim::Dim::province) : e.regions;
+  const std::set<std::uint32_t> codes = region_codes(labels);
+  const std::uint64_t max_records = max_records_per_month(labels.size());
+  check_agents(std::span<const sim::Agent>(storage.data(), storage.size()), path, h.agent_begin, labels.size());
 
   sim::Simulation::Resume r;
   r.months_done = h.months_done;
@@ -483,20 +496,21 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const Checkpoin
   r.fed.resize(fed);
   for (std::uint64_t m = 0; m < fed; ++m) {
     const auto n = in.pod<std::uint64_t>("clearing inputs");
-    if (n > kMaxRecordsPerMonth || n * (8 + kRecordFixed) > in.left())
+    if (n > max_records || n * (8 + kRecordFixed) > in.left())
       fail(path, "checkpoint holds " + std::to_string(n) + " clearing inputs in month " +
                      month_text(h.start_month + static_cast<int>(m)) + "; expected at most " +
-                     std::to_string(kMaxRecordsPerMonth));
+                     std::to_string(max_records));
     r.fed[m].reserve(n);
-    for (std::uint64_t k = 0; k < n; ++k) r.fed[m].push_back(get_record(in, path, h.start_month, static_cast<int>(m), k));
+    for (std::uint64_t k = 0; k < n; ++k) r.fed[m].push_back(get_record(in, path, h.start_month, static_cast<int>(m), k, codes));
   }
   const auto res_months = in.pod<std::uint64_t>("results");
   if (res_months != months)
     fail(path, "checkpoint holds results of " + std::to_string(res_months) + " months; expected " + std::to_string(months) +
                    " (its months done)");
   std::map<std::string, sim::Series64> data;
+  const sim::Results shape(labels);
   for (const auto& spec : sim::output_schema()) {
-    const std::uint64_t n = sim::Results::slice_size(spec) * (spec.dims.front() == sim::Dim::month ? months : 1);
+    const std::uint64_t n = shape.elements(spec) * (spec.dims.front() == sim::Dim::month ? months : 1);
     auto& d = data[spec.name];
     for (const bool integer : {true, false}) {
       const auto len = in.pod<std::uint64_t>("results");
@@ -517,7 +531,7 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const Checkpoin
   }
   if (in.left() != 0) fail(path, "checkpoint holds " + std::to_string(in.left()) + " bytes after its results (damaged)");
   try {
-    r.results = sim::Results::from_raw(months, std::move(data));
+    r.results = sim::Results::from_raw(labels, months, std::move(data));
   } catch (const std::invalid_argument& ex) {
     fail(path, std::string("checkpoint does not fit this version's output schema: ") + ex.what());
   }

@@ -12,6 +12,7 @@
 // anything is allocated from it.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sim/engine/simulation.hpp"
 #include "sim/io/output.hpp"
@@ -39,6 +40,9 @@ struct CheckpointExpect {
   int start_month = 0;       // the scenario's first month (Date::month_index)
   int scenario_months = 0;   // a checkpoint is of 1 to this many months done
   std::uint64_t population = 0, agent_begin = 0, agents = 0;
+  /// The run's region codes (its world, in order); empty: the output schema's provinces. Agents'
+  /// region indices, clearing inputs' regions and the results' extents are checked against them.
+  std::vector<std::string> regions;
 };
 /// The expectation of a simulation (its scenario, layout and partition) for `scenario_sha256`.
 CheckpointExpect expect_of(const sim::Simulation& sim, const std::string& scenario_sha256);

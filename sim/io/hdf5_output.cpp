@@ -48,7 +48,7 @@ void number_attribute(H5::H5Object& obj, const std::string& name, std::int64_t v
   a.write(H5::PredType::NATIVE_INT64, &value);
 }
 
-void write_labels(H5::H5File& f, std::set<std::string>& groups) {
+void write_labels(H5::H5File& f, std::set<std::string>& groups, const sim::Results* results) {
   ensure_groups(f, "labels/x", groups);
   auto put = [&](const std::string& name, const std::vector<std::string>& labels) {
     std::size_t width = 1;
@@ -62,7 +62,7 @@ void write_labels(H5::H5File& f, std::set<std::string>& groups) {
   };
   for (sim::Dim d : {sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type, sim::Dim::path,
                      sim::Dim::reason})
-    put(sim::dim_name(d), sim::dim_labels(d));
+    put(sim::dim_name(d), results != nullptr ? results->labels(d) : sim::dim_labels(d));
 }
 
 template <class T>
@@ -78,19 +78,20 @@ H5::DataSet put_array(H5::H5File& f, std::set<std::string>& groups, const std::s
 }
 
 /// What every yidi file starts with: the provenance as root attributes, then the dimension labels.
-void write_header(H5::H5File& f, std::set<std::string>& groups, const Provenance& prov) {
+void write_header(H5::H5File& f, std::set<std::string>& groups, const Provenance& prov,
+                  const sim::Results* results = nullptr) {
   H5::Group root = f.openGroup("/");
   // Every file says which yidi wrote it (io::is_own_output: the only files --overwrite replaces).
   Provenance with_version = prov;
   with_version.text.emplace("yidi_version", kVersion);
   for (const auto& [k, v] : with_version.text) text_attribute(root, k, v);
   for (const auto& [k, v] : prov.numbers) number_attribute(root, k, v);
-  write_labels(f, groups);
+  write_labels(f, groups, results);
 }
 
 void write_all(H5::H5File& f, const sim::Results& results, const Provenance& prov) {
   std::set<std::string> groups;
-  write_header(f, groups, prov);
+  write_header(f, groups, prov, &results);
   for (const auto& spec : sim::output_schema()) {
     const auto& data = results.data(spec.name);
     H5::DataSet ds = spec.integer ? put_array(f, groups, spec.name, results.shape(spec), data.i)

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -13,14 +15,21 @@ namespace yidi::io {
 
 sim::World world_from_yaml(std::string_view text, const std::string& file) {
   std::vector<sim::Province> provinces;
+  std::set<std::uint32_t> seen;
   const YAML::Node root = YAML::Load(std::string(text));
-  for (const auto& n : root["provinces"]) {
+  // `regions:` (pooling regions of any level, grouped into provinces by their codes) or, as the
+  // embedded data names them, `provinces:`.
+  const char* key = root["regions"] ? "regions" : "provinces";
+  for (const auto& n : root[key]) {
     sim::Province p;
     const std::string code_text = n["code"].as<std::string>();
     const auto code = RegionCode::parse(code_text);
-    if (!code || !code->is_province())
+    if (!code)
       throw InputError({file, n["code"].Mark().line + 1, n["code"].Mark().column + 1}, "code",
-                       "expected a province code (6 digits ending in 0000), got '" + code_text + "'");
+                       "expected a region code (6 digits with a province part), got '" + code_text + "'");
+    if (!seen.insert(code->value()).second)
+      throw InputError({file, n["code"].Mark().line + 1, n["code"].Mark().column + 1}, "code",
+                       "expected each region once, got '" + code_text + "' again");
     p.code = *code;
     p.name = n["name"].as<std::string>();
     p.name_en = n["name_en"].as<std::string>();
@@ -32,9 +41,10 @@ sim::World world_from_yaml(std::string_view text, const std::string& file) {
     p.referral_weight = n["referral_weight"].as<double>();
     provinces.push_back(std::move(p));
   }
-  if (provinces.size() != 32)
-    throw InputError({file, 0, 0}, "provinces",
-                     "expected 32 provinces (31 + XPCC), got " + std::to_string(provinces.size()));
+  if (provinces.empty() || provinces.size() > sim::Agent::kMaxRegions)
+    throw InputError({file, 0, 0}, key,
+                     "expected 1 to " + std::to_string(sim::Agent::kMaxRegions) + " regions, got " +
+                         std::to_string(provinces.size()));
   return sim::World(std::move(provinces));
 }
 

@@ -11,8 +11,9 @@
 
 namespace yidi::io {
 
-/// The world of a provinces file's text. InputError naming `file`, line and field on a bad
-/// province code or a count other than 32 (31 + XPCC).
+/// The world of a regions file's text (`regions:` or `provinces:`, a list of regions in the
+/// order of their indices; a region's province is its code's). InputError naming `file`, line and
+/// field on a bad or repeated region code or a count outside 1 to sim::Agent::kMaxRegions.
 sim::World world_from_yaml(std::string_view text, const std::string& file);
 /// The world of the embedded scenarios/data/provinces.yaml.
 sim::World embedded_world();

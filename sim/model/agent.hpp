@@ -20,8 +20,10 @@ namespace yidi::sim {
 /// No default member initialisers: a population is allocated without being written, and the
 /// initialisation (population.cpp) writes every field of every agent.
 struct Agent {
-  std::uint8_t away;            // province index where the person lives now (== home at home)
-  std::uint8_t traits;          // age band:2 chronic:1 assistance:1 admissions:2
+  /// Regions an agent's 10-bit region index can name (World::size() must not exceed it).
+  static constexpr std::size_t kMaxRegions = 1024;
+  std::uint8_t away;            // low 8 bits of the region index where the person lives now (== home at home)
+  std::uint8_t traits;          // age band:2 chronic:1 assistance:1 admissions:2 region high bits:2
   std::uint16_t op_deductible;  // outpatient annual deductible met this year, whole yuan (floored)
   std::uint32_t ytd_pooled;     // pooled fund paid this year, inpatient cap pool, fen (saturating)
   std::uint32_t ytd_layer;      // in-policy burden after the pooled fund this year, fen (saturating)
@@ -30,10 +32,21 @@ struct Agent {
   bool chronic() const { return (traits >> 2) & 1u; }
   bool assistance() const { return (traits >> 3) & 1u; }
   unsigned admissions() const { return (traits >> 4) & 3u; }  // this year, 3 = three or more
-  bool is_away(std::size_t home) const { return away != home; }
+  /// The region where the person lives now: `away` and the top two bits of `traits` (bits 8–9).
+  /// With fewer than 257 regions the high bits are 0, so the bytes are those of an 8-bit index.
+  std::size_t region() const { return static_cast<std::size_t>(away) | (static_cast<std::size_t>(traits >> 6) << 8); }
+  /// Sets region() to r (< kMaxRegions), leaving the other traits.
+  void set_region(std::size_t r) {
+    away = static_cast<std::uint8_t>(r & 0xFFu);
+    traits = static_cast<std::uint8_t>((traits & 0x3Fu) | (((r >> 8) & 3u) << 6));
+  }
+  bool is_away(std::size_t home) const { return region() != home; }
 
+  /// Sets the age band, chronic condition and assistance eligibility; clears the admissions and
+  /// leaves the region's high bits.
   void set_traits(unsigned age, bool chronic_condition, bool assistance_eligible) {
-    traits = static_cast<std::uint8_t>(age | (chronic_condition ? 1u << 2 : 0u) | (assistance_eligible ? 1u << 3 : 0u));
+    traits = static_cast<std::uint8_t>((traits & 0xC0u) | age | (chronic_condition ? 1u << 2 : 0u) |
+                                       (assistance_eligible ? 1u << 3 : 0u));
   }
   void set_admissions(unsigned n) {
     traits = static_cast<std::uint8_t>((traits & ~(3u << 4)) | ((n > 3 ? 3u : n) << 4));

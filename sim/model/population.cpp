@@ -5,11 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 namespace yidi::sim {
 
 std::pair<std::size_t, std::size_t> Layout::cell_of(std::uint32_t i) const {
-  for (std::size_t p = kProvinces; p-- > 0;)
+  for (std::size_t p = count.size(); p-- > 0;)
     for (std::size_t g = kGroups; g-- > 0;)
       if (count[p][g] > 0 && i >= begin[p][g]) return {p, g};
   return {0, 0};
@@ -17,8 +18,14 @@ std::pair<std::size_t, std::size_t> Layout::cell_of(std::uint32_t i) const {
 
 Layout make_layout(const World& world, const SimParams& p, std::int64_t scale) {
   if (scale < 1) throw std::invalid_argument("scale must be at least 1 (1 = full scale)");
+  if (world.size() > Agent::kMaxRegions)
+    throw std::invalid_argument("a world of " + std::to_string(world.size()) + " regions; an agent names at most " +
+                                std::to_string(Agent::kMaxRegions));
   Layout l;
   l.scale = scale;
+  l.begin.assign(world.size(), {});
+  l.count.assign(world.size(), {});
+  l.insured.assign(world.size(), {});
   double pop = 0;
   for (const auto& pr : world.provinces()) pop += pr.population;
   const double national[kGroups] = {p.employees_in_service, p.employees_retired, p.residents};
@@ -40,6 +47,8 @@ Layout make_layout(const World& world, const SimParams& p, std::int64_t scale) {
 Mobility Mobility::build(const World& world, const SimParams& p, const Layout& l) {
   Mobility m;
   m.stock = world.offsite_stock(p);
+  m.away_share.assign(world.size(), {});
+  m.move_hazard.assign(world.size(), {});
   const double mix[kGroups] = {p.offsite_mix_in_service, p.offsite_mix_retired,
                                1.0 - p.offsite_mix_in_service - p.offsite_mix_retired};
   for (std::size_t o = 0; o < world.size(); ++o) {
@@ -79,14 +88,15 @@ void init_range(Agent* agents, std::uint32_t first, std::uint32_t lo, std::uint3
     const std::uint32_t cell_end = std::min<std::uint32_t>(hi, l.begin[prov][g] + l.count[prov][g]);
     const auto group = static_cast<InsuredGroup>(g);
     const std::uint64_t away_below = unit_below(mob.away_share[prov][g]);
-    const auto home = static_cast<std::uint8_t>(prov);
+    const std::size_t home = prov;
     for (std::uint32_t base = i; base < cell_end; base += kBatch) {
       rng.words_batch(base, 0, Purpose::init, 0, wb);
       const std::uint32_t lim = std::min(kBatch, cell_end - base);
       for (std::uint32_t j = 0; j < lim; ++j) {
         const std::uint32_t w0 = wb.w[0][j], w1 = wb.w[1][j], w2 = wb.w[2][j], w3 = wb.w[3][j];
         Agent a;
-        a.away = w0 < away_below ? static_cast<std::uint8_t>(mob.destination[prov].draw(Rng::to_unit(w1))) : home;
+        a.traits = 0;
+        a.set_region(w0 < away_below ? mob.destination[prov].draw(Rng::to_unit(w1)) : home);
         unsigned age = 1;
         if (group == InsuredGroup::employee_retired) age = 2;
         if (group == InsuredGroup::resident) age = w2 < child_below ? 0 : w2 < adult_below ? 1 : 2;

@@ -1,5 +1,5 @@
 #pragma once
-// The synthetic insured population: agents laid out by home province then group, a sample of
+// The synthetic insured population: agents laid out by home region then group, a sample of
 // 1 in `scale` (1 = full scale, 1:1), allocated once.
 #include <array>
 #include <cstdint>
@@ -15,10 +15,14 @@ namespace yidi::sim {
 
 struct Layout {
   std::int64_t scale = 1;  // each agent stands for `scale` insured persons
-  std::array<std::array<std::uint32_t, kGroups>, kProvinces> begin{};  // first agent of (province, group)
-  std::array<std::array<std::uint32_t, kGroups>, kProvinces> count{};  // agents of (province, group)
-  std::array<std::array<double, kGroups>, kProvinces> insured{};       // full-scale insured persons
+  // By region of the world (World::size() rows), then group.
+  std::vector<std::array<std::uint32_t, kGroups>> begin;  // first agent of (region, group)
+  std::vector<std::array<std::uint32_t, kGroups>> count;  // agents of (region, group)
+  std::vector<std::array<double, kGroups>> insured;       // full-scale insured persons
   std::uint32_t total = 0;
+  std::size_t regions() const { return count.size(); }
+  /// Agents insured in region r (all groups): the region's weight in a partition.
+  std::uint32_t agents_of(std::size_t r) const { return count[r][0] + count[r][1] + count[r][2]; }
   /// (province, group) of agent `i` (agents are sorted by both).
   std::pair<std::size_t, std::size_t> cell_of(std::uint32_t i) const;
 };
@@ -26,8 +30,8 @@ struct Layout {
 /// Derived once from the world and the parameters: who lives off-site, where, and how they move.
 struct Mobility {
   std::vector<std::vector<double>> stock;                          // full-scale, origin × destination
-  std::array<std::array<double, kGroups>, kProvinces> away_share{};  // equilibrium share off-site
-  std::array<std::array<double, kGroups>, kProvinces> move_hazard{};  // monthly, keeps the stock stationary
+  std::vector<std::array<double, kGroups>> away_share;   // equilibrium share off-site, [region][group]
+  std::vector<std::array<double, kGroups>> move_hazard;  // monthly, keeps the stock stationary
   std::vector<Choice> destination;                                  // of a long-term mover, by origin
   std::vector<Choice> trip;                                         // of a trip, by origin
   std::vector<Choice> referral;                                     // of a referral, by origin

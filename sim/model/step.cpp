@@ -69,7 +69,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
     FilingFacts facts;
     facts.visit_type = ev.type;
     facts.emergency = ev.emergency;
-    facts.free_zone = ctx.free_zone[home][ev.treatment];
+    facts.free_zone = ctx.in_free_zone(home, ev.treatment);
     // The filing the person holds: made before admission, for the treatment province (so it
     // covers it, and none is cancelled, revoked or expired in the model).
     HeldFiling& held = facts.filing;
@@ -155,7 +155,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   if (sent_to_coaudit(offsite, ev.type, ev.bill, ctx.coaudit_threshold)) f.coaudit_fund = f.fund;
   const std::size_t g = index(group), v = index(ev.type);
   if (offsite) {
-    totals.offsite[MonthTotals::offsite_index(home, g, ev.treatment, v, index(path))].add(f);
+    totals.offsite.at(totals.offsite_index(home, g, ev.treatment, v, index(path))).add(f);
     if (ev.type == VisitType::inpatient && path == SettlementPath::manual)
       ++totals.inpatient_reasons[home * kReasons + static_cast<std::size_t>(reason)];
   } else {
@@ -190,7 +190,15 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.mobility = &mob;
   c.world = &world;
   c.new_year = month % 12 == 0;
-  for (std::size_t t = 0; t < kProvinces; ++t) {
+  const std::size_t n = world.size();
+  c.regions = n;
+  c.policy.assign(n, nullptr);
+  c.catalogue.assign(n, nullptr);
+  c.networked_inpatient.assign(n, 0.0);
+  c.networked_outpatient.assign(n, 0.0);
+  c.cells.resize(n);
+  c.free_zone.assign(n * n, 0);
+  for (std::size_t t = 0; t < n; ++t) {
     const std::uint32_t code = world.province(t).code.value();
     const auto in = p.networked_inpatient_by_province.find(code);
     const auto out = p.networked_outpatient_by_province.find(code);
@@ -234,10 +242,10 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
       op.none = std::exp(-op.total);
       (trip != 0 ? no_op_trip_below : no_op_below)[static_cast<std::size_t>(chronic)] = unit_at_most(op.none);
     }
-  for (std::size_t pr = 0; pr < kProvinces; ++pr)
+  for (std::size_t pr = 0; pr < n; ++pr)
     for (std::size_t g = 0; g < kGroups; ++g) {
       CellThresholds& t = c.cells[pr][g];
-      t.home = static_cast<std::uint8_t>(pr);
+      t.home = static_cast<std::uint16_t>(pr);
       t.move_below = unit_below(mob.move_hazard[pr][g]);
       t.return_below = return_below;
       t.trip_below = trip_below;
@@ -324,9 +332,9 @@ std::array<std::uint32_t, 4> conditional_words(const CellThresholds& t, unsigned
 }  // namespace detail
 
 void MonthContext::set_free_zones() {
-  for (std::size_t h = 0; h < kProvinces; ++h)
-    for (std::size_t t = 0; t < kProvinces; ++t)
-      free_zone[h][t] = h != t && policy[h]->filing.in_free_zone(world->province(t).code);
+  for (std::size_t h = 0; h < regions; ++h)
+    for (std::size_t t = 0; t < regions; ++t)
+      free_zone[h * regions + t] = h != t && policy[h]->filing.in_free_zone(world->province(t).code) ? 1 : 0;
 }
 
 namespace {
@@ -344,12 +352,12 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
   // 1. Moves: a long-term off-site person may return; a person at home may move away.
   if (a.is_away(home)) {
     if (Rng::to_unit(w[0]) < p.return_per_month) {
-      a.away = static_cast<std::uint8_t>(home);
+      a.set_region(home);
       ++totals.returns;
     }
   } else if (Rng::to_unit(w[0]) < mob.move_hazard[home][g]) {
     const auto d = ctx.rng->words(person, m, Purpose::move);
-    a.away = static_cast<std::uint8_t>(mob.destination[home].draw(Rng::to_unit(d[0])));
+    a.set_region(mob.destination[home].draw(Rng::to_unit(d[0])));
     ++totals.moves_out;
   }
   if (a.is_away(home)) ++totals.away[home * kGroups + g];
@@ -358,9 +366,9 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
   const bool on_trip = !a.is_away(home) && Rng::to_unit(w[2]) < p.trip_per_month;
   if (on_trip) ++totals.trips;
   // Where the trip goes, drawn only when a visit needs it (the draw is the same whenever made).
-  std::size_t trip_dest = kProvinces;
+  std::size_t trip_dest = SIZE_MAX;
   auto trip_to = [&] {
-    if (trip_dest == kProvinces) trip_dest = mob.trip[home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
+    if (trip_dest == SIZE_MAX) trip_dest = mob.trip[home].draw(Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 0)[1]));
     return trip_dest;
   };
 
@@ -374,7 +382,7 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
     for (unsigned i = 0; i < stays; ++i) {
       VisitEvent ev;
       ev.type = VisitType::inpatient;
-      ev.treatment = a.away;
+      ev.treatment = a.region();
       ev.where = a.is_away(home) ? Where::long_term : Where::home;
       const double u_where = st.uniform();
       if (!a.is_away(home)) {
@@ -417,7 +425,7 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
         const int t = u < rates[0] ? 0 : u < rates[0] + rates[1] ? 1 : 2;
         VisitEvent ev;
         ev.type = types[t];
-        ev.treatment = a.is_away(home) ? a.away : trip_to();
+        ev.treatment = a.is_away(home) ? a.region() : trip_to();
         ev.where = a.is_away(home) ? Where::long_term : Where::trip;
         boost::random::lognormal_distribution<double> cost(ctx.log_mean_outpatient[static_cast<std::size_t>(t)],
                                                            p.outpatient_cost_sigma);
@@ -534,20 +542,23 @@ std::uint32_t lean_mask_scalar_batch(const Agent* agents, const std::uint16_t* s
 
 __attribute__((target("avx2"))) std::uint32_t lean_mask_avx2(const Agent* agents, const std::uint16_t* screen_hi,
                                                              const CellThresholds& t, LeanCounts& counts) {
-  const __m256i home = _mm256_set1_epi32(t.home), byte = _mm256_set1_epi32(0xFF), seven = _mm256_set1_epi32(7);
+  const __m256i home = _mm256_set1_epi32(t.home), byte = _mm256_set1_epi32(0xFF), high = _mm256_set1_epi32(0x300),
+                seven = _mm256_set1_epi32(7);
   const __m256i nothing_home = _mm256_load_si256(reinterpret_cast<const __m256i*>(&t.nothing_hi[0]));
   const __m256i nothing_away = _mm256_load_si256(reinterpret_cast<const __m256i*>(&t.nothing_hi[8]));
   const __m256i lean_home = _mm256_load_si256(reinterpret_cast<const __m256i*>(&t.lean_hi[0]));
   const __m256i lean_away = _mm256_load_si256(reinterpret_cast<const __m256i*>(&t.lean_hi[8]));
   std::uint32_t lean_bits = 0, away_nothing_bits = 0, trip_bits = 0;
   for (std::uint32_t h = 0; h < 2; ++h) {
-    // The first four bytes of eight agents (away, traits, ...), one 32-bit lane each.
+    // The first four bytes of eight agents (away, traits, ...), one 32-bit lane each; the region is
+    // the low byte and traits' top two bits (lane bits 14–15) as bits 8–9 (Agent::region).
     std::uint32_t d[8];
     for (std::uint32_t k = 0; k < 8; ++k) std::memcpy(&d[k], &agents[8 * h + k], sizeof d[k]);
     const __m256i head = _mm256_setr_epi32(static_cast<int>(d[0]), static_cast<int>(d[1]), static_cast<int>(d[2]),
                                            static_cast<int>(d[3]), static_cast<int>(d[4]), static_cast<int>(d[5]),
                                            static_cast<int>(d[6]), static_cast<int>(d[7]));
-    const __m256i at_home = _mm256_cmpeq_epi32(_mm256_and_si256(head, byte), home);
+    const __m256i region = _mm256_or_si256(_mm256_and_si256(head, byte), _mm256_and_si256(_mm256_srli_epi32(head, 6), high));
+    const __m256i at_home = _mm256_cmpeq_epi32(region, home);
     const __m256i idx = _mm256_and_si256(_mm256_srli_epi32(head, 8), seven);  // chronic · 4 + age band
     const __m256i t0 = _mm256_blendv_epi8(_mm256_permutevar8x32_epi32(nothing_away, idx),
                                           _mm256_permutevar8x32_epi32(nothing_home, idx), at_home);

@@ -2,6 +2,7 @@
 // One agent, one month, in the fixed step order of sim/README.md: moves → care events → channel
 // and settlement (through the real engine) → accumulation into the month's totals.
 #include <array>
+#include <vector>
 
 #include "models/settlement_engine.hpp"
 #include "sim/model/agent.hpp"
@@ -19,7 +20,7 @@ namespace yidi::sim {
 /// words are drawn conditioned on something happening (conditional_words) and the full step runs.
 /// The entries of the screen are by state index (CellThresholds::state).
 struct CellThresholds {
-  std::uint8_t home = 0;
+  std::uint16_t home = 0;  // region index (< Agent::kMaxRegions)
   std::uint64_t move_below = 0, return_below = 0, trip_below = 0;
   std::array<std::uint64_t, 4> no_stay_below{};     // by age band (3 repeats 2)
   std::array<std::uint64_t, 2> no_op_below{};       // by chronic condition, living off-site
@@ -46,11 +47,12 @@ struct MonthContext {
   const Rng* rng = nullptr;
   const Mobility* mobility = nullptr;
   const World* world = nullptr;
-  std::array<const InsuredPolicy*, kProvinces> policy{};   // insured side, by home province
-  std::array<const Catalogue*, kProvinces> catalogue{};    // treatment side, by province
+  std::size_t regions = 0;                    // World::size(): the extent of every by-region table below
+  std::vector<const InsuredPolicy*> policy;   // insured side, by home region
+  std::vector<const Catalogue*> catalogue;    // treatment side, by region
   Money coaudit_threshold;
   // levers in force this month
-  std::array<double, kProvinces> networked_inpatient{}, networked_outpatient{};  // by treatment province
+  std::vector<double> networked_inpatient, networked_outpatient;  // by treatment region
   double long_term_filing = 0, trip_filing = 0, retroactive = 0, credential = 0, failure = 0;
   std::array<double, 3> level_cost{};  // bill factor by hospital level, mean 1 over the level mix
   // derived
@@ -67,9 +69,10 @@ struct MonthContext {
   };
   std::array<std::array<OutpatientRates, 2>, 2> outpatient{};
   bool new_year = false;                                   // January: accumulators reset
-  std::array<std::array<CellThresholds, kGroups>, kProvinces> cells{};  // [home][group]
-  /// [home][treatment]: the home province's insured need no filing there (free-filing zones).
-  std::array<std::array<bool, kProvinces>, kProvinces> free_zone{};
+  std::vector<std::array<CellThresholds, kGroups>> cells;  // [home][group]
+  /// [home · regions + treatment]: the home region's insured need no filing there (free-filing zones).
+  std::vector<std::uint8_t> free_zone;
+  bool in_free_zone(std::size_t home, std::size_t treatment) const { return free_zone[home * regions + treatment] != 0; }
   /// Fills free_zone from the policy snapshots (call after setting `policy`).
   void set_free_zones();
 

@@ -24,10 +24,27 @@ Choice Choice::from_weights(const std::vector<double>& w) {
   return c;
 }
 
+World::World(std::vector<Province> provinces) : provinces_(std::move(provinces)) {
+  for (std::size_t i = 0; i < provinces_.size(); ++i) by_code_.emplace_back(provinces_[i].code.value(), i);
+  std::sort(by_code_.begin(), by_code_.end());
+}
+
 std::size_t World::index_of(RegionCode code) const {
-  for (std::size_t i = 0; i < provinces_.size(); ++i)
-    if (provinces_[i].code == code) return i;
+  if (const auto i = find(code)) return *i;
   throw std::out_of_range("province " + code.str() + " is not in the world");
+}
+
+std::optional<std::size_t> World::row_of(RegionCode code) const {
+  if (const auto i = find(code)) return i;
+  for (std::size_t i = 0; i < provinces_.size(); ++i)
+    if (provinces_[i].code.province() == code.province()) return i;
+  return std::nullopt;
+}
+
+std::optional<std::size_t> World::find(RegionCode code) const {
+  const auto it = std::lower_bound(by_code_.begin(), by_code_.end(), std::make_pair(code.value(), std::size_t{0}));
+  if (it == by_code_.end() || it->first != code.value()) return std::nullopt;
+  return it->second;
 }
 
 double World::distance_km(std::size_t a, std::size_t b) const {

@@ -1,6 +1,8 @@
 #pragma once
 // The country the agents live in: provinces (31 + XPCC) with their census figures, and the
 // gravity models choosing where long-term movers come from and where trips go.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,13 +35,25 @@ struct Choice {
 class World {
 public:
   World() = default;
-  explicit World(std::vector<Province> provinces) : provinces_(std::move(provinces)) {}
+  explicit World(std::vector<Province> provinces);
 
   std::size_t size() const { return provinces_.size(); }
   const Province& province(std::size_t i) const { return provinces_[i]; }
   const std::vector<Province>& provinces() const { return provinces_; }
+  /// The regions' codes in order (the labels of the output's province dimensions).
+  std::vector<std::string> codes() const {
+    std::vector<std::string> out;
+    for (const auto& p : provinces_) out.push_back(p.code.str());
+    return out;
+  }
   /// Index of a province code; throws if unknown.
   std::size_t index_of(RegionCode code) const;
+  /// Index of a region code, or nothing if the world does not hold it.
+  std::optional<std::size_t> find(RegionCode code) const;
+  /// The output row of a figure reported for `code`: its region if the world holds it; otherwise
+  /// (a province-level figure in a world of sub-province regions) the first region of its
+  /// province, or nothing if the world has none there.
+  std::optional<std::size_t> row_of(RegionCode code) const;
 
   /// Great-circle distance between capitals, km.
   double distance_km(std::size_t a, std::size_t b) const;
@@ -54,6 +68,7 @@ public:
 
 private:
   std::vector<Province> provinces_;
+  std::vector<std::pair<std::uint32_t, std::size_t>> by_code_;  // (code, index), sorted by code
 };
 
 }  // namespace yidi::sim

@@ -168,12 +168,12 @@ TEST_F(CheckpointCli, InvalidCheckpointsAreRefusedWithTheirMessage) {
   {
     std::string b = bytes_;
     put<std::uint8_t>(b, sections_.agents + 12 * 5, 200);  // agent 5 away in province 200
-    refused(name, forged(b), "field 'away': agent 5: expected a province index below 32, got 200");
+    refused(name, forged(b), "field 'away': agent 5: expected a region index below 32, got 200");
   }
   {
     std::string b = bytes_;
     put<std::uint8_t>(b, sections_.agents + 12 * 7 + 1, 0x43);  // agent 7's age band 3
-    refused(name, forged(b), "field 'traits': agent 7: expected traits with an age band of 0 to 2 and bits 6–7 clear, got 67");
+    refused(name, forged(b), "field 'traits': agent 7: expected traits with an age band of 0 to 2 and bits 6–7 naming a region below 32, got 67");
   }
   {
     std::string b = bytes_;

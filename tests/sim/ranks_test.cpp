@@ -6,11 +6,14 @@
 
 #include <barrier>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "sim/engine/comm.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/io/world_yaml.hpp"
 
 using namespace yidi;
 
@@ -36,6 +39,14 @@ public:
       data[i] = total;
     }
     shared_.sync.arrive_and_wait();  // nobody overwrites a slot before all have read it
+  }
+  std::vector<std::int64_t> gather(std::span<const std::int64_t> mine) const override {
+    shared_.slots[static_cast<std::size_t>(rank_)].assign(mine.begin(), mine.end());
+    shared_.sync.arrive_and_wait();
+    std::vector<std::int64_t> all;
+    for (const auto& s : shared_.slots) all.insert(all.end(), s.begin(), s.end());
+    shared_.sync.arrive_and_wait();
+    return all;
   }
   std::pair<std::int64_t, std::int64_t> min_max(std::int64_t v) const override {
     shared_.slots[static_cast<std::size_t>(rank_)] = {v};
@@ -70,7 +81,7 @@ TEST(Ranks, PartitionTilesTheProvincesInOrder) {
   const Fixture f;
   const sim::Layout layout = sim::make_layout(f.world, f.scenario.params, f.scenario.scale);
   std::uint32_t largest = 0;
-  for (std::size_t p = 0; p < sim::kProvinces; ++p)
+  for (std::size_t p = 0; p < layout.regions(); ++p)
     largest = std::max(largest, layout.count[p][0] + layout.count[p][1] + layout.count[p][2]);
   for (int ranks = 1; ranks <= 40; ++ranks) {
     std::uint32_t next_agent = 0;
@@ -85,7 +96,7 @@ TEST(Ranks, PartitionTilesTheProvincesInOrder) {
       next_province = p.province_end;
     }
     EXPECT_EQ(next_agent, layout.total) << ranks;
-    EXPECT_EQ(next_province, sim::kProvinces) << ranks;
+    EXPECT_EQ(next_province, f.world.size()) << ranks;
   }
   // One rank owns everything; 2 ranks cut the population near the middle.
   EXPECT_EQ(sim::partition(layout, 0, 1).agents(), layout.total);
@@ -126,4 +137,42 @@ TEST(Ranks, SplitRunEqualsSerialRunOnEveryRank) {
   std::int64_t cleared = 0;
   for (std::int64_t x : serial.results().data("clearing/gross").i) cleared += x;
   EXPECT_GT(cleared, 0);
+}
+
+// The same on the 400-region test world (tests/sim/world-400.yaml): ranks own whole insured
+// regions, exchange sparse off-site cells (Comm::gather), and every rank ends with the serial
+// run's results; the cells of regions from 256 on travel too.
+TEST(Ranks, SplitRunOf400RegionsEqualsSerialRun) {
+  const std::string file = std::string(YIDI_SOURCE_DIR) + "/tests/sim/world-400.yaml";
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  const sim::World world = io::world_from_yaml(text.str(), file);
+  ASSERT_EQ(world.size(), 400u);
+  Fixture f;
+  for (const auto& r : world.provinces())
+    if (!f.book.has_region(r.code)) f.book.add_region(RegionInfo{r.code, r.name, r.name_en});
+  sim::Simulation serial(f.scenario, f.book, world);
+  while (!serial.done()) serial.run_month();
+  for (int ranks : {2, 3}) {
+    ThreadComm::Shared shared(ranks);
+    std::vector<sim::Results> results(static_cast<std::size_t>(ranks));
+    std::vector<std::thread> threads;
+    for (int r = 0; r < ranks; ++r)
+      threads.emplace_back([&, r] {
+        const ThreadComm comm(shared, r);
+        sim::Simulation s(f.scenario, f.book, world, comm);
+        while (!s.done()) s.run_month();
+        results[static_cast<std::size_t>(r)] = s.results();
+      });
+    for (auto& t : threads) t.join();
+    for (int r = 0; r < ranks; ++r)
+      EXPECT_TRUE(results[static_cast<std::size_t>(r)] == serial.results()) << ranks << " ranks, rank " << r;
+  }
+  // Visits were treated in regions from 256 on (so their cells crossed ranks).
+  const auto& bt = serial.results().data("offsite/by_treatment").i;  // month × 400 × 400 × 4
+  std::int64_t to_high = 0;
+  for (std::size_t i = 0; i < bt.size(); ++i)
+    if ((i / 4) % 400 >= 256) to_high += bt[i];
+  EXPECT_GT(to_high, 0);
 }

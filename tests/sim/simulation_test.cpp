@@ -48,9 +48,9 @@ struct Stepping {
     std::vector<Catalogue> catalogues;
     sim::MonthContext ctx;
     Month(const Stepping& s, int month) : ctx(sim::MonthContext::make(month, s.p, s.rng, s.mob, s.f.world)) {
-      policies.reserve(sim::kProvinces);  // ctx points into both: no reallocation
-      catalogues.reserve(sim::kProvinces);
-      for (std::size_t i = 0; i < sim::kProvinces; ++i) {
+      policies.reserve(s.f.world.size());  // ctx points into both: no reallocation
+      catalogues.reserve(s.f.world.size());
+      for (std::size_t i = 0; i < s.f.world.size(); ++i) {
         policies.push_back(s.f.book.insured_policy(s.f.world.province(i).code, ctx.settle_date));
         catalogues.push_back(s.f.book.catalogue(s.f.world.province(i).code, ctx.settle_date));
         ctx.policy[i] = &policies.back();
@@ -232,7 +232,7 @@ TEST(Population, OffsiteStockMatchesTheCensusInflowShare) {
   for (std::size_t h = 0; h < world.size(); ++h)  // agents lie by home province: home is implicit
     for (std::size_t g = 0; g < sim::kGroups; ++g)
       for (std::uint32_t i = l.begin[h][g]; i < l.begin[h][g] + l.count[h][g]; ++i)
-        if (agents[i].is_away(h)) into[agents[i].away] += 1000;
+        if (agents[i].is_away(h)) into[agents[i].region()] += 1000;
   // Shanghai 310000: census inflow 10,479,652 [VERIFIED] × offsite_insured_share, within sampling noise.
   const std::size_t sh = world.index_of(RegionCode::of(310000));
   EXPECT_NEAR(into[sh] / (10479652.0 * p.offsite_insured_share), 1.0, 0.05);
@@ -253,7 +253,7 @@ TEST(Population, StepRangeEqualsStepAgent) {
   for (int month : {f.scenario.start_month, f.scenario.start_month + 5, f.scenario.start_month + 12}) {
     const Stepping::Month mc(st, month);
     const sim::MonthContext& ctx = mc.ctx;
-    sim::MonthTotals by_range, by_agent;
+    sim::MonthTotals by_range(f.world.size()), by_agent(f.world.size());
     sim::step_range(fast.data() + first, first, count, l, ctx, by_range);
     for (std::uint32_t i = first; i < first + count; ++i) {
       const auto [home, group] = l.cell_of(i);
@@ -278,7 +278,7 @@ TEST(Population, ScreenReproducesTheUnscreenedModel) {
   const sim::SimParams& p = st.p;
   const sim::Layout& l = st.l;
   sim::AgentVector screened = st.agents(), unscreened = screened;
-  sim::MonthTotals a, b;
+  sim::MonthTotals a(f.world.size()), b(f.world.size());
   for (int month : {f.scenario.start_month, f.scenario.start_month + 5}) {
     const Stepping::Month mc(st, month);
     const sim::MonthContext& ctx = mc.ctx;
@@ -305,12 +305,13 @@ TEST(Population, ScreenReproducesTheUnscreenedModel) {
   agree(local_a, local_b, "local stays");
   std::array<std::int64_t, sim::kVisitTypes> by_type_a{}, by_type_b{};
   std::int64_t fund_a = 0, fund_b = 0;
-  for (std::size_t i = 0; i < a.offsite.size(); ++i) {
-    const std::size_t v = (i / sim::kPaths) % sim::kVisitTypes;
-    by_type_a[v] += a.offsite[i].visits;
-    by_type_b[v] += b.offsite[i].visits;
-    fund_a += a.offsite[i].fund;
-    fund_b += b.offsite[i].fund;
+  for (const auto& [key, flow] : a.offsite.sorted()) {
+    by_type_a[a.offsite_cell(key)[3]] += flow.visits;
+    fund_a += flow.fund;
+  }
+  for (const auto& [key, flow] : b.offsite.sorted()) {
+    by_type_b[b.offsite_cell(key)[3]] += flow.visits;
+    fund_b += flow.fund;
   }
   agree(by_type_a[0], by_type_b[0], "off-site inpatient stays");
   agree(by_type_a[1], by_type_b[1], "off-site general outpatient visits");

@@ -44,7 +44,8 @@ TEST(LeanMask, Avx2EqualsScalarAndTheRule) {
   std::mt19937_64 gen(42);
   for (int trial = 0; trial < 20000; ++trial) {
     CellThresholds t;
-    t.home = static_cast<std::uint8_t>(gen() % kProvinces);
+    // Homes and residences over 1024 regions, so that the region's high bits (traits' bits 6–7) count.
+    t.home = static_cast<std::uint16_t>(gen() % (trial % 2 == 0 ? 32 : Agent::kMaxRegions));
     for (unsigned q = 0; q < 16; ++q) {
       const std::uint32_t a = pick_hi(gen), b = pick_hi(gen);
       t.nothing_hi[q] = std::min(a, b);
@@ -53,8 +54,14 @@ TEST(LeanMask, Avx2EqualsScalarAndTheRule) {
     Agent agents[kBatch];
     std::uint16_t hi[kBatch];
     for (std::uint32_t j = 0; j < kBatch; ++j) {
-      agents[j].away = gen() % 3 == 0 ? static_cast<std::uint8_t>(gen() % kProvinces) : t.home;
+      agents[j].traits = 0;
       agents[j].set_traits(static_cast<unsigned>(gen() % 3), gen() % 2 == 0, gen() % 2 == 0);
+      // Away: anywhere, or a region that differs from home only in its low byte or high bits.
+      const std::size_t pick = gen() % 6;
+      agents[j].set_region(pick == 0   ? gen() % Agent::kMaxRegions
+                           : pick == 1 ? (t.home & 0x300u) | (gen() & 0xFFu)
+                           : pick == 2 ? (t.home & 0xFFu) | ((gen() & 3u) << 8)
+                                       : t.home);
       agents[j].set_admissions(static_cast<unsigned>(gen() % 4));
       agents[j].op_deductible = static_cast<std::uint16_t>(gen());
       agents[j].ytd_pooled = agents[j].ytd_layer = static_cast<std::uint32_t>(gen());
@@ -154,4 +161,36 @@ TEST(Screen, ConditionalWordsHaveTheConditionalDistribution) {
     within(stays_without_first, (1 - p_first) * p_stay / p_any, "stay without the first event");
     EXPECT_NEAR(low_stay_word / static_cast<double>(stays), 0.5, 5 * std::sqrt(0.25 / stays)) << "q " << q;
   }
+}
+
+// The agent's 10-bit region index (sim/model/agent.hpp): the low byte in `away`, bits 8–9 in
+// traits' top two bits, the other traits untouched, and 12 bytes still.
+TEST(AgentRegion, TenBitsAtTheEdges) {
+  static_assert(sizeof(Agent) == 12);
+  for (std::size_t r : {std::size_t{0}, std::size_t{255}, std::size_t{256}, std::size_t{1023}}) {
+    Agent a{};
+    a.set_traits(2, true, true);  // age band 2, chronic, assistance: 0b1110
+    a.set_admissions(3);          // 0b11 << 4
+    a.set_region(r);
+    EXPECT_EQ(a.region(), r);
+    EXPECT_EQ(a.away, r & 0xFF) << r;
+    EXPECT_EQ(a.traits >> 6, r >> 8) << r;
+    EXPECT_EQ(a.age_band(), 2u);
+    EXPECT_TRUE(a.chronic());
+    EXPECT_TRUE(a.assistance());
+    EXPECT_EQ(a.admissions(), 3u);
+    EXPECT_FALSE(a.is_away(r));
+    EXPECT_TRUE(a.is_away(r ^ 256));  // differs in bit 8 only
+    EXPECT_TRUE(a.is_away(r ^ 1));    // differs in bit 0 only
+    // The traits setters keep the region's high bits.
+    a.set_traits(0, false, false);
+    a.reset_year();
+    EXPECT_EQ(a.region(), r);
+  }
+  // Below 256 regions the bytes are those of the former 8-bit field: traits' top bits stay 0.
+  Agent b{};
+  b.set_traits(1, true, false);
+  b.set_region(31);
+  EXPECT_EQ(b.away, 31);
+  EXPECT_EQ(b.traits, 0b0101);
 }

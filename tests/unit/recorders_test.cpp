@@ -84,17 +84,17 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   const World world = embedded_world();
   const Recorders recorders(world);
   const std::size_t P = 32, G = 3, V = 4, Paths = 2, R = 10, S = 2;
-  MonthTotals t;
+  MonthTotals t(P);
   Flow f;
   f.visits = 2;
   f.medfee = 500;
   f.fund = 300;
   f.hifp = 250;
   // Insured province 4, retirees, treated in province 9, inpatient, manual.
-  t.offsite[MonthTotals::offsite_index(4, 1, 9, 0, 1)] = f;
+  t.offsite.at(t.offsite_index(4, 1, 9, 0, 1)) = f;
   Flow direct = f;
   direct.visits = 6;
-  t.offsite[MonthTotals::offsite_index(4, 2, 11, 0, 0)] = direct;
+  t.offsite.at(t.offsite_index(4, 2, 11, 0, 0)) = direct;
   t.local[MonthTotals::local_index(7, 2, 0)] = f;
   t.inpatient_reasons[4 * R + index(PathReason::no_filing)] = 2;
   t.away[5 * G + 2] = 3;
@@ -115,11 +115,15 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   fund.below_floor = false;
   rep.funds.push_back(fund);
   rep.topups_paid = Money::fen(42);
-  std::array<bool, 32> active{};
-  active[3] = true;
+  std::array<std::uint8_t, 32> active{};
+  active[3] = 1;
 
   Results results;
-  recorders.record_start(Layout{}, results);
+  Layout empty;  // 32 regions of no agents
+  empty.begin.assign(P, {});
+  empty.count.assign(P, {});
+  empty.insured.assign(P, {});
+  recorders.record_start(empty, results);
   results.begin_month(2024 * 12);
   recorders.record(MonthInput{world, t, rep, 10, active}, results);
 
