@@ -3,6 +3,7 @@
 // header name, with the national interface's names where one exists [interface]. The column lists
 // below are the one definition of both formats: the header, the formatting and the documentation
 // tables (`yidi settle --columns`) all come from them.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -57,6 +58,22 @@ struct RejectedRow {
 };
 
 
+/// Memory for the id and year-to-date tables: a large table is asked for in transparent huge pages
+/// (madvise), so that its random lookups miss the TLB less and fault once per 2 MiB.
+void* table_allocate(std::size_t bytes);
+void table_deallocate(void* p, std::size_t bytes) noexcept;
+template <class T>
+struct TableAllocator {
+  using value_type = T;
+  TableAllocator() = default;
+  template <class U>
+  TableAllocator(const TableAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(table_allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { table_deallocate(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const TableAllocator<U>&) const noexcept { return true; }
+};
+
 /// The visit ids seen so far, and the line each was first seen on: 24 bytes a slot in an
 /// open-addressing table kept at most 3/4 full.
 class VisitIds {
@@ -76,7 +93,7 @@ private:
     std::int32_t line = 0;  // 0 = empty
   };
   void grow();
-  std::vector<Slot> slots_;
+  std::vector<Slot, TableAllocator<Slot>> slots_;
   std::size_t size_ = 0;
 };
 
@@ -105,12 +122,19 @@ struct ParsedRecord {
   IdHash id;
 };
 
+/// What parse_claim_record remembers between records of one caller (one thread): the region codes
+/// it found in the policy data (direct-mapped; the book is immutable while it is read).
+struct ClaimParseCache {
+  const PolicyBook* book = nullptr;
+  std::array<std::uint32_t, 64> regions{};  // a code present in `book`, or 0
+};
+
 /// Parses one record into `row` (reused: its buffers keep their capacity). Thread-safe; checks
 /// everything but duplicate ids (ClaimsReader / the caller's VisitIds do that, in file order).
-/// `fields` and `scratch` are the caller's working space.
+/// `fields`, `scratch` and `cache` (optional) are the caller's working space.
 void parse_claim_record(const ClaimsFormat& format, const RawRecord& record, const std::string& file_name,
                         const PolicyBook& book, const CsvLimits& limits, ClaimRow& row, ParsedRecord& result,
-                        std::vector<FieldView>& fields, std::string& scratch);
+                        std::vector<FieldView>& fields, std::string& scratch, ClaimParseCache* cache = nullptr);
 
 /// Applies the duplicate-id check to a parsed record, in file order: a row whose id was used on an
 /// earlier row is rejected on mdtrt_id (unless it was already rejected on a column checked before
@@ -140,6 +164,7 @@ private:
   VisitIds ids_;
   std::vector<FieldView> fields_;
   std::string scratch_;
+  ClaimParseCache cache_;
 };
 
 /// Parses a whole claims text (tests and small inputs): rows and rejections in file order.
@@ -187,7 +212,7 @@ private:
   };
   std::size_t slot_index(const ClaimRow& row) const;
   void grow();
-  std::vector<Slot> slots_;
+  std::vector<Slot, TableAllocator<Slot>> slots_;
   std::size_t size_ = 0;
 };
 
