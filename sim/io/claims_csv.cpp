@@ -103,6 +103,9 @@ public:
   std::string_view cell(Col c) const {
     const std::string_view v = raw(c);
     if (plain_) return v;
+    return checked(c, v);
+  }
+  [[gnu::noinline]] std::string_view checked(Col c, std::string_view v) const {
     for (const char ch : v) {
       const auto u = static_cast<unsigned char>(ch);
       if (u < 0x20 || u >= 0x7F) {
@@ -279,17 +282,30 @@ constexpr std::size_t kHugePage = std::size_t{2} << 20;
 }  // namespace
 
 void* table_allocate(std::size_t bytes) {
-  if (bytes < 2 * kHugePage) return ::operator new(bytes);
+  if (bytes < 2 * kHugePage) {
+    void* p = std::calloc(1, bytes);
+    if (p == nullptr) throw std::bad_alloc();
+    return p;
+  }
+  // Fresh anonymous pages are zero; map a huge page more than asked, then keep the aligned part.
   const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  void* p = std::aligned_alloc(kHugePage, rounded);
-  if (p == nullptr) throw std::bad_alloc();
+  void* m = ::mmap(nullptr, rounded + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) throw std::bad_alloc();
+  const auto at = reinterpret_cast<std::uintptr_t>(m);
+  const std::uintptr_t aligned = (at + kHugePage - 1) / kHugePage * kHugePage;
+  if (aligned > at) ::munmap(m, aligned - at);
+  if (aligned + rounded < at + rounded + kHugePage) ::munmap(reinterpret_cast<void*>(aligned + rounded), at + kHugePage - aligned);
+  void* p = reinterpret_cast<void*>(aligned);
   ::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: without it (or without THP) the table works the same
   return p;
 }
 
 void table_deallocate(void* p, std::size_t bytes) noexcept {
-  if (bytes < 2 * kHugePage) ::operator delete(p);
-  else std::free(p);
+  if (bytes < 2 * kHugePage) {
+    std::free(p);
+    return;
+  }
+  ::munmap(p, (bytes + kHugePage - 1) / kHugePage * kHugePage);
 }
 
 int VisitIds::insert(const IdHash& h, int line) {
@@ -308,7 +324,7 @@ int VisitIds::insert(const IdHash& h, int line) {
 
 void VisitIds::grow() {
   auto old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  slots_ = TableSlots<Slot>(old.empty() ? 1024 : old.size() * 2);
   size_ = 0;
   for (const Slot& s : old)
     if (s.line != 0) insert(IdHash{s.hi, s.lo}, s.line);
@@ -631,7 +647,7 @@ YearToDate YearToDateLedger::before(const ClaimRow& row) const {
 
 void YearToDateLedger::grow() {
   auto old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  slots_ = TableSlots<Slot>(old.empty() ? 1024 : old.size() * 2);
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
     if (!s.used) continue;

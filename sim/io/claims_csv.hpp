@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -58,20 +60,44 @@ struct RejectedRow {
 };
 
 
-/// Memory for the id and year-to-date tables: a large table is asked for in transparent huge pages
-/// (madvise), so that its random lookups miss the TLB less and fault once per 2 MiB.
+/// The slots of the id and year-to-date tables: `n` zero bytes-initialised T (an all-zero slot is
+/// an empty one), from memory the kernel hands out zeroed (so a grown table is not filled twice). A
+/// large table is asked for in transparent huge pages (madvise), so that its random lookups miss
+/// the TLB less and fault once per 2 MiB.
 void* table_allocate(std::size_t bytes);
 void table_deallocate(void* p, std::size_t bytes) noexcept;
 template <class T>
-struct TableAllocator {
-  using value_type = T;
-  TableAllocator() = default;
-  template <class U>
-  TableAllocator(const TableAllocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return static_cast<T*>(table_allocate(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t n) noexcept { table_deallocate(p, n * sizeof(T)); }
-  template <class U>
-  bool operator==(const TableAllocator<U>&) const noexcept { return true; }
+class TableSlots {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+public:
+  TableSlots() = default;
+  explicit TableSlots(std::size_t n) : data_(static_cast<T*>(table_allocate(n * sizeof(T)))), size_(n) {}
+  TableSlots(TableSlots&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  TableSlots& operator=(TableSlots&& o) noexcept {
+    if (this != &o) {
+      release();
+      data_ = std::exchange(o.data_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+    }
+    return *this;
+  }
+  ~TableSlots() { release(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+
+private:
+  void release() noexcept {
+    if (data_ != nullptr) table_deallocate(data_, size_ * sizeof(T));
+    data_ = nullptr;
+    size_ = 0;
+  }
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
 };
 
 /// The visit ids seen so far, and the line each was first seen on: 24 bytes a slot in an
@@ -93,7 +119,7 @@ private:
     std::int32_t line = 0;  // 0 = empty
   };
   void grow();
-  std::vector<Slot, TableAllocator<Slot>> slots_;
+  TableSlots<Slot> slots_;
   std::size_t size_ = 0;
 };
 
@@ -212,7 +238,7 @@ private:
   };
   std::size_t slot_index(const ClaimRow& row) const;
   void grow();
-  std::vector<Slot, TableAllocator<Slot>> slots_;
+  TableSlots<Slot> slots_;
   std::size_t size_ = 0;
 };
 
