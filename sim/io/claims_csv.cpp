@@ -138,9 +138,22 @@ public:
   }
   RegionCode region(Col c, const PolicyBook* must_exist) const {
     const auto v = cell(c);
+    ClaimParseCache::Region* slot = nullptr;
+    std::uint64_t text = 0;
+    if (cache_ != nullptr && must_exist != nullptr && v.size() == 6) {
+      if (cache_->book != must_exist) {
+        cache_->book = must_exist;
+        cache_->regions.fill({});
+      }
+      std::memcpy(&text, v.data(), 6);
+      text |= std::uint64_t{1} << 63;
+      slot = &cache_->regions[static_cast<std::size_t>((text * 0x9E3779B97F4A7C15ull) >> 58)];
+      if (slot->text == text) return RegionCode::of(slot->code);  // parsed and found before
+    }
     const auto code = RegionCode::parse(v);
     if (!code) fail(c, "a 6-digit region code such as 110000");
-    if (must_exist && !known(*must_exist, *code)) fail(c, "a region code present in the policy data");
+    if (must_exist && !must_exist->has_region(*code)) fail(c, "a region code present in the policy data");
+    if (slot != nullptr) *slot = {text, code->value()};
     return *code;
   }
   Date date(Col c) const {
@@ -176,18 +189,6 @@ public:
   };
 
 private:
-  bool known(const PolicyBook& book, RegionCode code) const {
-    if (cache_ == nullptr) return book.has_region(code);
-    if (cache_->book != &book) {
-      cache_->book = &book;
-      cache_->regions.fill(0);
-    }
-    std::uint32_t& slot = cache_->regions[(code.value() * 2654435761u) >> 26];
-    if (slot == code.value()) return true;
-    if (!book.has_region(code)) return false;
-    slot = code.value();
-    return true;
-  }
   const RawRecord& rec_;
   const std::vector<FieldView>& fields_;
   const std::vector<int>& index_;

@@ -148,11 +148,16 @@ struct ParsedRecord {
   IdHash id;
 };
 
-/// What parse_claim_record remembers between records of one caller (one thread): the region codes
-/// it found in the policy data (direct-mapped; the book is immutable while it is read).
+/// What parse_claim_record remembers between records of one caller (one thread): region cells it
+/// read as codes present in the policy data, by their 6 bytes (direct-mapped; the book is
+/// immutable while it is read).
 struct ClaimParseCache {
+  struct Region {
+    std::uint64_t text = 0;  // the cell's 6 bytes, with bit 63 set; 0 = empty
+    std::uint32_t code = 0;
+  };
   const PolicyBook* book = nullptr;
-  std::array<std::uint32_t, 64> regions{};  // a code present in `book`, or 0
+  std::array<Region, 64> regions{};
 };
 
 /// Parses one record into `row` (reused: its buffers keep their capacity). Thread-safe; checks
