@@ -283,31 +283,20 @@ constexpr std::size_t kHugePage = std::size_t{2} << 20;
 }  // namespace
 
 void* table_allocate(std::size_t bytes) {
-  if (bytes < 2 * kHugePage) {
-    void* p = std::calloc(1, bytes);
-    if (p == nullptr) throw std::bad_alloc();
-    return p;
+  // calloc: memory fresh from the kernel is not filled again; memory the allocator reuses (a
+  // table freed on growing) is, and costs no page faults.
+  void* p = std::calloc(1, bytes);
+  if (p == nullptr) throw std::bad_alloc();
+  if (bytes >= 2 * kHugePage) {
+    // The whole huge pages inside the block: a hint (without it, or without THP, the table works the same).
+    const auto at = reinterpret_cast<std::uintptr_t>(p);
+    const std::uintptr_t from = (at + kHugePage - 1) / kHugePage * kHugePage, to = (at + bytes) / kHugePage * kHugePage;
+    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
   }
-  // Fresh anonymous pages are zero; map a huge page more than asked, then keep the aligned part.
-  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  void* m = ::mmap(nullptr, rounded + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) throw std::bad_alloc();
-  const auto at = reinterpret_cast<std::uintptr_t>(m);
-  const std::uintptr_t aligned = (at + kHugePage - 1) / kHugePage * kHugePage;
-  if (aligned > at) ::munmap(m, aligned - at);
-  if (aligned + rounded < at + rounded + kHugePage) ::munmap(reinterpret_cast<void*>(aligned + rounded), at + kHugePage - aligned);
-  void* p = reinterpret_cast<void*>(aligned);
-  ::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: without it (or without THP) the table works the same
   return p;
 }
 
-void table_deallocate(void* p, std::size_t bytes) noexcept {
-  if (bytes < 2 * kHugePage) {
-    std::free(p);
-    return;
-  }
-  ::munmap(p, (bytes + kHugePage - 1) / kHugePage * kHugePage);
-}
+void table_deallocate(void* p, std::size_t) noexcept { std::free(p); }
 
 int VisitIds::insert(const IdHash& h, int line) {
   if ((size_ + 1) * 4 > slots_.size() * 3) grow();
