@@ -60,10 +60,10 @@ struct RejectedRow {
 };
 
 
-/// The slots of the id and year-to-date tables: `n` zero bytes-initialised T (an all-zero slot is
-/// an empty one), from memory the kernel hands out zeroed (so a grown table is not filled twice). A
-/// large table is asked for in transparent huge pages (madvise), so that its random lookups miss
-/// the TLB less and fault once per 2 MiB.
+/// The slots of the id and year-to-date tables: `n` T of zero bytes (an all-zero slot is an empty
+/// one), from calloc (memory fresh from the kernel is not filled a second time; a table freed on
+/// growing is reused). Inside a large block transparent huge pages are advised (madvise), so that
+/// random lookups miss the TLB less.
 void* table_allocate(std::size_t bytes);
 void table_deallocate(void* p, std::size_t bytes) noexcept;
 template <class T>
