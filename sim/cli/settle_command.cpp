@@ -203,6 +203,7 @@ struct Batch {
   std::vector<Policies> policies;
   std::vector<std::string> policy_errors;
   SharedSnapshots::Cache cache;  // kept when the batch is recycled
+  io::ClaimParseCache parse_cache;
   std::string results, rejects, explain, messages;  // formatted output
   std::vector<io::FieldView> fields;
   std::string scratch, cell;
@@ -283,7 +284,7 @@ Counts settle_stream(io::CsvSplitter& input, const io::ClaimsFormat& format, con
                                                b->policy_errors.clear();
                                                for (std::size_t i = 0; i < n; ++i) {
                                                  io::parse_claim_record(format, b->record(i), file, book, limits,
-                                                                        b->rows[i], b->parsed[i], b->fields, b->scratch);
+                                                                        b->rows[i], b->parsed[i], b->fields, b->scratch, &b->parse_cache);
                                                  if (b->parsed[i].ok)
                                                    b->policies[i] = snapshots.resolve(b->rows[i].request.visit, b->cache,
                                                                                       b->policy_errors);

@@ -5,7 +5,11 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <cstdlib>
+#include <new>
 #include <sstream>
+
+#include <sys/mman.h>
 
 namespace yidi::io {
 namespace {
@@ -88,8 +92,8 @@ class RowParser {
 public:
   /// `plain`: the record is printable ASCII throughout, so no cell needs the text check.
   RowParser(const RawRecord& rec, const std::vector<FieldView>& fields, const std::vector<int>& index,
-            const std::string& file, bool plain)
-      : rec_(rec), fields_(fields), index_(index), file_(file), plain_(plain) {}
+            const std::string& file, bool plain, ClaimParseCache* cache)
+      : rec_(rec), fields_(fields), index_(index), file_(file), plain_(plain), cache_(cache) {}
 
   std::string_view raw(Col c) const {
     const int i = index_[static_cast<std::size_t>(c)];
@@ -99,6 +103,9 @@ public:
   std::string_view cell(Col c) const {
     const std::string_view v = raw(c);
     if (plain_) return v;
+    return checked(c, v);
+  }
+  [[gnu::noinline]] std::string_view checked(Col c, std::string_view v) const {
     for (const char ch : v) {
       const auto u = static_cast<unsigned char>(ch);
       if (u < 0x20 || u >= 0x7F) {
@@ -131,9 +138,22 @@ public:
   }
   RegionCode region(Col c, const PolicyBook* must_exist) const {
     const auto v = cell(c);
+    ClaimParseCache::Region* slot = nullptr;
+    std::uint64_t text = 0;
+    if (cache_ != nullptr && must_exist != nullptr && v.size() == 6) {
+      if (cache_->book != must_exist) {
+        cache_->book = must_exist;
+        cache_->regions.fill({});
+      }
+      std::memcpy(&text, v.data(), 6);
+      text |= std::uint64_t{1} << 63;
+      slot = &cache_->regions[static_cast<std::size_t>((text * 0x9E3779B97F4A7C15ull) >> 58)];
+      if (slot->text == text) return RegionCode::of(slot->code);  // parsed and found before
+    }
     const auto code = RegionCode::parse(v);
     if (!code) fail(c, "a 6-digit region code such as 110000");
     if (must_exist && !must_exist->has_region(*code)) fail(c, "a region code present in the policy data");
+    if (slot != nullptr) *slot = {text, code->value()};
     return *code;
   }
   Date date(Col c) const {
@@ -174,6 +194,7 @@ private:
   const std::vector<int>& index_;
   const std::string& file_;
   bool plain_;
+  ClaimParseCache* cache_;
 };
 
 std::optional<VisitType> parse_med_type(std::string_view v) {
@@ -245,12 +266,37 @@ std::string amount_expected(AmountForm form) {
   return std::string(Money::kInputForm);
 }
 
+namespace {
+IdHash to_id_hash(const std::array<std::uint32_t, 8>& d) {
+  return IdHash{std::uint64_t{d[0]} << 32 | d[1], std::uint64_t{d[2]} << 32 | d[3]};
+}
+}  // namespace
+
 IdHash id_hash(std::string_view id) {
   Sha256 h;
   h.update(id);
-  const auto d = h.finish();
-  return IdHash{std::uint64_t{d[0]} << 32 | d[1], std::uint64_t{d[2]} << 32 | d[3]};
+  return to_id_hash(h.finish());
 }
+
+namespace {
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+}  // namespace
+
+void* table_allocate(std::size_t bytes) {
+  // calloc: memory fresh from the kernel is not filled again; memory the allocator reuses (a
+  // table freed on growing) is, and costs no page faults.
+  void* p = std::calloc(1, bytes);
+  if (p == nullptr) throw std::bad_alloc();
+  if (bytes >= 2 * kHugePage) {
+    // The whole huge pages inside the block: a hint (without it, or without THP, the table works the same).
+    const auto at = reinterpret_cast<std::uintptr_t>(p);
+    const std::uintptr_t from = (at + kHugePage - 1) / kHugePage * kHugePage, to = (at + bytes) / kHugePage * kHugePage;
+    if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+  }
+  return p;
+}
+
+void table_deallocate(void* p, std::size_t) noexcept { std::free(p); }
 
 int VisitIds::insert(const IdHash& h, int line) {
   if ((size_ + 1) * 4 > slots_.size() * 3) grow();
@@ -267,8 +313,8 @@ int VisitIds::insert(const IdHash& h, int line) {
 }
 
 void VisitIds::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  auto old = std::move(slots_);
+  slots_ = TableSlots<Slot>(old.empty() ? 1024 : old.size() * 2);
   size_ = 0;
   for (const Slot& s : old)
     if (s.line != 0) insert(IdHash{s.hi, s.lo}, s.line);
@@ -314,7 +360,9 @@ ClaimsFormat::ClaimsFormat(const RawRecord& rec, const std::string& file, const 
 }
 
 namespace {
-void parse_row(const RowParser& p, const RawRecord& rec, const PolicyBook& book, ClaimRow& row) {
+/// `person_key`: the hash of the psn_no field if already computed (with the id's), else null.
+void parse_row(const RowParser& p, const RawRecord& rec, const PolicyBook& book, ClaimRow& row,
+               const IdHash* person_key) {
   row.line = rec.line;
   row.columns.clear();
   row.request.filing.reset();
@@ -324,7 +372,7 @@ void parse_row(const RowParser& p, const RawRecord& rec, const PolicyBook& book,
 
   p.text(mdtrt_id, true, v.id);
   p.text(psn_no, false, row.person);
-  row.person_key = row.person.empty() ? IdHash{} : id_hash(row.person);
+  row.person_key = row.person.empty() ? IdHash{} : person_key != nullptr ? *person_key : id_hash(row.person);
   v.insured_region = p.region(insuplc_admdvs, &book);
   v.treatment_region = p.region(mdtrtarea_admvs, &book);
 
@@ -433,7 +481,7 @@ std::vector<std::string> record_fields(const std::vector<FieldView>& fields) {
 
 void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const std::string& file,
                         const PolicyBook& book, const CsvLimits& limits, ClaimRow& row, ParsedRecord& result,
-                        std::vector<FieldView>& fields, std::string& scratch) {
+                        std::vector<FieldView>& fields, std::string& scratch, ClaimParseCache* cache) {
   result.ok = false;
   result.failed_column = -1;
   result.rejected.reset();
@@ -451,13 +499,28 @@ void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const 
   // The id is taken from a record of any width, so that a later duplicate is still found.
   const int id_at = format.id_field();
   const bool plain = plain_ascii(rec.text);
+  const bool full = fields.size() == format.header().size();
+  IdHash person_key;
+  bool have_person_key = false;
   if (static_cast<std::size_t>(id_at) < fields.size() && !fields[static_cast<std::size_t>(id_at)].value.empty() &&
       (plain || !text_problem(fields[static_cast<std::size_t>(id_at)].value))) {
     result.has_id = true;
     result.id_field = id_at;
-    result.id = id_hash(fields[static_cast<std::size_t>(id_at)].value);
+    const std::string_view id = fields[static_cast<std::size_t>(id_at)].value;
+    const int person_at = format.index()[psn_no];
+    if (plain && full && person_at >= 0 && !fields[static_cast<std::size_t>(person_at)].value.empty()) {
+      // Both ids of the row hashed side by side (the person's is the ledger's key; a plain record's
+      // cell is its raw field).
+      std::array<std::uint32_t, 8> di, dp;
+      sha256_pair(id, fields[static_cast<std::size_t>(person_at)].value, di, dp);
+      result.id = to_id_hash(di);
+      person_key = to_id_hash(dp);
+      have_person_key = true;
+    } else {
+      result.id = id_hash(id);
+    }
   }
-  if (fields.size() != format.header().size()) {
+  if (!full) {
     result.rejected.emplace(RejectedRow{
         rec.line, record_fields(fields),
         InputError({file, rec.line, 0}, "",
@@ -466,9 +529,9 @@ void parse_claim_record(const ClaimsFormat& format, const RawRecord& rec, const 
                        (rec.text.starts_with("#") ? " (a comment line is allowed only before the header)" : ""))});
     return;
   }
-  const RowParser p(rec, fields, format.index(), file, plain);
+  const RowParser p(rec, fields, format.index(), file, plain, cache);
   try {
-    parse_row(p, rec, book, row);
+    parse_row(p, rec, book, row, have_person_key ? &person_key : nullptr);
     result.ok = true;
   } catch (const RowParser::ColumnError& e) {
     result.failed_column = e.column;
@@ -509,7 +572,7 @@ ClaimsReader::Next ClaimsReader::next(ClaimRow& row, std::optional<RejectedRow>&
   RawRecord rec;
   if (!splitter_.next(rec)) return Next::end;
   ParsedRecord result;
-  parse_claim_record(*format_, rec, splitter_.file_name(), book_, splitter_.limits(), row, result, fields_, scratch_);
+  parse_claim_record(*format_, rec, splitter_.file_name(), book_, splitter_.limits(), row, result, fields_, scratch_, &cache_);
   check_visit_id(ids_, splitter_.file_name(), rec, splitter_.limits(), result);
   if (result.ok) return Next::row;
   rejected = std::move(result.rejected);
@@ -573,8 +636,8 @@ YearToDate YearToDateLedger::before(const ClaimRow& row) const {
 }
 
 void YearToDateLedger::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  auto old = std::move(slots_);
+  slots_ = TableSlots<Slot>(old.empty() ? 1024 : old.size() * 2);
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
     if (!s.used) continue;
@@ -739,18 +802,14 @@ char* put_money(char* p, Money m) {
     *p++ = '-';
     f = -f;
   }
-  char buf[24];
-  char* e = buf + sizeof buf;
-  char* b = e;
-  *--b = static_cast<char>('0' + f % 10);
-  *--b = static_cast<char>('0' + f / 10 % 10);
-  *--b = '.';
-  std::int64_t y = f / 100;
-  do {
-    *--b = static_cast<char>('0' + y % 10);
-    y /= 10;
-  } while (y > 0);
-  return put_raw(p, std::string_view(b, static_cast<std::size_t>(e - b)));
+  // Yuan, '.', two digits of fen, written in place (as put(std::string&, Money)).
+  const auto u = static_cast<std::uint64_t>(f);
+  p = std::to_chars(p, p + 20, u / 100).ptr;
+  const auto fen = static_cast<unsigned>(u % 100);
+  p[0] = '.';
+  p[1] = static_cast<char>('0' + fen / 10);
+  p[2] = static_cast<char>('0' + fen % 10);
+  return p + 3;
 }
 char* put_date(char* p, Date d) {
   const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{d.days()}}};
@@ -775,9 +834,14 @@ void append_result_row(std::string& out, std::string& scratch, const ClaimRow& r
   const Visit& v = row.request.visit;
   scratch = s.reduction.str();
   // Numbers, dates and codes take at most 24 bytes each; text at most twice its size plus quotes.
+  // A row within kStack bytes is written on the stack and appended (no zero-filled resize of `out`).
+  constexpr std::size_t kStack = 2048;
+  const std::size_t bound = 32 * 24 + 2 * (v.id.size() + row.person.size() + scratch.size() + s.note.size()) + 16;
+  char stack[kStack];
   const std::size_t at = out.size();
-  out.resize(at + 32 * 24 + 2 * (v.id.size() + row.person.size() + scratch.size() + s.note.size()) + 16);
-  char* p = out.data() + at;
+  if (bound > kStack) out.resize(at + bound);
+  char* const start = bound > kStack ? out.data() + at : stack;
+  char* p = start;
   p = put_text(p, v.id);
   *p++ = ',';
   p = put_text(p, row.person);
@@ -824,7 +888,8 @@ void append_result_row(std::string& out, std::string& scratch, const ClaimRow& r
   *p++ = ',';
   p = put_text(p, s.note);
   *p++ = '\n';
-  out.resize(static_cast<std::size_t>(p - out.data()));
+  if (start == stack) out.append(stack, static_cast<std::size_t>(p - stack));
+  else out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 std::string format_explanation(const ClaimRow& row, const Settlement& s, const std::string& file_name) {

@@ -3,6 +3,7 @@
 // header name, with the national interface's names where one exists [interface]. The column lists
 // below are the one definition of both formats: the header, the formatting and the documentation
 // tables (`yidi settle --columns`) all come from them.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <istream>
@@ -10,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -57,6 +60,46 @@ struct RejectedRow {
 };
 
 
+/// The slots of the id and year-to-date tables: `n` T of zero bytes (an all-zero slot is an empty
+/// one), from calloc (memory fresh from the kernel is not filled a second time; a table freed on
+/// growing is reused). Inside a large block transparent huge pages are advised (madvise), so that
+/// random lookups miss the TLB less.
+void* table_allocate(std::size_t bytes);
+void table_deallocate(void* p, std::size_t bytes) noexcept;
+template <class T>
+class TableSlots {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+public:
+  TableSlots() = default;
+  explicit TableSlots(std::size_t n) : data_(static_cast<T*>(table_allocate(n * sizeof(T)))), size_(n) {}
+  TableSlots(TableSlots&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  TableSlots& operator=(TableSlots&& o) noexcept {
+    if (this != &o) {
+      release();
+      data_ = std::exchange(o.data_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+    }
+    return *this;
+  }
+  ~TableSlots() { release(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+
+private:
+  void release() noexcept {
+    if (data_ != nullptr) table_deallocate(data_, size_ * sizeof(T));
+    data_ = nullptr;
+    size_ = 0;
+  }
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 /// The visit ids seen so far, and the line each was first seen on: 24 bytes a slot in an
 /// open-addressing table kept at most 3/4 full.
 class VisitIds {
@@ -76,7 +119,7 @@ private:
     std::int32_t line = 0;  // 0 = empty
   };
   void grow();
-  std::vector<Slot> slots_;
+  TableSlots<Slot> slots_;
   std::size_t size_ = 0;
 };
 
@@ -105,12 +148,24 @@ struct ParsedRecord {
   IdHash id;
 };
 
+/// What parse_claim_record remembers between records of one caller (one thread): region cells it
+/// read as codes present in the policy data, by their 6 bytes (direct-mapped; the book is
+/// immutable while it is read).
+struct ClaimParseCache {
+  struct Region {
+    std::uint64_t text = 0;  // the cell's 6 bytes, with bit 63 set; 0 = empty
+    std::uint32_t code = 0;
+  };
+  const PolicyBook* book = nullptr;
+  std::array<Region, 64> regions{};
+};
+
 /// Parses one record into `row` (reused: its buffers keep their capacity). Thread-safe; checks
 /// everything but duplicate ids (ClaimsReader / the caller's VisitIds do that, in file order).
-/// `fields` and `scratch` are the caller's working space.
+/// `fields`, `scratch` and `cache` (optional) are the caller's working space.
 void parse_claim_record(const ClaimsFormat& format, const RawRecord& record, const std::string& file_name,
                         const PolicyBook& book, const CsvLimits& limits, ClaimRow& row, ParsedRecord& result,
-                        std::vector<FieldView>& fields, std::string& scratch);
+                        std::vector<FieldView>& fields, std::string& scratch, ClaimParseCache* cache = nullptr);
 
 /// Applies the duplicate-id check to a parsed record, in file order: a row whose id was used on an
 /// earlier row is rejected on mdtrt_id (unless it was already rejected on a column checked before
@@ -140,6 +195,7 @@ private:
   VisitIds ids_;
   std::vector<FieldView> fields_;
   std::string scratch_;
+  ClaimParseCache cache_;
 };
 
 /// Parses a whole claims text (tests and small inputs): rows and rejections in file order.
@@ -187,7 +243,7 @@ private:
   };
   std::size_t slot_index(const ClaimRow& row) const;
   void grow();
-  std::vector<Slot> slots_;
+  TableSlots<Slot> slots_;
   std::size_t size_ = 0;
 };
 

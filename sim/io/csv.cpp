@@ -96,6 +96,57 @@ __attribute__((target("sha,sse4.1"))) void sha256_ni(std::uint32_t* h, const uns
   _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), state1);
 }
 
+__attribute__((target("sha,sse4.1"))) inline void sha256_ni_store(__m128i s0, __m128i s1, std::uint32_t* h) {
+  const __m128i t = _mm_shuffle_epi32(s0, 0x1B);
+  s1 = _mm_shuffle_epi32(s1, 0xB1);
+  s0 = _mm_blend_epi16(t, s1, 0xF0);
+  s1 = _mm_alignr_epi8(s1, t, 8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h), s0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), s1);
+}
+
+/// Two independent single blocks at once, from the initial state: the rounds of one hide the
+/// latency of the other's (sha256rnds2 is latency-bound).
+__attribute__((target("sha,sse4.1"))) void sha256_ni_x2(std::uint32_t* ha, const unsigned char* pa, std::uint32_t* hb,
+                                                          const unsigned char* pb) {
+  const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ha));
+  __m128i a1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(ha + 4));
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);
+  a1 = _mm_shuffle_epi32(a1, 0x1B);
+  __m128i a0 = _mm_alignr_epi8(tmp, a1, 8);
+  a1 = _mm_blend_epi16(a1, tmp, 0xF0);
+  __m128i b0 = a0, b1 = a1;  // both start from the same state
+  const __m128i abef = a0, cdgh = a1;
+  __m128i wa[4], wb[4];
+  for (int k = 0; k < 16; ++k) {
+    __m128i ba, bb;
+    if (k < 4) {
+      ba = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pa + 16 * k)), mask);
+      bb = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pb + 16 * k)), mask);
+    } else {
+      ba = _mm_sha256msg2_epu32(
+          _mm_add_epi32(_mm_sha256msg1_epu32(wa[k & 3], wa[(k + 1) & 3]), _mm_alignr_epi8(wa[(k + 3) & 3], wa[(k + 2) & 3], 4)),
+          wa[(k + 3) & 3]);
+      bb = _mm_sha256msg2_epu32(
+          _mm_add_epi32(_mm_sha256msg1_epu32(wb[k & 3], wb[(k + 1) & 3]), _mm_alignr_epi8(wb[(k + 3) & 3], wb[(k + 2) & 3], 4)),
+          wb[(k + 3) & 3]);
+    }
+    wa[k & 3] = ba;
+    wb[k & 3] = bb;
+    const __m128i kk = _mm_load_si128(reinterpret_cast<const __m128i*>(kSha256K + 4 * k));
+    __m128i ma = _mm_add_epi32(ba, kk), mb = _mm_add_epi32(bb, kk);
+    a1 = _mm_sha256rnds2_epu32(a1, a0, ma);
+    b1 = _mm_sha256rnds2_epu32(b1, b0, mb);
+    ma = _mm_shuffle_epi32(ma, 0x0E);
+    mb = _mm_shuffle_epi32(mb, 0x0E);
+    a0 = _mm_sha256rnds2_epu32(a0, a1, ma);
+    b0 = _mm_sha256rnds2_epu32(b0, b1, mb);
+  }
+  sha256_ni_store(_mm_add_epi32(a0, abef), _mm_add_epi32(a1, cdgh), ha);
+  sha256_ni_store(_mm_add_epi32(b0, abef), _mm_add_epi32(b1, cdgh), hb);
+}
+
 bool have_sha_ni() {
   static const bool yes = [] {
     if (std::getenv("YIDI_NO_SHA_NI") != nullptr) return false;  // tests compare both paths
@@ -158,6 +209,32 @@ std::array<std::uint32_t, 8> Sha256::finish() {
   for (int i = 0; i < 8; ++i) tail[len - 1 - static_cast<std::size_t>(i)] = static_cast<unsigned char>(bits >> (8 * i));
   blocks(tail, len / 64);
   return h_;
+}
+
+void sha256_pair(std::string_view a, std::string_view b, std::array<std::uint32_t, 8>& da,
+                 std::array<std::uint32_t, 8>& db) {
+  if (a.size() > 55 || b.size() > 55 || !have_sha_ni()) {
+    Sha256 ha, hb;
+    ha.update(a);
+    hb.update(b);
+    da = ha.finish();
+    db = hb.finish();
+    return;
+  }
+  // Each message fits one padded block: the bytes, 0x80, zeros, the length in bits (big-endian).
+  auto pad = [](std::string_view m, unsigned char* block) {
+    std::memset(block, 0, 64);
+    std::memcpy(block, m.data(), m.size());
+    block[m.size()] = 0x80;
+    const std::uint64_t bits = static_cast<std::uint64_t>(m.size()) * 8;
+    for (int i = 0; i < 8; ++i) block[63 - i] = static_cast<unsigned char>(bits >> (8 * i));
+  };
+  alignas(16) unsigned char blocks[128];
+  pad(a, blocks);
+  pad(b, blocks + 64);
+  da = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  db = da;
+  sha256_ni_x2(da.data(), blocks, db.data(), blocks + 64);
 }
 
 // ---- text checks ---------------------------------------------------------------------------------

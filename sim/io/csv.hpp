@@ -43,6 +43,11 @@ private:
   std::uint64_t total_ = 0;
 };
 
+/// The SHA-256 digests of two texts (as Sha256::finish gives them), computed side by side when both
+/// fit one block (the visit and person ids of a claims row).
+void sha256_pair(std::string_view a, std::string_view b, std::array<std::uint32_t, 8>& da,
+                 std::array<std::uint32_t, 8>& db);
+
 /// Size limits of the strict reader (docs/settle-formats.md): a value, a record (all its lines) and
 /// the number of fields of a header or record. Anything larger is refused with its line.
 struct CsvLimits {

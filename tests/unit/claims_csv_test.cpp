@@ -402,6 +402,29 @@ TEST(Sha256, PiecesGiveTheDigestOfTheWhole) {
   EXPECT_EQ(h.hex(), "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
 }
 
+// The two ids of a row are hashed side by side: each digest is the one Sha256 gives alone, for every
+// length (one block up to 55 bytes, then the one-by-one path), "abc" as the FIPS vector.
+TEST(Sha256, PairGivesEachTextsOwnDigest) {
+  std::string a, b;
+  for (std::size_t n = 0; n <= 70; ++n) {
+    a = std::string(n, 'x') + std::to_string(n);
+    b = std::string(70 - n, 'y');
+    std::array<std::uint32_t, 8> da{}, db{};
+    sha256_pair(a, b, da, db);
+    Sha256 ha, hb;
+    ha.update(a);
+    hb.update(b);
+    EXPECT_EQ(da, ha.finish()) << n;
+    EXPECT_EQ(db, hb.finish()) << n;
+  }
+  std::array<std::uint32_t, 8> da{}, db{};
+  sha256_pair("abc", "", da, db);
+  EXPECT_EQ(da[0], 0xba7816bfu);
+  EXPECT_EQ(da[7], 0xf20015adu);
+  EXPECT_EQ(db[0], 0xe3b0c442u);
+  EXPECT_EQ(db[7], 0x7852b855u);
+}
+
 // A file read in 1 MiB blocks gives the same records as the text in memory, with records (and a
 // quoted line break) across block boundaries, and the same hash as the whole text.
 TEST(CsvSplitter, StreamsAFileAcrossBlockBoundariesLikeTheTextInMemory) {
