@@ -49,18 +49,38 @@ std::string AccountId::str() const {
   return out;
 }
 
+std::size_t Ledger::Hash::operator()(const AccountId& a) const noexcept {
+  std::uint64_t h = (static_cast<std::uint64_t>(a.region.value()) << 32) ^ a.holder.value();
+  h ^= (static_cast<std::uint64_t>(a.kind) << 8 | static_cast<std::uint64_t>(a.scheme)) * 0x9E3779B97F4A7C15ULL;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  return static_cast<std::size_t>(h ^ (h >> 31));
+}
+
 void Ledger::post(MoneyEvent e) {
   if (e.amount <= Money::zero())
     throw std::invalid_argument("ledger: amount must be positive, got " + e.amount.str() + " (" + e.reference + ")");
   if (e.from == e.to) throw std::invalid_argument("ledger: from and to are the same account " + e.from.str());
   if (e.amount.is_unlimited()) throw std::invalid_argument("ledger: amount 'unlimited' (" + e.reference + ")");
   // New balances first: a MoneyOverflow leaves the ledger as it was, still conserving money.
-  const Money from_after = balance(e.from) - e.amount;
-  const Money to_after = balance(e.to) + e.amount;
-  const AccountId from = e.from, to = e.to;
+  constexpr std::uint32_t none = UINT32_MAX;
+  const auto find = [&](const AccountId& a) {
+    const auto it = index_.find(a);
+    return it == index_.end() ? none : it->second;
+  };
+  const std::uint32_t from_slot = find(e.from), to_slot = find(e.to);
+  const Money from_after = (from_slot == none ? Money::zero() : accounts_[from_slot].second) - e.amount;
+  const Money to_after = (to_slot == none ? Money::zero() : accounts_[to_slot].second) + e.amount;
+  const auto set = [&](const AccountId& a, std::uint32_t slot, Money value) {
+    if (slot != none) {
+      accounts_[slot].second = value;
+      return;
+    }
+    index_.emplace(a, static_cast<std::uint32_t>(accounts_.size()));
+    accounts_.emplace_back(a, value);
+  };
+  set(e.from, from_slot, from_after);
+  set(e.to, to_slot, to_after);
   events_.push_back(std::move(e));
-  balances_[from] = from_after;
-  balances_[to] = to_after;
 }
 
 void Ledger::post_signed(Date date, Money amount, const AccountId& from, const AccountId& to, Purpose purpose,
@@ -71,13 +91,15 @@ void Ledger::post_signed(Date date, Money amount, const AccountId& from, const A
 }
 
 Money Ledger::balance(const AccountId& a) const {
-  const auto it = balances_.find(a);
-  return it == balances_.end() ? Money::zero() : it->second;
+  const auto it = index_.find(a);
+  return it == index_.end() ? Money::zero() : accounts_[it->second].second;
 }
+
+std::map<AccountId, Money> Ledger::balances() const { return {accounts_.begin(), accounts_.end()}; }
 
 Money Ledger::total() const {
   Wide t = 0;  // balances near the maximum may sum past it before they come back to zero
-  for (const auto& [a, b] : balances_) t += b.fen();
+  for (const auto& [a, b] : accounts_) t += b.fen();
   if (t > Money::kMaxFen || t < -Money::kMaxFen) detail::money_out_of_range(t, "Ledger::total");
   return Money::fen(static_cast<std::int64_t>(t));
 }

@@ -2,8 +2,10 @@
 // An append-only ledger of money events (MATSim's PersonMoneyEvent idea): every event moves an
 // amount from one account to another; balances are derived, never stored as truth. Every event
 // debits one account and credits another, so all balances always sum to zero (conservation).
+#include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/categories.hpp"
@@ -78,16 +80,21 @@ public:
   const std::vector<MoneyEvent>& events() const { return events_; }
   /// Balance derived from the events: credits minus debits.
   Money balance(const AccountId& account) const;
-  /// All accounts with their balances.
-  const std::map<AccountId, Money>& balances() const { return balances_; }
+  /// All accounts with their balances, in account order (built on demand: for reports and tests).
+  std::map<AccountId, Money> balances() const;
   /// Σ of every balance: zero by construction; the conservation tests check it stays so.
   Money total() const;
   /// Recomputes all balances from the events alone (for tests: derived == maintained).
   std::map<AccountId, Money> replay() const;
 
 private:
+  struct Hash {
+    std::size_t operator()(const AccountId& a) const noexcept;
+  };
   std::vector<MoneyEvent> events_;
-  std::map<AccountId, Money> balances_;  // cache of the fold over events_
+  // Cache of the fold over events_: one slot per account seen, in order of first use, found by hash.
+  std::vector<std::pair<AccountId, Money>> accounts_;
+  std::unordered_map<AccountId, std::uint32_t, Hash> index_;
 };
 
 }  // namespace yidi
