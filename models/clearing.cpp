@@ -78,14 +78,30 @@ ClearingSystem::Id ClearingSystem::fund_id(RegionCode pool, Scheme scheme) const
 ClearingSystem::Id ClearingSystem::cross_id(const PairKey& k) {
   const std::size_t n = cross_.size();
   const Id id = cross_.get(k);
-  if (id == n) cross_state_.push_back(CrossState{fund_id(k.pool, k.scheme), Money::zero(), Money::zero()});
+  if (id == n) {
+    CrossState st;
+    st.fund = fund_id(k.pool, k.scheme);
+    st.prepayment = ledger_.slot(AccountId::prepayment(k.pool, k.scheme, k.treatment));
+    cross_state_.push_back(st);
+  }
   return id;
+}
+
+ClearingSystem::Slot ClearingSystem::cross_hospitals(Id c, RegionCode treatment_region) {
+  CrossState& st = cross_state_[c];
+  if (st.hospital_region != treatment_region) {
+    st.hospital_region = treatment_region;
+    st.hospitals = ledger_.slot(AccountId::hospitals(treatment_region));
+  }
+  return st.hospitals;
 }
 
 ClearingSystem::Id ClearingSystem::intra_id(const PairKey& k) {
   const std::size_t n = intra_.size();
   const Id id = intra_.get(k);
-  if (id == n) intra_fund_.push_back(fund_id(k.pool, k.scheme));
+  if (id == n)
+    intra_state_.push_back(IntraState{fund_id(k.pool, k.scheme), ledger_.slot(AccountId::agency(k.treatment)),
+                                      ledger_.slot(AccountId::hospitals(k.treatment))});
   return id;
 }
 
@@ -99,7 +115,13 @@ ClearingSystem::Pending& ClearingSystem::due_entry(DueBucket& bucket, int year, 
 
 void ClearingSystem::add_fund(RegionCode pool, Scheme scheme, Money opening, Date on) {
   if (opening.is_negative()) throw ClearingError("fund " + pool.str() + ": negative opening balance");
-  if (funds_.get({pool, scheme, {}}) == fund_state_.size()) fund_state_.emplace_back();
+  if (funds_.get({pool, scheme, {}}) == fund_state_.size()) {
+    FundState st;
+    st.fund = ledger_.slot(AccountId::fund(pool, scheme));
+    st.individuals = ledger_.slot(AccountId::individuals(pool));
+    st.local_hospitals = ledger_.slot(AccountId::hospitals(pool));
+    fund_state_.push_back(std::move(st));
+  }
   ledger_.post_signed(on, opening, AccountId::contributions(pool, scheme), AccountId::fund(pool, scheme),
                       Purpose::contribution, "opening balance");
 }
@@ -154,45 +176,54 @@ Money& slot(std::vector<Money>& v, std::size_t id, std::size_t ids) {
 
 void ClearingSystem::submit(const SettlementRecord& r) {
   const Id f = check_fund(r);
-  const AccountId fund = AccountId::fund(r.insured_region, r.scheme);
-  const AccountId hospitals = AccountId::hospitals(r.treatment_region);
-  const AccountId people = AccountId::individuals(r.insured_region);
+  const FundState& fs = fund_state_[f];
   const int year = r.settled_on.year();
-  ledger_.post_signed(r.settled_on, r.patient_pay, people, hospitals, Purpose::patient_payment, r.reference);
+  const bool local = r.insured_region == r.treatment_region;
+  const bool cross = !local && is_cross_province(r.insured_region, r.treatment_region);
+  // The ledger accounts: the treatment region's hospitals through the pair's cached handle.
+  Id pair = 0;
+  Slot hospitals;
+  if (local) {
+    hospitals = fs.local_hospitals;
+  } else if (cross) {
+    pair = cross_id({r.insured_region, r.scheme, r.treatment_region.province()});
+    hospitals = cross_hospitals(pair, r.treatment_region);
+  } else {
+    pair = intra_id({r.insured_region, r.scheme, r.treatment_region});
+    hospitals = intra_state_[pair].hospitals;
+  }
+  ledger_.post_signed(r.settled_on, r.patient_pay, fs.individuals, hospitals, Purpose::patient_payment, r.reference);
 
   if (r.path == SettlementPath::manual) {
     if (r.reimburse_on && r.fund_pay > Money::zero())
       manual_[r.reimburse_on->month_index()].push_back(Manual{*r.reimburse_on, f, r.fund_pay, r.reference});
     return;
   }
-  if (r.insured_region == r.treatment_region) {  // local: the fund pays its own hospitals
-    ledger_.post_signed(r.settled_on, r.fund_pay, fund, hospitals, Purpose::local_benefit, r.reference);
+  if (local) {  // the fund pays its own hospitals
+    ledger_.post_signed(r.settled_on, r.fund_pay, fs.fund, hospitals, Purpose::local_benefit, r.reference);
     record_expenditure(f, r.fund_pay);
     return;
   }
   const int clear_month = open_ + 1 + r.declaration_delay_months;
-  if (is_cross_province(r.insured_region, r.treatment_region)) {
+  if (cross) {
     // The treatment side pays its hospital out of the insured fund's prepayment [seed 000, 004].
-    const Id c = cross_id({r.insured_region, r.scheme, r.treatment_region.province()});
-    ledger_.post_signed(r.settled_on, r.fund_pay,
-                        AccountId::prepayment(r.insured_region, r.scheme, r.treatment_region), hospitals,
-                        Purpose::direct_settlement, r.reference);
-    cross_state_[c].outstanding += r.fund_pay;
-    slot(flows_[year], c, cross_.size()) += r.fund_pay;
+    CrossState& st = cross_state_[pair];
+    ledger_.post_signed(r.settled_on, r.fund_pay, st.prepayment, hospitals, Purpose::direct_settlement, r.reference);
+    st.outstanding += r.fund_pay;
+    slot(flows_[year], pair, cross_.size()) += r.fund_pay;
     year_settled_[year] += r.fund_pay;
-    auto& due = due_entry(due_cross_[clear_month], year, c, cross_.size());
+    auto& due = due_entry(due_cross_[clear_month], year, pair, cross_.size());
     due.amount += r.fund_pay;
     due.visits += r.visits;
     if (r.coaudit_fund_pay > Money::zero())
       clawbacks_[open_ + 1].push_back(
-          Clawback{c, r.treatment_region, apply_ratio_half_up(r.coaudit_fund_pay, params_.coaudit_clawback_rate)});
+          Clawback{pair, r.treatment_region, apply_ratio_half_up(r.coaudit_fund_pay, params_.coaudit_clawback_rate)});
   } else {
     // Intra-province: the treatment region's agency pays, pre-settled monthly [seed 003].
-    const Id i = intra_id({r.insured_region, r.scheme, r.treatment_region});
-    ledger_.post_signed(r.settled_on, r.fund_pay, AccountId::agency(r.treatment_region), hospitals,
-                        Purpose::direct_settlement, r.reference);
-    slot(intra_flows_[year], i, intra_.size()) += r.fund_pay;
-    auto& due = due_entry(due_intra_[clear_month], year, i, intra_.size());
+    ledger_.post_signed(r.settled_on, r.fund_pay, intra_state_[pair].agency, hospitals, Purpose::direct_settlement,
+                        r.reference);
+    slot(intra_flows_[year], pair, intra_.size()) += r.fund_pay;
+    auto& due = due_entry(due_intra_[clear_month], year, pair, intra_.size());
     due.amount += r.fund_pay;
     due.visits += r.visits;
   }
@@ -201,7 +232,7 @@ void ClearingSystem::submit(const SettlementRecord& r) {
 void ClearingSystem::post_contribution(RegionCode pool, Scheme scheme, Date on, Money amount) {
   const auto f = funds_.find({pool, scheme, {}});
   if (!f) throw ClearingError("contribution to " + pool.str() + ": no fund account");
-  ledger_.post_signed(on, amount, AccountId::contributions(pool, scheme), AccountId::fund(pool, scheme),
+  ledger_.post_signed(on, amount, ledger_.slot(AccountId::contributions(pool, scheme)), fund_state_[*f].fund,
                       Purpose::contribution, "contributions " + month_label(on.month_index()));
   fund_state_[*f].income += amount;
 }
@@ -209,7 +240,7 @@ void ClearingSystem::post_contribution(RegionCode pool, Scheme scheme, Date on, 
 void ClearingSystem::post_local_benefit(RegionCode pool, Scheme scheme, Date on, Money amount) {
   const auto f = funds_.find({pool, scheme, {}});
   if (!f) throw ClearingError("local benefit of " + pool.str() + ": no fund account");
-  ledger_.post_signed(on, amount, AccountId::fund(pool, scheme), AccountId::local_care(pool, scheme),
+  ledger_.post_signed(on, amount, fund_state_[*f].fund, ledger_.slot(AccountId::local_care(pool, scheme)),
                       Purpose::local_benefit, "local benefits " + month_label(on.month_index()));
   record_expenditure(*f, amount);
 }
@@ -221,14 +252,12 @@ void ClearingSystem::rebase_quotas(Date on, MonthReport& report) {
   const auto prev = flows_.find(on.year() - 1);
   const std::string ref = "quota " + std::to_string(on.year());
   for (const Id c : cross_.sorted()) {
-    const PairKey& k = cross_.key(c);
     Money q = Money::zero();
     if (prev != flows_.end() && c < prev->second.size())
       q = scale_half_up(prev->second[c], params_.quota_multiple.bp(), 12 * Ratio::kOne);
     CrossState& st = cross_state_[c];
     const Money change = q - st.quota;
-    ledger_.post_signed(on, change, AccountId::fund(k.pool, k.scheme), AccountId::prepayment(k.pool, k.scheme, k.treatment),
-                        Purpose::prepayment_quota, ref);
+    ledger_.post_signed(on, change, fund_state_[st.fund].fund, st.prepayment, Purpose::prepayment_quota, ref);
     report.quota_rebased += change;
     st.quota = q;
   }
@@ -290,14 +319,15 @@ void ClearingSystem::clear_declared(int m, MonthReport& rep) {
         if (id >= pending.size() || !pending[id].due) continue;
         const Pending& p = pending[id];
         const PairKey& k = ids.key(id);
-        const AccountId to = is_cross ? AccountId::prepayment(k.pool, k.scheme, k.treatment) : AccountId::agency(k.treatment);
-        ledger_.post_signed(rep.clearing_date, p.amount, AccountId::fund(k.pool, k.scheme), to,
+        const Id fund = is_cross ? cross_state_[id].fund : intra_state_[id].fund;
+        const Slot to = is_cross ? cross_state_[id].prepayment : intra_state_[id].agency;
+        ledger_.post_signed(rep.clearing_date, p.amount, fund_state_[fund].fund, to,
                             is_cross ? Purpose::clearing : Purpose::pre_settlement, ref);
         if (is_cross) {
           cross_state_[id].outstanding -= p.amount;
           year_cleared_[year] += p.amount;
         }
-        record_expenditure(is_cross ? cross_state_[id].fund : intra_fund_[id], p.amount);
+        record_expenditure(fund, p.amount);
         if (first) {
           lines.push_back(ClearedAmount{k.pool, k.scheme, k.treatment, Money::zero(), 0});
           first = false;
@@ -345,10 +375,9 @@ void ClearingSystem::return_clawbacks(int m, MonthReport& rep) {
     Money amount = v[i].amount;
     std::size_t j = i + 1;
     for (; j < v.size() && same(v[i], v[j]); ++j) amount += v[j].amount;
-    const PairKey& k = cross_.key(v[i].pair);
     // The hospital returns the clawed-back amount to the insured fund ("按原渠道返回参保地" [seed 004]).
-    ledger_.post_signed(on, amount, AccountId::hospitals(v[i].hospital_region), AccountId::fund(k.pool, k.scheme),
-                        Purpose::coaudit_clawback, ref);
+    ledger_.post_signed(on, amount, cross_hospitals(v[i].pair, v[i].hospital_region),
+                        fund_state_[cross_state_[v[i].pair].fund].fund, Purpose::coaudit_clawback, ref);
     record_expenditure(cross_state_[v[i].pair].fund, -amount);
     rep.clawbacks += amount;
     i = j;
@@ -361,9 +390,8 @@ void ClearingSystem::pay_manual_reimbursements(int m, MonthReport& rep) {
   const auto mr = manual_.find(m);
   if (mr == manual_.end()) return;
   for (const auto& x : mr->second) {
-    const PairKey& k = funds_.key(x.fund);
-    ledger_.post(MoneyEvent{x.date, x.amount, AccountId::fund(k.pool, k.scheme), AccountId::individuals(k.pool),
-                            Purpose::manual_reimbursement, x.reference});
+    const FundState& fs = fund_state_[x.fund];
+    ledger_.post(x.date, x.amount, fs.fund, fs.individuals, Purpose::manual_reimbursement, x.reference);
     record_expenditure(x.fund, x.amount);
     rep.manual_paid += x.amount;
   }
@@ -383,14 +411,12 @@ void ClearingSystem::close_year(int m, MonthReport& rep) {
   for (const Id i : intra_.sorted()) {
     if (i >= flows->second.size()) continue;
     const Money flow = flows->second[i];
-    const PairKey& k = intra_.key(i);
+    const IntraState& st = intra_state_[i];
     const Money adj = Rounding::half_up()(flow, params_.drg_ratio) - flow;
     const Date on = last_day(m);
-    ledger_.post_signed(on, adj, AccountId::fund(k.pool, k.scheme), AccountId::agency(k.treatment),
-                        Purpose::drg_adjustment, ref);
-    ledger_.post_signed(on, adj, AccountId::agency(k.treatment), AccountId::hospitals(k.treatment),
-                        Purpose::drg_adjustment, ref);
-    record_expenditure(intra_fund_[i], adj);
+    ledger_.post_signed(on, adj, fund_state_[st.fund].fund, st.agency, Purpose::drg_adjustment, ref);
+    ledger_.post_signed(on, adj, st.agency, st.hospitals, Purpose::drg_adjustment, ref);
+    record_expenditure(st.fund, adj);
     rep.drg_adjustment += adj;
   }
 }
@@ -444,10 +470,7 @@ void ClearingSystem::prepayment_positions(int m, MonthReport& rep) {
 // 8. Funds: balance, prepayment held, this month's flows, months payable [seed 003].
 void ClearingSystem::fund_positions(MonthReport& rep) {
   std::vector<Money> held(funds_.size());  // per fund id: Σ its prepayment balances, pairs in key order
-  for (const Id c : cross_.sorted()) {
-    const PairKey& k = cross_.key(c);
-    held[cross_state_[c].fund] += ledger_.balance(AccountId::prepayment(k.pool, k.scheme, k.treatment));
-  }
+  for (const Id c : cross_.sorted()) held[cross_state_[c].fund] += ledger_.balance(cross_state_[c].prepayment);
   rep.funds.reserve(funds_.size());
   for (const Id id : funds_.sorted()) {
     const PairKey& k = funds_.key(id);
@@ -455,7 +478,7 @@ void ClearingSystem::fund_positions(MonthReport& rep) {
     FundPosition f;
     f.pool = k.pool;
     f.scheme = k.scheme;
-    f.balance = ledger_.balance(AccountId::fund(k.pool, k.scheme));
+    f.balance = ledger_.balance(st.fund);
     f.prepayment_held = held[id];
     f.income = st.income;
     f.expenditure = st.expenditure;

@@ -190,13 +190,22 @@ private:
   };
   /// What falls due in one clearing month: settlement year -> pending amount per pair id.
   using DueBucket = std::map<int, std::vector<Pending>>;
+  using Slot = Ledger::Slot;
   struct FundState {
+    Slot fund, individuals, local_hospitals;  // ledger accounts of the pool and scheme
     Money income, expenditure;     // this month
     std::vector<Money> history;    // monthly expenditure, trailing 12 months
   };
   struct CrossState {
     Id fund = 0;
+    Slot prepayment = 0;
+    RegionCode hospital_region;    // the treatment region last settled with, and its hospitals' account
+    Slot hospitals = 0;
     Money quota, outstanding;
+  };
+  struct IntraState {
+    Id fund = 0;
+    Slot agency = 0, hospitals = 0;  // of the treatment region
   };
   struct TopUp {
     Date date;
@@ -218,6 +227,7 @@ private:
   Id check_fund(const SettlementRecord& r) const;
   Id fund_id(RegionCode pool, Scheme scheme) const;  // throws ClearingError when there is none
   Id cross_id(const PairKey& k);
+  Slot cross_hospitals(Id c, RegionCode treatment_region);
   Id intra_id(const PairKey& k);
   void rebase_quotas(Date on, MonthReport& report);
   void record_expenditure(Id fund, Money amount) { fund_state_[fund].expenditure += amount; }
@@ -242,7 +252,7 @@ private:
   KeyIds cross_;                                  // (pool, scheme, treatment province)
   std::vector<CrossState> cross_state_;           // per cross id: quota in force, settled − cleared
   KeyIds intra_;                                  // (pool, scheme, treatment region)
-  std::vector<Id> intra_fund_;                    // per intra id: its fund
+  std::vector<IntraState> intra_state_;           // per intra id
   std::map<int, DueBucket> due_cross_;            // clearing month -> amounts due
   std::map<int, DueBucket> due_intra_;
   std::map<int, std::vector<Money>> flows_;       // year -> per cross id: direct fund payments

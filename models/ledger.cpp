@@ -56,31 +56,38 @@ std::size_t Ledger::Hash::operator()(const AccountId& a) const noexcept {
   return static_cast<std::size_t>(h ^ (h >> 31));
 }
 
-void Ledger::post(MoneyEvent e) {
-  if (e.amount <= Money::zero())
-    throw std::invalid_argument("ledger: amount must be positive, got " + e.amount.str() + " (" + e.reference + ")");
-  if (e.from == e.to) throw std::invalid_argument("ledger: from and to are the same account " + e.from.str());
-  if (e.amount.is_unlimited()) throw std::invalid_argument("ledger: amount 'unlimited' (" + e.reference + ")");
+Ledger::Slot Ledger::slot(const AccountId& a) {
+  const auto [it, added] = index_.try_emplace(a, static_cast<Slot>(accounts_.size()));
+  if (added) accounts_.push_back(Account{a, Money::zero(), false});
+  return it->second;
+}
+
+void Ledger::check(Money amount, bool same_account, const AccountId& from, const std::string& reference) const {
+  if (amount <= Money::zero())
+    throw std::invalid_argument("ledger: amount must be positive, got " + amount.str() + " (" + reference + ")");
+  if (same_account) throw std::invalid_argument("ledger: from and to are the same account " + from.str());
+  if (amount.is_unlimited()) throw std::invalid_argument("ledger: amount 'unlimited' (" + reference + ")");
+}
+
+void Ledger::move(Slot from, Slot to, Money amount) {
   // New balances first: a MoneyOverflow leaves the ledger as it was, still conserving money.
-  constexpr std::uint32_t none = UINT32_MAX;
-  const auto find = [&](const AccountId& a) {
-    const auto it = index_.find(a);
-    return it == index_.end() ? none : it->second;
-  };
-  const std::uint32_t from_slot = find(e.from), to_slot = find(e.to);
-  const Money from_after = (from_slot == none ? Money::zero() : accounts_[from_slot].second) - e.amount;
-  const Money to_after = (to_slot == none ? Money::zero() : accounts_[to_slot].second) + e.amount;
-  const auto set = [&](const AccountId& a, std::uint32_t slot, Money value) {
-    if (slot != none) {
-      accounts_[slot].second = value;
-      return;
-    }
-    index_.emplace(a, static_cast<std::uint32_t>(accounts_.size()));
-    accounts_.emplace_back(a, value);
-  };
-  set(e.from, from_slot, from_after);
-  set(e.to, to_slot, to_after);
+  const Money from_after = accounts_[from].balance - amount;
+  const Money to_after = accounts_[to].balance + amount;
+  accounts_[from].balance = from_after;
+  accounts_[to].balance = to_after;
+  accounts_[from].used = accounts_[to].used = true;
+}
+
+void Ledger::post(MoneyEvent e) {
+  check(e.amount, e.from == e.to, e.from, e.reference);
+  move(slot(e.from), slot(e.to), e.amount);
   events_.push_back(std::move(e));
+}
+
+void Ledger::post(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string reference) {
+  check(amount, from == to, accounts_[from].id, reference);
+  move(from, to, amount);
+  events_.push_back(MoneyEvent{date, amount, accounts_[from].id, accounts_[to].id, purpose, std::move(reference)});
 }
 
 void Ledger::post_signed(Date date, Money amount, const AccountId& from, const AccountId& to, Purpose purpose,
@@ -90,16 +97,27 @@ void Ledger::post_signed(Date date, Money amount, const AccountId& from, const A
   else post(MoneyEvent{date, -amount, to, from, purpose, std::move(reference)});
 }
 
-Money Ledger::balance(const AccountId& a) const {
-  const auto it = index_.find(a);
-  return it == index_.end() ? Money::zero() : accounts_[it->second].second;
+void Ledger::post_signed(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string reference) {
+  if (amount.is_zero()) return;
+  if (amount > Money::zero()) post(date, amount, from, to, purpose, std::move(reference));
+  else post(date, -amount, to, from, purpose, std::move(reference));
 }
 
-std::map<AccountId, Money> Ledger::balances() const { return {accounts_.begin(), accounts_.end()}; }
+Money Ledger::balance(const AccountId& a) const {
+  const auto it = index_.find(a);
+  return it == index_.end() ? Money::zero() : accounts_[it->second].balance;
+}
+
+std::map<AccountId, Money> Ledger::balances() const {
+  std::map<AccountId, Money> out;
+  for (const auto& a : accounts_)
+    if (a.used) out.emplace_hint(out.end(), a.id, a.balance);
+  return out;
+}
 
 Money Ledger::total() const {
   Wide t = 0;  // balances near the maximum may sum past it before they come back to zero
-  for (const auto& [a, b] : accounts_) t += b.fen();
+  for (const auto& a : accounts_) t += a.balance.fen();
   if (t > Money::kMaxFen || t < -Money::kMaxFen) detail::money_out_of_range(t, "Ledger::total");
   return Money::fen(static_cast<std::int64_t>(t));
 }

@@ -71,16 +71,26 @@ struct MoneyEvent {
 
 class Ledger {
 public:
+  /// A handle on one account, for callers that post to the same accounts again and again.
+  using Slot = std::uint32_t;
+
   /// Appends an event; throws std::invalid_argument for a non-positive amount or from == to.
   void post(MoneyEvent event);
   /// Appends when amount > 0, the reverse movement when < 0, nothing when zero.
   void post_signed(Date date, Money amount, const AccountId& from, const AccountId& to, Purpose purpose,
                    std::string reference);
+  /// The account's handle; an account without events yet is not listed by balances().
+  Slot slot(const AccountId& account);
+  const AccountId& account(Slot s) const { return accounts_[s].id; }
+  /// post / post_signed by handles: the same events as by account.
+  void post(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string reference);
+  void post_signed(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string reference);
 
   const std::vector<MoneyEvent>& events() const { return events_; }
   /// Balance derived from the events: credits minus debits.
   Money balance(const AccountId& account) const;
-  /// All accounts with their balances, in account order (built on demand: for reports and tests).
+  Money balance(Slot s) const { return accounts_[s].balance; }
+  /// All accounts with events and their balances, in account order (built on demand: for reports and tests).
   std::map<AccountId, Money> balances() const;
   /// Σ of every balance: zero by construction; the conservation tests check it stays so.
   Money total() const;
@@ -91,10 +101,18 @@ private:
   struct Hash {
     std::size_t operator()(const AccountId& a) const noexcept;
   };
+  struct Account {
+    AccountId id;
+    Money balance;
+    bool used = false;  // an event has touched it
+  };
+  void check(Money amount, bool same_account, const AccountId& from, const std::string& reference) const;
+  void move(Slot from, Slot to, Money amount);
+
   std::vector<MoneyEvent> events_;
-  // Cache of the fold over events_: one slot per account seen, in order of first use, found by hash.
-  std::vector<std::pair<AccountId, Money>> accounts_;
-  std::unordered_map<AccountId, std::uint32_t, Hash> index_;
+  // Cache of the fold over events_: one slot per account, in order of first use, found by hash.
+  std::vector<Account> accounts_;
+  std::unordered_map<AccountId, Slot, Hash> index_;
 };
 
 }  // namespace yidi
