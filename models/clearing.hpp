@@ -151,6 +151,9 @@ public:
 
   int open_month() const { return open_; }
   const Ledger& ledger() const { return ledger_; }
+  /// Whether the ledger keeps its event log (default yes; see Ledger::keep_events). Positions,
+  /// balances and month reports are the same either way.
+  void keep_event_log(bool keep) { ledger_.keep_events(keep); }
   const ClearingParams& params() const { return params_; }
   /// Quota in force for a pair.
   Money quota(RegionCode pool, Scheme scheme, RegionCode treatment_province) const;

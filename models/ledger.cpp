@@ -62,11 +62,12 @@ Ledger::Slot Ledger::slot(const AccountId& a) {
   return it->second;
 }
 
-void Ledger::check(Money amount, bool same_account, const AccountId& from, const std::string& reference) const {
+void Ledger::check(Money amount, bool same_account, const AccountId& from, std::string_view reference) const {
   if (amount <= Money::zero())
-    throw std::invalid_argument("ledger: amount must be positive, got " + amount.str() + " (" + reference + ")");
+    throw std::invalid_argument("ledger: amount must be positive, got " + amount.str() + " (" + std::string(reference) +
+                                ")");
   if (same_account) throw std::invalid_argument("ledger: from and to are the same account " + from.str());
-  if (amount.is_unlimited()) throw std::invalid_argument("ledger: amount 'unlimited' (" + reference + ")");
+  if (amount.is_unlimited()) throw std::invalid_argument("ledger: amount 'unlimited' (" + std::string(reference) + ")");
 }
 
 void Ledger::move(Slot from, Slot to, Money amount) {
@@ -81,13 +82,14 @@ void Ledger::move(Slot from, Slot to, Money amount) {
 void Ledger::post(MoneyEvent e) {
   check(e.amount, e.from == e.to, e.from, e.reference);
   move(slot(e.from), slot(e.to), e.amount);
-  events_.push_back(std::move(e));
+  if (keep_events_) events_.push_back(std::move(e));
 }
 
-void Ledger::post(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string reference) {
+void Ledger::post(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string_view reference) {
   check(amount, from == to, accounts_[from].id, reference);
   move(from, to, amount);
-  events_.push_back(MoneyEvent{date, amount, accounts_[from].id, accounts_[to].id, purpose, std::move(reference)});
+  if (keep_events_)
+    events_.push_back(MoneyEvent{date, amount, accounts_[from].id, accounts_[to].id, purpose, std::string(reference)});
 }
 
 void Ledger::post_signed(Date date, Money amount, const AccountId& from, const AccountId& to, Purpose purpose,
@@ -97,10 +99,10 @@ void Ledger::post_signed(Date date, Money amount, const AccountId& from, const A
   else post(MoneyEvent{date, -amount, to, from, purpose, std::move(reference)});
 }
 
-void Ledger::post_signed(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string reference) {
+void Ledger::post_signed(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string_view reference) {
   if (amount.is_zero()) return;
-  if (amount > Money::zero()) post(date, amount, from, to, purpose, std::move(reference));
-  else post(date, -amount, to, from, purpose, std::move(reference));
+  if (amount > Money::zero()) post(date, amount, from, to, purpose, reference);
+  else post(date, -amount, to, from, purpose, reference);
 }
 
 Money Ledger::balance(const AccountId& a) const {

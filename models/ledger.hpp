@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -83,8 +84,14 @@ public:
   Slot slot(const AccountId& account);
   const AccountId& account(Slot s) const { return accounts_[s].id; }
   /// post / post_signed by handles: the same events as by account.
-  void post(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string reference);
-  void post_signed(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string reference);
+  void post(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string_view reference);
+  void post_signed(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string_view reference);
+
+  /// Whether events() keeps every event (the default). Off, balances are maintained exactly the
+  /// same but no event is stored, so events() and replay() stay empty: for a caller that only
+  /// reads balances (a simulation run), it saves the log's memory and copying.
+  void keep_events(bool keep) { keep_events_ = keep; }
+  bool keeps_events() const { return keep_events_; }
 
   const std::vector<MoneyEvent>& events() const { return events_; }
   /// Balance derived from the events: credits minus debits.
@@ -106,13 +113,14 @@ private:
     Money balance;
     bool used = false;  // an event has touched it
   };
-  void check(Money amount, bool same_account, const AccountId& from, const std::string& reference) const;
+  void check(Money amount, bool same_account, const AccountId& from, std::string_view reference) const;
   void move(Slot from, Slot to, Money amount);
 
   std::vector<MoneyEvent> events_;
   // Cache of the fold over events_: one slot per account, in order of first use, found by hash.
   std::vector<Account> accounts_;
   std::unordered_map<AccountId, Slot, Hash> index_;
+  bool keep_events_ = true;
 };
 
 }  // namespace yidi
