@@ -46,12 +46,14 @@ std::size_t ClearingSystem::PairKeyHash::operator()(const PairKey& k) const noex
 }
 
 ClearingSystem::Id ClearingSystem::KeyIds::get(const PairKey& k) {
+  if (last_ < keys_.size() && keys_[last_] == k) return last_;  // settlements come grouped by pair
   const auto [it, added] = index_.try_emplace(k, static_cast<Id>(keys_.size()));
   if (added) {
     keys_.push_back(k);
     sorted_.push_back(it->second);
     dirty_ = true;
   }
+  last_ = it->second;
   return it->second;
 }
 

@@ -185,6 +185,7 @@ private:
     std::unordered_map<PairKey, Id, PairKeyHash> index_;
     mutable std::vector<Id> sorted_;
     mutable bool dirty_ = false;
+    Id last_ = 0;  // the id last asked for
   };
   struct Pending {
     Money amount;
