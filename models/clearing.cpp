@@ -38,131 +38,230 @@ ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_
   if (params_.topup_target_usage.bp() <= 0) throw ClearingError("topup_target_usage must be positive");
 }
 
+std::size_t ClearingSystem::PairKeyHash::operator()(const PairKey& k) const noexcept {
+  std::uint64_t h = (static_cast<std::uint64_t>(k.pool.value()) << 32) ^ k.treatment.value();
+  h ^= static_cast<std::uint64_t>(k.scheme) * 0x9E3779B97F4A7C15ULL;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  return static_cast<std::size_t>(h ^ (h >> 31));
+}
+
+ClearingSystem::Id ClearingSystem::KeyIds::get(const PairKey& k) {
+  if (last_ < keys_.size() && keys_[last_] == k) return last_;  // settlements come grouped by pair
+  const auto [it, added] = index_.try_emplace(k, static_cast<Id>(keys_.size()));
+  if (added) {
+    keys_.push_back(k);
+    sorted_.push_back(it->second);
+    dirty_ = true;
+  }
+  last_ = it->second;
+  return it->second;
+}
+
+std::optional<ClearingSystem::Id> ClearingSystem::KeyIds::find(const PairKey& k) const {
+  const auto it = index_.find(k);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::vector<ClearingSystem::Id>& ClearingSystem::KeyIds::sorted() const {
+  if (dirty_) {
+    std::sort(sorted_.begin(), sorted_.end(), [this](Id a, Id b) { return keys_[a] < keys_[b]; });
+    dirty_ = false;
+  }
+  return sorted_;
+}
+
+ClearingSystem::Id ClearingSystem::fund_id(RegionCode pool, Scheme scheme) const {
+  const auto id = funds_.find({pool, scheme, {}});
+  if (!id) throw ClearingError("fund " + pool.str() + "/" + std::string(to_string(scheme)) + ": no fund account");
+  return *id;
+}
+
+ClearingSystem::Id ClearingSystem::cross_id(const PairKey& k) {
+  const std::size_t n = cross_.size();
+  const Id id = cross_.get(k);
+  if (id == n) {
+    CrossState st;
+    st.fund = fund_id(k.pool, k.scheme);
+    st.prepayment = ledger_.slot(AccountId::prepayment(k.pool, k.scheme, k.treatment));
+    cross_state_.push_back(st);
+  }
+  return id;
+}
+
+ClearingSystem::Slot ClearingSystem::cross_hospitals(Id c, RegionCode treatment_region) {
+  CrossState& st = cross_state_[c];
+  if (st.hospital_region != treatment_region) {
+    st.hospital_region = treatment_region;
+    st.hospitals = ledger_.slot(AccountId::hospitals(treatment_region));
+  }
+  return st.hospitals;
+}
+
+ClearingSystem::Id ClearingSystem::intra_id(const PairKey& k) {
+  const std::size_t n = intra_.size();
+  const Id id = intra_.get(k);
+  if (id == n)
+    intra_state_.push_back(IntraState{fund_id(k.pool, k.scheme), ledger_.slot(AccountId::agency(k.treatment)),
+                                      ledger_.slot(AccountId::hospitals(k.treatment))});
+  return id;
+}
+
+ClearingSystem::Pending& ClearingSystem::due_entry(DueBucket& bucket, int year, Id id, std::size_t ids) {
+  auto& v = bucket[year];
+  if (v.size() <= id) v.resize(ids);
+  Pending& p = v[id];
+  p.due = true;
+  return p;
+}
+
 void ClearingSystem::add_fund(RegionCode pool, Scheme scheme, Money opening, Date on) {
   if (opening.is_negative()) throw ClearingError("fund " + pool.str() + ": negative opening balance");
-  funds_[{pool, scheme, {}}] = true;
+  if (funds_.get({pool, scheme, {}}) == fund_state_.size()) {
+    FundState st;
+    st.fund = ledger_.slot(AccountId::fund(pool, scheme));
+    st.individuals = ledger_.slot(AccountId::individuals(pool));
+    st.local_hospitals = ledger_.slot(AccountId::hospitals(pool));
+    fund_state_.push_back(std::move(st));
+  }
   ledger_.post_signed(on, opening, AccountId::contributions(pool, scheme), AccountId::fund(pool, scheme),
                       Purpose::contribution, "opening balance");
 }
 
-bool ClearingSystem::has_fund(RegionCode pool, Scheme scheme) const { return funds_.count({pool, scheme, {}}) != 0; }
+bool ClearingSystem::has_fund(RegionCode pool, Scheme scheme) const { return funds_.find({pool, scheme, {}}).has_value(); }
 
 void ClearingSystem::set_initial_quota(RegionCode pool, Scheme scheme, RegionCode province, Money q) {
   if (!has_fund(pool, scheme))
     throw ClearingError("initial quota for " + pool.str() + "/" + std::string(to_string(scheme)) +
                         ": no fund account for that region and scheme");
   if (q.is_negative()) throw ClearingError("initial quota must be ≥ 0");
-  const PairKey k{pool, scheme, province.province()};
-  const Money change = q - quota_[k];
+  const Id c = cross_id({pool, scheme, province.province()});
+  const Money change = q - cross_state_[c].quota;
   ledger_.post_signed(first_day(open_), change, AccountId::fund(pool, scheme),
                       AccountId::prepayment(pool, scheme, province), Purpose::prepayment_quota, "initial quota");
-  quota_[k] = q;
+  cross_state_[c].quota = q;
 }
 
 Money ClearingSystem::quota(RegionCode pool, Scheme scheme, RegionCode province) const {
-  const auto it = quota_.find({pool, scheme, province.province()});
-  return it == quota_.end() ? Money::zero() : it->second;
+  const auto c = cross_.find({pool, scheme, province.province()});
+  return c ? cross_state_[*c].quota : Money::zero();
 }
 
-void ClearingSystem::check_fund(const SettlementRecord& r) const {
-  const std::string ref = "settlement '" + r.reference + "'";
-  if (!has_fund(r.insured_region, r.scheme))
-    throw ClearingError(ref + ": no fund account for insured region " + r.insured_region.str() + " (" +
+ClearingSystem::Id ClearingSystem::check_fund(const SettlementRecord& r) const {
+  const auto ref = [&r] { return "settlement '" + r.reference + "'"; };  // only when it fails
+  const auto fund = funds_.find({r.insured_region, r.scheme, {}});
+  if (!fund)
+    throw ClearingError(ref() + ": no fund account for insured region " + r.insured_region.str() + " (" +
                         std::string(to_string(r.scheme)) + "); expected one of the funds opened with add_fund");
-  if (r.treatment_region.value() == 0) throw ClearingError(ref + ": missing treatment region");
+  if (r.treatment_region.value() == 0) throw ClearingError(ref() + ": missing treatment region");
   if (r.settled_on.month_index() != open_)
-    throw ClearingError(ref + ": dated " + r.settled_on.str() + " but the open month is " + month_label(open_) +
+    throw ClearingError(ref() + ": dated " + r.settled_on.str() + " but the open month is " + month_label(open_) +
                         "; months must be submitted in order");
   if (r.fund_pay.is_negative() || r.patient_pay.is_negative() || r.coaudit_fund_pay.is_negative())
-    throw ClearingError(ref + ": negative amount");
-  if (r.coaudit_fund_pay > r.fund_pay) throw ClearingError(ref + ": co-audited part exceeds the fund payment");
+    throw ClearingError(ref() + ": negative amount");
+  if (r.coaudit_fund_pay > r.fund_pay) throw ClearingError(ref() + ": co-audited part exceeds the fund payment");
   if (r.declaration_delay_months < 0 || r.declaration_delay_months > params_.max_delay_months)
-    throw ClearingError(ref + ": declaration delay " + std::to_string(r.declaration_delay_months) +
+    throw ClearingError(ref() + ": declaration delay " + std::to_string(r.declaration_delay_months) +
                         " months; expected 0 to " + std::to_string(params_.max_delay_months) + " [seed 002]");
   if (r.reimburse_on && *r.reimburse_on < r.settled_on)
-    throw ClearingError(ref + ": reimbursed before it was settled");
-  if (r.visits < 0) throw ClearingError(ref + ": negative visit count");
+    throw ClearingError(ref() + ": reimbursed before it was settled");
+  if (r.visits < 0) throw ClearingError(ref() + ": negative visit count");
+  return *fund;
 }
 
-void ClearingSystem::record_expenditure(const PairKey& fund, Money amount) {
-  month_expenditure_[PairKey{fund.pool, fund.scheme, {}}] += amount;
+namespace {
+Money& slot(std::vector<Money>& v, std::size_t id, std::size_t ids) {
+  if (v.size() <= id) v.resize(ids);
+  return v[id];
 }
+}  // namespace
 
 void ClearingSystem::submit(const SettlementRecord& r) {
-  check_fund(r);
-  const AccountId fund = AccountId::fund(r.insured_region, r.scheme);
-  const AccountId hospitals = AccountId::hospitals(r.treatment_region);
-  const AccountId people = AccountId::individuals(r.insured_region);
+  const Id f = check_fund(r);
+  const FundState& fs = fund_state_[f];
   const int year = r.settled_on.year();
-  ledger_.post_signed(r.settled_on, r.patient_pay, people, hospitals, Purpose::patient_payment, r.reference);
+  const bool local = r.insured_region == r.treatment_region;
+  const bool cross = !local && is_cross_province(r.insured_region, r.treatment_region);
+  // The ledger accounts: the treatment region's hospitals through the pair's cached handle.
+  Id pair = 0;
+  Slot hospitals;
+  if (local) {
+    hospitals = fs.local_hospitals;
+  } else if (cross) {
+    pair = cross_id({r.insured_region, r.scheme, r.treatment_region.province()});
+    hospitals = cross_hospitals(pair, r.treatment_region);
+  } else {
+    pair = intra_id({r.insured_region, r.scheme, r.treatment_region});
+    hospitals = intra_state_[pair].hospitals;
+  }
+  ledger_.post_signed(r.settled_on, r.patient_pay, fs.individuals, hospitals, Purpose::patient_payment, r.reference);
 
   if (r.path == SettlementPath::manual) {
     if (r.reimburse_on && r.fund_pay > Money::zero())
-      manual_[r.reimburse_on->month_index()].push_back(
-          Manual{*r.reimburse_on, PairKey{r.insured_region, r.scheme, {}}, r.fund_pay, r.reference});
+      manual_[r.reimburse_on->month_index()].push_back(Manual{*r.reimburse_on, f, r.fund_pay, r.reference});
     return;
   }
-  if (r.insured_region == r.treatment_region) {  // local: the fund pays its own hospitals
-    ledger_.post_signed(r.settled_on, r.fund_pay, fund, hospitals, Purpose::local_benefit, r.reference);
-    record_expenditure({r.insured_region, r.scheme, {}}, r.fund_pay);
+  if (local) {  // the fund pays its own hospitals
+    ledger_.post_signed(r.settled_on, r.fund_pay, fs.fund, hospitals, Purpose::local_benefit, r.reference);
+    record_expenditure(f, r.fund_pay);
     return;
   }
   const int clear_month = open_ + 1 + r.declaration_delay_months;
-  if (is_cross_province(r.insured_region, r.treatment_region)) {
+  if (cross) {
     // The treatment side pays its hospital out of the insured fund's prepayment [seed 000, 004].
-    const PairKey k{r.insured_region, r.scheme, r.treatment_region.province()};
-    ledger_.post_signed(r.settled_on, r.fund_pay,
-                        AccountId::prepayment(r.insured_region, r.scheme, r.treatment_region), hospitals,
-                        Purpose::direct_settlement, r.reference);
-    outstanding_[k] += r.fund_pay;
-    flows_[year][k] += r.fund_pay;
+    CrossState& st = cross_state_[pair];
+    ledger_.post_signed(r.settled_on, r.fund_pay, st.prepayment, hospitals, Purpose::direct_settlement, r.reference);
+    st.outstanding += r.fund_pay;
+    slot(flows_[year], pair, cross_.size()) += r.fund_pay;
     year_settled_[year] += r.fund_pay;
-    auto& due = due_cross_[clear_month][{k, year}];
+    auto& due = due_entry(due_cross_[clear_month], year, pair, cross_.size());
     due.amount += r.fund_pay;
     due.visits += r.visits;
     if (r.coaudit_fund_pay > Money::zero())
-      clawbacks_[open_ + 1][{k, r.treatment_region}] += apply_ratio_half_up(r.coaudit_fund_pay, params_.coaudit_clawback_rate);
+      clawbacks_[open_ + 1].push_back(
+          Clawback{pair, r.treatment_region, apply_ratio_half_up(r.coaudit_fund_pay, params_.coaudit_clawback_rate)});
   } else {
     // Intra-province: the treatment region's agency pays, pre-settled monthly [seed 003].
-    const PairKey k{r.insured_region, r.scheme, r.treatment_region};
-    ledger_.post_signed(r.settled_on, r.fund_pay, AccountId::agency(r.treatment_region), hospitals,
-                        Purpose::direct_settlement, r.reference);
-    intra_flows_[year][k] += r.fund_pay;
-    auto& due = due_intra_[clear_month][{k, year}];
+    ledger_.post_signed(r.settled_on, r.fund_pay, intra_state_[pair].agency, hospitals, Purpose::direct_settlement,
+                        r.reference);
+    slot(intra_flows_[year], pair, intra_.size()) += r.fund_pay;
+    auto& due = due_entry(due_intra_[clear_month], year, pair, intra_.size());
     due.amount += r.fund_pay;
     due.visits += r.visits;
   }
 }
 
 void ClearingSystem::post_contribution(RegionCode pool, Scheme scheme, Date on, Money amount) {
-  if (!has_fund(pool, scheme)) throw ClearingError("contribution to " + pool.str() + ": no fund account");
-  ledger_.post_signed(on, amount, AccountId::contributions(pool, scheme), AccountId::fund(pool, scheme),
+  const auto f = funds_.find({pool, scheme, {}});
+  if (!f) throw ClearingError("contribution to " + pool.str() + ": no fund account");
+  ledger_.post_signed(on, amount, ledger_.slot(AccountId::contributions(pool, scheme)), fund_state_[*f].fund,
                       Purpose::contribution, "contributions " + month_label(on.month_index()));
-  month_income_[{pool, scheme, {}}] += amount;
+  fund_state_[*f].income += amount;
 }
 
 void ClearingSystem::post_local_benefit(RegionCode pool, Scheme scheme, Date on, Money amount) {
-  if (!has_fund(pool, scheme)) throw ClearingError("local benefit of " + pool.str() + ": no fund account");
-  ledger_.post_signed(on, amount, AccountId::fund(pool, scheme), AccountId::local_care(pool, scheme),
+  const auto f = funds_.find({pool, scheme, {}});
+  if (!f) throw ClearingError("local benefit of " + pool.str() + ": no fund account");
+  ledger_.post_signed(on, amount, fund_state_[*f].fund, ledger_.slot(AccountId::local_care(pool, scheme)),
                       Purpose::local_benefit, "local benefits " + month_label(on.month_index()));
-  record_expenditure({pool, scheme, {}}, amount);
+  record_expenditure(*f, amount);
 }
 
 void ClearingSystem::rebase_quotas(Date on, MonthReport& report) {
   // Quota for the new year = multiple × previous year's average monthly direct-settlement fund
-  // payments of the pair [seed 000, 002; multiple assumed], rounded half-up to the fen.
+  // payments of the pair [seed 000, 002; multiple assumed], rounded half-up to the fen. A pair
+  // without flows last year returns its quota.
   const auto prev = flows_.find(on.year() - 1);
-  std::map<PairKey, Money> next;
-  if (prev != flows_.end())
-    for (const auto& [k, flow] : prev->second) next[k] = scale_half_up(flow, params_.quota_multiple.bp(), 12 * Ratio::kOne);
-  for (const auto& [k, q] : quota_)
-    if (!next.count(k)) next[k] = Money::zero();  // no flows last year: the quota is returned
-  for (const auto& [k, q] : next) {
-    const Money change = q - quota_[k];
-    ledger_.post_signed(on, change, AccountId::fund(k.pool, k.scheme), AccountId::prepayment(k.pool, k.scheme, k.treatment),
-                        Purpose::prepayment_quota, "quota " + std::to_string(on.year()));
+  const std::string ref = "quota " + std::to_string(on.year());
+  for (const Id c : cross_.sorted()) {
+    Money q = Money::zero();
+    if (prev != flows_.end() && c < prev->second.size())
+      q = scale_half_up(prev->second[c], params_.quota_multiple.bp(), 12 * Ratio::kOne);
+    CrossState& st = cross_state_[c];
+    const Money change = q - st.quota;
+    ledger_.post_signed(on, change, fund_state_[st.fund].fund, st.prepayment, Purpose::prepayment_quota, ref);
     report.quota_rebased += change;
-    quota_[k] = q;
+    st.quota = q;
   }
 }
 
@@ -178,10 +277,9 @@ MonthReport ClearingSystem::close_month() {
   return_clawbacks(m, rep);
   pay_manual_reimbursements(m, rep);
   close_year(m, rep);
-  const std::map<PairKey, Money> pairs = prepayment_positions(m, rep);
-  fund_positions(pairs, rep);
-  month_income_.clear();
-  month_expenditure_.clear();
+  prepayment_positions(m, rep);
+  fund_positions(rep);
+  for (auto& f : fund_state_) f.income = f.expenditure = Money::zero();
   ++open_;
   return rep;
 }
@@ -195,10 +293,11 @@ void ClearingSystem::rebase_in_january(int m, MonthReport& rep) {
 void ClearingSystem::pay_due_topups(int m, MonthReport& rep) {
   for (auto it = topups_.begin(); it != topups_.end();) {
     if (it->date.month_index() == m) {
-      ledger_.post(MoneyEvent{it->date, it->amount, AccountId::fund(it->pair.pool, it->pair.scheme),
-                              AccountId::prepayment(it->pair.pool, it->pair.scheme, it->pair.treatment),
-                              Purpose::prepayment_topup, "emergency top-up"});
-      quota_[it->pair] += it->amount;
+      const PairKey& k = cross_.key(it->pair);
+      ledger_.post(MoneyEvent{it->date, it->amount, AccountId::fund(k.pool, k.scheme),
+                              AccountId::prepayment(k.pool, k.scheme, k.treatment), Purpose::prepayment_topup,
+                              "emergency top-up"});
+      cross_state_[it->pair].quota += it->amount;
       rep.topups_paid += it->amount;
       it = topups_.erase(it);
     } else {
@@ -209,37 +308,40 @@ void ClearingSystem::pay_due_topups(int m, MonthReport& rep) {
 
 // 3. Clearing on the declaration day: full (全额) clearing of what was declared [seed 002, 004].
 //    Cross-province: the insured fund restores its prepayment; intra-province: it pre-settles
-//    with the treatment region's agency [seed 003].
+//    with the treatment region's agency [seed 003]. Pairs in key order, then settlement years.
 void ClearingSystem::clear_declared(int m, MonthReport& rep) {
-  std::map<PairKey, ClearedAmount> cross, intra;
-  auto clear_due = [&](std::map<int, std::map<DueKey, Pending>>& due_by_month, bool is_cross,
-                       std::map<PairKey, ClearedAmount>& lines) {
+  auto clear_due = [&](std::map<int, DueBucket>& due_by_month, bool is_cross, const KeyIds& ids,
+                       std::vector<ClearedAmount>& lines) {
     const auto due = due_by_month.find(m);
     if (due == due_by_month.end()) return;
-    for (const auto& [key, p] : due->second) {
-      const PairKey& k = key.first;
-      const AccountId to = is_cross ? AccountId::prepayment(k.pool, k.scheme, k.treatment) : AccountId::agency(k.treatment);
-      ledger_.post_signed(rep.clearing_date, p.amount, AccountId::fund(k.pool, k.scheme), to,
-                          is_cross ? Purpose::clearing : Purpose::pre_settlement,
-                          std::string(is_cross ? "clearing " : "pre-settlement ") + month_label(m));
-      if (is_cross) {
-        outstanding_[k] -= p.amount;
-        year_cleared_[key.second] += p.amount;
+    const std::string ref = std::string(is_cross ? "clearing " : "pre-settlement ") + month_label(m);
+    for (const Id id : ids.sorted()) {
+      bool first = true;
+      for (const auto& [year, pending] : due->second) {
+        if (id >= pending.size() || !pending[id].due) continue;
+        const Pending& p = pending[id];
+        const PairKey& k = ids.key(id);
+        const Id fund = is_cross ? cross_state_[id].fund : intra_state_[id].fund;
+        const Slot to = is_cross ? cross_state_[id].prepayment : intra_state_[id].agency;
+        ledger_.post_signed(rep.clearing_date, p.amount, fund_state_[fund].fund, to,
+                            is_cross ? Purpose::clearing : Purpose::pre_settlement, ref);
+        if (is_cross) {
+          cross_state_[id].outstanding -= p.amount;
+          year_cleared_[year] += p.amount;
+        }
+        record_expenditure(fund, p.amount);
+        if (first) {
+          lines.push_back(ClearedAmount{k.pool, k.scheme, k.treatment, Money::zero(), 0});
+          first = false;
+        }
+        lines.back().amount += p.amount;
+        lines.back().visits += p.visits;
       }
-      record_expenditure(k, p.amount);
-      auto& line = lines[k];
-      line.insured = k.pool;
-      line.scheme = k.scheme;
-      line.treatment = k.treatment;
-      line.amount += p.amount;
-      line.visits += p.visits;
     }
     due_by_month.erase(due);
   };
-  clear_due(due_cross_, true, cross);
-  clear_due(due_intra_, false, intra);
-  for (auto& [k, line] : cross) rep.cleared_cross.push_back(line);
-  for (auto& [k, line] : intra) rep.cleared_intra.push_back(line);
+  clear_due(due_cross_, true, cross_, rep.cleared_cross);
+  clear_due(due_intra_, false, intra_, rep.cleared_intra);
 }
 
 // Net multilateral positions beside the gross pairwise amounts (Σ net = 0).
@@ -256,18 +358,31 @@ void ClearingSystem::net_positions(MonthReport& rep) const {
   for (auto& [p, pos] : net) rep.net_positions.push_back(pos);
 }
 
-// 4. Co-audit clawbacks answered by the 26th, returned to the insured fund [seed 000, 003, 004].
+// 4. Co-audit clawbacks answered by the 26th, returned to the insured fund [seed 000, 003, 004];
+//    summed per (pair, hospital region) in key order.
 void ClearingSystem::return_clawbacks(int m, MonthReport& rep) {
   const auto cb = clawbacks_.find(m);
   if (cb == clawbacks_.end()) return;
   const Date on = day_of(m, params_.coaudit_answer_day);
-  for (const auto& [key, amount] : cb->second) {
-    const auto& [k, hospital_region] = key;
+  const std::string ref = "co-audit " + month_label(m);
+  std::vector<Clawback>& v = cb->second;
+  const auto same = [this](const Clawback& a, const Clawback& b) {
+    return a.pair == b.pair && a.hospital_region == b.hospital_region;
+  };
+  std::stable_sort(v.begin(), v.end(), [this](const Clawback& a, const Clawback& b) {
+    if (a.pair != b.pair) return cross_.key(a.pair) < cross_.key(b.pair);
+    return a.hospital_region < b.hospital_region;
+  });
+  for (std::size_t i = 0; i < v.size();) {
+    Money amount = v[i].amount;
+    std::size_t j = i + 1;
+    for (; j < v.size() && same(v[i], v[j]); ++j) amount += v[j].amount;
     // The hospital returns the clawed-back amount to the insured fund ("按原渠道返回参保地" [seed 004]).
-    ledger_.post_signed(on, amount, AccountId::hospitals(hospital_region), AccountId::fund(k.pool, k.scheme),
-                        Purpose::coaudit_clawback, "co-audit " + month_label(m));
-    record_expenditure(k, -amount);
+    ledger_.post_signed(on, amount, cross_hospitals(v[i].pair, v[i].hospital_region),
+                        fund_state_[cross_state_[v[i].pair].fund].fund, Purpose::coaudit_clawback, ref);
+    record_expenditure(cross_state_[v[i].pair].fund, -amount);
     rep.clawbacks += amount;
+    i = j;
   }
   clawbacks_.erase(cb);
 }
@@ -277,8 +392,8 @@ void ClearingSystem::pay_manual_reimbursements(int m, MonthReport& rep) {
   const auto mr = manual_.find(m);
   if (mr == manual_.end()) return;
   for (const auto& x : mr->second) {
-    ledger_.post(MoneyEvent{x.date, x.amount, AccountId::fund(x.fund.pool, x.fund.scheme),
-                            AccountId::individuals(x.fund.pool), Purpose::manual_reimbursement, x.reference});
+    const FundState& fs = fund_state_[x.fund];
+    ledger_.post(x.date, x.amount, fs.fund, fs.individuals, Purpose::manual_reimbursement, x.reference);
     record_expenditure(x.fund, x.amount);
     rep.manual_paid += x.amount;
   }
@@ -290,40 +405,41 @@ void ClearingSystem::pay_manual_reimbursements(int m, MonthReport& rep) {
 void ClearingSystem::close_year(int m, MonthReport& rep) {
   if (m % 12 + 1 != params_.year_close_month) return;
   const int year = m / 12 - 1;
-  if (!year_settled_.count(year) && !intra_flows_.count(year)) return;
+  const auto flows = intra_flows_.find(year);
+  if (!year_settled_.count(year) && flows == intra_flows_.end()) return;
   rep.year_close = YearClose{year, year_settled_[year], year_cleared_[year]};
-  if (!params_.intra_drg_annual) return;
-  for (const auto& [k, flow] : intra_flows_[year]) {
+  if (!params_.intra_drg_annual || flows == intra_flows_.end()) return;
+  const std::string ref = "DRG/DIP " + std::to_string(year);
+  for (const Id i : intra_.sorted()) {
+    if (i >= flows->second.size()) continue;
+    const Money flow = flows->second[i];
+    const IntraState& st = intra_state_[i];
     const Money adj = Rounding::half_up()(flow, params_.drg_ratio) - flow;
     const Date on = last_day(m);
-    ledger_.post_signed(on, adj, AccountId::fund(k.pool, k.scheme), AccountId::agency(k.treatment),
-                        Purpose::drg_adjustment, "DRG/DIP " + std::to_string(year));
-    ledger_.post_signed(on, adj, AccountId::agency(k.treatment), AccountId::hospitals(k.treatment),
-                        Purpose::drg_adjustment, "DRG/DIP " + std::to_string(year));
-    record_expenditure(k, adj);
+    ledger_.post_signed(on, adj, fund_state_[st.fund].fund, st.agency, Purpose::drg_adjustment, ref);
+    ledger_.post_signed(on, adj, st.agency, st.hospitals, Purpose::drg_adjustment, ref);
+    record_expenditure(st.fund, adj);
     rep.drg_adjustment += adj;
   }
 }
 
-// 7. Month-end prepayment positions, per pair and per province; red pairs ask for an emergency
-//    top-up after a lag [seed 000, 002]. Returns every pair with a quota or an outstanding amount.
-std::map<ClearingSystem::PairKey, Money> ClearingSystem::prepayment_positions(int m, MonthReport& rep) {
-  std::map<RegionCode, ProvincePrepayment> prov;
-  std::map<PairKey, Money> all_pairs;
-  for (const auto& [k, q] : quota_) all_pairs[k];
-  for (const auto& [k, o] : outstanding_) all_pairs[k];
+// 7. Month-end prepayment positions, per pair and per province (pairs in key order, so a
+//    province's pairs are consecutive); red pairs ask for an emergency top-up after a lag [seed 000, 002].
+void ClearingSystem::prepayment_positions(int m, MonthReport& rep) {
   const auto warning_of = [&](std::int64_t bp) {
     if (bp >= params_.red_usage.bp()) return Warning::red;
     if (bp >= params_.yellow_usage.bp()) return Warning::yellow;
     return Warning::none;
   };
-  for (const auto& [k, unused] : all_pairs) {
+  rep.prepayments.reserve(cross_.size());
+  for (const Id c : cross_.sorted()) {
+    const PairKey& k = cross_.key(c);
     PrepaymentPosition p;
     p.pool = k.pool;
     p.scheme = k.scheme;
     p.treatment_province = k.treatment;
-    p.quota = quota_[k];
-    p.outstanding = outstanding_[k];
+    p.quota = cross_state_[c].quota;
+    p.outstanding = cross_state_[c].outstanding;
     if (p.quota.is_zero() && p.outstanding.is_zero()) continue;
     p.usage_bp = usage_bp(p.outstanding, p.quota);
     p.warning = warning_of(p.usage_bp);
@@ -335,36 +451,40 @@ std::map<ClearingSystem::PairKey, Money> ClearingSystem::prepayment_positions(in
           static_cast<i128>(p.outstanding.fen()) * Ratio::kOne - static_cast<i128>(p.quota.fen()) * target, target);
       if (amount > Money::zero()) {
         p.topup_requested = amount;
-        topups_.push_back(TopUp{last_day(m).plus_days(params_.topup_lag_days), k, p.topup_requested});
+        topups_.push_back(TopUp{last_day(m).plus_days(params_.topup_lag_days), c, p.topup_requested});
       }
     }
     rep.prepayments.push_back(p);
-    auto& pp = prov[k.pool.province()];
-    pp.province = k.pool.province();
+    if (rep.provinces.empty() || rep.provinces.back().province != k.pool.province()) {
+      rep.provinces.emplace_back();
+      rep.provinces.back().province = k.pool.province();
+    }
+    auto& pp = rep.provinces.back();
     pp.quota += p.quota;
     pp.outstanding += p.outstanding;
   }
-  for (auto& [code, pp] : prov) {
+  for (auto& pp : rep.provinces) {
     pp.usage_bp = usage_bp(pp.outstanding, pp.quota);
     pp.warning = warning_of(pp.usage_bp);
-    rep.provinces.push_back(pp);
   }
-  return all_pairs;
 }
 
 // 8. Funds: balance, prepayment held, this month's flows, months payable [seed 003].
-void ClearingSystem::fund_positions(const std::map<PairKey, Money>& pairs, MonthReport& rep) {
-  for (const auto& [k, exists] : funds_) {
+void ClearingSystem::fund_positions(MonthReport& rep) {
+  std::vector<Money> held(funds_.size());  // per fund id: Σ its prepayment balances, pairs in key order
+  for (const Id c : cross_.sorted()) held[cross_state_[c].fund] += ledger_.balance(cross_state_[c].prepayment);
+  rep.funds.reserve(funds_.size());
+  for (const Id id : funds_.sorted()) {
+    const PairKey& k = funds_.key(id);
+    FundState& st = fund_state_[id];
     FundPosition f;
     f.pool = k.pool;
     f.scheme = k.scheme;
-    f.balance = ledger_.balance(AccountId::fund(k.pool, k.scheme));
-    for (const auto& [pk, unused] : pairs)
-      if (pk.pool == k.pool && pk.scheme == k.scheme)
-        f.prepayment_held += ledger_.balance(AccountId::prepayment(k.pool, k.scheme, pk.treatment));
-    f.income = month_income_[k];
-    f.expenditure = month_expenditure_[k];
-    auto& history = expenditure_[k];
+    f.balance = ledger_.balance(st.fund);
+    f.prepayment_held = held[id];
+    f.income = st.income;
+    f.expenditure = st.expenditure;
+    auto& history = st.history;
     history.push_back(f.expenditure);
     if (history.size() > 12) history.erase(history.begin());
     Money total;

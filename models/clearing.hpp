@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "models/claim.hpp"
@@ -150,6 +151,9 @@ public:
 
   int open_month() const { return open_; }
   const Ledger& ledger() const { return ledger_; }
+  /// Whether the ledger keeps its event log (default yes; see Ledger::keep_events). Positions,
+  /// balances and month reports are the same either way.
+  void keep_event_log(bool keep) { ledger_.keep_events(keep); }
   const ClearingParams& params() const { return params_; }
   /// Quota in force for a pair.
   Money quota(RegionCode pool, Scheme scheme, RegionCode treatment_province) const;
@@ -161,25 +165,77 @@ private:
     RegionCode treatment;  // province for cross-province pairs, region for intra-province
     auto operator<=>(const PairKey&) const = default;
   };
+  struct PairKeyHash {
+    std::size_t operator()(const PairKey& k) const noexcept;
+  };
+  using Id = std::uint32_t;
+  /// Keys given dense ids in order of first use (ids never move), found by hash; `sorted()` lists
+  /// the ids in key order, rebuilt only after a new key. Replaces std::map on the hot paths while
+  /// keeping the key order every report and ledger posting follows.
+  class KeyIds {
+  public:
+    Id get(const PairKey& k);                 // creating it
+    std::optional<Id> find(const PairKey& k) const;
+    const PairKey& key(Id id) const { return keys_[id]; }
+    std::size_t size() const { return keys_.size(); }
+    const std::vector<Id>& sorted() const;
+
+  private:
+    std::vector<PairKey> keys_;
+    std::unordered_map<PairKey, Id, PairKeyHash> index_;
+    mutable std::vector<Id> sorted_;
+    mutable bool dirty_ = false;
+    Id last_ = 0;  // the id last asked for
+  };
   struct Pending {
     Money amount;
     std::int64_t visits = 0;
+    bool due = false;  // an entry exists (even with zero amount and visits: it still makes a report line)
+  };
+  /// What falls due in one clearing month: settlement year -> pending amount per pair id.
+  using DueBucket = std::map<int, std::vector<Pending>>;
+  using Slot = Ledger::Slot;
+  struct FundState {
+    Slot fund, individuals, local_hospitals;  // ledger accounts of the pool and scheme
+    Money income, expenditure;     // this month
+    std::vector<Money> history;    // monthly expenditure, trailing 12 months
+  };
+  struct CrossState {
+    Id fund = 0;
+    Slot prepayment = 0;
+    RegionCode hospital_region;    // the treatment region last settled with, and its hospitals' account
+    Slot hospitals = 0;
+    Money quota, outstanding;
+  };
+  struct IntraState {
+    Id fund = 0;
+    Slot agency = 0, hospitals = 0;  // of the treatment region
   };
   struct TopUp {
     Date date;
-    PairKey pair;
+    Id pair;  // cross pair id
     Money amount;
   };
   struct Manual {
     Date date;
-    PairKey fund;  // treatment unused
+    Id fund;
     Money amount;
     std::string reference;
   };
+  struct Clawback {
+    Id pair;  // cross pair id
+    RegionCode hospital_region;
+    Money amount;
+  };
 
-  void check_fund(const SettlementRecord& r) const;
+  Id check_fund(const SettlementRecord& r) const;
+  Id fund_id(RegionCode pool, Scheme scheme) const;  // throws ClearingError when there is none
+  Id cross_id(const PairKey& k);
+  Slot cross_hospitals(Id c, RegionCode treatment_region);
+  Id intra_id(const PairKey& k);
   void rebase_quotas(Date on, MonthReport& report);
-  void record_expenditure(const PairKey& fund, Money amount);
+  void record_expenditure(Id fund, Money amount) { fund_state_[fund].expenditure += amount; }
+  static Pending& due_entry(DueBucket& bucket, int year, Id id, std::size_t ids);
 
   // close_month's steps, in calendar order (each on the open month `m`).
   void rebase_in_january(int m, MonthReport& rep);
@@ -189,26 +245,26 @@ private:
   void return_clawbacks(int m, MonthReport& rep);
   void pay_manual_reimbursements(int m, MonthReport& rep);
   void close_year(int m, MonthReport& rep);
-  std::map<PairKey, Money> prepayment_positions(int m, MonthReport& rep);
-  void fund_positions(const std::map<PairKey, Money>& pairs, MonthReport& rep);
+  void prepayment_positions(int m, MonthReport& rep);
+  void fund_positions(MonthReport& rep);
 
   ClearingParams params_;
   int open_;
   Ledger ledger_;
-  std::map<PairKey, bool> funds_;                       // (pool, scheme, {}) -> exists
-  std::map<PairKey, Money> quota_;                      // cross pairs
-  std::map<PairKey, Money> outstanding_;                // cross pairs: settled − cleared
-  using DueKey = std::pair<PairKey, int>;                // (pair, year settled)
-  std::map<int, std::map<DueKey, Pending>> due_cross_;  // clearing month -> amounts due
-  std::map<int, std::map<DueKey, Pending>> due_intra_;
-  std::map<int, std::map<PairKey, Money>> flows_;       // year -> cross pair -> direct fund payments
-  std::map<int, std::map<PairKey, Money>> intra_flows_; // year -> intra pair -> direct fund payments
-  std::map<int, std::map<std::pair<PairKey, RegionCode>, Money>> clawbacks_;  // month -> (pair, hospital region)
+  KeyIds funds_;                                  // (pool, scheme, {})
+  std::vector<FundState> fund_state_;             // per fund id
+  KeyIds cross_;                                  // (pool, scheme, treatment province)
+  std::vector<CrossState> cross_state_;           // per cross id: quota in force, settled − cleared
+  KeyIds intra_;                                  // (pool, scheme, treatment region)
+  std::vector<IntraState> intra_state_;           // per intra id
+  std::map<int, DueBucket> due_cross_;            // clearing month -> amounts due
+  std::map<int, DueBucket> due_intra_;
+  std::map<int, std::vector<Money>> flows_;       // year -> per cross id: direct fund payments
+  std::map<int, std::vector<Money>> intra_flows_; // year -> per intra id: direct fund payments
+  std::map<int, std::vector<Clawback>> clawbacks_;  // month -> co-audit clawbacks, in submission order
   std::map<int, Money> year_settled_, year_cleared_;
   std::vector<TopUp> topups_;
-  std::map<int, std::vector<Manual>> manual_;           // month -> reimbursements
-  std::map<PairKey, std::vector<Money>> expenditure_;   // fund -> monthly expenditure (trailing)
-  std::map<PairKey, Money> month_income_, month_expenditure_;
+  std::map<int, std::vector<Manual>> manual_;     // month -> reimbursements
 };
 
 }  // namespace yidi

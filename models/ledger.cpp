@@ -49,18 +49,47 @@ std::string AccountId::str() const {
   return out;
 }
 
-void Ledger::post(MoneyEvent e) {
-  if (e.amount <= Money::zero())
-    throw std::invalid_argument("ledger: amount must be positive, got " + e.amount.str() + " (" + e.reference + ")");
-  if (e.from == e.to) throw std::invalid_argument("ledger: from and to are the same account " + e.from.str());
-  if (e.amount.is_unlimited()) throw std::invalid_argument("ledger: amount 'unlimited' (" + e.reference + ")");
+std::size_t Ledger::Hash::operator()(const AccountId& a) const noexcept {
+  std::uint64_t h = (static_cast<std::uint64_t>(a.region.value()) << 32) ^ a.holder.value();
+  h ^= (static_cast<std::uint64_t>(a.kind) << 8 | static_cast<std::uint64_t>(a.scheme)) * 0x9E3779B97F4A7C15ULL;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  return static_cast<std::size_t>(h ^ (h >> 31));
+}
+
+Ledger::Slot Ledger::slot(const AccountId& a) {
+  const auto [it, added] = index_.try_emplace(a, static_cast<Slot>(accounts_.size()));
+  if (added) accounts_.push_back(Account{a, Money::zero(), false});
+  return it->second;
+}
+
+void Ledger::check(Money amount, bool same_account, const AccountId& from, std::string_view reference) const {
+  if (amount <= Money::zero())
+    throw std::invalid_argument("ledger: amount must be positive, got " + amount.str() + " (" + std::string(reference) +
+                                ")");
+  if (same_account) throw std::invalid_argument("ledger: from and to are the same account " + from.str());
+  if (amount.is_unlimited()) throw std::invalid_argument("ledger: amount 'unlimited' (" + std::string(reference) + ")");
+}
+
+void Ledger::move(Slot from, Slot to, Money amount) {
   // New balances first: a MoneyOverflow leaves the ledger as it was, still conserving money.
-  const Money from_after = balance(e.from) - e.amount;
-  const Money to_after = balance(e.to) + e.amount;
-  const AccountId from = e.from, to = e.to;
-  events_.push_back(std::move(e));
-  balances_[from] = from_after;
-  balances_[to] = to_after;
+  const Money from_after = accounts_[from].balance - amount;
+  const Money to_after = accounts_[to].balance + amount;
+  accounts_[from].balance = from_after;
+  accounts_[to].balance = to_after;
+  accounts_[from].used = accounts_[to].used = true;
+}
+
+void Ledger::post(MoneyEvent e) {
+  check(e.amount, e.from == e.to, e.from, e.reference);
+  move(slot(e.from), slot(e.to), e.amount);
+  if (keep_events_) events_.push_back(std::move(e));
+}
+
+void Ledger::post(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string_view reference) {
+  check(amount, from == to, accounts_[from].id, reference);
+  move(from, to, amount);
+  if (keep_events_)
+    events_.push_back(MoneyEvent{date, amount, accounts_[from].id, accounts_[to].id, purpose, std::string(reference)});
 }
 
 void Ledger::post_signed(Date date, Money amount, const AccountId& from, const AccountId& to, Purpose purpose,
@@ -70,14 +99,27 @@ void Ledger::post_signed(Date date, Money amount, const AccountId& from, const A
   else post(MoneyEvent{date, -amount, to, from, purpose, std::move(reference)});
 }
 
+void Ledger::post_signed(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string_view reference) {
+  if (amount.is_zero()) return;
+  if (amount > Money::zero()) post(date, amount, from, to, purpose, reference);
+  else post(date, -amount, to, from, purpose, reference);
+}
+
 Money Ledger::balance(const AccountId& a) const {
-  const auto it = balances_.find(a);
-  return it == balances_.end() ? Money::zero() : it->second;
+  const auto it = index_.find(a);
+  return it == index_.end() ? Money::zero() : accounts_[it->second].balance;
+}
+
+std::map<AccountId, Money> Ledger::balances() const {
+  std::map<AccountId, Money> out;
+  for (const auto& a : accounts_)
+    if (a.used) out.emplace_hint(out.end(), a.id, a.balance);
+  return out;
 }
 
 Money Ledger::total() const {
   Wide t = 0;  // balances near the maximum may sum past it before they come back to zero
-  for (const auto& [a, b] : balances_) t += b.fen();
+  for (const auto& a : accounts_) t += a.balance.fen();
   if (t > Money::kMaxFen || t < -Money::kMaxFen) detail::money_out_of_range(t, "Ledger::total");
   return Money::fen(static_cast<std::int64_t>(t));
 }

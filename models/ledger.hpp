@@ -2,8 +2,11 @@
 // An append-only ledger of money events (MATSim's PersonMoneyEvent idea): every event moves an
 // amount from one account to another; balances are derived, never stored as truth. Every event
 // debits one account and credits another, so all balances always sum to zero (conservation).
+#include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "models/categories.hpp"
@@ -69,25 +72,55 @@ struct MoneyEvent {
 
 class Ledger {
 public:
+  /// A handle on one account, for callers that post to the same accounts again and again.
+  using Slot = std::uint32_t;
+
   /// Appends an event; throws std::invalid_argument for a non-positive amount or from == to.
   void post(MoneyEvent event);
   /// Appends when amount > 0, the reverse movement when < 0, nothing when zero.
   void post_signed(Date date, Money amount, const AccountId& from, const AccountId& to, Purpose purpose,
                    std::string reference);
+  /// The account's handle; an account without events yet is not listed by balances().
+  Slot slot(const AccountId& account);
+  const AccountId& account(Slot s) const { return accounts_[s].id; }
+  /// post / post_signed by handles: the same events as by account.
+  void post(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string_view reference);
+  void post_signed(Date date, Money amount, Slot from, Slot to, Purpose purpose, std::string_view reference);
+
+  /// Whether events() keeps every event (the default). Off, balances are maintained exactly the
+  /// same but no event is stored, so events() and replay() stay empty: for a caller that only
+  /// reads balances (a simulation run), it saves the log's memory and copying.
+  void keep_events(bool keep) { keep_events_ = keep; }
+  bool keeps_events() const { return keep_events_; }
 
   const std::vector<MoneyEvent>& events() const { return events_; }
   /// Balance derived from the events: credits minus debits.
   Money balance(const AccountId& account) const;
-  /// All accounts with their balances.
-  const std::map<AccountId, Money>& balances() const { return balances_; }
+  Money balance(Slot s) const { return accounts_[s].balance; }
+  /// All accounts with events and their balances, in account order (built on demand: for reports and tests).
+  std::map<AccountId, Money> balances() const;
   /// Σ of every balance: zero by construction; the conservation tests check it stays so.
   Money total() const;
   /// Recomputes all balances from the events alone (for tests: derived == maintained).
   std::map<AccountId, Money> replay() const;
 
 private:
+  struct Hash {
+    std::size_t operator()(const AccountId& a) const noexcept;
+  };
+  struct Account {
+    AccountId id;
+    Money balance;
+    bool used = false;  // an event has touched it
+  };
+  void check(Money amount, bool same_account, const AccountId& from, std::string_view reference) const;
+  void move(Slot from, Slot to, Money amount);
+
   std::vector<MoneyEvent> events_;
-  std::map<AccountId, Money> balances_;  // cache of the fold over events_
+  // Cache of the fold over events_: one slot per account, in order of first use, found by hash.
+  std::vector<Account> accounts_;
+  std::unordered_map<AccountId, Slot, Hash> index_;
+  bool keep_events_ = true;
 };
 
 }  // namespace yidi

@@ -214,3 +214,21 @@ TEST(ClearingProperties, ASumPastTheRangeThrowsAndTheLedgerStillBalances) {
   EXPECT_EQ(cs.ledger().total(), Money::zero());
   EXPECT_EQ(cs.ledger().replay(), cs.ledger().balances());
 }
+
+// Without the event log (Ledger::keep_events(false), for callers that only read balances), every
+// month report and every balance is the same as with it, and no event is kept.
+TEST(ClearingProperties, TheEventLogChangesNoPositionOrBalance) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const Year y = random_year(seed);
+    ClearingSystem with = make_system(), without = make_system();
+    without.keep_event_log(false);
+    const auto a = run(with, y, false), b = run(without, y, false);
+    for (std::size_t i = 0; i < a.size(); ++i) ASSERT_TRUE(same(a[i], b[i])) << "seed " << seed << " month " << i;
+    EXPECT_EQ(with.ledger().balances(), without.ledger().balances()) << "seed " << seed;
+    EXPECT_EQ(without.ledger().total(), Money::zero()) << "seed " << seed;
+    EXPECT_FALSE(with.ledger().events().empty()) << "seed " << seed;
+    // Only the opening and initial-quota postings made before the log was switched off remain.
+    const std::size_t before = make_system().ledger().events().size();
+    EXPECT_EQ(without.ledger().events().size(), before) << "seed " << seed;
+  }
+}
