@@ -26,7 +26,8 @@ std::int64_t insured(const Layout& l, std::size_t prov, Scheme s) {
 }
 }  // namespace
 
-Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const World& world, const Comm& comm)
+Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const World& world, const Comm& comm,
+                       SimulationOptions options)
     : scenario_(scenario),
       book_(book),
       snapshots_(book),
@@ -37,6 +38,7 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
       part_(partition(layout_, comm.rank(), comm.size())),
       mobility_(Mobility::build(world, scenario.params, layout_)),
       agents_(build_agents(world, scenario.params, layout_, mobility_, rng_, true, part_.agent_begin, part_.agent_end)),
+      options_(options),
       clearing_(scenario.clearing, scenario.start_month),
       recorders_(std::make_unique<const Recorders>(world)) {
   restore(Resume{0, std::move(agents_), {}, Results(world.codes())});  // moved, not copied: the population is allocated once
@@ -57,6 +59,7 @@ void Simulation::restore(Resume r) {
   fed_.clear();
   // The clearing system is rebuilt by replaying what it was fed: its state is a pure function of it.
   clearing_ = ClearingSystem(scenario_.clearing, scenario_.start_month);
+  clearing_.keep_event_log(options_.ledger_events);
   const SimParams& p = scenario_.params;
   const Date opening = *Date::from_ymd(scenario_.start_month / 12, static_cast<unsigned>(scenario_.start_month % 12 + 1), 1);
   const std::size_t regions = world_.size();
