@@ -366,7 +366,7 @@ void ClearingSystem::return_clawbacks(int m, MonthReport& rep) {
   const Date on = day_of(m, params_.coaudit_answer_day);
   const std::string ref = "co-audit " + month_label(m);
   std::vector<Clawback>& v = cb->second;
-  const auto same = [this](const Clawback& a, const Clawback& b) {
+  const auto same = [](const Clawback& a, const Clawback& b) {
     return a.pair == b.pair && a.hospital_region == b.hospital_region;
   };
   std::stable_sort(v.begin(), v.end(), [this](const Clawback& a, const Clawback& b) {
