@@ -10,43 +10,17 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "sim/io/hdf5_write.hpp"
 #include "sim/io/input_error.hpp"
 #include "sim/version.hpp"
 
 namespace yidi::io {
 namespace {
 
-H5::DSetCreatPropList untimed_dataset() {
-  H5::DSetCreatPropList p;
-  H5Pset_obj_track_times(p.getId(), false);
-  return p;
-}
-
-void ensure_groups(H5::H5File& f, const std::string& path, std::set<std::string>& made) {
-  for (std::size_t pos = path.find('/'); pos != std::string::npos; pos = path.find('/', pos + 1)) {
-    const std::string g = path.substr(0, pos);
-    if (made.insert(g).second) {
-      H5::LinkCreatPropList lcpl;
-      hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
-      H5Pset_obj_track_times(gcpl, false);
-      const hid_t id = H5Gcreate2(f.getId(), g.c_str(), lcpl.getId(), gcpl, H5P_DEFAULT);
-      H5Pclose(gcpl);
-      if (id < 0) throw H5::GroupIException("create group", g);
-      H5Gclose(id);
-    }
-  }
-}
-
-void text_attribute(H5::H5Object& obj, const std::string& name, const std::string& value) {
-  H5::StrType type(H5::PredType::C_S1, value.empty() ? 1 : value.size());
-  H5::Attribute a = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-  a.write(type, value.empty() ? std::string(1, '\0') : value);
-}
-
-void number_attribute(H5::H5Object& obj, const std::string& name, std::int64_t value) {
-  H5::Attribute a = obj.createAttribute(name, H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR));
-  a.write(H5::PredType::NATIVE_INT64, &value);
-}
+using hdf5::ensure_groups;
+using hdf5::number_attribute;
+using hdf5::text_attribute;
+using hdf5::untimed_dataset;
 
 void write_labels(H5::H5File& f, std::set<std::string>& groups, const sim::Results* results) {
   ensure_groups(f, "labels/x", groups);
@@ -65,17 +39,7 @@ void write_labels(H5::H5File& f, std::set<std::string>& groups, const sim::Resul
     put(sim::dim_name(d), results != nullptr ? results->labels(d) : sim::dim_labels(d));
 }
 
-template <class T>
-H5::DataSet put_array(H5::H5File& f, std::set<std::string>& groups, const std::string& name,
-                      const std::vector<std::size_t>& shape, const std::vector<T>& data) {
-  ensure_groups(f, name, groups);
-  std::vector<hsize_t> dims(shape.begin(), shape.end());
-  H5::DataSpace space(static_cast<int>(dims.size()), dims.data());
-  const auto& type = std::is_same_v<T, double> ? H5::PredType::NATIVE_DOUBLE : H5::PredType::NATIVE_INT64;
-  H5::DataSet ds = f.createDataSet(name, type, space, untimed_dataset());
-  if (!data.empty()) ds.write(data.data(), type);
-  return ds;
-}
+using hdf5::put_array;
 
 /// What every yidi file starts with: the provenance as root attributes, then the dimension labels.
 void write_header(H5::H5File& f, std::set<std::string>& groups, const Provenance& prov,
