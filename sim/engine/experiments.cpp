@@ -86,8 +86,12 @@ double P2Quantile::value() const {
 const std::vector<std::string>& summary_datasets() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
+    // Monthly datasets by province or nation; not region/ (a run's own regions, hundreds of pools:
+    // read them from the replicates' run files).
     for (const auto& d : output_schema())
-      if (d.dims.front() == Dim::month && d.name != "months" && d.name != "prepayment/warning") out.push_back(d.name);
+      if (d.dims.front() == Dim::month && d.name != "months" && d.name != "prepayment/warning" &&
+          d.name.rfind("region/", 0) != 0)
+        out.push_back(d.name);
     return out;
   }();
   return names;

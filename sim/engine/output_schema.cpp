@@ -11,6 +11,7 @@ namespace yidi::sim {
 const char* dim_name(Dim d) {
   switch (d) {
     case Dim::month: return "month";
+    case Dim::region: return "region";
     case Dim::province: return "province";
     case Dim::treatment_province: return "treatment_province";
     case Dim::group: return "group";
@@ -26,7 +27,8 @@ std::size_t dim_size(Dim d) { return dim_labels(d).size(); }
 
 std::vector<std::string> dim_labels(Dim d) {
   switch (d) {
-    case Dim::month: return {};
+    case Dim::month:
+    case Dim::region: return {};
     case Dim::province:
     case Dim::treatment_province:
       return {"110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000",
@@ -73,7 +75,13 @@ std::string schema_markdown() {
       "scaled to full scale (a sample agent stands for `scale` persons). Every dataset carries the\n"
       "attributes `unit`, `description` and `dims`; the root carries the provenance attributes\n"
       "`yidi_version`, `scenario` (resolved YAML), `scenario_sha256`, `seed`, `scale`, `threads`,\n"
-      "`ranks`, `start_month`, `months`. Dimension labels are datasets under `labels/`.\n\n"
+      "`ranks`, `start_month`, `months`. Dimension labels are datasets under `labels/`; the regional\n"
+      "dimensions also have their names (`labels/region_name`, `labels/region_name_en`,\n"
+      "`labels/province_name`, `labels/province_name_en`).\n\n"
+      "Regions are the pooling regions (统筹地区) of the run's world: the 341 units of the 2020 census\n"
+      "and the XPCC by default (docs/world.md). `offsite/` is cross-province care (跨省), `intra/`\n"
+      "intra-province care in another pool (省内异地), both by insured province; `region/` holds the\n"
+      "same and the funds by pool, with the sample behind each figure.\n\n"
       "| dataset | dimensions | type | unit | meaning |\n|---|---|---|---|---|\n";
   for (const auto& d : output_schema()) {
     std::string dims;
@@ -87,6 +95,7 @@ std::string schema_markdown() {
     for (const auto& l : dim_labels(dim)) labels += (labels.empty() ? "" : ", ") + l;
     out += "| `" + std::string(dim_name(dim)) + "` | " + labels + " |\n";
   }
+  out += "| `region` | the run's pooling regions, codes in `labels/region` (names beside them) |\n";
   out += "| `month` | one row a simulated month; see `months` |\n";
   out += "\n`treatment_province` has the labels of `province`.\n";
   return out;

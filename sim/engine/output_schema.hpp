@@ -8,11 +8,14 @@
 
 namespace yidi::sim {
 
-enum class Dim : std::uint8_t { month, province, treatment_province, group, scheme, visit_type, path, reason };
+/// `region`: the run's pooling regions (from its world; no fixed labels); `province` and
+/// `treatment_province`: the provinces.
+enum class Dim : std::uint8_t { month, region, province, treatment_province, group, scheme, visit_type, path, reason };
 const char* dim_name(Dim d);
 /// Length of a dimension other than month.
 std::size_t dim_size(Dim d);
-/// Labels of a dimension other than month (province codes, group names, ...).
+/// Labels of a dimension other than month (province codes, group names, ...); none for `region`,
+/// whose labels each run takes from its world (Results::labels).
 std::vector<std::string> dim_labels(Dim d);
 
 struct DatasetSpec {

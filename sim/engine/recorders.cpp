@@ -1,5 +1,7 @@
 #include "sim/engine/recorders.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -8,6 +10,7 @@ namespace yidi::sim {
 std::size_t OutputExtents::of(Dim d) const {
   switch (d) {
     case Dim::month: return 1;
+    case Dim::region: return regions;
     case Dim::province:
     case Dim::treatment_province: return provinces;
     case Dim::group: return yidi::kInsuredGroups.size();
@@ -19,34 +22,59 @@ std::size_t OutputExtents::of(Dim d) const {
   return 0;
 }
 
+RunLabels run_labels(const World& world) {
+  RunLabels l;
+  for (const auto& r : world.regions()) {
+    l.regions.push_back(r.code.str());
+    l.region_names.push_back(r.name);
+    l.region_names_en.push_back(r.name_en);
+  }
+  for (const auto& p : world.provinces()) {
+    l.provinces.push_back(p.code.str());
+    l.province_names.push_back(p.name);
+    l.province_names_en.push_back(p.name_en);
+  }
+  return l;
+}
+
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 double ratio_or_nan(std::int64_t num, std::int64_t den) {
   return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : kNaN;
 }
 /// The month totals' arrays as views (their layout: sim/model/totals.hpp).
-View<const Flow, 3> local_flows(const MonthTotals& t) {  // [province][group][visit type]
+View<const Flow, 3> local_flows(const MonthTotals& t) {  // [region][group][visit type]
   return View<const Flow, 3>(std::span<const Flow>(t.local), {t.regions, kGroups, kVisitTypes});
+}
+/// The province row of a reported region or province code.
+std::size_t province_row(const World& w, RegionCode c) {
+  if (const auto i = w.province_index(c)) return *i;
+  throw std::out_of_range("code " + c.str() + " has no province in the world");
+}
+/// The region row of a reported pool code.
+std::size_t region_row(const World& w, RegionCode c) {
+  if (const auto i = w.find(c)) return *i;
+  throw std::out_of_range("pool " + c.str() + " is not a region of the world");
 }
 }  // namespace
 
 // ---- population/
 
-void PopulationRecorder::record_start(const Layout& layout, Results& out) const {
+void PopulationRecorder::record_start(const World& world, const Layout& layout, Results& out) const {
   const auto insured = insured_.slice(out);
-  for (std::size_t p = 0; p < insured.extent(0); ++p)
+  for (std::size_t r = 0; r < layout.regions(); ++r)
     for (std::size_t g = 0; g < insured.extent(1); ++g)
-      insured(p, g) = static_cast<std::int64_t>(layout.count[p][g]) * layout.scale;
+      insured(world.province_of(r), g) += static_cast<std::int64_t>(layout.count[r][g]) * layout.scale;
 }
 
 void PopulationRecorder::record(const MonthInput& in, Results& out) const {
   const auto away = away_.slice(out);
   const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.away), {in.totals.regions, kGroups});
-  for (std::size_t p = 0; p < away.extent(0); ++p)
-    for (std::size_t g = 0; g < away.extent(1); ++g) away(p, g) = sample(p, g) * in.scale;
+  for (std::size_t r = 0; r < sample.extent(0); ++r)
+    for (std::size_t g = 0; g < away.extent(1); ++g) away(in.world.province_of(r), g) += sample(r, g) * in.scale;
 }
 
-// ---- offsite/
+// ---- offsite/ and intra/
 
 void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
   const std::int64_t k = in.scale;
@@ -56,33 +84,36 @@ void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
   const auto dsr = dsr_.slice(out);
   constexpr std::size_t inpatient = index(VisitType::inpatient), direct = index(SettlementPath::direct);
   std::int64_t national_direct = 0, national_all = 0;
-  // Inpatient stays by insured region, sample counts: direct, all.
-  std::vector<std::int64_t> stays_direct(in.totals.regions, 0), stays_all(in.totals.regions, 0);
-  for (const auto& [key, f] : in.totals.offsite.sorted()) {  // integer sums: any order gives the same
+  // Inpatient stays by insured province, sample counts: direct, all.
+  const std::size_t provinces = dsr.extent(0);
+  std::vector<std::int64_t> stays_direct(provinces, 0), stays_all(provinces, 0);
+  for (const auto& [key, f] : in.offsite) {  // integer sums: any order gives the same
     if (f.visits == 0) continue;
     const auto [h, g, tr, v, path] = in.totals.offsite_cell(key);
-    visits(h, g, v, path) += f.visits * k;
-    medfee(h, g, v, path) += f.medfee * k;
-    fund(h, g, v, path) += f.fund * k;
-    hifp(h, g, v, path) += f.hifp * k;
-    individual(h, g, v, path) += (f.medfee - f.fund) * k;
-    by_treatment(h, tr, v) += f.visits * k;
+    if (in.world.same_province(h, tr) != intra_) continue;
+    const std::size_t p = in.world.province_of(h);
+    visits(p, g, v, path) += f.visits * k;
+    medfee(p, g, v, path) += f.medfee * k;
+    fund(p, g, v, path) += f.fund * k;
+    hifp(p, g, v, path) += f.hifp * k;
+    individual(p, g, v, path) += (f.medfee - f.fund) * k;
+    by_treatment(p, in.world.province_of(tr), v) += f.visits * k;
     if (v == inpatient) {
-      stays_all[h] += f.visits;
-      if (path == direct) stays_direct[h] += f.visits;
+      stays_all[p] += f.visits;
+      if (path == direct) stays_direct[p] += f.visits;
     }
   }
-  for (std::size_t h = 0; h < dsr.extent(0); ++h) {
-    const std::int64_t h_direct = stays_direct[h], h_all = stays_all[h];
-    dsr(h) = ratio_or_nan(h_direct, h_all);
-    national_direct += h_direct;
-    national_all += h_all;
+  for (std::size_t p = 0; p < provinces; ++p) {
+    dsr(p) = ratio_or_nan(stays_direct[p], stays_all[p]);
+    national_direct += stays_direct[p];
+    national_all += stays_all[p];
   }
   dsr_national_.slice(out)() = ratio_or_nan(national_direct, national_all);
   const auto reasons = manual_reasons_.slice(out);
-  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.inpatient_reasons), {in.totals.regions, kReasons});
-  for (std::size_t h = 0; h < reasons.extent(0); ++h)
-    for (std::size_t r = 0; r < reasons.extent(1); ++r) reasons(h, r) = sample(h, r) * k;
+  const View<const std::int64_t, 3> sample(std::span<const std::int64_t>(in.totals.inpatient_reasons),
+                                           {in.totals.regions, 2, kReasons});
+  for (std::size_t h = 0; h < sample.extent(0); ++h)
+    for (std::size_t r = 0; r < reasons.extent(1); ++r) reasons(in.world.province_of(h), r) += sample(h, intra_ ? 1 : 0, r) * k;
 }
 
 // ---- local/
@@ -90,29 +121,20 @@ void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
 void LocalRecorder::record(const MonthInput& in, Results& out) const {
   const auto flows = local_flows(in.totals);
   const auto stays = stays_.slice(out), medfee = medfee_.slice(out), fund = fund_.slice(out);
-  for (std::size_t h = 0; h < stays.extent(0); ++h)
+  for (std::size_t h = 0; h < flows.extent(0); ++h)
     for (std::size_t g = 0; g < stays.extent(1); ++g) {
       const Flow& f = flows(h, g, index(VisitType::inpatient));
-      stays(h, g) = f.visits * in.scale;
-      medfee(h, g) = f.medfee * in.scale;
-      fund(h, g) = f.fund * in.scale;
+      const std::size_t p = in.world.province_of(h);
+      stays(p, g) += f.visits * in.scale;
+      medfee(p, g) += f.medfee * in.scale;
+      fund(p, g) += f.fund * in.scale;
     }
 }
 
-namespace {
-/// The row of a reported region or province code (World::row_of): with regions == provinces,
-/// the province's; a province-level figure of a world of sub-province regions lands on its
-/// province's first region until provincial outputs have a dimension of their own (issue 14).
-std::size_t row(const World& w, RegionCode c) {
-  if (const auto i = w.row_of(c)) return *i;
-  throw std::out_of_range("region " + c.str() + " has no region of its province in the world");
-}
-}  // namespace
-
-// ---- clearing/ (pools are provinces here)
+// ---- clearing/ (by insured and treatment province)
 
 void ClearingRecorder::record(const MonthInput& in, Results& out) const {
-  auto prov_of = [&](RegionCode c) { return row(in.world, c); };
+  auto prov_of = [&](RegionCode c) { return province_row(in.world, c); };
   const auto gross = gross_.slice(out);
   for (const auto& c : in.report.cleared_cross) gross(prov_of(c.insured), prov_of(c.treatment)) += c.amount.fen();
   const auto net = net_.slice(out);
@@ -122,7 +144,7 @@ void ClearingRecorder::record(const MonthInput& in, Results& out) const {
 // ---- prepayment/
 
 void PrepaymentRecorder::record(const MonthInput& in, Results& out) const {
-  auto prov_of = [&](RegionCode c) { return row(in.world, c); };
+  auto prov_of = [&](RegionCode c) { return province_row(in.world, c); };
   const auto quota = quota_.slice(out), outstanding = outstanding_.slice(out), warning = warning_.slice(out);
   const auto usage = usage_.slice(out);
   for (std::size_t h = 0; h < usage.extent(0); ++h) usage(h) = kNaN;  // no quota reported
@@ -138,35 +160,104 @@ void PrepaymentRecorder::record(const MonthInput& in, Results& out) const {
   topups_paid_.slice(out)() = in.report.topups_paid.fen();
 }
 
-// ---- funds/
+// ---- funds/ (the pools of a province together)
 
 void FundsRecorder::record(const MonthInput& in, Results& out) const {
   const auto balance = balance_.slice(out), held = prepayment_held_.slice(out), income = income_.slice(out),
              expenditure = expenditure_.slice(out), below_floor = below_floor_.slice(out);
   const auto months_payable = months_payable_.slice(out);
+  // Months payable of the province's pools together: what they hold ÷ the sum of their average
+  // monthly expenditures (each pool's = what it holds ÷ its months payable).
+  std::vector<double> holds(balance.size(), 0.0), spends(balance.size(), 0.0);
+  std::vector<std::uint8_t> reported(balance.size(), 0);
   for (const auto& f : in.report.funds) {
-    const std::size_t p = row(in.world, f.pool), s = index(f.scheme);
-    balance(p, s) = f.balance.fen();
-    held(p, s) = f.prepayment_held.fen();
-    income(p, s) = f.income.fen();
-    expenditure(p, s) = f.expenditure.fen();
-    months_payable(p, s) = f.months_payable;
-    below_floor(p, s) = f.below_floor ? 1 : 0;
+    const std::size_t p = province_row(in.world, f.pool), s = index(f.scheme);
+    balance(p, s) += f.balance.fen();
+    held(p, s) += f.prepayment_held.fen();
+    income(p, s) += f.income.fen();
+    expenditure(p, s) += f.expenditure.fen();
+    const double has = static_cast<double>(f.balance.fen() + f.prepayment_held.fen());
+    holds[p * kSchemes.size() + s] += has;
+    if (std::isfinite(f.months_payable) && f.months_payable > 0) spends[p * kSchemes.size() + s] += has / f.months_payable;
+    reported[p * kSchemes.size() + s] = 1;
+    if (f.below_floor) below_floor(p, s) = 1;
+  }
+  for (std::size_t p = 0; p < months_payable.extent(0); ++p)
+    for (std::size_t s = 0; s < months_payable.extent(1); ++s) {
+      const std::size_t i = p * kSchemes.size() + s;
+      months_payable(p, s) = !reported[i] ? kNaN : spends[i] > 0 ? holds[i] / spends[i] : std::numeric_limits<double>::infinity();
+    }
+  const auto active = response_active_.slice(out);
+  for (std::size_t r = 0; r < in.response_active.size(); ++r)
+    if (in.response_active[r] != 0) active(in.world.province_of(r)) = 1;
+}
+
+// ---- region/
+
+void RegionRecorder::record_start(const World&, const Layout& layout, Results& out) const {
+  const auto insured = insured_.slice(out);
+  const auto agents = sample_agents_.slice(out);
+  for (std::size_t r = 0; r < insured.extent(0); ++r) {
+    for (std::size_t g = 0; g < insured.extent(1); ++g) insured(r, g) = static_cast<std::int64_t>(layout.count[r][g]) * layout.scale;
+    agents(r) = layout.agents_of(r);
+  }
+}
+
+void RegionRecorder::record(const MonthInput& in, Results& out) const {
+  const std::int64_t k = in.scale;
+  const auto away = away_.slice(out);
+  const View<const std::int64_t, 2> sample(std::span<const std::int64_t>(in.totals.away), {in.totals.regions, kGroups});
+  for (std::size_t r = 0; r < away.extent(0); ++r)
+    for (std::size_t g = 0; g < away.extent(1); ++g) away(r, g) = sample(r, g) * k;
+  const auto cv = cross_visits_.slice(out), cf = cross_fund_.slice(out), iv = intra_visits_.slice(out), xf = intra_fund_.slice(out);
+  const std::size_t n = away.extent(0);
+  std::vector<std::int64_t> cross_direct(n, 0), cross_all(n, 0), intra_direct(n, 0), intra_all(n, 0);
+  constexpr std::size_t inpatient = index(VisitType::inpatient), direct = index(SettlementPath::direct);
+  for (const auto& [key, f] : in.offsite) {
+    if (f.visits == 0) continue;
+    const auto [h, g, tr, v, path] = in.totals.offsite_cell(key);
+    const bool intra = in.world.same_province(h, tr);
+    (intra ? iv : cv)(h, v, path) += f.visits * k;
+    (intra ? xf : cf)(h, v, path) += f.fund * k;
+    if (v == inpatient) {
+      (intra ? intra_all : cross_all)[h] += f.visits;
+      if (path == direct) (intra ? intra_direct : cross_direct)[h] += f.visits;
+    }
+  }
+  const auto dsr = dsr_.slice(out), se = dsr_se_.slice(out), idsr = intra_dsr_.slice(out);
+  const auto stays = sample_stays_.slice(out);
+  for (std::size_t r = 0; r < n; ++r) {
+    dsr(r) = ratio_or_nan(cross_direct[r], cross_all[r]);
+    idsr(r) = ratio_or_nan(intra_direct[r], intra_all[r]);
+    stays(r) = cross_all[r];
+    se(r) = cross_all[r] > 0 ? std::sqrt(dsr(r) * (1 - dsr(r)) / static_cast<double>(cross_all[r])) : kNaN;
+  }
+  const auto balance = balance_.slice(out), below = below_floor_.slice(out);
+  const auto mp = months_payable_.slice(out);
+  for (std::size_t r = 0; r < mp.extent(0); ++r)
+    for (std::size_t s = 0; s < mp.extent(1); ++s) mp(r, s) = kNaN;
+  for (const auto& f : in.report.funds) {
+    const std::size_t r = region_row(in.world, f.pool), s = index(f.scheme);
+    balance(r, s) = f.balance.fen();
+    mp(r, s) = f.months_payable;
+    below(r, s) = f.below_floor ? 1 : 0;
   }
   const auto active = response_active_.slice(out);
-  for (std::size_t p = 0; p < active.extent(0); ++p) active(p) = in.response_active[p] != 0 ? 1 : 0;
+  for (std::size_t r = 0; r < active.extent(0); ++r) active(r) = in.response_active[r] != 0 ? 1 : 0;
 }
 
 // ---- all of them
 
 Recorders::Recorders(const OutputExtents& extents)
     : population_(extents),
-      offsite_(extents),
+      offsite_(extents, false),
+      intra_(extents, true),
       local_(extents),
       clearing_(extents),
       prepayment_(extents),
       funds_(extents),
-      all_{&population_, &offsite_, &local_, &clearing_, &prepayment_, &funds_} {}
+      region_(extents),
+      all_{&population_, &offsite_, &intra_, &local_, &clearing_, &prepayment_, &funds_, &region_} {}
 
 Recorders::Recorders(const World& world) : Recorders(OutputExtents::of_world(world)) {}
 

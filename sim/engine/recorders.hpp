@@ -9,6 +9,8 @@
 #include <memory>
 #include <span>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "models/clearing.hpp"
@@ -21,22 +23,28 @@
 
 namespace yidi::sim {
 
-/// How long each output dimension is in one run: the provinces from the world, the rest from
-/// their enums.
+/// How long each output dimension is in one run: the provinces and regions from the world, the
+/// rest from their enums.
 struct OutputExtents {
   std::size_t provinces = 0;
+  std::size_t regions = 0;
   /// Length of dimension d (not `month`, which grows a slice at a time).
   std::size_t of(Dim d) const;
-  static OutputExtents of_world(const World& world) { return OutputExtents{world.size()}; }
-  /// The extents the schema's labels give (dim_labels): what the output files describe.
-  static OutputExtents of_schema() { return OutputExtents{dim_labels(Dim::province).size()}; }
+  static OutputExtents of_world(const World& world) { return OutputExtents{world.provinces().size(), world.size()}; }
+  /// The extents the schema's labels give (dim_labels): the schema's provinces, no regions.
+  static OutputExtents of_schema() { return OutputExtents{dim_labels(Dim::province).size(), 0}; }
 };
+
+/// The labels of a run's regional dimensions, from its world.
+RunLabels run_labels(const World& world);
 
 /// What a month's recorders read.
 struct MonthInput {
   const World& world;
   const MonthTotals& totals;             // the month's sample sums, over all ranks
   const MonthReport& report;             // the clearing system's month end
+  /// totals.offsite.sorted(): the off-site cells in key order, computed once for every recorder.
+  const std::vector<std::pair<std::uint64_t, Flow>>& offsite;
   std::int64_t scale = 1;                // persons an agent stands for
   std::span<const std::uint8_t> response_active;  // by region: deepened reductions in force this month (0/1)
 };
@@ -104,39 +112,46 @@ class PopulationRecorder final : public Recorder {
 public:
   explicit PopulationRecorder(const OutputExtents& x) : Recorder(x) {}
   /// The static datasets, once at the start of a run.
-  void record_start(const Layout& layout, Results& out) const;
+  void record_start(const World& world, const Layout& layout, Results& out) const;
   void record(const MonthInput& in, Results& out) const override;
 
 private:
   Dataset<std::int64_t, 2> insured_{*this, "population/insured", {Dim::province, Dim::group}, "persons",
                                     "insured persons (full scale) by home province and group"};
   Dataset<std::int64_t, 2> away_{*this, "population/away", {Dim::month, Dim::province, Dim::group}, "persons",
-                                 "insured persons living in another province at month end (scaled)"};
+                                 "insured persons living in another pooling region (of their province or another) at month end (scaled), by home province"};
 };
 
-/// offsite/: cross-province visits, their money, direct-settlement rates and manual reasons.
+/// offsite/ (cross-province, 跨省) or intra/ (intra-province in another pool, 省内异地): visits,
+/// their money, direct-settlement rates and manual reasons, by insured province.
 class OffsiteRecorder final : public Recorder {
 public:
-  explicit OffsiteRecorder(const OutputExtents& x) : Recorder(x) {}
+  /// `intra`: the intra-province group; else the cross-province one.
+  OffsiteRecorder(const OutputExtents& x, bool intra) : Recorder(x), intra_(intra) {}
   void record(const MonthInput& in, Results& out) const override;
 
 private:
+  const bool intra_;
   static std::vector<Dim> by_path() { return {Dim::month, Dim::province, Dim::group, Dim::visit_type, Dim::path}; }
+  std::string name(const char* n) const { return std::string(intra_ ? "intra/" : "offsite/") + n; }
+  std::string what() const { return intra_ ? "intra-province visits in another pool" : "cross-province visits"; }
   using ByPath = Dataset<std::int64_t, 4>;
-  ByPath visits_{*this, "offsite/visits", by_path(), "visits", "cross-province visits by insured province (scaled), direct or manual"};
-  ByPath medfee_{*this, "offsite/medfee", by_path(), "fen", "their total bills (medfee_sumamt)"};
-  ByPath fund_{*this, "offsite/fund", by_path(), "fen",
+  ByPath visits_{*this, name("visits"), by_path(), "visits", what() + " by insured province (scaled), direct or manual"};
+  ByPath medfee_{*this, name("medfee"), by_path(), "fen", "their total bills (medfee_sumamt)"};
+  ByPath fund_{*this, name("fund"), by_path(), "fen",
                "what the funds pay (fund_pay_sumamt); manual: the entitlement, paid only if claimed"};
-  ByPath hifp_{*this, "offsite/hifp", by_path(), "fen", "of which the pooled fund (hifp_pay)"};
-  ByPath individual_{*this, "offsite/individual", by_path(), "fen", "individual burden psn_part_amt = medfee − fund"};
+  ByPath hifp_{*this, name("hifp"), by_path(), "fen", "of which the pooled fund (hifp_pay)"};
+  ByPath individual_{*this, name("individual"), by_path(), "fen", "individual burden psn_part_amt = medfee − fund"};
   Dataset<std::int64_t, 3> by_treatment_{
-      *this, "offsite/by_treatment", {Dim::month, Dim::province, Dim::treatment_province, Dim::visit_type}, "visits",
-      "cross-province visits by insured and treatment province (scaled), both paths"};
-  Dataset<double, 1> dsr_{*this, "offsite/dsr_inpatient", {Dim::month, Dim::province}, "ratio",
-                          "cross-province inpatient direct-settlement rate of the insured province: direct ÷ (direct + manual)"};
-  Dataset<double, 0> dsr_national_{*this, "offsite/dsr_inpatient_national", {Dim::month}, "ratio", "the same, national"};
-  Dataset<std::int64_t, 2> manual_reasons_{*this, "offsite/manual_reasons", {Dim::month, Dim::province, Dim::reason},
-                                           "visits", "why cross-province inpatient stays were settled manually (scaled)"};
+      *this, name("by_treatment"), {Dim::month, Dim::province, Dim::treatment_province, Dim::visit_type}, "visits",
+      what() + " by insured and treatment province (scaled), both paths"};
+  Dataset<double, 1> dsr_{*this, name("dsr_inpatient"), {Dim::month, Dim::province}, "ratio",
+                          std::string(intra_ ? "intra-province" : "cross-province") +
+                              " inpatient direct-settlement rate of the insured province: direct ÷ (direct + manual)"};
+  Dataset<double, 0> dsr_national_{*this, name("dsr_inpatient_national"), {Dim::month}, "ratio", "the same, national"};
+  Dataset<std::int64_t, 2> manual_reasons_{*this, name("manual_reasons"), {Dim::month, Dim::province, Dim::reason},
+                                           "visits", std::string("why ") + (intra_ ? "intra-province" : "cross-province") +
+                                                         " inpatient stays were settled manually (scaled)"};
 };
 
 /// local/: inpatient stays at home.
@@ -200,7 +215,46 @@ private:
                                      "(balance + prepayment held) ÷ average monthly expenditure, trailing 12 months"};
   Ints2 below_floor_{*this, "funds/below_floor", by_scheme(), "0/1", "months payable below 6 [seed 003]"};
   Ints1 response_active_{*this, "funds/response_active", {Dim::month, Dim::province}, "0/1",
-                         "the province's deepened off-site reductions were in force this month (funds.response_points)"};
+                         "deepened off-site reductions were in force this month in a pool of the province (funds.response_points)"};
+};
+
+/// region/: the pooling regions one by one — insured, off-site care within and across provinces,
+/// funds — and the sample behind each figure, so that a pool's answer can be told from noise.
+class RegionRecorder final : public Recorder {
+public:
+  explicit RegionRecorder(const OutputExtents& x) : Recorder(x) {}
+  void record_start(const World& world, const Layout& layout, Results& out) const;
+  void record(const MonthInput& in, Results& out) const override;
+
+private:
+  static std::vector<Dim> by_path() { return {Dim::month, Dim::region, Dim::visit_type, Dim::path}; }
+  static std::vector<Dim> by_scheme() { return {Dim::month, Dim::region, Dim::scheme}; }
+  using ByPath = Dataset<std::int64_t, 3>;
+  Ints2 insured_{*this, "region/insured", {Dim::region, Dim::group}, "persons", "insured persons (full scale) by pool and group"};
+  Ints1 sample_agents_{*this, "region/sample_agents", {Dim::region}, "agents",
+                       "sampled agents insured in the pool (each stands for `scale` persons)"};
+  Ints2 away_{*this, "region/away", {Dim::month, Dim::region, Dim::group}, "persons",
+              "insured persons of the pool living in another pool at month end (scaled)"};
+  ByPath cross_visits_{*this, "region/offsite_visits", by_path(), "visits", "cross-province visits of the pool's insured (scaled)"};
+  ByPath cross_fund_{*this, "region/offsite_fund", by_path(), "fen", "what the pool's funds pay for them"};
+  ByPath intra_visits_{*this, "region/intra_visits", by_path(), "visits",
+                       "intra-province visits of the pool's insured in another pool of the province (scaled)"};
+  ByPath intra_fund_{*this, "region/intra_fund", by_path(), "fen", "what the pool's funds pay for them"};
+  Dataset<double, 1> dsr_{*this, "region/dsr_inpatient", {Dim::month, Dim::region}, "ratio",
+                          "cross-province inpatient direct-settlement rate of the pool's insured"};
+  Ints1 sample_stays_{*this, "region/sample_inpatient", {Dim::month, Dim::region}, "stays",
+                      "sampled cross-province inpatient stays behind region/dsr_inpatient"};
+  Dataset<double, 1> dsr_se_{*this, "region/dsr_inpatient_se", {Dim::month, Dim::region}, "ratio",
+                             "its sampling standard error √(p(1−p)/n) over the sampled stays (NaN with none; a figure "
+                             "whose error is above 0.05 is mostly noise at this scale)"};
+  Dataset<double, 1> intra_dsr_{*this, "region/intra_dsr_inpatient", {Dim::month, Dim::region}, "ratio",
+                                "intra-province inpatient direct-settlement rate of the pool's insured"};
+  Ints2 balance_{*this, "region/fund_balance", by_scheme(), "fen", "the pool's fund balance at month end"};
+  Dataset<double, 2> months_payable_{*this, "region/months_payable", by_scheme(), "months",
+                                     "the pool's months payable (as funds/months_payable)"};
+  Ints2 below_floor_{*this, "region/below_floor", by_scheme(), "0/1", "the pool's months payable below 6 [seed 003]"};
+  Ints1 response_active_{*this, "region/response_active", {Dim::month, Dim::region}, "0/1",
+                         "the pool's deepened off-site reductions were in force this month"};
 };
 
 /// Every group's recorder, in output order.
@@ -213,18 +267,23 @@ public:
   /// Every recorder's datasets, in output order.
   std::vector<const DatasetSpec*> datasets() const;
   /// The static datasets, at the start of a run.
-  void record_start(const Layout& layout, Results& out) const { population_.record_start(layout, out); }
+  void record_start(const World& world, const Layout& layout, Results& out) const {
+    population_.record_start(world, layout, out);
+    region_.record_start(world, layout, out);
+  }
   /// The month's slices of every monthly dataset (Results::begin_month done).
   void record(const MonthInput& in, Results& out) const;
 
 private:
   PopulationRecorder population_;
   OffsiteRecorder offsite_;
+  OffsiteRecorder intra_;
   LocalRecorder local_;
   ClearingRecorder clearing_;
   PrepaymentRecorder prepayment_;
   FundsRecorder funds_;
-  std::array<const Recorder*, 6> all_;
+  RegionRecorder region_;
+  std::array<const Recorder*, 8> all_;
 };
 
 }  // namespace yidi::sim

@@ -2,14 +2,36 @@
 
 #include <cmath>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 #include <utility>
 
 namespace yidi::sim {
 
-Results::Results() : Results(dim_labels(Dim::province)) {}
+RunLabels RunLabels::of_schema() {
+  RunLabels l;
+  l.provinces = dim_labels(Dim::province);
+  return l;
+}
 
-Results::Results(std::vector<std::string> region_labels) : regions_(std::move(region_labels)) {
+RunLabels RunLabels::of_regions(std::vector<std::string> region_codes) {
+  RunLabels l;
+  std::set<std::string> provinces;
+  for (const auto& c : region_codes) provinces.insert(c.size() == 6 ? c.substr(0, 2) + "0000" : c);
+  l.regions = std::move(region_codes);
+  l.provinces.assign(provinces.begin(), provinces.end());
+  return l;
+}
+
+void Results::set_names(const RunLabels& labels) {
+  if (labels.regions != labels_.regions || labels.provinces != labels_.provinces)
+    throw std::invalid_argument("results: the regions or provinces differ from the run's");
+  labels_ = labels;
+}
+
+Results::Results() : Results(RunLabels::of_schema()) {}
+
+Results::Results(RunLabels labels) : labels_(std::move(labels)) {
   for (const auto& d : output_schema()) {
     auto& s = data_[d.name];
     if (d.dims.front() != Dim::month) {
@@ -64,11 +86,11 @@ std::vector<std::size_t> Results::shape(const DatasetSpec& d) const {
 }
 
 Results Results::from_raw(std::size_t months, std::map<std::string, Series64> data) {
-  return from_raw(dim_labels(Dim::province), months, std::move(data));
+  return from_raw(RunLabels::of_schema(), months, std::move(data));
 }
 
-Results Results::from_raw(std::vector<std::string> region_labels, std::size_t months, std::map<std::string, Series64> data) {
-  Results r(std::move(region_labels));
+Results Results::from_raw(RunLabels labels, std::size_t months, std::map<std::string, Series64> data) {
+  Results r(std::move(labels));
   r.months_ = months;
   for (const auto& d : output_schema()) {
     auto it = data.find(d.name);
@@ -82,7 +104,7 @@ Results Results::from_raw(std::vector<std::string> region_labels, std::size_t mo
 }
 
 bool Results::operator==(const Results& o) const {
-  if (months_ != o.months_ || regions_ != o.regions_) return false;
+  if (months_ != o.months_ || labels_ != o.labels_) return false;
   for (const auto& [name, s] : data_) {
     const auto& t = o.data_.at(name);
     if (s.i != t.i || s.f.size() != t.f.size()) return false;

@@ -15,18 +15,37 @@ struct Series64 {
   std::vector<double> f;
 };
 
+/// The labels of a run's regional dimensions: its regions (pools) and provinces, codes and names.
+struct RunLabels {
+  std::vector<std::string> regions, region_names, region_names_en;
+  std::vector<std::string> provinces, province_names, province_names_en;
+  /// The schema's provinces and no regions (a run's regions come from its world).
+  static RunLabels of_schema();
+  /// Regions with these codes; their provinces (codes only) derived from them, in code order.
+  static RunLabels of_regions(std::vector<std::string> region_codes);
+  bool operator==(const RunLabels&) const = default;
+};
+
 class Results {
 public:
-  /// Results of a run over the schema's provinces (dim_labels(Dim::province)).
+  /// Results over the schema's provinces and no regions (RunLabels::of_schema()).
   Results();
-  /// Results of a run over a world of these region codes (labels of the province dimensions).
-  explicit Results(std::vector<std::string> region_labels);
+  /// Results of a run over these regions and provinces.
+  explicit Results(RunLabels labels);
   /// Number of monthly rows so far.
   std::size_t months() const { return months_; }
-  /// Length of dimension d (not `month`) in this run: the regions for the province dimensions.
-  std::size_t extent(Dim d) const { return d == Dim::province || d == Dim::treatment_province ? regions_.size() : dim_size(d); }
-  /// Labels of dimension d in this run.
-  std::vector<std::string> labels(Dim d) const { return d == Dim::province || d == Dim::treatment_province ? regions_ : dim_labels(d); }
+  /// Length of dimension d (not `month`) in this run: the regions and provinces from its labels.
+  std::size_t extent(Dim d) const { return labels(d).size(); }
+  /// Labels (codes) of dimension d in this run.
+  std::vector<std::string> labels(Dim d) const {
+    if (d == Dim::region) return labels_.regions;
+    if (d == Dim::province || d == Dim::treatment_province) return labels_.provinces;
+    return dim_labels(d);
+  }
+  const RunLabels& run_labels() const { return labels_; }
+  /// Replaces the names (not the codes: std::invalid_argument if they differ), as a run restored
+  /// from a checkpoint gets them back from its world.
+  void set_names(const RunLabels& labels);
   /// Elements of one slice (one month, or the whole dataset for non-monthly ones) in this run.
   std::size_t elements(const DatasetSpec& d) const;
   /// The same over the schema's provinces (a default Results).
@@ -45,10 +64,10 @@ public:
   bool operator==(const Results& o) const;
   /// Rebuilds results from raw arrays (a checkpoint); throws if a size does not fit the schema.
   static Results from_raw(std::size_t months, std::map<std::string, Series64> data);
-  static Results from_raw(std::vector<std::string> region_labels, std::size_t months, std::map<std::string, Series64> data);
+  static Results from_raw(RunLabels labels, std::size_t months, std::map<std::string, Series64> data);
 
 private:
-  std::vector<std::string> regions_;
+  RunLabels labels_;
   std::map<std::string, Series64> data_;
   std::size_t months_ = 0;
 };

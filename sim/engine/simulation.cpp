@@ -41,8 +41,8 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
       options_(options),
       clearing_(scenario.clearing, scenario.start_month),
       recorders_(std::make_unique<const Recorders>(world)) {
-  restore(Resume{0, std::move(agents_), {}, Results(world.codes())});  // moved, not copied: the population is allocated once
-  recorders_->record_start(layout_, results_);
+  restore(Resume{0, std::move(agents_), {}, Results(run_labels(world))});  // moved, not copied: the population is allocated once
+  recorders_->record_start(world_, layout_, results_);
 }
 
 std::int32_t Simulation::response_extra_points() const {
@@ -55,6 +55,7 @@ void Simulation::restore(Resume r) {
                                 std::to_string(part_.agents()));
   agents_ = std::move(r.agents);
   results_ = std::move(r.results);
+  results_.set_names(run_labels(world_));  // a checkpoint keeps the codes only
   months_done_ = 0;
   fed_.clear();
   // The clearing system is rebuilt by replaying what it was fed: its state is a pure function of it.
@@ -71,7 +72,7 @@ void Simulation::restore(Resume r) {
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
       const double months = s == Scheme::employee ? p.opening_months_employee : p.opening_months_resident;
       const Money monthly = scale_half_up(contribution_[prov][index(s)], insured(layout_, prov, s), 12);
-      clearing_.add_fund(world_.province(prov).code, s, yuan_of(months * static_cast<double>(monthly.fen()) / 100.0), opening);
+      clearing_.add_fund(world_.region(prov).code, s, yuan_of(months * static_cast<double>(monthly.fen()) / 100.0), opening);
     }
   }
   response_.assign(regions, 0);
@@ -93,7 +94,7 @@ void Simulation::run_month() {
   std::vector<InsuredPolicy> responding;
   responding.reserve(world_.size());  // stable addresses for ctx.policy
   for (std::size_t i = 0; i < world_.size(); ++i) {
-    const RegionCode code = world_.province(i).code;
+    const RegionCode code = world_.region(i).code;
     ctx.policy[i] = &snapshots_.insured(code, ctx.settle_date);
     ctx.catalogue[i] = &snapshots_.catalogue(code, ctx.settle_date);
     // The fund policy response [seed 003 二]: a province below the floor deepens its temporary and
@@ -168,9 +169,9 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
       const Flow& f = it->second;
       if (f.visits == 0) continue;
       SettlementRecord r;
-      r.insured_region = world_.province(h).code;
+      r.insured_region = world_.region(h).code;
       r.scheme = s;
-      r.treatment_region = world_.province(tr).code;
+      r.treatment_region = world_.region(tr).code;
       r.settled_on = ctx.settle_date;
       r.path = path == 0 ? SettlementPath::direct : SettlementPath::manual;
       r.visits = f.visits * k;
@@ -223,8 +224,8 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
           for (std::size_t v = 0; v < kVisitTypes; ++v) f.add(t.local[MonthTotals::local_index(h, g, v)]);
       if (f.visits == 0) continue;
       SettlementRecord r;
-      r.reference = "local " + world_.province(h).code.str() + "/" + std::string(to_string(s));
-      r.insured_region = r.treatment_region = world_.province(h).code;
+      r.reference = "local " + world_.region(h).code.str() + "/" + std::string(to_string(s));
+      r.insured_region = r.treatment_region = world_.region(h).code;
       r.scheme = s;
       r.settled_on = ctx.settle_date;
       r.visits = f.visits * k;
@@ -264,8 +265,8 @@ MonthReport Simulation::apply_records(const std::vector<SettlementRecord>& recs,
   for (std::size_t prov = 0; prov < world_.size(); ++prov) {
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
       const auto n = insured(layout_, prov, s);
-      clearing_.post_contribution(world_.province(prov).code, s, end, scale_half_up(contribution_[prov][index(s)], n, 12));
-      clearing_.post_local_benefit(world_.province(prov).code, s, end, scale_half_up(other_spending_[prov][index(s)], n, 12));
+      clearing_.post_contribution(world_.region(prov).code, s, end, scale_half_up(contribution_[prov][index(s)], n, 12));
+      clearing_.post_local_benefit(world_.region(prov).code, s, end, scale_half_up(other_spending_[prov][index(s)], n, 12));
     }
   }
   return clearing_.close_month();
@@ -307,7 +308,7 @@ void Simulation::update_response(const MonthReport& rep) {
         response_[*i] = 1;
       } else {
         for (std::size_t r = 0; r < world_.size(); ++r)
-          if (world_.province(r).code.province() == f.pool.province()) response_[r] = 1;
+          if (world_.region(r).code.province() == f.pool.province()) response_[r] = 1;
       }
     }
 }
@@ -317,7 +318,8 @@ void Simulation::record(const MonthTotals& t, const MonthReport& rep) {
   std::vector<std::uint8_t> active(world_.size(), 0);
   const bool responding = response_extra_points() > 0;
   for (std::size_t i = 0; i < active.size(); ++i) active[i] = responding && response_[i] != 0 ? 1 : 0;
-  recorders_->record(MonthInput{world_, t, rep, layout_.scale, active}, results_);
+  const auto offsite = t.offsite.sorted();
+  recorders_->record(MonthInput{world_, t, rep, offsite, layout_.scale, active}, results_);
 }
 
 }  // namespace yidi::sim

@@ -21,6 +21,7 @@
 #include "models/date.hpp"
 #include "sim/engine/output_schema.hpp"
 #include "sim/io/input_error.hpp"
+#include "sim/io/world_yaml.hpp"
 #include "sim/model/totals.hpp"
 
 namespace yidi::io {
@@ -416,7 +417,7 @@ CheckpointExpect expect_of(const sim::Simulation& s, const std::string& sha) {
   e.population = s.layout().total;
   e.agent_begin = s.part().agent_begin;
   e.agents = s.part().agents();
-  for (const auto& p : s.world().provinces()) e.regions.push_back(p.code.str());
+  for (const auto& p : s.world().regions()) e.regions.push_back(p.code.str());
   return e;
 }
 
@@ -479,7 +480,7 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const Checkpoin
   if (crc != stored)
     fail(path, "checkpoint is damaged: its checksum does not match its contents (crc32 " + hex32(crc) + ", recorded " +
                    hex32(stored) + ")");
-  const std::vector<std::string> labels = e.regions.empty() ? sim::dim_labels(sim::Dim::province) : e.regions;
+  const std::vector<std::string> labels = e.regions.empty() ? embedded_world().codes() : e.regions;
   const std::set<std::uint32_t> codes = region_codes(labels);
   const std::uint64_t max_records = max_records_per_month(labels.size());
   check_agents(std::span<const sim::Agent>(storage.data(), storage.size()), path, h.agent_begin, labels.size());
@@ -508,7 +509,7 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const Checkpoin
     fail(path, "checkpoint holds results of " + std::to_string(res_months) + " months; expected " + std::to_string(months) +
                    " (its months done)");
   std::map<std::string, sim::Series64> data;
-  const sim::Results shape(labels);
+  const sim::Results shape(sim::RunLabels::of_regions(labels));
   for (const auto& spec : sim::output_schema()) {
     const std::uint64_t n = shape.elements(spec) * (spec.dims.front() == sim::Dim::month ? months : 1);
     auto& d = data[spec.name];
@@ -531,7 +532,7 @@ sim::Simulation::Resume read_checkpoint(const std::string& path, const Checkpoin
   }
   if (in.left() != 0) fail(path, "checkpoint holds " + std::to_string(in.left()) + " bytes after its results (damaged)");
   try {
-    r.results = sim::Results::from_raw(labels, months, std::move(data));
+    r.results = sim::Results::from_raw(sim::RunLabels::of_regions(labels), months, std::move(data));
   } catch (const std::invalid_argument& ex) {
     fail(path, std::string("checkpoint does not fit this version's output schema: ") + ex.what());
   }

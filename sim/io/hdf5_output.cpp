@@ -32,11 +32,20 @@ void write_labels(H5::H5File& f, std::set<std::string>& groups, const sim::Resul
     H5::StrType type(H5::PredType::C_S1, width);
     const hsize_t n = labels.size();
     H5::DataSet ds = f.createDataSet("labels/" + name, type, H5::DataSpace(1, &n), untimed_dataset());
-    ds.write(buf.data(), type);
+    if (n > 0) ds.write(buf.data(), type);
   };
-  for (sim::Dim d : {sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type, sim::Dim::path,
-                     sim::Dim::reason})
+  for (sim::Dim d : {sim::Dim::region, sim::Dim::province, sim::Dim::group, sim::Dim::scheme, sim::Dim::visit_type,
+                     sim::Dim::path, sim::Dim::reason})
     put(sim::dim_name(d), results != nullptr ? results->labels(d) : sim::dim_labels(d));
+  // The regional dimensions' names beside their codes (a run's, from its world).
+  const sim::RunLabels names = results != nullptr ? results->run_labels() : sim::RunLabels::of_schema();
+  const auto put_names = [&](const char* dim, const std::vector<std::string>& codes, const std::vector<std::string>& zh,
+                             const std::vector<std::string>& en) {
+    put(std::string(dim) + "_name", zh.size() == codes.size() ? zh : codes);
+    put(std::string(dim) + "_name_en", en.size() == codes.size() ? en : codes);
+  };
+  put_names("region", names.regions, names.region_names, names.region_names_en);
+  put_names("province", names.provinces, names.province_names, names.province_names_en);
 }
 
 using hdf5::put_array;
@@ -142,7 +151,14 @@ sim::Results read_results_hdf5(const std::string& path) {
       if (spec.dims.front() == sim::Dim::month && !d.shape.empty()) months = d.shape.front();
       data[spec.name] = sim::Series64{std::move(d.i), std::move(d.f)};
     }
-    return sim::Results::from_raw(months, std::move(data));
+    // The file's own regions and provinces (a run's come from its world).
+    sim::RunLabels labels = sim::RunLabels::of_regions(read_labels_hdf5(path, "labels/region"));
+    labels.provinces = read_labels_hdf5(path, "labels/province");
+    labels.region_names = read_labels_hdf5(path, "labels/region_name");
+    labels.region_names_en = read_labels_hdf5(path, "labels/region_name_en");
+    labels.province_names = read_labels_hdf5(path, "labels/province_name");
+    labels.province_names_en = read_labels_hdf5(path, "labels/province_name_en");
+    return sim::Results::from_raw(std::move(labels), months, std::move(data));
   } catch (const H5::Exception& e) {
     throw InputError({path, 0, 0}, "", "not a yidi run file: " + e.getDetailMsg());
   } catch (const std::invalid_argument& e) {

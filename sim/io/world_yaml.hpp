@@ -1,5 +1,5 @@
 #pragma once
-// The world a run lives in, read from scenarios/data/provinces.yaml (sim/model holds only the
+// The world a run lives in, read from scenarios/data/pools.yaml (sim/model holds only the
 // data structure, sim::World), and the check that a sample of its population fits in memory, an
 // input error of the scenario's `scale`.
 #include <cstdint>
@@ -15,7 +15,12 @@ namespace yidi::io {
 /// order of their indices; a region's province is its code's). InputError naming `file`, line and
 /// field on a bad or repeated region code or a count outside 1 to sim::Agent::kMaxRegions.
 sim::World world_from_yaml(std::string_view text, const std::string& file);
-/// The world of the embedded scenarios/data/provinces.yaml.
+/// The world the runs live in unless told otherwise: the 341 pooling regions of the 2020 census
+/// and the XPCC, grouped into their provinces (scenarios/data/pools.yaml, docs/world.md).
+inline constexpr const char* kDefaultWorld = "pools.yaml";
+/// The world of an embedded file under scenarios/data/ (pools.yaml, provinces.yaml).
+sim::World embedded_world(const std::string& name);
+/// The default world, embedded_world(kDefaultWorld).
 sim::World embedded_world();
 
 /// Refuses, before anything is allocated, `agents` agents sampled at 1:`scale` that would not fit

@@ -31,12 +31,21 @@ struct SimParams {
   double offsite_mix_in_service = 0.22; // of that stock: stationed workers [assumed]
   double offsite_mix_retired = 0.16;    // retirees resettled [assumed]; the rest are residents
   double gravity_beta = 1.0;            // distance exponent of the origin gravity model [assumed]
+  double origin_push_exponent = 0.45;   // origins ∝ population × (province inflow share)^−γ [assumed form; γ calibrated on Henan's outflow]
+  double inflow_seat_factor = 1.0;      // a provincial seat's weight when a province's inflow is shared among its pools [DERIVED, Zhejiang's 11 pools]
+  // ---- intra-province mobility (省内异地)
+  double intra_floating_share = 0.6822; // within-province hukou separation that is 省内流动 (not 市辖区内) [DERIVED national 2020 census]
+  double intra_cross_pool_share = 0.5;  // of 省内流动, the share living in another pool (prefecture) [assumed]
+  double intra_insured_share = 0.24;    // of those, insured at home [assumed: as cross-province]
+  double intra_seat_factor = 2.0;       // the provincial seat's pull on intra-province movers [assumed]
+  double intra_trip_ratio = 1.0;        // intra-province trips per cross-province trip [assumed]
   double return_per_month = 1.0 / 72;   // monthly hazard of returning home (6-year stays) [assumed]
   // ---- temporary trips and referrals
   double trip_per_month = 0.025;        // probability of a temporary trip out of province in a month [assumed]
   double trip_days = 8;                 // average trip length [assumed]
   double referral_share = 0.024;        // share of home inpatient stays referred out of province [assumed]
   double referral_certificate = 0.80;   // referred patients holding a referral certificate [assumed]
+  double intra_referral_share = 0.05;   // share of home inpatient stays referred to the provincial seat [assumed]
   // ---- care (2023 bulletin [VERIFIED]: hospitalisation 21.86% employees, 20.7% residents;
   //      12,175 / 7,674 yuan per admission)
   double inpatient_rate_in_service = 0.128;  // a year [assumed split, calibrated to the 21.86% employee rate]

@@ -27,12 +27,12 @@ Layout make_layout(const World& world, const SimParams& p, std::int64_t scale) {
   l.count.assign(world.size(), {});
   l.insured.assign(world.size(), {});
   double pop = 0;
-  for (const auto& pr : world.provinces()) pop += pr.population;
+  for (const auto& r : world.regions()) pop += r.population;
   const double national[kGroups] = {p.employees_in_service, p.employees_retired, p.residents};
   std::uint64_t next = 0;
   for (std::size_t i = 0; i < world.size(); ++i) {
     for (std::size_t g = 0; g < kGroups; ++g) {
-      l.insured[i][g] = national[g] * world.province(i).population / pop;
+      l.insured[i][g] = national[g] * world.region(i).population / pop;
       const auto n = static_cast<std::uint64_t>(std::llround(l.insured[i][g] / static_cast<double>(scale)));
       l.begin[i][g] = static_cast<std::uint32_t>(next);
       l.count[i][g] = static_cast<std::uint32_t>(n);
@@ -55,8 +55,11 @@ Mobility Mobility::build(const World& world, const SimParams& p, const Layout& l
     double out = 0;
     for (double x : m.stock[o]) out += x;
     m.destination.push_back(Choice::from_weights(m.stock[o]));
-    m.trip.push_back(world.trip_destinations(o, p.gravity_beta));
+    m.trip.push_back(world.trip_destinations(o, p));
+    m.trip_rate.push_back(p.trip_per_month * world.trip_rate_factor(o, p));
     m.referral.push_back(world.referral_destinations(o));
+    const auto seat = world.intra_referral(o);
+    m.intra_referral.push_back(seat ? static_cast<std::int32_t>(*seat) : -1);
     for (std::size_t g = 0; g < kGroups; ++g) {
       const double n = l.insured[o][g];
       const double share = n > 0 ? std::min(0.9, out * mix[g] / n) : 0.0;

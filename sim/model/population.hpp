@@ -34,7 +34,9 @@ struct Mobility {
   std::vector<std::array<double, kGroups>> move_hazard;  // monthly, keeps the stock stationary
   std::vector<Choice> destination;                                  // of a long-term mover, by origin
   std::vector<Choice> trip;                                         // of a trip, by origin
-  std::vector<Choice> referral;                                     // of a referral, by origin
+  std::vector<double> trip_rate;                                    // monthly trip probability, by origin
+  std::vector<Choice> referral;                                     // of a cross-province referral, by origin
+  std::vector<std::int32_t> intra_referral;                         // the seat intra-province referrals go to, or −1
   static Mobility build(const World& world, const SimParams& p, const Layout& layout);
 };
 

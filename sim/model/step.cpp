@@ -32,14 +32,14 @@ enum class Where : std::uint8_t { home, long_term, trip, referral };
 
 struct VisitEvent {
   VisitType type = VisitType::inpatient;
-  std::size_t treatment = 0;  // province index
+  std::size_t treatment = 0;  // region index
   Where where = Where::home;
   bool emergency = false;
   Money bill;
   HospitalLevel level = HospitalLevel::level3;
 };
 
-/// Who an agent is beyond its state: global person number, home province and group (the cell).
+/// Who an agent is beyond its state: global person number, home region and group (the cell).
 struct Who {
   std::uint32_t person;
   std::size_t home;
@@ -57,6 +57,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   const InsuredPolicy& pol = *ctx.policy[home];
   const InsuredGroup group = who.group;
   const bool offsite = ev.treatment != home;
+  const bool cross = offsite && !ctx.world->same_province(home, ev.treatment);
 
   // Channel (§2, §4): the facts drawn here, the rules applied by models/filing (resolve_filing,
   // decide_path), as for `yidi settle`.
@@ -70,7 +71,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
     facts.visit_type = ev.type;
     facts.emergency = ev.emergency;
     facts.free_zone = ctx.in_free_zone(home, ev.treatment);
-    // The filing the person holds: made before admission, for the treatment province (so it
+    // The filing the person holds: made before admission, for the treatment region (so it
     // covers it, and none is cancelled, revoked or expired in the model).
     HeldFiling& held = facts.filing;
     FilingCategory applied_for = FilingCategory::unfiled;  // what the person would file as
@@ -112,7 +113,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   const SettlementPath path = d.path;
   const PathReason reason = d.reason;
 
-  // Step A: the treatment province's catalogue splits the bill.
+  // Step A: the treatment region's catalogue splits the bill.
   const Money c = apply_ratio_half_up(ev.bill, ctx.class_c);
   const Money over = apply_ratio_half_up(ev.bill, ctx.over_cap);
   const Money b = apply_ratio_half_up(ev.bill, ctx.class_b);
@@ -120,7 +121,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   const CatalogueSplit s = SettlementEngine::split_classes(
       a_amt, b, c, over, ctx.catalogue[ev.treatment]->selfpay_prop_b[index(ev.type)].value);
 
-  // Step B: the insured province's policy, with the person's year-to-date accumulators.
+  // Step B: the insured region's policy, with the person's year-to-date accumulators.
   PolicyInput in;
   in.group = group;
   in.visit_type = ev.type;
@@ -151,13 +152,13 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   f.hifp = r.hifp.fen();
   f.layer = r.layer.fen();
   f.maf = r.maf.fen();
-  // Provinces are the pooling regions: every off-site visit is cross-province.
-  if (sent_to_coaudit(offsite, ev.type, ev.bill, ctx.coaudit_threshold)) f.coaudit_fund = f.fund;
+  // Co-audit is for cross-province bills only (national.coaudit_threshold).
+  if (sent_to_coaudit(cross, ev.type, ev.bill, ctx.coaudit_threshold)) f.coaudit_fund = f.fund;
   const std::size_t g = index(group), v = index(ev.type);
   if (offsite) {
     totals.offsite.at(totals.offsite_index(home, g, ev.treatment, v, index(path))).add(f);
     if (ev.type == VisitType::inpatient && path == SettlementPath::manual)
-      ++totals.inpatient_reasons[home * kReasons + static_cast<std::size_t>(reason)];
+      ++totals.inpatient_reasons[(home * 2 + (cross ? 0 : 1)) * kReasons + static_cast<std::size_t>(reason)];
   } else {
     totals.local[MonthTotals::local_index(home, g, v)].add(f);
   }
@@ -199,9 +200,12 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.cells.resize(n);
   c.free_zone.assign(n * n, 0);
   for (std::size_t t = 0; t < n; ++t) {
-    const std::uint32_t code = world.province(t).code.value();
-    const auto in = p.networked_inpatient_by_province.find(code);
-    const auto out = p.networked_outpatient_by_province.find(code);
+    // A region's own series, else its province's, else the national one.
+    const std::uint32_t code = world.region(t).code.value(), prov = world.region(t).code.province().value();
+    auto in = p.networked_inpatient_by_province.find(code);
+    if (in == p.networked_inpatient_by_province.end()) in = p.networked_inpatient_by_province.find(prov);
+    auto out = p.networked_outpatient_by_province.find(code);
+    if (out == p.networked_outpatient_by_province.end()) out = p.networked_outpatient_by_province.find(prov);
     c.networked_inpatient[t] = (in != p.networked_inpatient_by_province.end() ? in->second : p.networked_inpatient).at(month);
     c.networked_outpatient[t] = (out != p.networked_outpatient_by_province.end() ? out->second : p.networked_outpatient).at(month);
   }
@@ -229,7 +233,7 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   const double o2 = p.outpatient_cost_sigma * p.outpatient_cost_sigma / 2;
   c.log_mean_outpatient = {std::log(p.outpatient_cost) - o2, std::log(p.chronic_cost) - o2, std::log(p.pharmacy_cost) - o2};
   // The month as integer thresholds on the words, and the screen derived from them, by cell.
-  const std::uint64_t return_below = unit_below(p.return_per_month), trip_below = unit_below(p.trip_per_month);
+  const std::uint64_t return_below = unit_below(p.return_per_month);
   std::array<std::array<std::uint64_t, 3>, kGroups> no_stay_below{};
   for (std::size_t g = 0; g < kGroups; ++g)
     for (std::size_t a = 0; a < 3; ++a) no_stay_below[g][a] = unit_at_most(c.no_stay[g][a]);
@@ -248,7 +252,7 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
       t.home = static_cast<std::uint16_t>(pr);
       t.move_below = unit_below(mob.move_hazard[pr][g]);
       t.return_below = return_below;
-      t.trip_below = trip_below;
+      t.trip_below = unit_below(mob.trip_rate[pr]);
       t.no_stay_below = {no_stay_below[g][0], no_stay_below[g][1], no_stay_below[g][2], no_stay_below[g][2]};
       t.no_op_below = no_op_below;
       t.no_op_trip_below = no_op_trip_below;
@@ -334,7 +338,7 @@ std::array<std::uint32_t, 4> conditional_words(const CellThresholds& t, unsigned
 void MonthContext::set_free_zones() {
   for (std::size_t h = 0; h < regions; ++h)
     for (std::size_t t = 0; t < regions; ++t)
-      free_zone[h * regions + t] = h != t && policy[h]->filing.in_free_zone(world->province(t).code) ? 1 : 0;
+      free_zone[h * regions + t] = h != t && policy[h]->filing.in_free_zone(world->region(t).code) ? 1 : 0;
 }
 
 namespace {
@@ -363,7 +367,7 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
   if (a.is_away(home)) ++totals.away[home * kGroups + g];
 
   // A temporary trip this month (only for people living at home).
-  const bool on_trip = !a.is_away(home) && Rng::to_unit(w[2]) < p.trip_per_month;
+  const bool on_trip = !a.is_away(home) && Rng::to_unit(w[2]) < mob.trip_rate[home];
   if (on_trip) ++totals.trips;
   // Where the trip goes, drawn only when a visit needs it (the draw is the same whenever made).
   std::size_t trip_dest = SIZE_MAX;
@@ -390,13 +394,16 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
           ev.treatment = trip_to();
           ev.where = Where::trip;
           ev.emergency = st.uniform() < p.trip_emergency_share;
-        } else if (st.uniform() < p.referral_share) {
-          ev.treatment = mob.referral[home].draw(st.uniform());
+        } else if (const double u_ref = st.uniform(); u_ref < p.referral_share) {
+          ev.treatment = mob.referral[home].draw(st.uniform());  // to a national centre in another province
+          ev.where = Where::referral;
+        } else if (mob.intra_referral[home] >= 0 && u_ref < p.referral_share + p.intra_referral_share) {
+          ev.treatment = static_cast<std::size_t>(mob.intra_referral[home]);  // to the provincial seat
           ev.where = Where::referral;
         }
       }
       boost::random::lognormal_distribution<double> cost(ctx.log_mean_inpatient[index(scheme)], p.inpatient_cost_sigma);
-      double yuan = cost(st) * ctx.world->province(ev.treatment).cost_index;
+      double yuan = cost(st) * ctx.world->region(ev.treatment).cost_index;
       if (ev.where == Where::referral) {
         yuan *= p.referral_cost_factor;
         ev.level = HospitalLevel::level3;
@@ -429,7 +436,7 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
         ev.where = a.is_away(home) ? Where::long_term : Where::trip;
         boost::random::lognormal_distribution<double> cost(ctx.log_mean_outpatient[static_cast<std::size_t>(t)],
                                                            p.outpatient_cost_sigma);
-        const double yuan = cost(st) * ctx.world->province(ev.treatment).cost_index;
+        const double yuan = cost(st) * ctx.world->region(ev.treatment).cost_index;
         ev.level = ev.type == VisitType::pharmacy ? HospitalLevel::level1 : level_of(st.uniform(), p);
         ev.bill = bill_of(ev.type == VisitType::pharmacy ? yuan : yuan * ctx.level_cost[index(ev.level)]);
         settle(a, who, ev, k++, ctx, totals);

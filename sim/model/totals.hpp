@@ -70,9 +70,9 @@ struct MonthTotals {
   OffsiteFlows offsite;
   /// Local visits settled visit by visit (inpatient stays at home): [region][group][visit type].
   std::vector<Flow> local;
-  /// Why off-site inpatient stays were not direct: [insured region][reason].
+  /// Why off-site inpatient stays were not direct: [insured region][cross 0, intra 1][reason].
   std::vector<std::int64_t> inpatient_reasons;
-  /// People living off-site at month end: [home region][group]; and movers this month.
+  /// People living in another region (pool) at month end: [home region][group]; and movers this month.
   std::vector<std::int64_t> away;
   std::int64_t moves_out = 0, returns = 0, trips = 0;
 
@@ -80,7 +80,7 @@ struct MonthTotals {
   explicit MonthTotals(std::size_t n)
       : regions(n),
         local(n * kGroups * kVisitTypes),
-        inpatient_reasons(n * kReasons),
+        inpatient_reasons(n * 2 * kReasons),
         away(n * kGroups) {}
 
   std::uint64_t offsite_index(std::size_t home, std::size_t group, std::size_t treatment, std::size_t visit,

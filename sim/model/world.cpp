@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
 
 namespace yidi::sim {
@@ -24,21 +25,56 @@ Choice Choice::from_weights(const std::vector<double>& w) {
   return c;
 }
 
-World::World(std::vector<Province> provinces) : provinces_(std::move(provinces)) {
-  for (std::size_t i = 0; i < provinces_.size(); ++i) by_code_.emplace_back(provinces_[i].code.value(), i);
+World::World(std::vector<Region> regions, std::vector<ProvinceData> provinces)
+    : regions_(std::move(regions)), provinces_(std::move(provinces)) {
+  for (std::size_t i = 0; i < regions_.size(); ++i) by_code_.emplace_back(regions_[i].code.value(), i);
   std::sort(by_code_.begin(), by_code_.end());
+  // Provinces not given: one per province part of the regions' codes, in code order.
+  if (provinces_.empty()) {
+    std::map<std::uint32_t, ProvinceData> derived;
+    for (const Region& r : regions_) {
+      ProvinceData& p = derived[r.code.province().value()];
+      p.code = r.code.province();
+      if (p.name.empty() || r.code == p.code) {
+        p.name = r.name;
+        p.name_en = r.name_en;
+      }
+      p.population += r.population;
+      p.inflow += std::isnan(r.inflow) ? 0.0 : r.inflow;
+    }
+    for (auto& [code, p] : derived) provinces_.push_back(std::move(p));
+  }
+  std::sort(provinces_.begin(), provinces_.end(), [](const ProvinceData& a, const ProvinceData& b) { return a.code < b.code; });
+  for (auto& p : provinces_) p.regions.clear();
+  for (std::size_t i = 0; i < regions_.size(); ++i) {
+    const auto p = province_index(regions_[i].code);
+    if (!p) throw std::invalid_argument("region " + regions_[i].code.str() + " has no province " + regions_[i].code.province().str());
+    regions_[i].province = *p;
+    provinces_[*p].regions.push_back(i);
+  }
+  for (auto& p : provinces_) {
+    if (p.regions.empty()) throw std::invalid_argument("province " + p.code.str() + " has no region");
+    p.seat = p.regions.front();
+    for (std::size_t r : p.regions)
+      if (regions_[r].seat) p.seat = r;
+  }
+}
+
+std::vector<std::string> World::codes() const {
+  std::vector<std::string> out;
+  for (const auto& r : regions_) out.push_back(r.code.str());
+  return out;
+}
+
+std::vector<std::string> World::province_codes() const {
+  std::vector<std::string> out;
+  for (const auto& p : provinces_) out.push_back(p.code.str());
+  return out;
 }
 
 std::size_t World::index_of(RegionCode code) const {
   if (const auto i = find(code)) return *i;
-  throw std::out_of_range("province " + code.str() + " is not in the world");
-}
-
-std::optional<std::size_t> World::row_of(RegionCode code) const {
-  if (const auto i = find(code)) return i;
-  for (std::size_t i = 0; i < provinces_.size(); ++i)
-    if (provinces_[i].code.province() == code.province()) return i;
-  return std::nullopt;
+  throw std::out_of_range("region " + code.str() + " is not in the world");
 }
 
 std::optional<std::size_t> World::find(RegionCode code) const {
@@ -47,47 +83,113 @@ std::optional<std::size_t> World::find(RegionCode code) const {
   return it->second;
 }
 
+std::optional<std::size_t> World::province_index(RegionCode code) const {
+  const RegionCode p = code.province();
+  const auto it = std::lower_bound(provinces_.begin(), provinces_.end(), p,
+                                   [](const ProvinceData& a, RegionCode c) { return a.code < c; });
+  if (it == provinces_.end() || it->code != p) return std::nullopt;
+  return static_cast<std::size_t>(it - provinces_.begin());
+}
+
 double World::distance_km(std::size_t a, std::size_t b) const {
   if (a == b) return 0;
   constexpr double kRad = 3.14159265358979323846 / 180.0;
-  const auto& p = provinces_[a];
-  const auto& q = provinces_[b];
+  const auto& p = regions_[a];
+  const auto& q = regions_[b];
   const double dlat = (q.lat - p.lat) * kRad, dlon = (q.lon - p.lon) * kRad;
   const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
                    std::cos(p.lat * kRad) * std::cos(q.lat * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
   return 2 * 6371.0 * std::asin(std::sqrt(h));
 }
 
+namespace {
+/// Distances below 100 km are floored so that neighbours do not dominate.
+double gravity(double population, double km, double beta) { return population / std::pow(std::max(100.0, km), beta); }
+}  // namespace
+
+double World::cross_inflow(std::size_t r, const SimParams& p) const {
+  const Region& reg = regions_[r];
+  if (!std::isnan(reg.inflow)) return reg.inflow;
+  const ProvinceData& prov = provinces_[reg.province];
+  double known = 0, weight = 0;
+  auto w = [&](std::size_t i) { return regions_[i].population * (i == prov.seat ? p.inflow_seat_factor : 1.0); };
+  for (std::size_t i : prov.regions) {
+    if (!std::isnan(regions_[i].inflow)) known += regions_[i].inflow;
+    else weight += w(i);
+  }
+  const double rest = std::max(0.0, prov.inflow - known);
+  return weight > 0 ? rest * w(r) / weight : 0.0;
+}
+
 std::vector<std::vector<double>> World::offsite_stock(const SimParams& p) const {
   const std::size_t n = size();
   std::vector<std::vector<double>> stock(n, std::vector<double>(n, 0.0));
+  // Cross-province: who comes to each destination, from the regions of other provinces.
+  std::vector<double> push(provinces_.size(), 1.0);
+  for (std::size_t i = 0; i < provinces_.size(); ++i) {
+    const double share = provinces_[i].population > 0 ? provinces_[i].inflow / provinces_[i].population : 0;
+    push[i] = share > 0 ? std::pow(share, -p.origin_push_exponent) : 1.0;
+  }
+  std::vector<double> w(n, 0.0);
   for (std::size_t d = 0; d < n; ++d) {
-    std::vector<double> w(n, 0.0);
     double total = 0;
     for (std::size_t o = 0; o < n; ++o) {
-      if (o == d) continue;
-      // Distances below 100 km are floored so that neighbours do not dominate.
-      w[o] = provinces_[o].population / std::pow(std::max(100.0, distance_km(o, d)), p.gravity_beta);
+      w[o] = same_province(o, d) ? 0.0 : gravity(regions_[o].population * push[province_of(o)], distance_km(o, d), p.gravity_beta);
       total += w[o];
     }
-    const double s = provinces_[d].inflow * p.offsite_insured_share;
+    const double s = cross_inflow(d, p) * p.offsite_insured_share;
     for (std::size_t o = 0; o < n; ++o) stock[o][d] = total > 0 ? s * w[o] / total : 0;
+  }
+  // Intra-province: the province's movers between its regions.
+  for (const ProvinceData& prov : provinces_) {
+    if (prov.regions.size() < 2 || std::isnan(prov.within_province)) continue;
+    const double movers =
+        prov.within_province * p.intra_floating_share * p.intra_cross_pool_share * p.intra_insured_share;
+    double dest_total = 0;
+    for (std::size_t d : prov.regions) dest_total += regions_[d].population * (d == prov.seat ? p.intra_seat_factor : 1.0);
+    for (std::size_t d : prov.regions) {
+      const double s = dest_total > 0 ? movers * regions_[d].population * (d == prov.seat ? p.intra_seat_factor : 1.0) / dest_total : 0;
+      double total = 0;
+      for (std::size_t o : prov.regions) total += o == d ? 0.0 : gravity(regions_[o].population, distance_km(o, d), p.gravity_beta);
+      for (std::size_t o : prov.regions)
+        if (o != d && total > 0) stock[o][d] += s * gravity(regions_[o].population, distance_km(o, d), p.gravity_beta) / total;
+    }
   }
   return stock;
 }
 
-Choice World::trip_destinations(std::size_t origin, double beta) const {
+double World::trip_rate_factor(std::size_t origin, const SimParams& p) const {
+  return provinces_[province_of(origin)].regions.size() > 1 ? 1.0 + p.intra_trip_ratio : 1.0;
+}
+
+Choice World::trip_destinations(std::size_t origin, const SimParams& p) const {
   std::vector<double> w(size(), 0.0);
-  for (std::size_t d = 0; d < size(); ++d)
-    if (d != origin) w[d] = provinces_[d].population / std::pow(std::max(100.0, distance_km(origin, d)), beta);
+  double cross = 0, intra = 0;
+  for (std::size_t d = 0; d < size(); ++d) {
+    if (d == origin) continue;
+    w[d] = gravity(regions_[d].population, distance_km(origin, d), p.gravity_beta);
+    (same_province(origin, d) ? intra : cross) += w[d];
+  }
+  // The two parts weighted 1 : intra_trip_ratio, whatever their gravity totals.
+  for (std::size_t d = 0; d < size(); ++d) {
+    if (d == origin) continue;
+    if (same_province(origin, d)) w[d] = intra > 0 ? w[d] / intra * p.intra_trip_ratio : 0.0;
+    else w[d] = cross > 0 ? w[d] / cross : 0.0;
+  }
   return Choice::from_weights(w);
 }
 
 Choice World::referral_destinations(std::size_t origin) const {
   std::vector<double> w(size(), 0.0);
   for (std::size_t d = 0; d < size(); ++d)
-    if (d != origin) w[d] = provinces_[d].referral_weight;
+    if (!same_province(origin, d)) w[d] = regions_[d].referral_weight;
   return Choice::from_weights(w);
+}
+
+std::optional<std::size_t> World::intra_referral(std::size_t origin) const {
+  const ProvinceData& prov = provinces_[province_of(origin)];
+  if (prov.regions.size() < 2 || prov.seat == origin) return std::nullopt;
+  return prov.seat;
 }
 
 }  // namespace yidi::sim

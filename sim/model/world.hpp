@@ -1,7 +1,11 @@
 #pragma once
-// The country the agents live in: provinces (31 + XPCC) with their census figures, and the
-// gravity models choosing where long-term movers come from and where trips go.
+// The country the agents live in: pooling regions (统筹地区: cities, municipalities, province-level
+// pools) grouped into provinces, with their census figures, and the gravity models choosing where
+// long-term movers come from and go, within and across provinces, and where trips and referrals go
+// (sim/README.md "Mobility"; docs/world.md for the sources).
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,17 +16,37 @@
 
 namespace yidi::sim {
 
-struct Province {
+inline constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+
+/// A pooling region: the unit that insures people and holds their fund.
+struct Region {
   RegionCode code;
   std::string name, name_en;
-  double population = 0;     // 2020 census resident population
-  double inflow = 0;         // from other provinces (2020 census)
-  double lat = 0, lon = 0;   // capital
-  double cost_index = 1;     // [assumed]
-  double referral_weight = 0;  // [assumed]
+  double population = 0;       // 2020 census resident population
+  double inflow = kUnknown;    // residents registered in another province (2020 census); unknown: shared
+                               // from the province's inflow (World::cross_inflow)
+  double lat = 0, lon = 0;     // seat of the region's government
+  double cost_index = 1;       // [assumed] relative price level of a stay
+  double referral_weight = 0;  // [assumed] share of cross-province referrals its big centres receive
+  bool seat = false;           // holds the provincial capital
+  std::size_t province = 0;    // index into World::provinces(), set by World
 };
 
-/// A discrete distribution over provinces as a cumulative table (inverse-CDF draws).
+/// A province (31 provinces, autonomous regions and municipalities, and the XPCC): the regions it
+/// groups and its census figures.
+struct ProvinceData {
+  RegionCode code;
+  std::string name, name_en;
+  double population = 0;              // 2020 census
+  double inflow = 0;                  // residents registered in another province (2020 census)
+  double within_province = kUnknown;  // residents registered elsewhere in the province (户口登记地在省内
+                                      // 其他乡镇街道, incl. 市辖区内人户分离; 2020 census); unknown: no intra-province stock
+  double outflow = kUnknown;          // residents of other provinces registered here (census; only Henan's is known)
+  std::vector<std::size_t> regions;   // its regions, in world order
+  std::size_t seat = 0;               // the region holding the capital (the first region if none is marked)
+};
+
+/// A discrete distribution over regions as a cumulative table (inverse-CDF draws).
 struct Choice {
   std::vector<double> cumulative;  // increasing, last = 1
   std::size_t draw(double u) const;
@@ -30,44 +54,66 @@ struct Choice {
   static Choice from_weights(const std::vector<double>& weights);
 };
 
-/// The provinces and what follows from them; read from scenarios/data/provinces.yaml by sim/io
-/// (io::world_from_yaml, io::embedded_world in sim/io/world_yaml.hpp).
+/// The regions and provinces and what follows from them; read from scenarios/data/pools.yaml (or
+/// any world file) by sim/io (io::world_from_yaml, io::embedded_world in sim/io/world_yaml.hpp).
 class World {
 public:
   World() = default;
-  explicit World(std::vector<Province> provinces);
+  /// Regions with their provinces' figures; provinces not given are derived from the regions'
+  /// codes (population and inflow summed, within-province movement unknown), so a world whose
+  /// regions are the provinces needs none. Throws std::invalid_argument on a region whose
+  /// province is missing or a province without regions.
+  explicit World(std::vector<Region> regions, std::vector<ProvinceData> provinces = {});
 
-  std::size_t size() const { return provinces_.size(); }
-  const Province& province(std::size_t i) const { return provinces_[i]; }
-  const std::vector<Province>& provinces() const { return provinces_; }
-  /// The regions' codes in order (the labels of the output's province dimensions).
-  std::vector<std::string> codes() const {
-    std::vector<std::string> out;
-    for (const auto& p : provinces_) out.push_back(p.code.str());
-    return out;
-  }
-  /// Index of a province code; throws if unknown.
+  /// Regions (pools): every by-region table has this extent.
+  std::size_t size() const { return regions_.size(); }
+  const Region& region(std::size_t i) const { return regions_[i]; }
+  const std::vector<Region>& regions() const { return regions_; }
+  const std::vector<ProvinceData>& provinces() const { return provinces_; }
+  std::size_t province_of(std::size_t region) const { return regions_[region].province; }
+  /// Both regions in one province (an off-site visit between them is intra-province).
+  bool same_province(std::size_t a, std::size_t b) const { return regions_[a].province == regions_[b].province; }
+  /// The regions' codes in order (the labels of the output's region dimension).
+  std::vector<std::string> codes() const;
+  /// The provinces' codes in order (the labels of the output's province dimensions).
+  std::vector<std::string> province_codes() const;
+  /// Index of a region code; throws if unknown.
   std::size_t index_of(RegionCode code) const;
   /// Index of a region code, or nothing if the world does not hold it.
   std::optional<std::size_t> find(RegionCode code) const;
-  /// The output row of a figure reported for `code`: its region if the world holds it; otherwise
-  /// (a province-level figure in a world of sub-province regions) the first region of its
-  /// province, or nothing if the world has none there.
-  std::optional<std::size_t> row_of(RegionCode code) const;
+  /// Index in provinces() of the province of a region or province code, or nothing.
+  std::optional<std::size_t> province_index(RegionCode code) const;
 
-  /// Great-circle distance between capitals, km.
+  /// Great-circle distance between seats, km.
   double distance_km(std::size_t a, std::size_t b) const;
 
-  /// Long-term off-site stock, origin × destination, for the given parameters: each destination's
-  /// census inflow × offsite_insured_share, shared among origins ∝ population × distance^−beta.
+  /// Residents of region r registered in another province: its census figure where known, else
+  /// its share of what its province's known regions leave, ∝ population × (inflow_seat_factor at
+  /// the seat, 1 elsewhere) [assumed; sim/README.md].
+  double cross_inflow(std::size_t r, const SimParams& p) const;
+  /// Long-term off-site stock (insured at home, living in another region), origin × destination:
+  /// cross-province, each destination's cross_inflow × offsite_insured_share shared among the
+  /// regions of other provinces ∝ population × push × distance^−β, where push = (the origin
+  /// province's inflow share of its population)^−origin_push_exponent [assumed, calibrated on
+  /// Henan's outflow]; intra-province, the province's within-province movers × intra_floating_share ×
+  /// intra_cross_pool_share × intra_insured_share, destinations ∝ population × (intra_seat_factor at
+  /// the seat), origins in the same province ∝ population × distance^−β.
   std::vector<std::vector<double>> offsite_stock(const SimParams& p) const;
-  /// Where trips from `origin` go: ∝ destination population × distance^−beta.
-  Choice trip_destinations(std::size_t origin, double beta) const;
-  /// Where referrals go: the provinces' referral weights, excluding the origin.
+  /// Where trips from `origin` go: to another province ∝ population × distance^−β; within the
+  /// province (another region) likewise, the two weighted 1 : intra_trip_ratio (a province of one
+  /// region has cross-province trips only).
+  Choice trip_destinations(std::size_t origin, const SimParams& p) const;
+  /// The relative trip rate of `origin`: 1 + intra_trip_ratio where its province has other regions.
+  double trip_rate_factor(std::size_t origin, const SimParams& p) const;
+  /// Where cross-province referrals go: the regions' referral weights outside the origin's province.
   Choice referral_destinations(std::size_t origin) const;
+  /// The region intra-province referrals go to (the provincial seat), or nothing from the seat
+  /// itself or a province of one region.
+  std::optional<std::size_t> intra_referral(std::size_t origin) const;
 
 private:
-  std::vector<Province> provinces_;
+  std::vector<Region> regions_;
+  std::vector<ProvinceData> provinces_;
   std::vector<std::pair<std::uint32_t, std::size_t>> by_code_;  // (code, index), sorted by code
 };
 

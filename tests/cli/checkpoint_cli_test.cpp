@@ -46,7 +46,7 @@ void put(std::string& b, std::size_t at, T v) {
   std::memcpy(b.data() + at, &v, sizeof v);
 }
 
-/// A checkpoint of the baseline after 2 of 4 months (1:20000, 67,296 agents), written once for the suite.
+/// A checkpoint of the baseline after 2 of 4 months (1:20000, 67,287 agents), written once for the suite.
 class CheckpointCli : public CliTest {
 protected:
   static fs::path made() { return fs::temp_directory_path() / ("yidi-checkpoint-made-" + std::to_string(::getpid())); }
@@ -106,11 +106,11 @@ protected:
 };
 
 TEST_F(CheckpointCli, TheLayoutIsAsDocumented) {
-  // Header of 140 bytes (with a 64-character scenario hash), 67,296 agents of 12 bytes, the rest, a
+  // Header of 140 bytes (with a 64-character scenario hash), 67,287 agents of 12 bytes, the rest, a
   // 12-byte trailer: the crc32 of everything before it and YIDIEND3.
   EXPECT_EQ(bytes_.substr(0, 8), "YIDICKP3");
   EXPECT_EQ(sections_.agents, 140u);
-  EXPECT_EQ(sections_.fed, 140u + 67296u * 12u);
+  EXPECT_EQ(sections_.fed, 140u + 67287u * 12u);
   EXPECT_GT(sections_.results, sections_.fed + 16);
   EXPECT_EQ(sections_.end, bytes_.size());
   EXPECT_EQ(sections_.trailer, bytes_.size() - 12);
@@ -167,13 +167,16 @@ TEST_F(CheckpointCli, InvalidCheckpointsAreRefusedWithTheirMessage) {
   // 17–21. Forged files whose checksums match: every field is still range-checked before use.
   {
     std::string b = bytes_;
-    put<std::uint8_t>(b, sections_.agents + 12 * 5, 200);  // agent 5 away in province 200
-    refused(name, forged(b), "field 'away': agent 5: expected a region index below 32, got 200");
+    // Agent 5 away in region 256 + 200 (traits' bits 6–7 = 1 are bits 8–9): the world has 342.
+    put<std::uint8_t>(b, sections_.agents + 12 * 5, 200);
+    put<std::uint8_t>(b, sections_.agents + 12 * 5 + 1,
+                      static_cast<std::uint8_t>((get<std::uint8_t>(b, sections_.agents + 12 * 5 + 1) & 0x3F) | 0x40));
+    refused(name, forged(b), "field 'away': agent 5: expected a region index below 342, got 456");
   }
   {
     std::string b = bytes_;
     put<std::uint8_t>(b, sections_.agents + 12 * 7 + 1, 0x43);  // agent 7's age band 3
-    refused(name, forged(b), "field 'traits': agent 7: expected traits with an age band of 0 to 2 and bits 6–7 naming a region below 32, got 67");
+    refused(name, forged(b), "field 'traits': agent 7: expected traits with an age band of 0 to 2 and bits 6–7 naming a region below 342, got 67");
   }
   {
     std::string b = bytes_;
@@ -186,7 +189,7 @@ TEST_F(CheckpointCli, InvalidCheckpointsAreRefusedWithTheirMessage) {
     std::string b = bytes_;
     put<std::uint64_t>(b, sections_.fed + 8, 1'000'000'000'000);  // month 1's number of clearing inputs
     refused(name, forged(b),
-            "checkpoint holds 1000000000000 clearing inputs in month 2022-01; expected at most 10304");
+            "checkpoint holds 1000000000000 clearing inputs in month 2022-01; expected at most 1170324");
   }
   {
     std::string b = bytes_;

@@ -150,7 +150,7 @@ TEST(Ranks, SplitRunOf400RegionsEqualsSerialRun) {
   const sim::World world = io::world_from_yaml(text.str(), file);
   ASSERT_EQ(world.size(), 400u);
   Fixture f;
-  for (const auto& r : world.provinces())
+  for (const auto& r : world.regions())
     if (!f.book.has_region(r.code)) f.book.add_region(RegionInfo{r.code, r.name, r.name_en});
   sim::Simulation serial(f.scenario, f.book, world);
   while (!serial.done()) serial.run_month();

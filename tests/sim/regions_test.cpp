@@ -30,7 +30,7 @@ sim::World world_400() {
 /// policy data of its own inherits its province's (PolicyBook::lookup: region → province → national).
 PolicyBook book_for(const sim::Scenario& scenario, const sim::World& world) {
   PolicyBook book = io::scenario_policy(scenario);
-  for (const auto& r : world.provinces())
+  for (const auto& r : world.regions())
     if (!book.has_region(r.code)) book.add_region(RegionInfo{r.code, r.name, r.name_en});
   return book;
 }
@@ -52,11 +52,12 @@ TEST(Regions, TheWorldFileHas400RegionsInTheirProvinces) {
   const sim::World world = world_400();
   ASSERT_EQ(world.size(), 400u);
   // Region 1 of Beijing first, region 12 of XPCC (66) last; 13 regions in Beijing's province.
-  EXPECT_EQ(world.province(0).code, RegionCode::of(110100));
-  EXPECT_EQ(world.province(399).code, RegionCode::of(661200));
-  std::size_t in_beijing = 0;
-  for (const auto& r : world.provinces()) in_beijing += r.code.province() == RegionCode::of(110000);
-  EXPECT_EQ(in_beijing, 13u);
+  EXPECT_EQ(world.region(0).code, RegionCode::of(110100));
+  EXPECT_EQ(world.region(399).code, RegionCode::of(661200));
+  ASSERT_EQ(world.provinces().size(), 32u);  // derived from the codes: the file has no provinces section
+  EXPECT_EQ(world.provinces()[0].code, RegionCode::of(110000));
+  EXPECT_EQ(world.provinces()[0].regions.size(), 13u);
+  EXPECT_EQ(world.provinces()[0].seat, 0u);  // no seat marked: the first region
 }
 
 TEST(Regions, ARegionWithoutPolicyDataInheritsItsProvince) {
@@ -89,16 +90,21 @@ TEST(Regions, ARunOf400RegionsHasTheirPopulationAwayAgentsAndExtents) {
   while (!s.done()) s.run_month();
   const sim::Results& res = s.results();
 
-  // population/insured: 400 × 3, summing to the whole (scaled) population.
-  const auto& spec = sim::dataset("population/insured");
-  EXPECT_EQ(res.shape(spec), (std::vector<std::size_t>{400, 3}));
-  std::int64_t insured = 0;
-  for (auto v : res.data("population/insured").i) insured += v;
-  EXPECT_EQ(insured, static_cast<std::int64_t>(l.total) * f.scenario.scale);
-  EXPECT_EQ(res.labels(sim::Dim::province).size(), 400u);
-  EXPECT_EQ(res.labels(sim::Dim::province)[399], "661200");
-  EXPECT_EQ(res.shape(sim::dataset("clearing/gross")), (std::vector<std::size_t>{3, 400, 400}));
-  EXPECT_EQ(res.shape(sim::dataset("offsite/by_treatment")), (std::vector<std::size_t>{3, 400, 400, 4}));
+  // region/insured: 400 × 3, and population/insured its 32 provinces, both summing to the whole
+  // (scaled) population.
+  EXPECT_EQ(res.shape(sim::dataset("region/insured")), (std::vector<std::size_t>{400, 3}));
+  EXPECT_EQ(res.shape(sim::dataset("population/insured")), (std::vector<std::size_t>{32, 3}));
+  for (const char* name : {"region/insured", "population/insured"}) {
+    std::int64_t insured = 0;
+    for (auto v : res.data(name).i) insured += v;
+    EXPECT_EQ(insured, static_cast<std::int64_t>(l.total) * f.scenario.scale) << name;
+  }
+  EXPECT_EQ(res.labels(sim::Dim::region).size(), 400u);
+  EXPECT_EQ(res.labels(sim::Dim::region)[399], "661200");
+  EXPECT_EQ(res.labels(sim::Dim::province).size(), 32u);
+  EXPECT_EQ(res.shape(sim::dataset("clearing/gross")), (std::vector<std::size_t>{3, 32, 32}));
+  EXPECT_EQ(res.shape(sim::dataset("offsite/by_treatment")), (std::vector<std::size_t>{3, 32, 32, 4}));
+  EXPECT_EQ(res.shape(sim::dataset("region/intra_visits")), (std::vector<std::size_t>{3, 400, 4, 2}));
 
   // Agents live in regions below 400, and some off-site agents live in regions from 256 on
   // (whose index needs the high bits in traits).
@@ -115,19 +121,16 @@ TEST(Regions, ARunOf400RegionsHasTheirPopulationAwayAgentsAndExtents) {
   EXPECT_EQ(bad, 0u);
   EXPECT_GT(away, 100u);
   EXPECT_GT(high, 10u);
-  // Off-site visits were treated in regions from 256 on, and people of those regions went off-site.
-  const auto& bt = res.data("offsite/by_treatment").i;
-  std::int64_t to_high = 0, from_high = 0;
+  // People of regions from 256 on went off-site, within and across provinces.
+  std::int64_t cross_high = 0, intra_high = 0;
   for (std::size_t m = 0; m < 3; ++m)
-    for (std::size_t h = 0; h < 400; ++h)
-      for (std::size_t t = 0; t < 400; ++t)
-        for (std::size_t v = 0; v < 4; ++v) {
-          const std::int64_t x = bt[((m * 400 + h) * 400 + t) * 4 + v];
-          if (t >= 256) to_high += x;
-          if (h >= 256) from_high += x;
-        }
-  EXPECT_GT(to_high, 0);
-  EXPECT_GT(from_high, 0);
+    for (std::size_t h = 256; h < 400; ++h)
+      for (std::size_t vp = 0; vp < 8; ++vp) {
+        cross_high += res.data("region/offsite_visits").i[(m * 400 + h) * 8 + vp];
+        intra_high += res.data("region/intra_visits").i[(m * 400 + h) * 8 + vp];
+      }
+  EXPECT_GT(cross_high, 0);
+  EXPECT_GT(intra_high, 0);
 }
 
 // Ranks own whole insured regions, contiguous and in order, tiling the agents; each rank's load

@@ -51,8 +51,8 @@ struct Stepping {
       policies.reserve(s.f.world.size());  // ctx points into both: no reallocation
       catalogues.reserve(s.f.world.size());
       for (std::size_t i = 0; i < s.f.world.size(); ++i) {
-        policies.push_back(s.f.book.insured_policy(s.f.world.province(i).code, ctx.settle_date));
-        catalogues.push_back(s.f.book.catalogue(s.f.world.province(i).code, ctx.settle_date));
+        policies.push_back(s.f.book.insured_policy(s.f.world.region(i).code, ctx.settle_date));
+        catalogues.push_back(s.f.book.catalogue(s.f.world.region(i).code, ctx.settle_date));
         ctx.policy[i] = &policies.back();
         ctx.catalogue[i] = &catalogues.back();
       }
@@ -208,8 +208,12 @@ TEST(Parameters, EveryParameterHasASourceAndItsDefaultIsInRange) {
 TEST(OutputSchema, ProvinceLabelsAreTheWorldsProvinces) {
   const auto world = sim::embedded_world();
   const auto labels = sim::dim_labels(sim::Dim::province);
-  ASSERT_EQ(labels.size(), world.size());
-  for (std::size_t i = 0; i < labels.size(); ++i) EXPECT_EQ(labels[i], world.province(i).code.str());
+  ASSERT_EQ(labels.size(), world.provinces().size());
+  for (std::size_t i = 0; i < labels.size(); ++i) EXPECT_EQ(labels[i], world.provinces()[i].code.str());
+  // The region dimension has no fixed labels: a run's are its world's 342 pools.
+  EXPECT_TRUE(sim::dim_labels(sim::Dim::region).empty());
+  EXPECT_EQ(sim::run_labels(world).regions.size(), 342u);
+  EXPECT_EQ(sim::run_labels(world).region_names_en[world.index_of(RegionCode::of(410300))], "Luoyang");
 }
 
 TEST(Population, LayoutMatchesTheNationalCountsAndCensusShares) {
@@ -223,9 +227,14 @@ TEST(Population, LayoutMatchesTheNationalCountsAndCensusShares) {
   }
   EXPECT_NEAR(employees / p.employees_in_service, 1.0, 0.001);  // 2022 快报 26,607万 [VERIFIED]
   EXPECT_NEAR(residents / p.residents, 1.0, 0.001);             // 2022 bulletin 98,349万 [VERIFIED]
-  // Guangdong (440000) holds the largest census population: 126,012,510 of 1,409,778,724 (8.94%).
-  const std::size_t gd = world.index_of(RegionCode::of(440000));
-  EXPECT_NEAR(l.count[gd][2] * 1000.0 / p.residents, 126012510.0 / 1409778724.0, 0.0005);
+  // Guangdong (440000) holds the largest census population: 126,012,510 of 1,409,778,724 (8.94%),
+  // in its 21 pools; Guangzhou (440100) 18,676,605 of them (prefecture-census-2020.csv).
+  const auto& gd = world.provinces()[*world.province_index(RegionCode::of(440000))];
+  EXPECT_EQ(gd.regions.size(), 21u);
+  double gd_residents = 0;
+  for (std::size_t r : gd.regions) gd_residents += l.count[r][2] * 1000.0;
+  EXPECT_NEAR(gd_residents / p.residents, 126012510.0 / 1409778724.0, 0.0005);
+  EXPECT_NEAR(l.count[world.index_of(RegionCode::of(440100))][2] * 1000.0 / p.residents, 18676605.0 / 1409778724.0, 0.0005);
 }
 
 TEST(Population, OffsiteStockMatchesTheCensusInflowShare) {
@@ -235,17 +244,27 @@ TEST(Population, OffsiteStockMatchesTheCensusInflowShare) {
   const auto mob = sim::Mobility::build(world, p, l);
   const auto agents = sim::build_agents(world, p, l, mob, sim::Rng(7));
   ASSERT_EQ(agents.size(), l.total);
-  std::vector<double> into(world.size(), 0.0);
-  for (std::size_t h = 0; h < world.size(); ++h)  // agents lie by home province: home is implicit
+  std::vector<double> into(world.size(), 0.0), intra(world.provinces().size(), 0.0);
+  for (std::size_t h = 0; h < world.size(); ++h)  // agents lie by home region: home is implicit
     for (std::size_t g = 0; g < sim::kGroups; ++g)
       for (std::uint32_t i = l.begin[h][g]; i < l.begin[h][g] + l.count[h][g]; ++i)
-        if (agents[i].is_away(h)) into[agents[i].region()] += 1000;
+        if (agents[i].is_away(h)) {
+          if (world.same_province(h, agents[i].region())) intra[world.province_of(h)] += 1000;
+          else into[agents[i].region()] += 1000;
+        }
   // Shanghai 310000: census inflow 10,479,652 [VERIFIED] × offsite_insured_share, within sampling noise.
   const std::size_t sh = world.index_of(RegionCode::of(310000));
   EXPECT_NEAR(into[sh] / (10479652.0 * p.offsite_insured_share), 1.0, 0.05);
   double total = 0;
   for (double x : into) total += x;
   EXPECT_NEAR(total / (124837153.0 * p.offsite_insured_share), 1.0, 0.03);  // national 跨省流动人口 [VERIFIED]
+  // Intra-province: Henan's within-province separation 24,365,959 (province-census-2020.csv
+  // [VERIFIED]) × the 省内流动 share × the cross-pool share × the share insured at home.
+  const std::size_t henan = *world.province_index(RegionCode::of(410000));
+  EXPECT_NEAR(intra[henan] / (24365959.0 * p.intra_floating_share * p.intra_cross_pool_share * p.intra_insured_share), 1.0,
+              0.05);
+  // The XPCC and the municipalities are one pool each: no intra-province stock.
+  EXPECT_EQ(intra[*world.province_index(RegionCode::of(110000))], 0.0);
 }
 
 // step_range (batched words, integer thresholds, the full step only when something happens) makes
@@ -378,7 +397,7 @@ TEST(Population, TooLargeForMemoryIsAClearError) {
   } catch (const io::InputError& e) {
     EXPECT_EQ(e.field(), "scale");
     EXPECT_EQ(std::string(e.what()),
-              "scenarios/national.yaml: field 'scale': a population of 1345919998 agents (1:1) needs 15.3 GiB of memory "
+              "scenarios/national.yaml: field 'scale': a population of 1345919994 agents (1:1) needs 15.3 GiB of memory "
               "but 8.0 GiB are available; expected a sampling ratio of at least 1:2");
   }
   EXPECT_NO_THROW(sim::check_population_fits(sim::make_layout(world, sim::SimParams{}, 1000), 8ull << 30, "x"));

@@ -58,7 +58,7 @@ TEST(Recorders, TheSchemaIsWhatTheRecordersDeclare) {
   }
   EXPECT_EQ(names.size(), declared.size());
   EXPECT_EQ(schema[1].name, "population/insured");
-  EXPECT_EQ(schema.back().name, "funds/response_active");
+  EXPECT_EQ(schema.back().name, "region/response_active");
   EXPECT_EQ(dataset("offsite/dsr_inpatient").integer, false);
   EXPECT_EQ(dataset("clearing/gross").dims,
             (std::vector<Dim>{Dim::month, Dim::province, Dim::treatment_province}));
@@ -67,7 +67,8 @@ TEST(Recorders, TheSchemaIsWhatTheRecordersDeclare) {
 TEST(Recorders, ExtentsComeFromTheWorld) {
   const World world = embedded_world();
   const OutputExtents x = OutputExtents::of_world(world);
-  EXPECT_EQ(x.provinces, world.size());
+  EXPECT_EQ(x.regions, world.size());
+  EXPECT_EQ(x.of(Dim::region), 342u);  // the 341 census units and the XPCC (scenarios/data/pools.yaml)
   EXPECT_EQ(x.of(Dim::province), 32u);
   EXPECT_EQ(x.of(Dim::treatment_province), 32u);
   EXPECT_EQ(x.of(Dim::group), 3u);
@@ -81,7 +82,7 @@ TEST(Recorders, ExtentsComeFromTheWorld) {
 // One month through the recorders: every value lands at the flat offset of the dataset's C order
 // (computed here by hand, as Simulation::record once did).
 TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
-  const World world = embedded_world();
+  const World world = embedded_world("provinces.yaml");  // the provinces as pools: no intra-province care
   const Recorders recorders(world);
   const std::size_t P = 32, G = 3, V = 4, Paths = 2, R = 10, S = 2;
   MonthTotals t(P);
@@ -96,19 +97,19 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   direct.visits = 6;
   t.offsite.at(t.offsite_index(4, 2, 11, 0, 0)) = direct;
   t.local[MonthTotals::local_index(7, 2, 0)] = f;
-  t.inpatient_reasons[4 * R + index(PathReason::no_filing)] = 2;
+  t.inpatient_reasons[(4 * 2 + 0) * R + index(PathReason::no_filing)] = 2;  // cross-province
   t.away[5 * G + 2] = 3;
   MonthReport rep;
-  rep.cleared_cross.push_back(ClearedAmount{world.province(4).code, Scheme::employee, world.province(9).code, Money::fen(123), 1});
-  rep.net_positions.push_back(NetPosition{world.province(9).code, Money::fen(123), Money::zero()});
+  rep.cleared_cross.push_back(ClearedAmount{world.region(4).code, Scheme::employee, world.region(9).code, Money::fen(123), 1});
+  rep.net_positions.push_back(NetPosition{world.region(9).code, Money::fen(123), Money::zero()});
   ProvincePrepayment pp;
-  pp.province = world.province(4).code;
+  pp.province = world.region(4).code;
   pp.quota = Money::fen(1000);
   pp.outstanding = Money::fen(250);
   pp.warning = Warning::yellow;
   rep.provinces.push_back(pp);
   FundPosition fund;
-  fund.pool = world.province(6).code;
+  fund.pool = world.region(6).code;
   fund.scheme = Scheme::resident;
   fund.balance = Money::fen(99);
   fund.months_payable = 7.5;
@@ -118,14 +119,15 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   std::array<std::uint8_t, 32> active{};
   active[3] = 1;
 
-  Results results;
+  Results results(run_labels(world));
   Layout empty;  // 32 regions of no agents
   empty.begin.assign(P, {});
   empty.count.assign(P, {});
   empty.insured.assign(P, {});
-  recorders.record_start(empty, results);
+  recorders.record_start(world, empty, results);
   results.begin_month(2024 * 12);
-  recorders.record(MonthInput{world, t, rep, 10, active}, results);
+  const auto offsite = t.offsite.sorted();
+  recorders.record(MonthInput{world, t, rep, offsite, 10, active}, results);
 
   const std::int64_t* visits = results.ints("offsite/visits");
   EXPECT_EQ(visits[((4 * G + 1) * V + 0) * Paths + 1], 20);
