@@ -317,7 +317,7 @@ def seats_from(path, data):
         rows.append((code, name, lat, lon, src))
     py = province_yaml_rows()[XPCC]
     rows.append((XPCC, "新疆生产建设兵团", float(py["lat"]), float(py["lon"]),
-                 "scenarios/data/provinces.yaml XPCC row (石河子, the XPCC's main city) [secondary]"))
+                 "scenarios/data/provinces.yaml XPCC row (石河子, the XPCC's largest city; its headquarters are in Urumqi) [secondary]"))
     with open(SEATS, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(["code", "name", "lat", "lon", "source"])

@@ -22,6 +22,12 @@ YAML::Node pools() {
   return YAML::Load(std::string(*text));
 }
 std::string province_of(const std::string& code) { return code.substr(0, 2) + "0000"; }
+/// The region of pools.yaml with `code` (a null node if none).
+YAML::Node region(const YAML::Node& root, const std::string& code) {
+  for (const auto& r : root["regions"])
+    if (r["code"].as<std::string>() == code) return r;
+  return YAML::Node();
+}
 }  // namespace
 
 TEST(PoolsData, ThreeHundredFortyTwoPoolsInThirtyTwoProvinces) {
@@ -73,10 +79,8 @@ TEST(PoolsData, PoolPopulationsSumToTheCensusProvinces) {
   EXPECT_EQ(province_pop["650000"], 22'602'345LL);
   EXPECT_EQ(province_pop["660000"], 3'250'000LL);
   // Zhengzhou 12,600,574 and Luoyang 7,056,699 (prefecture-census-2020.csv, 2020 bulletins).
-  for (const auto& r : root["regions"]) {
-    if (r["code"].as<std::string>() == "410100") EXPECT_EQ(r["population"].as<long long>(), 12'600'574LL);
-    if (r["code"].as<std::string>() == "410300") EXPECT_EQ(r["population"].as<long long>(), 7'056'699LL);
-  }
+  EXPECT_EQ(region(root, "410100")["population"].as<long long>(), 12'600'574LL);
+  EXPECT_EQ(region(root, "410300")["population"].as<long long>(), 7'056'699LL);
 }
 
 TEST(PoolsData, ProvinceFiguresFromTheCensus) {
@@ -143,13 +147,9 @@ TEST(PoolsData, SeatsInsideChina) {
     EXPECT_LE(lon, 135.1) << code;
   }
   // pool-seats.csv: Luoyang's seat (AMap 112.434468, 34.663041) and Kashgar's, the westernmost pool.
-  for (const auto& r : root["regions"]) {
-    if (r["code"].as<std::string>() == "410300") {
-      EXPECT_NEAR(r["lat"].as<double>(), 34.66, 1e-9);
-      EXPECT_NEAR(r["lon"].as<double>(), 112.43, 1e-9);
-    }
-    if (r["code"].as<std::string>() == "653100") EXPECT_NEAR(r["lon"].as<double>(), 75.99, 1e-9);
-  }
+  EXPECT_NEAR(region(root, "410300")["lat"].as<double>(), 34.66, 1e-9);
+  EXPECT_NEAR(region(root, "410300")["lon"].as<double>(), 112.43, 1e-9);
+  EXPECT_NEAR(region(root, "653100")["lon"].as<double>(), 75.99, 1e-9);
 }
 
 TEST(PoolsData, EveryPoolIsInThePolicyRegistry) {
@@ -161,7 +161,9 @@ TEST(PoolsData, EveryPoolIsInThePolicyRegistry) {
     const auto code = RegionCode::parse(r["code"].as<std::string>());
     ASSERT_TRUE(code);
     ASSERT_TRUE(book.has_region(*code)) << code->str();
-    if (!code->is_province()) EXPECT_EQ(book.region(*code)->name, r["name"].as<std::string>()) << code->str();
+    if (!code->is_province()) {
+      EXPECT_EQ(book.region(*code)->name, r["name"].as<std::string>()) << code->str();
+    }
   }
   EXPECT_EQ(book.regions().size(), 32u + 337u);  // provinces + pools with codes of their own
 }
