@@ -68,7 +68,8 @@ Words clearing() {
   w.merge(clearing_keys());
   for (const char* k : {"source", "clearing", "records", "funds", "initial_quotas", "pool", "scheme", "opening",
                         "insured", "contribution_per_capita", "local_spending_per_capita", "annual_growth", "treatment",
-                        "quota", "employee", "resident"})
+                        "quota", "employee", "resident", "default", "from", "pre_settlement", "annual",
+                        "drg_ratio", "monthly_fee_for_service", "none", "drg_dip", "\"320000\"", "2024-12-01"})
     w.emplace(k);
   return w;
 }

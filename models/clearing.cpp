@@ -28,7 +28,51 @@ std::string_view to_string(Warning w) {
   return "?";
 }
 
+std::string_view to_string(IntraPreSettlement p) {
+  switch (p) {
+    case IntraPreSettlement::monthly_fee_for_service: return "monthly_fee_for_service";
+  }
+  return "?";
+}
+
+std::string_view to_string(IntraAnnual a) {
+  switch (a) {
+    case IntraAnnual::none: return "none";
+    case IntraAnnual::drg_dip: return "drg_dip";
+  }
+  return "?";
+}
+
+const IntraRule& IntraProvinceRules::in_force(RegionCode province, Date on) const {
+  const auto it = by_province.find(province.province());
+  if (it == by_province.end()) return default_rule;
+  const IntraRule* rule = &default_rule;
+  for (const IntraRule& r : it->second)
+    if (r.from <= on) rule = &r;
+  return *rule;
+}
+
+namespace {
+void check_intra_rule(const IntraRule& r, const std::string& what) {
+  if (r.annual == IntraAnnual::drg_dip && r.drg_ratio.bp() <= 0)
+    throw ClearingError(what + ": drg_ratio must be positive");
+  if (r.annual == IntraAnnual::none && r.drg_ratio != Ratio::percent(100))
+    throw ClearingError(what + ": drg_ratio " + r.drg_ratio.str() + " without annual DRG/DIP clearing; expected 100%");
+}
+}  // namespace
+
 ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_(params), open_(first_month) {
+  check_intra_rule(params_.intra_province.default_rule, "default intra-province rule");
+  for (const auto& [province, rules] : params_.intra_province.by_province) {
+    if (!province.is_province() || province.value() == 0)
+      throw ClearingError("intra-province rules for " + province.str() + ": expected a province code (the first 2 digits, then 0000)");
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      const std::string what = "intra-province rule of " + province.str() + " from " + rules[i].from.str();
+      check_intra_rule(rules[i], what);
+      if (i > 0 && !(rules[i - 1].from < rules[i].from))
+        throw ClearingError(what + ": expected dates in increasing order, after " + rules[i - 1].from.str());
+    }
+  }
   if (!Date::month_in_range(first_month))
     throw ClearingError("first month " + month_label(first_month) + " is outside the supported dates, " +
                         std::string(Date::kRangeText));
@@ -101,10 +145,20 @@ ClearingSystem::Slot ClearingSystem::cross_hospitals(Id c, RegionCode treatment_
 ClearingSystem::Id ClearingSystem::intra_id(const PairKey& k) {
   const std::size_t n = intra_.size();
   const Id id = intra_.get(k);
-  if (id == n)
-    intra_state_.push_back(IntraState{fund_id(k.pool, k.scheme), ledger_.slot(AccountId::agency(k.treatment)),
-                                      ledger_.slot(AccountId::hospitals(k.treatment))});
+  if (id == n) {
+    IntraState st{fund_id(k.pool, k.scheme), ledger_.slot(AccountId::agency(k.treatment)),
+                  ledger_.slot(AccountId::hospitals(k.treatment)), {}};
+    const auto rules = params_.intra_province.by_province.find(k.pool.province());
+    if (rules != params_.intra_province.by_province.end()) st.rules = rules->second;
+    intra_state_.push_back(std::move(st));
+  }
   return id;
+}
+
+std::size_t ClearingSystem::intra_rule_index(const IntraState& st, Date on) const {
+  std::size_t index = 0;
+  for (std::size_t i = 0; i < st.rules.size() && st.rules[i].from <= on; ++i) index = i + 1;
+  return index;
 }
 
 ClearingSystem::Pending& ClearingSystem::due_entry(DueBucket& bucket, int year, Id id, std::size_t ids) {
@@ -221,10 +275,22 @@ void ClearingSystem::submit(const SettlementRecord& r) {
       clawbacks_[open_ + 1].push_back(
           Clawback{pair, r.treatment_region, apply_ratio_half_up(r.coaudit_fund_pay, params_.coaudit_clawback_rate)});
   } else {
-    // Intra-province: the treatment region's agency pays, pre-settled monthly [seed 003].
-    ledger_.post_signed(r.settled_on, r.fund_pay, intra_state_[pair].agency, hospitals, Purpose::direct_settlement,
-                        r.reference);
+    // Intra-province: the treatment region's agency pays, pre-settled monthly at the
+    // fee-for-service amounts under every rule [seed 003 三]; under a DRG/DIP rule the part is
+    // also kept for the year's clearing.
+    const IntraState& st = intra_state_[pair];
+    ledger_.post_signed(r.settled_on, r.fund_pay, st.agency, hospitals, Purpose::direct_settlement, r.reference);
     slot(intra_flows_[year], pair, intra_.size()) += r.fund_pay;
+    const std::size_t rule = intra_rule_index(st, r.settled_on);
+    switch (intra_rule(st, rule).annual) {
+      case IntraAnnual::none: break;
+      case IntraAnnual::drg_dip: {
+        auto& per_pair = drg_flows_[year];
+        if (per_pair.size() <= pair) per_pair.resize(intra_.size());
+        slot(per_pair[pair], rule, st.rules.size() + 1) += r.fund_pay;
+        break;
+      }
+    }
     auto& due = due_entry(due_intra_[clear_month], year, pair, intra_.size());
     due.amount += r.fund_pay;
     due.visits += r.visits;
@@ -400,27 +466,33 @@ void ClearingSystem::pay_manual_reimbursements(int m, MonthReport& rep) {
   manual_.erase(mr);
 }
 
-// 6. Year close at the end of Q1: last year's settlements must all be cleared [seed 002];
-//    intra-province stays are cleared under the treatment region's DRG/DIP rates [seed 003].
+// 6. Year close at the end of Q1: last year's settlements must all be cleared [seed 002]; the
+//    intra-province flows settled under a DRG/DIP rule are re-priced under the treatment region's
+//    DRG/DIP standards [seed 003 三]: per pair and rule, half-up to the fen, the difference moving
+//    from the insured fund through the treatment agency to the hospitals (or back).
 void ClearingSystem::close_year(int m, MonthReport& rep) {
   if (m % 12 + 1 != params_.year_close_month) return;
   const int year = m / 12 - 1;
-  const auto flows = intra_flows_.find(year);
-  if (!year_settled_.count(year) && flows == intra_flows_.end()) return;
+  if (!year_settled_.count(year) && !intra_flows_.count(year)) return;
   rep.year_close = YearClose{year, year_settled_[year], year_cleared_[year]};
-  if (!params_.intra_drg_annual || flows == intra_flows_.end()) return;
+  const auto drg = drg_flows_.find(year);
+  if (drg == drg_flows_.end()) return;
   const std::string ref = "DRG/DIP " + std::to_string(year);
+  const Date on = last_day(m);
   for (const Id i : intra_.sorted()) {
-    if (i >= flows->second.size()) continue;
-    const Money flow = flows->second[i];
+    if (i >= drg->second.size()) continue;
     const IntraState& st = intra_state_[i];
-    const Money adj = Rounding::half_up()(flow, params_.drg_ratio) - flow;
-    const Date on = last_day(m);
-    ledger_.post_signed(on, adj, fund_state_[st.fund].fund, st.agency, Purpose::drg_adjustment, ref);
-    ledger_.post_signed(on, adj, st.agency, st.hospitals, Purpose::drg_adjustment, ref);
-    record_expenditure(st.fund, adj);
-    rep.drg_adjustment += adj;
+    const std::vector<Money>& by_rule = drg->second[i];
+    for (std::size_t rule = 0; rule < by_rule.size(); ++rule) {
+      const Money flow = by_rule[rule];
+      const Money adj = Rounding::half_up()(flow, intra_rule(st, rule).drg_ratio) - flow;
+      ledger_.post_signed(on, adj, fund_state_[st.fund].fund, st.agency, Purpose::drg_adjustment, ref);
+      ledger_.post_signed(on, adj, st.agency, st.hospitals, Purpose::drg_adjustment, ref);
+      record_expenditure(st.fund, adj);
+      rep.drg_adjustment += adj;
+    }
   }
+  drg_flows_.erase(drg);
 }
 
 // 7. Month-end prepayment positions, per pair and per province (pairs in key order, so a

@@ -15,6 +15,47 @@
 
 namespace yidi {
 
+/// How a province's agencies pre-settle intra-province (省内异地) settlements with each other during
+/// the year: monthly, at the fee-for-service (按项目) amounts the hospitals were paid [seed 003 三].
+/// The only form the seeds describe; an enum so that a province with another one breaks the build.
+enum class IntraPreSettlement : std::uint8_t { monthly_fee_for_service };
+/// What happens to a year's intra-province settlements at the year's clearing (年度清算).
+enum class IntraAnnual : std::uint8_t {
+  none,     // the monthly pre-settlement is final
+  drg_dip,  // re-priced under the treatment region's DRG/DIP payment standards [seed 003 三]
+};
+std::string_view to_string(IntraPreSettlement);
+std::string_view to_string(IntraAnnual);
+
+/// One province's intra-province clearing rule from a date: it applies to the intra-province
+/// settlements dated from `from` (until the province's next rule), and at the year's clearing to
+/// that part of the year's flows. Jiangsu from 2024-12-01: monthly fee-for-service
+/// pre-settlement, annual DRG/DIP clearing (苏医保发〔2024〕56号 三, citing 苏医保发〔2024〕42号)
+/// [seed 003].
+struct IntraRule {
+  Date from;  // unused in the default rule
+  IntraPreSettlement pre_settlement = IntraPreSettlement::monthly_fee_for_service;
+  IntraAnnual annual = IntraAnnual::none;
+  Ratio drg_ratio = Ratio::percent(100);  // DRG/DIP payment ÷ fee-for-service pre-settlement [assumed; drg_dip only]
+  bool operator==(const IntraRule&) const = default;
+};
+
+/// The intra-province clearing rules: dated rules per province, and a default for a province
+/// without one (or before its first).
+struct IntraProvinceRules {
+  /// [assumed] Monthly fee-for-service pre-settlement, final (no annual re-pricing): the seeds fix
+  /// DRG/DIP clearing only for Jiangsu; the national notice (医保发〔2024〕21号 三(三)) asks
+  /// provinces to start intra-province DRG/DIP but sets no date [seed 003], and the rest is full
+  /// monthly clearing ("统一清分、按月清算", 全额清算 [seed 004 二十二]). The behaviour before
+  /// dated rules existed.
+  IntraRule default_rule;
+  /// Province code (e.g. 320000) → its rules, `from` strictly increasing.
+  std::map<RegionCode, std::vector<IntraRule>> by_province;
+  /// The rule for settlements of `province` dated `on`.
+  const IntraRule& in_force(RegionCode province, Date on) const;
+  bool operator==(const IntraProvinceRules&) const = default;
+};
+
 /// Parameters of the clearing calendar and the prepayment rule, each with its evidence.
 struct ClearingParams {
   int declaration_day = 20;                    // declared by the 20th of the next month, cleared then [seed 002]
@@ -27,8 +68,7 @@ struct ClearingParams {
   int topup_lag_days = 10;                     // top-up paid this many days after the red month's end [assumed]
   int coaudit_answer_day = 26;                 // co-audit answered by the 26th of the next month [seed 003]
   Ratio coaudit_clawback_rate = Ratio::percent(3);  // share of co-audited fund payments clawed back [assumed]
-  bool intra_drg_annual = false;               // intra-province stays cleared annually under DRG/DIP [seed 003]
-  Ratio drg_ratio = Ratio::percent(100);       // DRG/DIP payment ÷ fee-for-service pre-settlement [assumed]
+  IntraProvinceRules intra_province;           // intra-province clearing per province, dated [seed 003]
   int months_payable_floor = 6;                // below this, off-site policy must tighten [seed 003]
 };
 
@@ -210,7 +250,13 @@ private:
   struct IntraState {
     Id fund = 0;
     Slot agency = 0, hospitals = 0;  // of the treatment region
+    std::vector<IntraRule> rules;    // its province's dated rules (a copy: none, the default only)
   };
+  /// Which rule a settlement falls under: 0 = the default, k = its province's (k−1)th rule.
+  std::size_t intra_rule_index(const IntraState& st, Date on) const;
+  const IntraRule& intra_rule(const IntraState& st, std::size_t index) const {
+    return index == 0 ? params_.intra_province.default_rule : st.rules[index - 1];
+  }
   struct TopUp {
     Date date;
     Id pair;  // cross pair id
@@ -261,6 +307,9 @@ private:
   std::map<int, DueBucket> due_intra_;
   std::map<int, std::vector<Money>> flows_;       // year -> per cross id: direct fund payments
   std::map<int, std::vector<Money>> intra_flows_; // year -> per intra id: direct fund payments
+  /// year -> per intra id -> per rule index (intra_rule_index): direct fund payments under a rule
+  /// with annual DRG/DIP clearing, re-priced at the year's close.
+  std::map<int, std::vector<std::vector<Money>>> drg_flows_;
   std::map<int, std::vector<Clawback>> clawbacks_;  // month -> co-audit clawbacks, in submission order
   std::map<int, Money> year_settled_, year_cleared_;
   std::vector<TopUp> topups_;

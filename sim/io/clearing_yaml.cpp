@@ -48,12 +48,6 @@ Int integer(const YAML::Node& n, const std::string& file, const std::string& fie
   if (!v || *v < lo || *v > hi) throw InputError(at(file, n), field, "expected " + form + ", got '" + s + "'");
   return static_cast<Int>(*v);
 }
-bool boolean(const YAML::Node& n, const std::string& file, const std::string& field) {
-  const auto s = scalar(n, file, field, "true or false");
-  if (s == "true") return true;
-  if (s == "false") return false;
-  throw InputError(at(file, n), field, "expected true or false, got '" + s + "'");
-}
 // As the claims and results readers say it (io::amount_expected): Money's input form.
 const std::string kMoneyForm(Money::kInputForm);
 Money money(const YAML::Node& n, const std::string& file, const std::string& field) {
@@ -115,10 +109,135 @@ void once(std::map<Key, int>& seen, const Key& key, const YAML::Node& item, cons
     throw InputError(at(file, item), field,
                      what + " is listed twice (first on line " + std::to_string(it->second) + "); expected one entry each");
 }
+
+// --- clearing.intra_province: dated rules per province ---------------------------------------
+
+const std::string kIntraForm =
+    "a mapping of 'default' and province codes in quotes (such as \"320000\") to intra-province rules";
+
+/// One rule: a mapping; `dated` rules (a province's list) need `from` and `annual`.
+IntraRule intra_rule(const YAML::Node& n, const std::string& file, const std::string& field, bool dated) {
+  IntraRule r;
+  std::optional<YAML::Node> ratio_node;
+  Handlers h = {
+      {"pre_settlement",
+       [&](const YAML::Node& x, const std::string& f) {
+         const auto s = scalar(x, file, f, "monthly_fee_for_service");
+         if (s != "monthly_fee_for_service")
+           throw InputError(at(file, x), f,
+                            "expected monthly_fee_for_service (the only pre-settlement the seeds describe, "
+                            "seed 003 三), got '" + s + "'");
+         r.pre_settlement = IntraPreSettlement::monthly_fee_for_service;
+       }},
+      {"annual",
+       [&](const YAML::Node& x, const std::string& f) {
+         const auto s = scalar(x, file, f, "none or drg_dip");
+         if (s == "none") r.annual = IntraAnnual::none;
+         else if (s == "drg_dip") r.annual = IntraAnnual::drg_dip;
+         else throw InputError(at(file, x), f, "expected none or drg_dip, got '" + s + "'");
+       }},
+      {"drg_ratio",
+       [&](const YAML::Node& x, const std::string& f) {
+         r.drg_ratio = ratio(x, file, f);
+         if (r.drg_ratio.bp() <= 0) throw InputError(at(file, x), f, "expected a ratio above 0 such as 97%, got '" + x.Scalar() + "'");
+         ratio_node = x;
+       }}};
+  if (dated)
+    h["from"] = [&](const YAML::Node& x, const std::string& f) {
+      const auto s = scalar(x, file, f, "a date YYYY-MM-DD on the 1st of a month");
+      const auto d = Date::parse(s);
+      if (!d) throw InputError(at(file, x), f, "expected a date YYYY-MM-DD on the 1st of a month, got '" + s + "'");
+      // Settlements reach clearing in monthly batches (yidi clear) or monthly totals (yidi run),
+      // each dated within its month: a rule can only take effect at a month's start.
+      if (d->day() != 1)
+        throw InputError(at(file, x), f,
+                         "expected a date on the 1st of a month (settlements are cleared in monthly batches), got '" + s + "'");
+      r.from = *d;
+    };
+  each_key(n, file, field, h);
+  if (dated) require(n, file, field, {"from", "annual"});
+  if (r.annual == IntraAnnual::drg_dip && !ratio_node)
+    throw InputError(at(file, n), field + ".drg_ratio",
+                     "missing; expected the DRG/DIP payment ÷ fee-for-service ratio (such as 97%) with annual: drg_dip");
+  if (r.annual == IntraAnnual::none && ratio_node)
+    throw InputError(at(file, *ratio_node), field + ".drg_ratio",
+                     "expected no drg_ratio with annual: none (it re-prices only annual: drg_dip), got '" +
+                         ratio_node->Scalar() + "'");
+  return r;
+}
+
+/// Overlays `rules`: `default` replaces the default rule, a province's list replaces its rules.
+void parse_intra_province(const YAML::Node& n, const std::string& file, const std::string& field,
+                          IntraProvinceRules& rules) {
+  if (!n.IsMap()) throw InputError(at(file, n), field, "expected " + kIntraForm + ", got " + shown(n));
+  for (const auto& kv : n) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+    const std::string f = field + "." + key;
+    if (key == "default") {
+      rules.default_rule = intra_rule(kv.second, file, f, false);
+      continue;
+    }
+    const auto code = RegionCode::parse(key);
+    if (!code || code->value() == 0)
+      throw InputError(at(file, kv.first), f, "unknown key '" + key + "'; expected " + kIntraForm);
+    if (!code->is_province())
+      throw InputError(at(file, kv.first), f,
+                       "expected a province code (its first 2 digits, then 0000, such as \"" + code->province().str() +
+                           "\"): intra-province rules are the province's, got '" + key + "'");
+    if (!kv.second.IsSequence())
+      throw InputError(at(file, kv.second), f, "expected a list of rules, each with from and annual, got " + shown(kv.second));
+    std::vector<IntraRule> list;
+    for (std::size_t i = 0; i < kv.second.size(); ++i) {
+      const YAML::Node item = kv.second[i];
+      const std::string fi = f + "[" + std::to_string(i) + "]";
+      list.push_back(intra_rule(item, file, fi, true));
+      if (i > 0 && !(list[i - 1].from < list[i].from))
+        throw InputError(at(file, item["from"]), fi + ".from",
+                         "expected a date after the previous rule's " + list[i - 1].from.str() + ", got '" +
+                             list[i].from.str() + "'");
+    }
+    rules.by_province[*code] = std::move(list);
+  }
+}
+
+/// The keys dated intra-province rules replaced: refused with what to write instead.
+void refuse_replaced_keys(const YAML::Node& node, const std::string& file) {
+  if (!node.IsMap()) return;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (key == "intra_drg_annual" || key == "drg_ratio")
+      throw InputError(at(file, kv.first), "clearing." + key,
+                       "replaced by clearing.intra_province (dated rules per province, docs/clear-formats.md); "
+                       "for the old intra_drg_annual: true, drg_ratio: R write "
+                       "intra_province: {default: {annual: drg_dip, drg_ratio: R}}");
+  }
+}
+
+std::string intra_rule_text(const IntraRule& r, bool dated) {
+  std::string s = "{";
+  if (dated) s += "from: " + r.from.str() + ", ";
+  s += "pre_settlement: " + std::string(to_string(r.pre_settlement)) + ", annual: " + std::string(to_string(r.annual));
+  switch (r.annual) {
+    case IntraAnnual::none: break;
+    case IntraAnnual::drg_dip: s += ", drg_ratio: " + r.drg_ratio.str(); break;
+  }
+  return s + "}";
+}
 }  // namespace
+
+std::string intra_province_text(const IntraProvinceRules& rules) {
+  std::string s = "{default: " + intra_rule_text(rules.default_rule, false);
+  for (const auto& [code, list] : rules.by_province) {
+    s += ", \"" + code.str() + "\": [";
+    for (std::size_t i = 0; i < list.size(); ++i) s += (i ? ", " : "") + intra_rule_text(list[i], true);
+    s += "]";
+  }
+  return s + "}";
+}
 
 void parse_clearing_params(const YAML::Node& node, const std::string& file, ClearingParams& p) {
   std::optional<YAML::Node> last_usage;  // the later of yellow_usage / red_usage / topup_target_usage
+  refuse_replaced_keys(node, file);
   each_key(node, file, "clearing",
            {{"declaration_day", [&](const YAML::Node& n, const std::string& f) { p.declaration_day = integer(n, file, f, 1, 28); }},
             {"max_delay_months", [&](const YAML::Node& n, const std::string& f) { p.max_delay_months = integer(n, file, f, 0, 2); }},
@@ -130,8 +249,7 @@ void parse_clearing_params(const YAML::Node& node, const std::string& file, Clea
             {"topup_lag_days", [&](const YAML::Node& n, const std::string& f) { p.topup_lag_days = integer(n, file, f, 0, 90); }},
             {"coaudit_answer_day", [&](const YAML::Node& n, const std::string& f) { p.coaudit_answer_day = integer(n, file, f, 1, 28); }},
             {"coaudit_clawback_rate", [&](const YAML::Node& n, const std::string& f) { p.coaudit_clawback_rate = share(n, file, f); }},
-            {"intra_drg_annual", [&](const YAML::Node& n, const std::string& f) { p.intra_drg_annual = boolean(n, file, f); }},
-            {"drg_ratio", [&](const YAML::Node& n, const std::string& f) { p.drg_ratio = ratio(n, file, f); }},
+            {"intra_province", [&](const YAML::Node& n, const std::string& f) { parse_intra_province(n, file, f, p.intra_province); }},
             {"months_payable_floor", [&](const YAML::Node& n, const std::string& f) { p.months_payable_floor = integer(n, file, f, 0, 120); }}});
   // A red warning must come after a yellow one, and a top-up must bring usage below red.
   if (last_usage && !(p.topup_target_usage < p.red_usage && p.yellow_usage <= p.red_usage))
@@ -231,8 +349,7 @@ std::vector<std::string> describe(const ClearingParams& p, const RecordRules& r)
           "topup_lag_days=" + std::to_string(p.topup_lag_days),
           "coaudit_answer_day=" + std::to_string(p.coaudit_answer_day),
           "coaudit_clawback_rate=" + p.coaudit_clawback_rate.str(),
-          "intra_drg_annual=" + std::string(p.intra_drg_annual ? "true" : "false"),
-          "drg_ratio=" + p.drg_ratio.str(),
+          "intra_province=" + intra_province_text(p.intra_province),
           "months_payable_floor=" + std::to_string(p.months_payable_floor),
           "late_one_month=" + r.late_one_month.str(),
           "late_two_months=" + r.late_two_months.str(),

@@ -47,6 +47,9 @@ struct ClearingConfig {
 void parse_clearing_params(const YAML::Node& node, const std::string& file, ClearingParams& params);
 /// Reads a whole configuration file's text.
 ClearingConfig parse_clearing_config(std::string_view text, const std::string& file);
+/// The intra-province rules as one YAML flow mapping that `clearing.intra_province` reads back:
+/// the default rule, then each province's dated rules in code order.
+std::string intra_province_text(const IntraProvinceRules& rules);
 /// The resolved parameters, one "name=value" per entry, for provenance lines.
 std::vector<std::string> describe(const ClearingParams& p, const RecordRules& r);
 

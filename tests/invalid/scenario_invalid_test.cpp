@@ -234,6 +234,27 @@ TEST(ScenarioResolved, ReadsBackToTheSameText) {
   EXPECT_EQ(yidi::io::resolved_yaml(back), once);
 }
 
+// A scenario's dated intra-province rules (issue 14; Jiangsu from 2024-12-01 [seed 003]) appear in
+// its resolved form, which reads back to the same rules and text; so the scenario hash changes
+// exactly when the rules do.
+TEST(ScenarioResolved, IntraProvinceRulesReadBack) {
+  const yidi::sim::Scenario s = yidi::io::parse_scenario(
+      "name: js\nclearing:\n  intra_province:\n    \"320000\":\n"
+      "      - {from: 2024-12-01, annual: drg_dip, drg_ratio: 97%}\n",
+      "js.yaml");
+  const std::string once = yidi::io::resolved_yaml(s);
+  EXPECT_NE(once.find("  intra_province: {default: {pre_settlement: monthly_fee_for_service, annual: none}, "
+                      "\"320000\": [{from: 2024-12-01, pre_settlement: monthly_fee_for_service, annual: drg_dip, "
+                      "drg_ratio: 97%}]}\n"),
+            std::string::npos)
+      << once;
+  const yidi::sim::Scenario back = yidi::io::parse_scenario(once, "resolved");
+  EXPECT_EQ(back.clearing.intra_province, s.clearing.intra_province);
+  EXPECT_EQ(yidi::io::resolved_yaml(back), once);
+  const yidi::sim::Scenario plain = yidi::io::parse_scenario("name: js\n", "plain.yaml");
+  EXPECT_NE(yidi::io::resolved_yaml(plain), once);
+}
+
 // The strict number forms shared by the loaders.
 TEST(StrictNumbers, OneFormEach) {
   using namespace yidi::io;

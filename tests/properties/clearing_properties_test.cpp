@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
+#include <tuple>
 
 #include "models/clearing.hpp"
 
@@ -49,10 +51,17 @@ Year random_year(std::uint64_t seed, std::int64_t max_fund_fen = 5000000) {
   return y;
 }
 
-ClearingSystem make_system(Money opening = Money::yuan(5000000), Money quota = Money::yuan(100000)) {
+/// Every intra-province flow under annual DRG/DIP clearing at 96% (the default rule), unless
+/// `params` says otherwise.
+ClearingParams drg_everywhere() {
   ClearingParams p;
-  p.intra_drg_annual = true;
-  p.drg_ratio = Ratio::percent(96);
+  p.intra_province.default_rule.annual = IntraAnnual::drg_dip;
+  p.intra_province.default_rule.drg_ratio = Ratio::percent(96);
+  return p;
+}
+
+ClearingSystem make_system(Money opening = Money::yuan(5000000), Money quota = Money::yuan(100000),
+                           const ClearingParams& p = drg_everywhere()) {
   ClearingSystem cs(p, Date::parse("2024-01-01")->month_index());
   for (auto pool : kPools)
     for (auto s : {Scheme::employee, Scheme::resident}) {
@@ -231,4 +240,45 @@ TEST(ClearingProperties, TheEventLogChangesNoPositionOrBalance) {
     const std::size_t before = make_system().ledger().events().size();
     EXPECT_EQ(without.ledger().events().size(), before) << "seed " << seed;
   }
+}
+
+// Dated per-province rules (issue 14; seed 003 三, Jiangsu from 2024-12-01, here moved to July so
+// that a random year has flows on both sides): Jiangsu's intra-province flows dated from
+// 2024-07-01 are re-priced at 97% at the year's clearing, per pair, half-up to the fen; its flows
+// before, and Shanghai's (310000 → 310104, under the default), are not. Every fen stays in the
+// ledger every month, and the year's adjustment is exactly that sum.
+TEST(ClearingProperties, PerProvinceRulesRepriceOnlyTheirFlowsAndConserveEveryFen) {
+  ClearingParams p;  // default rule: monthly fee-for-service, final [assumed]
+  IntraRule jiangsu;
+  jiangsu.from = *Date::parse("2024-07-01");
+  jiangsu.annual = IntraAnnual::drg_dip;
+  jiangsu.drg_ratio = Ratio::percent(97);
+  p.intra_province.by_province[RegionCode::of(320000)] = {jiangsu};
+  Money total_adjustments;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    const Year y = random_year(seed);
+    ClearingSystem cs = make_system(Money::yuan(5000000), Money::yuan(100000), p);
+    const auto reports = run(cs, y);  // checks Σ balances = 0 and replay = balances each month
+    ASSERT_FALSE(::testing::Test::HasFailure()) << "seed " << seed;
+    std::map<std::tuple<RegionCode, Scheme, RegionCode>, Money> under_drg;
+    bool shanghai_intra = false;
+    for (const auto& m : y.months)
+      for (const auto& r : m) {
+        if (r.path != SettlementPath::direct || r.insured_region == r.treatment_region ||
+            is_cross_province(r.insured_region, r.treatment_region))
+          continue;
+        if (r.insured_region.province() == RegionCode::of(310000)) shanghai_intra = true;
+        if (r.insured_region.province() == RegionCode::of(320000) && r.settled_on >= jiangsu.from)
+          under_drg[{r.insured_region, r.scheme, r.treatment_region}] += r.fund_pay;
+      }
+    Money expected;
+    for (const auto& [pair, flow] : under_drg) expected += Rounding::half_up()(flow, jiangsu.drg_ratio) - flow;
+    Money reported;
+    for (const auto& rep : reports) reported += rep.drg_adjustment;
+    EXPECT_EQ(reported, expected) << "seed " << seed;
+    EXPECT_EQ(reports[14].drg_adjustment, expected) << "seed " << seed << ": posted at the close in March 2025";
+    EXPECT_TRUE(shanghai_intra) << "seed " << seed << ": the default province has flows to leave alone";
+    total_adjustments += expected;
+  }
+  EXPECT_LT(total_adjustments, Money::zero());  // the rule did re-price something
 }
