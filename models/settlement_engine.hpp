@@ -25,6 +25,8 @@ struct PolicyInput {
   HospitalLevel level = HospitalLevel::level3;
   Money eligible;                                    // inscp_scp_amt from Step A
   bool offsite = false;                              // treated outside the insured region
+  bool cross_province = false;                       // offsite, and in another province (is_cross_province):
+                                                     // picks the reduction table (InsuredPolicy::reduction_scope)
   SettlementPath path = SettlementPath::direct;
   FilingCategory category = FilingCategory::unfiled; // whose reduction applies (offsite only)
   bool assistance_eligible = false;
