@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <utility>
 
 namespace yidi {
 
@@ -134,6 +135,15 @@ ParamSchema::ParamSchema() {
   for (const auto& v : names_of_visits())
     for (const auto& c : names_of_categories())
       add("reduction." + v + "." + c, ParamType::reduction, "off-site reduction for this filing category");
+  add("reduction_scope", ParamType::choice,
+      "which off-site visits the reduction table applies to: all_offsite (intra- and cross-province) or "
+      "cross_province (intra-province visits take reduction_intra)",
+      labels_of(kReductionScopes));
+  for (const auto& v : names_of_visits())
+    for (const auto& c : names_of_categories())
+      add("reduction_intra." + v + "." + c, ParamType::reduction,
+          "off-site reduction for this filing category on intra-province visits, where reduction_scope is "
+          "cross_province");
   add("reduction_base", ParamType::choice, "what the reduction is taken off", labels_of(kReductionBases));
   add("chronic_diseases", ParamType::text_list, "chronic/special outpatient diseases covered (门诊慢特病病种)");
   add("filing.temporary_validity_months", ParamType::integer, "validity of a temporary filing, months");
@@ -413,10 +423,14 @@ InsuredPolicy PolicyBook::insured_policy(RegionCode r, Date d) const {
   for (auto v : kVisitTypes) {
     const std::string vs = std::string(to_string(v));
     p.assistance.applies[index(v)] = get_bool(*this, r, "assistance.applies." + vs, d);
-    for (auto c : kFilingCategories)
-      p.reduction[index(v)][index(c)] = get<Reduction>(*this, r, "reduction." + vs + "." + std::string(to_string(c)), d);
+    for (auto c : kFilingCategories) {
+      const std::string cs = std::string(to_string(c));
+      p.reduction[index(v)][index(c)] = get<Reduction>(*this, r, "reduction." + vs + "." + cs, d);
+      p.reduction_intra[index(v)][index(c)] = get<Reduction>(*this, r, "reduction_intra." + vs + "." + cs, d);
+    }
     p.filing.requires_filing[index(v)] = get_bool(*this, r, "filing.requires_filing." + vs, d);
   }
+  p.reduction_scope = get_choice(*this, r, "reduction_scope", d, kReductionScopes);
   p.reduction_base = get_choice(*this, r, "reduction_base", d, kReductionBases);
   p.chronic_diseases = get<std::vector<std::string>>(*this, r, "chronic_diseases", d);
   p.filing.temporary_validity_months = get<std::int64_t>(*this, r, "filing.temporary_validity_months", d);
@@ -475,15 +489,19 @@ void check_bands(const InsuredPolicy& p, const Bands& bands, const std::string& 
 void check_policy(const InsuredPolicy& p, const NationalRules& n) {
   const std::string where = "region " + p.region.str() + " on " + p.as_of.str();
   for (auto v : kVisitTypes) {
-    for (auto c : kFilingCategories) {
-      const auto& red = p.reduction[index(v)][index(c)];
-      const auto& ceiling = n.reduction_ceiling[index(c)];
-      if (red.value.worst_case_points() > ceiling.value) {
-        const std::string path = "reduction." + std::string(to_string(v)) + "." + std::string(to_string(c));
-        throw PolicyError(where + ": " + path + " = " + red.value.str() + " (source: " + *red.source +
-                              ") exceeds the national ceiling of " + to_string(ParamValue{ceiling.value}) + " for " +
-                              std::string(to_string(c)) + " (source: " + *ceiling.source + ")",
-                          p.region, p.as_of, path);
+    // Both tables against the ceilings: the national numbers are for cross-province visitors, and the
+    // provincial text that speaks of all off-site visits keeps the same 10/20 (seed 003 苏医保发〔2024〕56号 二).
+    for (const auto& [table, name] : {std::pair{&p.reduction, "reduction."}, std::pair{&p.reduction_intra, "reduction_intra."}}) {
+      for (auto c : kFilingCategories) {
+        const auto& red = (*table)[index(v)][index(c)];
+        const auto& ceiling = n.reduction_ceiling[index(c)];
+        if (red.value.worst_case_points() > ceiling.value) {
+          const std::string path = name + std::string(to_string(v)) + "." + std::string(to_string(c));
+          throw PolicyError(where + ": " + path + " = " + red.value.str() + " (source: " + *red.source +
+                                ") exceeds the national ceiling of " + to_string(ParamValue{ceiling.value}) + " for " +
+                                std::string(to_string(c)) + " (source: " + *ceiling.source + ")",
+                            p.region, p.as_of, path);
+        }
       }
     }
   }

@@ -67,6 +67,14 @@ struct Reduction {
 /// all layers (Nantong: "各项保障基金的合计支付额...降低" [seed 003]).
 enum class ReductionBase : std::uint8_t { basic_ratio, all_layers };
 inline constexpr std::array kReductionBases{ReductionBase::basic_ratio, ReductionBase::all_layers};
+/// Which off-site visits the `reduction` table applies to. The national guidance is for
+/// cross-province (跨省) visitors only ("跨省临时外出就医人员...", seed 003 医保发〔2024〕21号 二); the
+/// city and provincial notices of the seeds speak of every visit outside the city (市外, 异地: seed 003
+/// 苏医保发〔2024〕56号 二, 通医保发〔2024〕71号 四; seed 004 (三)(四)). `all_offsite`: the table applies to
+/// intra-province (省内异地) and cross-province visits alike; `cross_province`: it applies to
+/// cross-province visits, and intra-province visits take `reduction_intra`.
+enum class ReductionScope : std::uint8_t { all_offsite, cross_province };
+inline constexpr std::array kReductionScopes{ReductionScope::all_offsite, ReductionScope::cross_province};
 
 constexpr std::string_view to_string(DeductibleKind k) {
   switch (k) {
@@ -98,14 +106,23 @@ constexpr std::string_view to_string(ReductionBase b) {
   }
   return "?";
 }
+constexpr std::string_view to_string(ReductionScope s) {
+  switch (s) {
+    case ReductionScope::all_offsite: return "all_offsite";
+    case ReductionScope::cross_province: return "cross_province";
+  }
+  return "?";
+}
 constexpr const auto& members(DeductibleKind) { return kDeductibleKinds; }
 constexpr const auto& members(AdmissionOrdinal) { return kAdmissionOrdinals; }
 constexpr const auto& members(CapPool) { return kCapPools; }
 constexpr const auto& members(ReductionBase) { return kReductionBases; }
+constexpr const auto& members(ReductionScope) { return kReductionScopes; }
 static_assert(lists_every_member<DeductibleKind>());
 static_assert(lists_every_member<AdmissionOrdinal>());
 static_assert(lists_every_member<CapPool>());
 static_assert(lists_every_member<ReductionBase>());
+static_assert(lists_every_member<ReductionScope>());
 
 struct BenefitRule {
   Param<bool> covered;
@@ -162,13 +179,21 @@ struct InsuredPolicy {
   Layer critical_illness;                             // residents
   Layer large_expense;                                // employees
   Assistance assistance;
-  ByEnum<VisitType, ByEnum<FilingCategory, Param<Reduction>>> reduction;
+  /// Reductions by visit type and filing category, for the off-site visits `reduction_scope` names.
+  using ReductionTable = ByEnum<VisitType, ByEnum<FilingCategory, Param<Reduction>>>;
+  ReductionTable reduction;
+  Param<ReductionScope> reduction_scope;
+  ReductionTable reduction_intra;  // intra-province visits, where reduction_scope is cross_province
   Param<ReductionBase> reduction_base;
   Param<std::vector<std::string>> chronic_diseases;  // 门诊慢特病病种范围
   FilingRules filing;
   ManualRules manual;
 
   const BenefitRule& rule(InsuredGroup g, VisitType v) const { return benefit[index(g)][index(v)]; }
+  /// Whether an off-site visit takes `reduction_intra` rather than `reduction`.
+  bool uses_intra_table(bool cross_province) const {
+    return !cross_province && reduction_scope.value == ReductionScope::cross_province;
+  }
 };
 
 /// The treatment region's catalogue (就医地目录) in force on one date.

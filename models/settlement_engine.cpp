@@ -238,19 +238,34 @@ Money deductible(const PolicyStep& s, YearToDate& y) {
   return Money::zero();
 }
 
+/// The off-site visit's reduction table: `reduction_intra` for an intra-province visit where the
+/// insured region's reductions are for cross-province visits only, else `reduction`.
+const InsuredPolicy::ReductionTable& reduction_table(const PolicyStep& s) {
+  const bool intra = s.pol.uses_intra_table(s.in.cross_province);
+  explain(s.ex, [&] {
+    return ExplainStep{"B: reduction",
+                       std::string(s.in.cross_province ? "cross-province" : "intra-province") + " visit: table " +
+                           (intra ? "reduction_intra" : "reduction"),
+                       "reduction_scope", std::string(to_string(s.pol.reduction_scope.value)),
+                       src(s.pol.reduction_scope.source)};
+  });
+  return intra ? s.pol.reduction_intra : s.pol.reduction;
+}
+
 /// The off-site reduction for the filing category (none for local visits) and the manual path's
 /// further cut; `applied` receives the filing category's reduction.
 Cut reduction(const PolicyStep& s, Reduction& applied) {
   Reduction red;
   if (s.in.offsite) {
-    const auto& p = s.pol.reduction[index(s.in.visit_type)][index(s.in.category)];
+    const auto& table = reduction_table(s);
+    const auto& p = table[index(s.in.visit_type)][index(s.in.category)];
     red = p.value;
     explain(s.ex, [&] {
       return ExplainStep{"B: reduction",
                          "filing category " + std::string(to_string(s.in.category)) + ": " + red.str() + " off " +
                              std::string(to_string(s.pol.reduction_base.value)),
-                         "reduction." + std::string(to_string(s.in.visit_type)) + "." +
-                             std::string(to_string(s.in.category)),
+                         std::string(&table == &s.pol.reduction ? "reduction." : "reduction_intra.") +
+                             std::string(to_string(s.in.visit_type)) + "." + std::string(to_string(s.in.category)),
                          red.str(), src(p.source)};
     });
   }
@@ -453,6 +468,7 @@ Settlement settle_visit(const SettlementRequest& req, const Catalogue& cat, cons
   in.level = v.level;
   in.eligible = s.inscp_scp_amt;
   in.offsite = r.offsite;
+  in.cross_province = r.cross_province;  // the simulator's rule too (models/region.hpp is_cross_province)
   in.path = r.path;
   in.category = r.category;
   in.assistance_eligible = v.assistance_eligible;

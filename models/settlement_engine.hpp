@@ -25,6 +25,10 @@ struct PolicyInput {
   HospitalLevel level = HospitalLevel::level3;
   Money eligible;                                    // inscp_scp_amt from Step A
   bool offsite = false;                              // treated outside the insured region
+  // Offsite and in another province (is_cross_province): picks the reduction table
+  // (InsuredPolicy::reduction_scope). True unless the caller says otherwise, as every off-site visit
+  // was while the simulator's pools were provinces; settle and the simulator set it from the codes.
+  bool cross_province = true;
   SettlementPath path = SettlementPath::direct;
   FilingCategory category = FilingCategory::unfiled; // whose reduction applies (offsite only)
   bool assistance_eligible = false;

@@ -350,6 +350,187 @@ TEST(GoldenFromRealData, LuoyangRetireeLongTermFilingInHainan) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Intra-province (省内异地) against cross-province (跨省) visits: which reduction table applies
+// (reduction_scope, reduction_intra; scenarios/policy/README.md). The cities of Zhengzhou, Chengdu and
+// Changsha are not in the registry yet: their visits are settled with their province's catalogue
+// (a city inherits it), and only their codes' province matters to the rule.
+
+namespace {
+const RegionCode kHenan = RegionCode::of(410000);
+const RegionCode kZhengzhou = RegionCode::of(410100);
+const RegionCode kChengdu = RegionCode::of(510100);
+const RegionCode kHunan = RegionCode::of(430000);
+const RegionCode kChangsha = RegionCode::of(430100);
+
+/// An all-甲 level-3 inpatient stay of `yuan`, admitted on the 5th and discharged on the 15th of
+/// `month` ("2024-06"), with a filing of `category` (none if unfiled) targeting the treatment region.
+SettlementRequest stay(RegionCode insured, RegionCode treatment, InsuredGroup group, FilingCategory category,
+                       const std::string& month, const char* yuan) {
+  SettlementRequest req;
+  req.visit.id = "scope";
+  req.visit.insured_region = insured;
+  req.visit.treatment_region = treatment;
+  req.visit.group = group;
+  req.visit.visit_type = VisitType::inpatient;
+  req.visit.level = HospitalLevel::level3;
+  req.visit.admission = d((month + "-05").c_str());
+  req.visit.discharge = d((month + "-15").c_str());
+  req.visit.lines = {line(ItemClass::a, yuan)};
+  req.visit.medfee_sumamt = y(yuan);
+  if (category != FilingCategory::unfiled) req.filing = filing(category, treatment, (month + "-01").c_str());
+  return req;
+}
+
+Settlement settle_real(const SettlementRequest& req, RegionCode catalogue_region) {
+  const Date day = req.visit.discharge;
+  return SettlementEngine::settle(req, real().catalogue(catalogue_region, day),
+                                  real().insured_policy(req.visit.insured_region, day), real().national(day), true);
+}
+
+bool explains(const Settlement& s, std::string_view path, std::string_view source_prefix) {
+  for (const auto& step : s.explanation)
+    if (step.parameter == path && step.source.rfind(source_prefix, 0) == 0) return true;
+  return false;
+}
+}  // namespace
+
+// Luoyang [seed 001 §4]: "未办理异地备案或转诊转院手续的跨省异地就医住院的(除紧急住院外)，统筹基金报销
+// 比例降低20%" is for cross-province stays (reduction_scope cross_province); intra-province stays take
+// Henan's reduction_intra, the national [assumed] default (like the cross-province table: −20 for the
+// unfiled, −10 for other temporary before 2025). A Luoyang retiree, 10,000 yuan all 甲 at level 3 in
+// June 2024: deductible 1,000 (Luoyang's file), 9,000 above it in Luoyang's first band (70%).
+//   unfiled, Beijing   (跨省, −20 seed 001):          9,000 × 50% = 4,500.00
+//   unfiled, Zhengzhou (省内, −20 assumed):           9,000 × 50% = 4,500.00, from reduction_intra
+//   other temporary, Beijing   (−20 seed 001 §4):     9,000 × 50% = 4,500.00
+//   other temporary, Zhengzhou (−10 assumed, pre-2025): 9,000 × 60% = 5,400.00
+TEST(ReductionScope, LuoyangUnfiledAndTemporaryInZhengzhouAndBeijing) {
+  const auto g = InsuredGroup::employee_retired;
+  const Settlement bj = settle_real(stay(kLuoyang, kBeijing, g, FilingCategory::unfiled, "2024-06", "10000"), kBeijing);
+  const Settlement zz = settle_real(stay(kLuoyang, kZhengzhou, g, FilingCategory::unfiled, "2024-06", "10000"), kHenan);
+  EXPECT_TRUE(bj.cross_province);
+  EXPECT_FALSE(zz.cross_province);
+  EXPECT_TRUE(zz.offsite);
+  EXPECT_EQ(bj.path, SettlementPath::manual);  // no filing: paid in full, claimed at home
+  EXPECT_EQ(bj.deductible, Money::yuan(1000));
+  EXPECT_EQ(bj.fund_pay_sumamt, y("4500.00"));
+  EXPECT_EQ(zz.fund_pay_sumamt, y("4500.00"));
+  EXPECT_EQ(bj.reduction, points(20));
+  EXPECT_EQ(zz.reduction, points(20));
+  EXPECT_TRUE(explains(bj, "reduction.inpatient.unfiled", "seed 001 §4"));
+  EXPECT_TRUE(explains(zz, "reduction_intra.inpatient.unfiled", "assumed: intra-province"));
+  EXPECT_TRUE(explains(zz, "reduction_scope", "seed 001 §4"));
+
+  const auto t = FilingCategory::other_temporary;
+  const Settlement bj_t = settle_real(stay(kLuoyang, kBeijing, g, t, "2024-06", "10000"), kBeijing);
+  const Settlement zz_t = settle_real(stay(kLuoyang, kZhengzhou, g, t, "2024-06", "10000"), kHenan);
+  EXPECT_EQ(bj_t.path, SettlementPath::direct);
+  EXPECT_EQ(zz_t.path, SettlementPath::direct);
+  EXPECT_EQ(bj_t.fund_pay_sumamt, y("4500.00"));
+  EXPECT_EQ(zz_t.fund_pay_sumamt, y("5400.00"));
+  EXPECT_EQ(zz_t.psn_part_amt, y("4600.00"));
+  EXPECT_EQ(zz_t.reduction, points(10));
+}
+
+// Nantong [seed 003 通医保发〔2024〕71号 四]: "临时外出就医在市外定点医疗机构...各项保障基金（资金）的
+// 合计支付额...降低...非急诊且未经规定医疗机构审核办理备案手续的，降低20个百分点": outside the city, so
+// Suzhou (省内) and Beijing (跨省) alike (reduction_scope all_offsite), on the sum of all layers. An
+// in-service employee, 10,000 yuan all 甲 at level 3 in June 2025, other temporary filing:
+// deductible 1,300 (Jiangsu), 8,700 × 87% = 7,569.00 unreduced, no large-expense layer (burden
+// 2,431 < 20,000); reduced total 7,569.00 − 20% × 8,700 = 5,829.00 in both cities.
+TEST(ReductionScope, NantongAllLayersInSuzhouAndBeijing) {
+  const auto g = InsuredGroup::employee_in_service;
+  const auto t = FilingCategory::other_temporary;
+  const Settlement sz = settle_real(stay(kNantong, kSuzhou, g, t, "2025-06", "10000"), kSuzhou);
+  const Settlement bj = settle_real(stay(kNantong, kBeijing, g, t, "2025-06", "10000"), kBeijing);
+  EXPECT_FALSE(sz.cross_province);
+  EXPECT_TRUE(bj.cross_province);
+  for (const Settlement* s : {&sz, &bj}) {
+    EXPECT_EQ(s->path, SettlementPath::direct);
+    EXPECT_EQ(s->deductible, Money::yuan(1300));
+    EXPECT_EQ(s->hifp_pay, y("5829.00"));
+    EXPECT_EQ(s->fund_pay_sumamt, y("5829.00"));
+    EXPECT_EQ(s->psn_part_amt, y("4171.00"));
+    EXPECT_TRUE(explains(*s, "reduction.inpatient.other_temporary", "seed 003 通医保发〔2024〕71号 四"));
+    EXPECT_TRUE(explains(*s, "reduction_scope", "seed 003 通医保发〔2024〕71号 四"));
+  }
+}
+
+// Bazhong [seed 004 (三)(四)]: "市外异地就医直接结算的住院..." and "非急诊且未转诊的其他临时外出住院就医
+// 人员支付比例在市内同等级医疗机构支付比例基础上降低10个百分点": outside the city, Chengdu (省内) and
+// Beijing (跨省) alike. A resident, 10,000 yuan all 甲 at level 3 in June 2024: deductible 800
+// (Sichuan), 9,200 × (68% − 10) = 5,336.00 (−5 for an emergency: 9,200 × 63% = 5,796.00); no
+// critical illness (burden below 10,000).
+TEST(ReductionScope, BazhongInChengduAndBeijing) {
+  const auto g = InsuredGroup::resident;
+  for (RegionCode where : {kChengdu, kBeijing}) {
+    const RegionCode cat = where == kChengdu ? kSichuan : kBeijing;
+    const Settlement t = settle_real(stay(kBazhong, where, g, FilingCategory::other_temporary, "2024-06", "10000"), cat);
+    EXPECT_EQ(t.cross_province, where == kBeijing);
+    EXPECT_EQ(t.deductible, Money::yuan(800));
+    EXPECT_EQ(t.fund_pay_sumamt, y("5336.00")) << where.str();
+    EXPECT_TRUE(explains(t, "reduction.inpatient.other_temporary", "seed 004 (四)"));
+    EXPECT_TRUE(explains(t, "reduction_scope", "seed 004 (三)"));
+    SettlementRequest emergency = stay(kBazhong, where, g, FilingCategory::unfiled, "2024-06", "10000");
+    emergency.visit.emergency = true;  // deemed filed: the hospital uploads the flag [seed 003]
+    const Settlement e = settle_real(emergency, cat);
+    EXPECT_EQ(e.category, FilingCategory::emergency);
+    EXPECT_EQ(e.fund_pay_sumamt, y("5796.00")) << where.str();
+  }
+}
+
+// A province with no text of its own (Hunan, its generic [assumed] file): the national defaults.
+// Its table is for cross-province visits (reduction_scope cross_province: seed 003 医保发〔2024〕21号
+// 二 speaks of 跨省 visitors); intra-province visits take the national reduction_intra [assumed],
+// the same numbers. An in-service employee, 10,000 yuan all 甲 at level 3, other temporary:
+// deductible 900 (Hunan), 9,100 above it at 87%: June 2024 −10 → 9,100 × 77% = 7,007.00;
+// June 2025 −20 → 9,100 × 67% = 6,097.00; in Changsha and in Beijing.
+TEST(ReductionScope, ProvinceWithoutItsOwnTextTakesTheDefaults) {
+  const auto g = InsuredGroup::employee_in_service;
+  const auto t = FilingCategory::other_temporary;
+  for (const char* month : {"2024-06", "2025-06"}) {
+    const char* expected = std::string(month) == "2024-06" ? "7007.00" : "6097.00";
+    const Settlement cs = settle_real(stay(kHunan, kChangsha, g, t, month, "10000"), kHunan);
+    const Settlement bj = settle_real(stay(kHunan, kBeijing, g, t, month, "10000"), kBeijing);
+    EXPECT_EQ(cs.deductible, Money::yuan(900));
+    EXPECT_EQ(cs.fund_pay_sumamt, y(expected)) << month;
+    EXPECT_EQ(bj.fund_pay_sumamt, y(expected)) << month;
+    EXPECT_TRUE(explains(cs, "reduction_intra.inpatient.other_temporary", "assumed: intra-province"));
+    EXPECT_TRUE(explains(bj, "reduction.inpatient.other_temporary", "assumed: "));
+    EXPECT_TRUE(explains(bj, "reduction_scope", "seed 003 医保发〔2024〕21号 二"));
+  }
+}
+
+// The data as read: scopes with their sources, and the [assumed] intra-province default equal to
+// the cross-province table wherever no document speaks of intra-province visits (every province,
+// and Langfang), so that a region's intra- and cross-province visits differ only where a seed says so.
+TEST(ReductionScope, ScopesInTheData) {
+  const auto scope = [](RegionCode r, const char* date) { return real().insured_policy(r, d(date)).reduction_scope; };
+  EXPECT_EQ(scope(kHunan, "2024-06-30").value, ReductionScope::cross_province);
+  EXPECT_EQ(scope(kLuoyang, "2018-06-15").value, ReductionScope::cross_province);
+  EXPECT_TRUE(starts_with(scope(kLuoyang, "2018-06-15").source, "seed 001 §4"));
+  EXPECT_EQ(scope(kBazhong, "2023-01-01").value, ReductionScope::all_offsite);
+  EXPECT_EQ(scope(kBazhong, "2022-12-31").value, ReductionScope::cross_province);
+  EXPECT_EQ(scope(kNantong, "2025-01-01").value, ReductionScope::all_offsite);
+  EXPECT_EQ(scope(kJiangsu, "2024-12-31").value, ReductionScope::cross_province);
+  EXPECT_EQ(scope(kJiangsu, "2025-01-01").value, ReductionScope::all_offsite);
+  EXPECT_TRUE(starts_with(scope(kJiangsu, "2025-01-01").source, "seed 003 苏医保发〔2024〕56号 二"));
+  EXPECT_EQ(scope(kSuzhou, "2025-06-30").value, ReductionScope::all_offsite);
+  EXPECT_EQ(scope(kLangfang, "2022-07-01").value, ReductionScope::cross_province);
+
+  std::vector<RegionCode> silent{kLangfang};
+  for (RegionCode r : real().regions())
+    if (r.is_province()) silent.push_back(r);
+  for (RegionCode r : silent)
+    for (Date date : real().change_dates()) {
+      const InsuredPolicy p = real().insured_policy(r, date);
+      for (auto v : kVisitTypes)
+        for (auto c : kFilingCategories)
+          ASSERT_EQ(p.reduction_intra[index(v)][index(c)].value, p.reduction[index(v)][index(c)].value)
+              << r.str() << " " << date.str() << " " << to_string(v) << " " << to_string(c);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The file format (scenarios/policy/README.md), on small texts
 
 // A value at a group is set on every parameter beneath it of the type that accepts it.
