@@ -59,10 +59,12 @@ std::vector<CalibrationRow> calibration(const Results& r) {
     double stays[2], bills[2];
     for (int s = 0; s < 2; ++s) {
       auto scheme_is = [&](std::size_t g) { return (g == 2) == (s == 1); };
+      // Stays at home, in another province and in another pool of the province (intra/ has offsite/'s layout).
+      auto inpatient_of = [&](std::size_t j) { return visit_of(j) == 0 && scheme_is(group_of(j)); };
       stays[s] = sum(r, "local/inpatient_stays", y23, [&](std::size_t j) { return scheme_is(j % G); }) +
-                 sum(r, "offsite/visits", y23, [&](std::size_t j) { return visit_of(j) == 0 && scheme_is(group_of(j)); });
+                 sum(r, "offsite/visits", y23, inpatient_of) + sum(r, "intra/visits", y23, inpatient_of);
       bills[s] = sum(r, "local/inpatient_medfee", y23, [&](std::size_t j) { return scheme_is(j % G); }) +
-                 sum(r, "offsite/medfee", y23, [&](std::size_t j) { return visit_of(j) == 0 && scheme_is(group_of(j)); });
+                 sum(r, "offsite/medfee", y23, inpatient_of) + sum(r, "intra/medfee", y23, inpatient_of);
     }
     out.push_back({"2023 hospitalisation rate, employees", stays[0] / insured[0], 0.2186, "2023 bulletin [VERIFIED]"});
     out.push_back({"2023 hospitalisation rate, residents", stays[1] / insured[1], 0.207, "2023 bulletin [VERIFIED]"});

@@ -101,14 +101,16 @@ void Simulation::run_month() {
     // unfiled reductions (points only; capped at the national ceiling).
     if (extra <= 0 || response_[i] == 0) continue;
     InsuredPolicy& policy = responding.emplace_back(*ctx.policy[i]);
-    for (auto& by_category : policy.reduction)
-      for (FilingCategory c : {FilingCategory::referral, FilingCategory::emergency, FilingCategory::other_temporary,
-                               FilingCategory::unfiled}) {
-        Reduction& r = by_category[index(c)].value;
-        if (r.kind == Reduction::Kind::multiplier) continue;
-        r.kind = Reduction::Kind::points;
-        r.points.bp = std::min(r.points.bp + extra, national.reduction_ceiling[index(c)].value.bp);
-      }
+    for (auto* table : {&policy.reduction, &policy.reduction_intra}) {  // cross- and intra-province
+      for (auto& by_category : *table)
+        for (FilingCategory c : {FilingCategory::referral, FilingCategory::emergency, FilingCategory::other_temporary,
+                                 FilingCategory::unfiled}) {
+          Reduction& r = by_category[index(c)].value;
+          if (r.kind == Reduction::Kind::multiplier) continue;
+          r.kind = Reduction::Kind::points;
+          r.points.bp = std::min(r.points.bp + extra, national.reduction_ceiling[index(c)].value.bp);
+        }
+    }
     ctx.policy[i] = &policy;
   }
   ctx.set_free_zones();

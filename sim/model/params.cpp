@@ -60,6 +60,7 @@ const std::vector<ParamDef>& param_defs() {
       num("care.inpatient_cost.resident", &SimParams::inpatient_cost_resident, 0, 1e6, "calibrated: the realised mean bill is the 2023 bulletin's 7,674 yuan [VERIFIED]", "lognormal mean of a bill per admission before cost factors, yuan"),
       num("care.inpatient_cost_sigma", &SimParams::inpatient_cost_sigma, 0, 3, "assumed", "lognormal shape of inpatient bills"),
       num("care.referral_cost_factor", &SimParams::referral_cost_factor, 0, 10, "assumed", "referred stays cost this multiple of the mean"),
+      num("care.intra_referral_cost_factor", &SimParams::intra_referral_cost_factor, 0, 10, "assumed (range 1–1.85: between a local stay and a national centre's)", "stays referred to the provincial seat's hospitals cost this multiple of the mean"),
       num("care.level1_share", &SimParams::level1_share, 0, 1, "assumed", "stays in level-1 hospitals"),
       num("care.level2_share", &SimParams::level2_share, 0, 1, "assumed", "stays in level-2 hospitals (level 3: the rest)"),
       num("care.level1_cost", &SimParams::level1_cost, 0, 10, "assumed", "relative bill in a level-1 hospital (the factors are normalised over the level mix, so the mean bill is kept)"),

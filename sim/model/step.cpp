@@ -128,6 +128,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   in.level = ev.level;
   in.eligible = s.inscp_scp_amt;
   in.offsite = offsite;
+  in.cross_province = cross;
   in.path = path;
   in.category = category;
   in.assistance_eligible = a.assistance();
@@ -405,7 +406,7 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
       boost::random::lognormal_distribution<double> cost(ctx.log_mean_inpatient[index(scheme)], p.inpatient_cost_sigma);
       double yuan = cost(st) * ctx.world->region(ev.treatment).cost_index;
       if (ev.where == Where::referral) {
-        yuan *= p.referral_cost_factor;
+        yuan *= ctx.world->same_province(home, ev.treatment) ? p.intra_referral_cost_factor : p.referral_cost_factor;
         ev.level = HospitalLevel::level3;
       } else {
         ev.level = level_of(st.uniform(), p);
