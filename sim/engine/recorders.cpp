@@ -1,6 +1,5 @@
 #include "sim/engine/recorders.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -50,11 +49,6 @@ View<const Flow, 3> local_flows(const MonthTotals& t) {  // [region][group][visi
 std::size_t province_row(const World& w, RegionCode c) {
   if (const auto i = w.province_index(c)) return *i;
   throw std::out_of_range("code " + c.str() + " has no province in the world");
-}
-/// The region row of a reported pool code.
-std::size_t region_row(const World& w, RegionCode c) {
-  if (const auto i = w.find(c)) return *i;
-  throw std::out_of_range("pool " + c.str() + " is not a region of the world");
 }
 }  // namespace
 
@@ -237,7 +231,7 @@ void RegionRecorder::record(const MonthInput& in, Results& out) const {
   for (std::size_t r = 0; r < mp.extent(0); ++r)
     for (std::size_t s = 0; s < mp.extent(1); ++s) mp(r, s) = kNaN;
   for (const auto& f : in.report.funds) {
-    const std::size_t r = region_row(in.world, f.pool), s = index(f.scheme);
+    const std::size_t r = in.world.index_of(f.pool), s = index(f.scheme);
     balance(r, s) = f.balance.fen();
     mp(r, s) = f.months_payable;
     below(r, s) = f.below_floor ? 1 : 0;

@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "models/region.hpp"
+
 namespace yidi::sim {
 
 RunLabels RunLabels::of_schema() {
@@ -17,7 +19,10 @@ RunLabels RunLabels::of_schema() {
 RunLabels RunLabels::of_regions(std::vector<std::string> region_codes) {
   RunLabels l;
   std::set<std::string> provinces;
-  for (const auto& c : region_codes) provinces.insert(c.size() == 6 ? c.substr(0, 2) + "0000" : c);
+  for (const auto& c : region_codes) {
+    const auto code = RegionCode::parse(c);
+    provinces.insert(code ? code->province().str() : c);
+  }
   l.regions = std::move(region_codes);
   l.provinces.assign(provinces.begin(), provinces.end());
   return l;

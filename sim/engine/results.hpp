@@ -35,7 +35,11 @@ public:
   /// Number of monthly rows so far.
   std::size_t months() const { return months_; }
   /// Length of dimension d (not `month`) in this run: the regions and provinces from its labels.
-  std::size_t extent(Dim d) const { return labels(d).size(); }
+  std::size_t extent(Dim d) const {
+    if (d == Dim::region) return labels_.regions.size();
+    if (d == Dim::province || d == Dim::treatment_province) return labels_.provinces.size();
+    return dim_size(d);
+  }
   /// Labels (codes) of dimension d in this run.
   std::vector<std::string> labels(Dim d) const {
     if (d == Dim::region) return labels_.regions;

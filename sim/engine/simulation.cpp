@@ -153,7 +153,8 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
     return ((h * 2 + s) * regions + tr) * kPaths + path;
   };
   constexpr Scheme kSchemeOrder[2] = {Scheme::employee, Scheme::resident};
-  for (const auto& [key, flow] : t.offsite.sorted()) {
+  const auto offsite = t.offsite.sorted();  // once a month: the records and the recorders read it
+  for (const auto& [key, flow] : offsite) {
     const auto [h, g, tr, v, path] = t.offsite_cell(key);
     (void)v;
     const std::size_t s = scheme_of(static_cast<InsuredGroup>(g)) == kSchemeOrder[0] ? 0 : 1;
@@ -237,7 +238,7 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
     }
   }
   const MonthReport rep = apply_records(recs, ctx.month);
-  record(t, rep);
+  record(t, offsite, rep);
   update_response(rep);
   fed_.push_back(std::move(recs));
 }
@@ -315,12 +316,12 @@ void Simulation::update_response(const MonthReport& rep) {
     }
 }
 
-void Simulation::record(const MonthTotals& t, const MonthReport& rep) {
+void Simulation::record(const MonthTotals& t, const std::vector<std::pair<std::uint64_t, Flow>>& offsite,
+                        const MonthReport& rep) {
   // Called before update_response: response_ is still what was in force this month.
   std::vector<std::uint8_t> active(world_.size(), 0);
   const bool responding = response_extra_points() > 0;
   for (std::size_t i = 0; i < active.size(); ++i) active[i] = responding && response_[i] != 0 ? 1 : 0;
-  const auto offsite = t.offsite.sorted();
   recorders_->record(MonthInput{world_, t, rep, offsite, layout_.scale, active}, results_);
 }
 

@@ -150,9 +150,12 @@ std::vector<std::vector<double>> World::offsite_stock(const SimParams& p) const 
     for (std::size_t d : prov.regions) {
       const double s = dest_total > 0 ? movers * regions_[d].population * (d == prov.seat ? p.intra_seat_factor : 1.0) / dest_total : 0;
       double total = 0;
-      for (std::size_t o : prov.regions) total += o == d ? 0.0 : gravity(regions_[o].population, distance_km(o, d), p.gravity_beta);
+      for (std::size_t o : prov.regions) {
+        w[o] = o == d ? 0.0 : gravity(regions_[o].population, distance_km(o, d), p.gravity_beta);
+        total += w[o];
+      }
       for (std::size_t o : prov.regions)
-        if (o != d && total > 0) stock[o][d] += s * gravity(regions_[o].population, distance_km(o, d), p.gravity_beta) / total;
+        if (total > 0) stock[o][d] += s * w[o] / total;
     }
   }
   return stock;
