@@ -14,7 +14,7 @@ import nbclient
 import nbformat
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCENARIOS = ["baseline", "target-70", "no-reduction", "reductions-bazhong", "reductions-national"]
+SCENARIOS = ["baseline", "target-70", "no-reduction", "reductions-bazhong-everywhere", "reductions-national"]
 
 
 def main():

@@ -69,7 +69,9 @@ INSTANTIATE_TEST_SUITE_P(Invalid, ScenarioCorpus, ::testing::ValuesIn(corpus()),
 
 // Every shipped scenario is valid and resolves.
 TEST(ShippedScenarios, AllLoadAndResolve) {
-  for (const char* name : {"baseline", "target-70", "reductions-national", "reductions-bazhong", "no-reduction",
+  for (const char* name : {"baseline", "target-70", "reductions-national", "reductions-bazhong",
+                           "reductions-bazhong-everywhere",
+                           "no-reduction",
                            "free-filing-yrd"}) {
     const auto s = yidi::io::load_scenario(name);
     EXPECT_EQ(s.name, name);
@@ -95,7 +97,7 @@ TEST(ShippedScenarios, EveryEmbeddedScenarioIsValidAndRoundTrips) {
     EXPECT_EQ(yidi::io::resolved_yaml(yidi::io::parse_scenario(once, "resolved")), once);
     ++n;
   }
-  EXPECT_EQ(n, 6);
+  EXPECT_EQ(n, 7);  // the seven scenarios/*.yaml
 }
 
 namespace {
