@@ -3,17 +3,19 @@
 // city's file differs in what that city's funds pay for off-site care, and in nothing else of any
 // other pool (behaviour does not yet respond to policy, and every random stream is keyed by person,
 // so another pool's visits and payments are the same bytes).
-//   Langfang 131000: retired employees' chronic outpatient care, no deductible, 80% [seed 001]
-//   Suzhou 320500: other temporary and unfiled visits ×0.8 from 2025-01-01 [seed 003 苏州]
+//   Langfang 131000: retired employees' chronic outpatient care, no deductible, 80% [seed 000]
+//   Suzhou 320500: other temporary and unfiled visits ×0.8 from 2025-01-01 [secondary, DOMAIN §3]
 //   Nantong 320600: referral/emergency −10, other temporary/unfiled −20 on all layers from
-//                   2025-01-01 [seed 003 南通]
-//   Luoyang 410300: other temporary and unfiled cross-province stays −20 [seed 002 洛阳]
+//                   2025-01-01 [seed 003 通医保发〔2024〕71号 四]
+//   Luoyang 410300: other temporary and unfiled cross-province stays −20 [seed 001 §4]
 //   Bazhong 511900: inpatient referral/emergency −5, other temporary −10 from 2023-01-01 [seed 004]
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <map>
 #include <string>
+
+#include <unistd.h>
 
 #include "sim/engine/simulation.hpp"
 #include "sim/io/policy_yaml.hpp"
@@ -26,10 +28,12 @@ namespace fs = std::filesystem;
 namespace {
 const fs::path kPolicy = fs::path(YIDI_SOURCE_DIR) / "scenarios/policy";
 
-/// The policy directory without one city's file, copied into a fresh temporary directory.
+/// The policy directory without one city's file, copied into a new temporary directory of this
+/// process (named by its pid, so that concurrent test runs do not share it).
 fs::path policy_without(const std::string& city_file) {
-  const fs::path dir = fs::temp_directory_path() / ("yidi-city-rules-" + city_file);
-  fs::remove_all(dir);
+  const fs::path dir =
+      fs::temp_directory_path() / ("yidi-city-rules-" + std::to_string(::getpid()) + "-" + city_file);
+  EXPECT_TRUE(fs::create_directory(dir)) << dir;
   fs::copy(kPolicy, dir, fs::copy_options::recursive);
   EXPECT_TRUE(fs::remove(dir / "regions" / city_file)) << city_file;
   return dir;
