@@ -12,8 +12,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <map>
+#include <initializer_list>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include <unistd.h>
 
@@ -52,17 +54,18 @@ Paid run(const PolicyBook& book, const sim::World& world, const std::string& sce
   while (!s.done()) s.run_month();
   const sim::Results& r = s.results();
   const std::size_t R = world.size();
-  Paid p{std::vector<std::int64_t>(R, 0), std::vector<std::int64_t>(R, 0)};
-  for (const char* name : {"region/offsite_fund", "region/intra_fund"}) {
-    const auto& v = r.data(name).i;
-    const std::size_t per_month = R * 8;  // region × visit type (4) × path (2)
-    for (std::size_t i = 0; i < v.size(); ++i) p.fund[(i % per_month) / 8] += v[i];
-  }
-  for (const char* name : {"region/offsite_visits", "region/intra_visits"}) {
-    const auto& v = r.data(name).i;
-    const std::size_t per_month = R * 8;
-    for (std::size_t i = 0; i < v.size(); ++i) p.visits[(i % per_month) / 8] += v[i];
-  }
+  // Each dataset is month × region × visit type × path: sum every month and cell into its region.
+  const auto per_region = [&](std::initializer_list<const char*> names) {
+    std::vector<std::int64_t> sum(R, 0);
+    for (const char* name : names) {
+      const auto& v = r.data(name).i;
+      const std::size_t cells = v.size() / (static_cast<std::size_t>(scenario.months) * R);
+      for (std::size_t i = 0; i < v.size(); ++i) sum[(i / cells) % R] += v[i];
+    }
+    return sum;
+  };
+  Paid p{per_region({"region/offsite_fund", "region/intra_fund"}),
+         per_region({"region/offsite_visits", "region/intra_visits"})};
   return p;
 }
 }  // namespace
@@ -77,10 +80,10 @@ TEST(CityRules, EachCitysFileActsOnItsOwnInsuredAndNoOtherPool) {
   // Jiangsu from 2025-01-01 −10/−20/−20 [seed 003 苏医保发〔2024〕56号 二].
   const std::vector<std::tuple<std::string, std::string, int>> cities = {
       {"131000-langfang.yaml", "131000", +1},  // no deductible on chronic outpatient care
-      {"320500-suzhou.yaml", "320500", +1},    // ×0.8 (70% → 56%) at a 90% ratio is −18 points, less than Jiangsu's −20
+      {"320500-suzhou.yaml", "320500", +1},    // ×0.8 at a 90% inpatient ratio is −18 points, less than Jiangsu's −20
       {"320600-nantong.yaml", "320600", -1},   // −10/−20 on all layers
       {"410300-luoyang.yaml", "410300", -1},   // −20 for unfiled and other temporary stays
-      {"511900-bazhong.yaml", "511900", +1},   // unfiled −10 against Sichuan's −20; −5/−10 from 2025
+      {"511900-bazhong.yaml", "511900", +1},   // unfiled −10 against Sichuan's −20
   };
   for (const auto& [file, code, sign] : cities) {
     const fs::path dir = policy_without(file);
