@@ -52,6 +52,12 @@ const IntraRule& IntraProvinceRules::in_force(RegionCode province, Date on) cons
   return *rule;
 }
 
+std::optional<RegionCode> ClearingParams::pooled_fund(RegionCode pool, Date on) const {
+  const auto it = province_pooling.find(pool.province());
+  if (it == province_pooling.end() || on < it->second) return std::nullopt;
+  return pool.province();
+}
+
 namespace {
 void check_intra_rule(const IntraRule& r, const std::string& what) {
   if (r.annual == IntraAnnual::drg_dip && r.drg_ratio.bp() <= 0)
@@ -72,6 +78,14 @@ ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_
       if (i > 0 && !(rules[i - 1].from < rules[i].from))
         throw ClearingError(what + ": expected dates in increasing order, after " + rules[i - 1].from.str());
     }
+  }
+  for (const auto& [province, from] : params_.province_pooling) {
+    if (!province.is_province() || province.value() == 0)
+      throw ClearingError("province-level pooling of " + province.str() +
+                          ": expected a province code (the first 2 digits, then 0000)");
+    if (from.day() != 1)
+      throw ClearingError("province-level pooling of " + province.str() + " from " + from.str() +
+                          ": expected the first day of a month (funds are merged when a month opens)");
   }
   if (!Date::month_in_range(first_month))
     throw ClearingError("first month " + month_label(first_month) + " is outside the supported dates, " +
@@ -118,7 +132,7 @@ const std::vector<ClearingSystem::Id>& ClearingSystem::KeyIds::sorted() const {
 ClearingSystem::Id ClearingSystem::fund_id(RegionCode pool, Scheme scheme) const {
   const auto id = funds_.find({pool, scheme, {}});
   if (!id) throw ClearingError("fund " + pool.str() + "/" + std::string(to_string(scheme)) + ": no fund account");
-  return *id;
+  return paying(*id);
 }
 
 ClearingSystem::Id ClearingSystem::cross_id(const PairKey& k) {
@@ -169,17 +183,59 @@ ClearingSystem::Pending& ClearingSystem::due_entry(DueBucket& bucket, int year, 
   return p;
 }
 
-void ClearingSystem::add_fund(RegionCode pool, Scheme scheme, Money opening, Date on) {
-  if (opening.is_negative()) throw ClearingError("fund " + pool.str() + ": negative opening balance");
-  if (funds_.get({pool, scheme, {}}) == fund_state_.size()) {
+ClearingSystem::Id ClearingSystem::open_fund_state(RegionCode pool, Scheme scheme) {
+  const Id id = funds_.get({pool, scheme, {}});
+  if (id == fund_state_.size()) {
     FundState st;
     st.fund = ledger_.slot(AccountId::fund(pool, scheme));
     st.individuals = ledger_.slot(AccountId::individuals(pool));
     st.local_hospitals = ledger_.slot(AccountId::hospitals(pool));
     fund_state_.push_back(std::move(st));
+    merged_into_.push_back(id);
   }
-  ledger_.post_signed(on, opening, AccountId::contributions(pool, scheme), AccountId::fund(pool, scheme),
+  return id;
+}
+
+void ClearingSystem::add_fund(RegionCode pool, Scheme scheme, Money opening, Date on) {
+  if (opening.is_negative()) throw ClearingError("fund " + pool.str() + ": negative opening balance");
+  const Id id = open_fund_state(pool, scheme);
+  // A pool of a province already pooling at province level: its opening balance is the province
+  // fund's, and the province fund pays for it from the start.
+  if (const auto province = params_.pooled_fund(pool, on); province && *province != pool)
+    merged_into_[id] = open_fund_state(*province, scheme);
+  ledger_.post_signed(on, opening, ledger_.slot(AccountId::contributions(pool, scheme)), fund_state_[paying(id)].fund,
                       Purpose::contribution, "opening balance");
+}
+
+// Province-level pooling from the first of month m: every open fund of the province's pools (in
+// key order) moves its balance into the province's fund, which from then pays for the pool: its
+// prepayments, pending clearing and reimbursements, and its trailing expenditure counts towards
+// the province fund's months payable.
+void ClearingSystem::merge_pools(int m) {
+  for (const auto& [province, from] : params_.province_pooling) {
+    if (from.month_index() != m) continue;
+    const std::vector<Id> ids = funds_.sorted();  // a copy: opening the province fund adds a key
+    for (const Id id : ids) {
+      const PairKey k = funds_.key(id);
+      if (k.pool.province() != province || k.pool == province || paying(id) != id) continue;
+      const Id into = open_fund_state(province, k.scheme);
+      FundState& from_st = fund_state_[id];
+      ledger_.post_signed(first_day(m), ledger_.balance(from_st.fund), from_st.fund, fund_state_[into].fund,
+                          Purpose::fund_merge, "province-level pooling " + province.str());
+      std::vector<Money>& to_history = fund_state_[into].history;  // aligned on the latest month
+      const std::vector<Money>& history = fund_state_[id].history;
+      if (to_history.size() < history.size()) to_history.insert(to_history.begin(), history.size() - to_history.size(), Money::zero());
+      for (std::size_t i = 0; i < history.size(); ++i) to_history[to_history.size() - history.size() + i] += history[i];
+      for (auto& st : cross_state_)
+        if (st.fund == id) st.fund = into;
+      for (auto& st : intra_state_)
+        if (st.fund == id) st.fund = into;
+      for (auto& [month, v] : manual_)
+        for (auto& x : v)
+          if (x.fund == id) x.fund = into;
+      merged_into_[id] = into;
+    }
+  }
 }
 
 bool ClearingSystem::has_fund(RegionCode pool, Scheme scheme) const { return funds_.find({pool, scheme, {}}).has_value(); }
@@ -191,8 +247,8 @@ void ClearingSystem::set_initial_quota(RegionCode pool, Scheme scheme, RegionCod
   if (q.is_negative()) throw ClearingError("initial quota must be ≥ 0");
   const Id c = cross_id({pool, scheme, province.province()});
   const Money change = q - cross_state_[c].quota;
-  ledger_.post_signed(first_day(open_), change, AccountId::fund(pool, scheme),
-                      AccountId::prepayment(pool, scheme, province), Purpose::prepayment_quota, "initial quota");
+  ledger_.post_signed(first_day(open_), change, fund_state_[cross_state_[c].fund].fund, cross_state_[c].prepayment,
+                      Purpose::prepayment_quota, "initial quota");
   cross_state_[c].quota = q;
 }
 
@@ -231,16 +287,21 @@ Money& slot(std::vector<Money>& v, std::size_t id, std::size_t ids) {
 }  // namespace
 
 void ClearingSystem::submit(const SettlementRecord& r) {
-  const Id f = check_fund(r);
-  const FundState& fs = fund_state_[f];
+  const Id own_id = check_fund(r);
+  const Id f = paying(own_id);
+  const FundState& own = fund_state_[own_id];  // the insured pool's people and hospitals
+  const FundState& fs = fund_state_[f];        // the fund that pays: the pool's, or its province's
   const int year = r.settled_on.year();
-  const bool local = r.insured_region == r.treatment_region;
+  // Local: treated in its own pool, or, under province-level pooling, anywhere in the province.
+  const auto pooled = params_.pooled_fund(r.insured_region, r.settled_on);
+  const bool local = r.insured_region == r.treatment_region || (pooled && *pooled == r.treatment_region.province());
   const bool cross = !local && is_cross_province(r.insured_region, r.treatment_region);
   // The ledger accounts: the treatment region's hospitals through the pair's cached handle.
   Id pair = 0;
   Slot hospitals;
   if (local) {
-    hospitals = fs.local_hospitals;
+    hospitals = r.treatment_region == r.insured_region ? own.local_hospitals
+                                                        : ledger_.slot(AccountId::hospitals(r.treatment_region));
   } else if (cross) {
     pair = cross_id({r.insured_region, r.scheme, r.treatment_region.province()});
     hospitals = cross_hospitals(pair, r.treatment_region);
@@ -248,11 +309,11 @@ void ClearingSystem::submit(const SettlementRecord& r) {
     pair = intra_id({r.insured_region, r.scheme, r.treatment_region});
     hospitals = intra_state_[pair].hospitals;
   }
-  ledger_.post_signed(r.settled_on, r.patient_pay, fs.individuals, hospitals, Purpose::patient_payment, r.reference);
+  ledger_.post_signed(r.settled_on, r.patient_pay, own.individuals, hospitals, Purpose::patient_payment, r.reference);
 
   if (r.path == SettlementPath::manual) {
     if (r.reimburse_on && r.fund_pay > Money::zero())
-      manual_[r.reimburse_on->month_index()].push_back(Manual{*r.reimburse_on, f, r.fund_pay, r.reference});
+      manual_[r.reimburse_on->month_index()].push_back(Manual{*r.reimburse_on, f, own.individuals, r.fund_pay, r.reference});
     return;
   }
   if (local) {  // the fund pays its own hospitals
@@ -298,19 +359,21 @@ void ClearingSystem::submit(const SettlementRecord& r) {
 }
 
 void ClearingSystem::post_contribution(RegionCode pool, Scheme scheme, Date on, Money amount) {
-  const auto f = funds_.find({pool, scheme, {}});
-  if (!f) throw ClearingError("contribution to " + pool.str() + ": no fund account");
-  ledger_.post_signed(on, amount, ledger_.slot(AccountId::contributions(pool, scheme)), fund_state_[*f].fund,
+  const auto found = funds_.find({pool, scheme, {}});
+  if (!found) throw ClearingError("contribution to " + pool.str() + ": no fund account");
+  const Id f = paying(*found);
+  ledger_.post_signed(on, amount, ledger_.slot(AccountId::contributions(pool, scheme)), fund_state_[f].fund,
                       Purpose::contribution, "contributions " + month_label(on.month_index()));
-  fund_state_[*f].income += amount;
+  fund_state_[f].income += amount;
 }
 
 void ClearingSystem::post_local_benefit(RegionCode pool, Scheme scheme, Date on, Money amount) {
-  const auto f = funds_.find({pool, scheme, {}});
-  if (!f) throw ClearingError("local benefit of " + pool.str() + ": no fund account");
-  ledger_.post_signed(on, amount, fund_state_[*f].fund, ledger_.slot(AccountId::local_care(pool, scheme)),
+  const auto found = funds_.find({pool, scheme, {}});
+  if (!found) throw ClearingError("local benefit of " + pool.str() + ": no fund account");
+  const Id f = paying(*found);
+  ledger_.post_signed(on, amount, fund_state_[f].fund, ledger_.slot(AccountId::local_care(pool, scheme)),
                       Purpose::local_benefit, "local benefits " + month_label(on.month_index()));
-  record_expenditure(*f, amount);
+  record_expenditure(f, amount);
 }
 
 void ClearingSystem::rebase_quotas(Date on, MonthReport& report) {
@@ -347,6 +410,7 @@ MonthReport ClearingSystem::close_month() {
   fund_positions(rep);
   for (auto& f : fund_state_) f.income = f.expenditure = Money::zero();
   ++open_;
+  merge_pools(open_);
   return rep;
 }
 
@@ -359,10 +423,9 @@ void ClearingSystem::rebase_in_january(int m, MonthReport& rep) {
 void ClearingSystem::pay_due_topups(int m, MonthReport& rep) {
   for (auto it = topups_.begin(); it != topups_.end();) {
     if (it->date.month_index() == m) {
-      const PairKey& k = cross_.key(it->pair);
-      ledger_.post(MoneyEvent{it->date, it->amount, AccountId::fund(k.pool, k.scheme),
-                              AccountId::prepayment(k.pool, k.scheme, k.treatment), Purpose::prepayment_topup,
-                              "emergency top-up"});
+      const CrossState& st = cross_state_[it->pair];
+      ledger_.post(it->date, it->amount, fund_state_[st.fund].fund, st.prepayment, Purpose::prepayment_topup,
+                   "emergency top-up");
       cross_state_[it->pair].quota += it->amount;
       rep.topups_paid += it->amount;
       it = topups_.erase(it);
@@ -458,8 +521,7 @@ void ClearingSystem::pay_manual_reimbursements(int m, MonthReport& rep) {
   const auto mr = manual_.find(m);
   if (mr == manual_.end()) return;
   for (const auto& x : mr->second) {
-    const FundState& fs = fund_state_[x.fund];
-    ledger_.post(x.date, x.amount, fs.fund, fs.individuals, Purpose::manual_reimbursement, x.reference);
+    ledger_.post(x.date, x.amount, fund_state_[x.fund].fund, x.individuals, Purpose::manual_reimbursement, x.reference);
     record_expenditure(x.fund, x.amount);
     rep.manual_paid += x.amount;
   }
@@ -547,6 +609,7 @@ void ClearingSystem::fund_positions(MonthReport& rep) {
   for (const Id c : cross_.sorted()) held[cross_state_[c].fund] += ledger_.balance(cross_state_[c].prepayment);
   rep.funds.reserve(funds_.size());
   for (const Id id : funds_.sorted()) {
+    if (paying(id) != id) continue;  // merged into its province's fund, which reports for it
     const PairKey& k = funds_.key(id);
     FundState& st = fund_state_[id];
     FundPosition f;

@@ -70,6 +70,15 @@ struct ClearingParams {
   Ratio coaudit_clawback_rate = Ratio::percent(3);  // share of co-audited fund payments clawed back [assumed]
   IntraProvinceRules intra_province;           // intra-province clearing per province, dated [seed 003]
   int months_payable_floor = 6;                // below this, off-site policy must tighten [seed 003]
+  /// Province-level pooling (省级统筹; seed 004 (十一) names 省级统筹地区): province code → the
+  /// first day of the month from which its pooling regions share one fund, keyed by the province
+  /// code. Funds opened before then are merged into it on that day (their balances moved, their
+  /// prepayments and pending clearing then paid by it); from then a settlement between two of
+  /// its regions is local. Empty by default [assumed]: which provinces pool at province level,
+  /// and since when, is scenario data (scenarios/examples/hainan-province-pool.yaml).
+  std::map<RegionCode, Date> province_pooling;
+  /// The province-level fund a pool's settlements dated `on` fall to, or nothing (the pool's own).
+  std::optional<RegionCode> pooled_fund(RegionCode pool, Date on) const;
 };
 
 /// One directly or manually settled visit, or a batch of visits with the same keys.
@@ -264,7 +273,8 @@ private:
   };
   struct Manual {
     Date date;
-    Id fund;
+    Id fund;           // the fund that pays (re-pointed when its pool's fund is merged)
+    Slot individuals;  // the insured pool's people
     Money amount;
     std::string reference;
   };
@@ -275,6 +285,12 @@ private:
   };
 
   Id check_fund(const SettlementRecord& r) const;
+  /// The fund that pays for a fund key: itself, or the province-level fund it was merged into.
+  Id paying(Id fund) const { return merged_into_[fund]; }
+  /// Opens (or finds) a fund's state and account without posting anything.
+  Id open_fund_state(RegionCode pool, Scheme scheme);
+  /// Province-level pooling from the first of month `m`: merges the province's open funds.
+  void merge_pools(int m);
   Id fund_id(RegionCode pool, Scheme scheme) const;  // throws ClearingError when there is none
   Id cross_id(const PairKey& k);
   Slot cross_hospitals(Id c, RegionCode treatment_region);
@@ -299,6 +315,7 @@ private:
   Ledger ledger_;
   KeyIds funds_;                                  // (pool, scheme, {})
   std::vector<FundState> fund_state_;             // per fund id
+  std::vector<Id> merged_into_;                   // per fund id: the fund paying for it (itself unless merged)
   KeyIds cross_;                                  // (pool, scheme, treatment province)
   std::vector<CrossState> cross_state_;           // per cross id: quota in force, settled − cleared
   KeyIds intra_;                                  // (pool, scheme, treatment region)

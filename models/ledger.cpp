@@ -30,6 +30,7 @@ std::string_view to_string(Purpose p) {
     case Purpose::prepayment_topup: return "prepayment_topup";
     case Purpose::coaudit_clawback: return "coaudit_clawback";
     case Purpose::manual_reimbursement: return "manual_reimbursement";
+    case Purpose::fund_merge: return "fund_merge";
   }
   return "?";
 }

@@ -58,6 +58,7 @@ enum class Purpose : std::uint8_t {
   prepayment_topup,     // emergency top-up (预付金紧急调增)
   coaudit_clawback,     // co-audit clawback returned to the insured fund [seed 000, 003, 004]
   manual_reimbursement, // manual (手工) reimbursement paid to the person
+  fund_merge,           // a pool's balance moved into its province-level fund (省级统筹)
 };
 std::string_view to_string(Purpose);
 

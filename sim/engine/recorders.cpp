@@ -230,11 +230,24 @@ void RegionRecorder::record(const MonthInput& in, Results& out) const {
   const auto mp = months_payable_.slice(out);
   for (std::size_t r = 0; r < mp.extent(0); ++r)
     for (std::size_t s = 0; s < mp.extent(1); ++s) mp(r, s) = kNaN;
+  const auto pooled = province_pooled_.slice(out);
   for (const auto& f : in.report.funds) {
-    const std::size_t r = in.world.index_of(f.pool), s = index(f.scheme);
-    balance(r, s) = f.balance.fen();
-    mp(r, s) = f.months_payable;
-    below(r, s) = f.below_floor ? 1 : 0;
+    const std::size_t s = index(f.scheme);
+    if (const auto r = in.world.find(f.pool)) {
+      balance(*r, s) = f.balance.fen();
+      mp(*r, s) = f.months_payable;
+      below(*r, s) = f.below_floor ? 1 : 0;
+      continue;
+    }
+    // A province-level fund (省级统筹): its balance once, on the seat's pool, so that sums over
+    // pools stay whole; its months payable and floor on each pool it pays for.
+    const ProvinceData& prov = in.world.provinces()[province_row(in.world, f.pool)];
+    for (const std::size_t r : prov.regions) {
+      balance(r, s) = r == prov.seat ? f.balance.fen() : 0;
+      mp(r, s) = f.months_payable;
+      below(r, s) = f.below_floor ? 1 : 0;
+      pooled(r) = 1;
+    }
   }
   const auto active = response_active_.slice(out);
   for (std::size_t r = 0; r < active.extent(0); ++r) active(r) = in.response_active[r] != 0 ? 1 : 0;

@@ -249,10 +249,16 @@ private:
                              "whose error is above 0.05 is mostly noise at this scale)"};
   Dataset<double, 1> intra_dsr_{*this, "region/intra_dsr_inpatient", {Dim::month, Dim::region}, "ratio",
                                 "intra-province inpatient direct-settlement rate of the pool's insured"};
-  Ints2 balance_{*this, "region/fund_balance", by_scheme(), "fen", "the pool's fund balance at month end"};
+  Ints2 balance_{*this, "region/fund_balance", by_scheme(), "fen",
+                 "the pool's fund balance at month end (under province-level pooling: the province fund's, on the "
+                 "provincial seat's pool; 0 on the others)"};
   Dataset<double, 2> months_payable_{*this, "region/months_payable", by_scheme(), "months",
-                                     "the pool's months payable (as funds/months_payable)"};
+                                     "the pool's months payable (as funds/months_payable; under province-level pooling, "
+                                     "the province fund's on each of its pools)"};
   Ints2 below_floor_{*this, "region/below_floor", by_scheme(), "0/1", "the pool's months payable below 6 [seed 003]"};
+  Ints1 province_pooled_{*this, "region/province_pooled", {Dim::month, Dim::region}, "0/1",
+                         "the pool's insured belong to its province's one fund this month (省级统筹, "
+                         "clearing.province_pooling): care anywhere in the province is local"};
   Ints1 response_active_{*this, "region/response_active", {Dim::month, Dim::region}, "0/1",
                          "the pool's deepened off-site reductions were in force this month"};
 };

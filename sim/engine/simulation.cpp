@@ -97,6 +97,7 @@ void Simulation::run_month() {
     const RegionCode code = world_.region(i).code;
     ctx.policy[i] = &snapshots_.insured(code, ctx.settle_date);
     ctx.catalogue[i] = &snapshots_.catalogue(code, ctx.settle_date);
+    ctx.province_pooled[i] = scenario_.clearing.pooled_fund(code, ctx.settle_date) ? 1 : 0;
     // The fund policy response [seed 003 二]: a province below the floor deepens its temporary and
     // unfiled reductions (points only; capped at the national ceiling).
     if (extra <= 0 || response_[i] == 0) continue;

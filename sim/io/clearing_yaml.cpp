@@ -200,6 +200,38 @@ void parse_intra_province(const YAML::Node& n, const std::string& file, const st
   }
 }
 
+// --- clearing.province_pooling: provinces whose pools share one fund from a date --------------
+
+/// Overlays `pooling`: each province listed gets its date (null removes it, for a scenario built on
+/// one that pools it).
+void parse_province_pooling(const YAML::Node& n, const std::string& file, const std::string& field,
+                            std::map<RegionCode, Date>& pooling) {
+  const std::string form =
+      "a mapping of province codes in quotes (such as \"460000\") to the first day of the month from which its "
+      "pools share one fund (YYYY-MM-01), or null";
+  if (!n.IsMap()) throw InputError(at(file, n), field, "expected " + form + ", got " + shown(n));
+  for (const auto& kv : n) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+    const std::string f = field + "." + key;
+    const auto code = RegionCode::parse(key);
+    if (!code || code->value() == 0) throw InputError(at(file, kv.first), f, "unknown key '" + key + "'; expected " + form);
+    if (!code->is_province())
+      throw InputError(at(file, kv.first), f,
+                       "expected a province code (its first 2 digits, then 0000, such as \"" + code->province().str() +
+                           "\"): pooling at province level is the province's, got '" + key + "'");
+    if (kv.second.IsNull()) {
+      pooling.erase(*code);
+      continue;
+    }
+    const auto s = scalar(kv.second, file, f, "a date YYYY-MM-01");
+    const auto d = Date::parse(s);
+    if (!d || d->day() != 1)
+      throw InputError(at(file, kv.second), f,
+                       "expected a date YYYY-MM-01 on the 1st of a month (funds are merged when a month opens), got '" + s + "'");
+    pooling[*code] = *d;
+  }
+}
+
 /// The keys dated intra-province rules replaced: refused with what to write instead.
 void refuse_replaced_keys(const YAML::Node& node, const std::string& file) {
   if (!node.IsMap()) return;
@@ -224,6 +256,12 @@ std::string intra_rule_text(const IntraRule& r, bool dated) {
   return s + "}";
 }
 }  // namespace
+
+std::string province_pooling_text(const std::map<RegionCode, Date>& pooling) {
+  std::string s = "{";
+  for (const auto& [code, from] : pooling) s += (s.size() > 1 ? ", \"" : "\"") + code.str() + "\": " + from.str();
+  return s + "}";
+}
 
 std::string intra_province_text(const IntraProvinceRules& rules) {
   std::string s = "{default: " + intra_rule_text(rules.default_rule, false);
@@ -250,6 +288,7 @@ void parse_clearing_params(const YAML::Node& node, const std::string& file, Clea
             {"coaudit_answer_day", [&](const YAML::Node& n, const std::string& f) { p.coaudit_answer_day = integer(n, file, f, 1, 28); }},
             {"coaudit_clawback_rate", [&](const YAML::Node& n, const std::string& f) { p.coaudit_clawback_rate = share(n, file, f); }},
             {"intra_province", [&](const YAML::Node& n, const std::string& f) { parse_intra_province(n, file, f, p.intra_province); }},
+            {"province_pooling", [&](const YAML::Node& n, const std::string& f) { parse_province_pooling(n, file, f, p.province_pooling); }},
             {"months_payable_floor", [&](const YAML::Node& n, const std::string& f) { p.months_payable_floor = integer(n, file, f, 0, 120); }}});
   // A red warning must come after a yellow one, and a top-up must bring usage below red.
   if (last_usage && !(p.topup_target_usage < p.red_usage && p.yellow_usage <= p.red_usage))
@@ -351,6 +390,7 @@ std::vector<std::string> describe(const ClearingParams& p, const RecordRules& r)
           "coaudit_clawback_rate=" + p.coaudit_clawback_rate.str(),
           "intra_province=" + intra_province_text(p.intra_province),
           "months_payable_floor=" + std::to_string(p.months_payable_floor),
+          "province_pooling=" + province_pooling_text(p.province_pooling),
           "late_one_month=" + r.late_one_month.str(),
           "late_two_months=" + r.late_two_months.str(),
           "manual_lag_months=" + std::to_string(r.manual_lag_months),

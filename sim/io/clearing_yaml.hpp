@@ -50,6 +50,8 @@ ClearingConfig parse_clearing_config(std::string_view text, const std::string& f
 /// The intra-province rules as one YAML flow mapping that `clearing.intra_province` reads back:
 /// the default rule, then each province's dated rules in code order.
 std::string intra_province_text(const IntraProvinceRules& rules);
+/// Province-level pooling dates as one flow mapping that reads back to the same map.
+std::string province_pooling_text(const std::map<RegionCode, Date>& pooling);
 /// The resolved parameters, one "name=value" per entry, for provenance lines.
 std::vector<std::string> describe(const ClearingParams& p, const RecordRules& r);
 

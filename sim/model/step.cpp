@@ -56,7 +56,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
   const std::size_t home = who.home;
   const InsuredPolicy& pol = *ctx.policy[home];
   const InsuredGroup group = who.group;
-  const bool offsite = ev.treatment != home;
+  const bool offsite = ctx.offsite(home, ev.treatment);
   const bool cross = offsite && !ctx.world->same_province(home, ev.treatment);
 
   // Channel (§2, §4): the facts drawn here, the rules applied by models/filing (resolve_filing,
@@ -200,6 +200,7 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.networked_outpatient.assign(n, 0.0);
   c.cells.resize(n);
   c.free_zone.assign(n * n, 0);
+  c.province_pooled.assign(n, 0);
   for (std::size_t t = 0; t < n; ++t) {
     // A region's own series, else its province's, else the national one.
     const std::uint32_t code = world.region(t).code.value(), prov = world.region(t).code.province().value();

@@ -73,6 +73,13 @@ struct MonthContext {
   /// [home · regions + treatment]: the home region's insured need no filing there (free-filing zones).
   std::vector<std::uint8_t> free_zone;
   bool in_free_zone(std::size_t home, std::size_t treatment) const { return free_zone[home * regions + treatment] != 0; }
+  /// By home region: 1 where its province pools at province level this month (省级统筹,
+  /// clearing.province_pooling): care anywhere in the province is then local, not off-site.
+  std::vector<std::uint8_t> province_pooled;
+  /// Whether a visit of `home`'s insured in `treatment` is off-site (another pooling fund's region).
+  bool offsite(std::size_t home, std::size_t treatment) const {
+    return treatment != home && !(province_pooled[home] != 0 && world->same_province(home, treatment));
+  }
   /// Fills free_zone from the policy snapshots (call after setting `policy`).
   void set_free_zones();
 

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/io/clearing_yaml.hpp"
 #include "sim/io/embedded.hpp"
 #include "sim/io/scenario_yaml.hpp"
 #include "sim/io/strict_yaml.hpp"
@@ -255,6 +256,27 @@ TEST(ScenarioResolved, IntraProvinceRulesReadBack) {
   EXPECT_EQ(yidi::io::resolved_yaml(back), once);
   const yidi::sim::Scenario plain = yidi::io::parse_scenario("name: js\n", "plain.yaml");
   EXPECT_NE(yidi::io::resolved_yaml(plain), once);
+}
+
+// Province-level pooling dates (issue 14; clearing.province_pooling) appear in the resolved form and
+// read back; a scenario built on one may remove a province with null.
+TEST(ScenarioResolved, ProvincePoolingReadsBack) {
+  const yidi::sim::Scenario s = yidi::io::parse_scenario(
+      "name: hn\nclearing:\n  province_pooling: {\"460000\": 2023-01-01, \"640000\": 2022-07-01}\n", "hn.yaml");
+  ASSERT_EQ(s.clearing.province_pooling.size(), 2u);
+  EXPECT_EQ(s.clearing.province_pooling.at(yidi::RegionCode::of(460000)), *yidi::Date::parse("2023-01-01"));
+  EXPECT_EQ(s.clearing.pooled_fund(yidi::RegionCode::of(460200), *yidi::Date::parse("2023-01-15")), yidi::RegionCode::of(460000));
+  EXPECT_FALSE(s.clearing.pooled_fund(yidi::RegionCode::of(460200), *yidi::Date::parse("2022-12-15")));
+  EXPECT_FALSE(s.clearing.pooled_fund(yidi::RegionCode::of(320500), *yidi::Date::parse("2025-01-15")));
+  const std::string once = yidi::io::resolved_yaml(s);
+  EXPECT_NE(once.find("  province_pooling: {\"460000\": 2023-01-01, \"640000\": 2022-07-01}\n"), std::string::npos) << once;
+  const yidi::sim::Scenario back = yidi::io::parse_scenario(once, "resolved");
+  EXPECT_EQ(back.clearing.province_pooling, s.clearing.province_pooling);
+  EXPECT_EQ(yidi::io::resolved_yaml(back), once);
+  yidi::ClearingParams p = s.clearing;
+  yidi::io::parse_clearing_params(YAML::Load("province_pooling: {\"640000\": null}"), "overlay.yaml", p);
+  ASSERT_EQ(p.province_pooling.size(), 1u);
+  EXPECT_EQ(p.province_pooling.count(yidi::RegionCode::of(460000)), 1u);
 }
 
 // The strict number forms shared by the loaders.
