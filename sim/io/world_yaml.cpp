@@ -93,6 +93,10 @@ sim::World world_from_yaml(std::string_view source, const std::string& file) {
     r.name_en = text(n, "name_en", file);
     r.population = number(n, "population", file);
     r.inflow = number(n, "inflow", file, sim::kUnknown, true);
+    r.age60 = number(n, "age60", file, sim::kUnknown, true);
+    if (r.age60 > 100)
+      throw InputError(at(file, n["age60"]), "age60",
+                       "expected the percentage of residents aged 60+ (0 to 100), got '" + n["age60"].as<std::string>() + "'");
     r.lat = number(n, "lat", file);
     r.lon = number(n, "lon", file);
     r.seat = n["seat"] && n["seat"].as<bool>(false);

@@ -79,6 +79,7 @@ const std::vector<ParamDef>& param_defs() {
       num("care.outpatient_cost_sigma", &SimParams::outpatient_cost_sigma, 0, 3, "assumed", "lognormal shape of outpatient and pharmacy bills"),
       num("care.assistance_share", &SimParams::assistance_share, 0, 1, "assumed", "residents eligible for medical assistance (医疗救助)"),
       num("care.resident_child_share", &SimParams::resident_child_share, 0, 1, "assumed", "residents aged under 18"),
+      num("population.age_elasticity", &SimParams::age_elasticity, 0, 3, "assumed form (census 60+ shares by pool [SECONDARY], ../shared/data/prefecture-census-2020.csv)", "a pool's retired share of its employees and senior share of its residents scale with (its 60+ share ÷ the nation's)^e, normalised so the national totals stay; 0: the national mix everywhere"),
       num("care.resident_senior_share", &SimParams::resident_senior_share, 0, 1, "assumed", "residents aged 60 and over"),
       num("care.child_rate_factor", &SimParams::child_rate_factor, 0, 10, "assumed", "children's admission rate relative to adult residents (the residents' mean is kept)"),
       num("care.senior_rate_factor", &SimParams::senior_rate_factor, 0, 10, "assumed", "seniors' admission rate relative to adult residents (the residents' mean is kept)"),

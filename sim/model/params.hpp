@@ -26,6 +26,7 @@ struct SimParams {
   double employees_in_service = 266.07e6;  // 2022 快报 [VERIFIED]
   double employees_retired = 96.36e6;      // 2022 快报 [VERIFIED]
   double residents = 983.49e6;             // 2022 bulletin [VERIFIED]
+  double age_elasticity = 1.0;             // pool age mix ∝ (its census 60+ share ÷ the nation's)^e [assumed]
   // ---- long-term off-site stock (异地长期居住)
   double offsite_insured_share = 0.24;  // share of the census inflow insured at origin [assumed, calibrated]
   double offsite_mix_in_service = 0.22; // of that stock: stationed workers [assumed]

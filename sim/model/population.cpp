@@ -26,13 +26,30 @@ Layout make_layout(const World& world, const SimParams& p, std::int64_t scale) {
   l.begin.assign(world.size(), {});
   l.count.assign(world.size(), {});
   l.insured.assign(world.size(), {});
+  l.senior_share.assign(world.size(), p.resident_senior_share);
   double pop = 0;
   for (const auto& r : world.regions()) pop += r.population;
-  const double national[kGroups] = {p.employees_in_service, p.employees_retired, p.residents};
+  // Age: each pool's factor (its 60+ share ÷ the nation's)^e, normalised over the population so
+  // that the national mix is kept [assumed form; sim/README.md "Population"]. Employees and
+  // residents are shared by population; the retired share of employees and the senior share of
+  // residents follow the factor.
+  std::vector<double> age(world.size());
+  double weighted = 0;
+  for (std::size_t i = 0; i < world.size(); ++i) {
+    age[i] = std::pow(world.age60_factor(i), p.age_elasticity);
+    weighted += age[i] * world.region(i).population;
+  }
+  for (double& a : age) a = weighted > 0 ? a * pop / weighted : 1.0;
+  const double employees = p.employees_in_service + p.employees_retired;
   std::uint64_t next = 0;
   for (std::size_t i = 0; i < world.size(); ++i) {
+    const double share = world.region(i).population / pop;
+    const double retired = std::min(1.0, p.employees_retired / employees * age[i]);
+    l.insured[i][index(InsuredGroup::employee_in_service)] = employees * share * (1 - retired);
+    l.insured[i][index(InsuredGroup::employee_retired)] = employees * share * retired;
+    l.insured[i][index(InsuredGroup::resident)] = p.residents * share;
+    l.senior_share[i] = std::min(p.resident_senior_share * age[i], 1 - p.resident_child_share);
     for (std::size_t g = 0; g < kGroups; ++g) {
-      l.insured[i][g] = national[g] * world.region(i).population / pop;
       const auto n = static_cast<std::uint64_t>(std::llround(l.insured[i][g] / static_cast<double>(scale)));
       l.begin[i][g] = static_cast<std::uint32_t>(next);
       l.count[i][g] = static_cast<std::uint32_t>(n);
@@ -77,7 +94,6 @@ void init_range(Agent* agents, std::uint32_t first, std::uint32_t lo, std::uint3
                 const Layout& l, const Mobility& mob, const Rng& rng) {
   // The draws as integer thresholds on the init words (bit-identical to comparing uniforms).
   const std::uint64_t child_below = unit_below(p.resident_child_share);
-  const std::uint64_t adult_below = unit_below(1 - p.resident_senior_share);
   const double cs = p.chronic_share;
   const std::uint64_t chronic_below = unit_below(cs);
   // One word serves both: the assistance draw uses the part of [0,1) above the chronic share.
@@ -91,6 +107,7 @@ void init_range(Agent* agents, std::uint32_t first, std::uint32_t lo, std::uint3
     const std::uint32_t cell_end = std::min<std::uint32_t>(hi, l.begin[prov][g] + l.count[prov][g]);
     const auto group = static_cast<InsuredGroup>(g);
     const std::uint64_t away_below = unit_below(mob.away_share[prov][g]);
+    const std::uint64_t adult_below = unit_below(1 - l.senior_share[prov]);
     const std::size_t home = prov;
     for (std::uint32_t base = i; base < cell_end; base += kBatch) {
       rng.words_batch(base, 0, Purpose::init, 0, wb);

@@ -19,6 +19,7 @@ struct Layout {
   std::vector<std::array<std::uint32_t, kGroups>> begin;  // first agent of (region, group)
   std::vector<std::array<std::uint32_t, kGroups>> count;  // agents of (region, group)
   std::vector<std::array<double, kGroups>> insured;       // full-scale insured persons
+  std::vector<double> senior_share;                       // of the region's residents, aged 60+
   std::uint32_t total = 0;
   std::size_t regions() const { return count.size(); }
   /// Agents insured in region r (all groups): the region's weight in a partition.

@@ -58,6 +58,35 @@ World::World(std::vector<Region> regions, std::vector<ProvinceData> provinces)
     for (std::size_t r : p.regions)
       if (regions_[r].seat) p.seat = r;
   }
+  // Age: each region's 60+ share, gaps filled from its province's known regions, else the nation's.
+  const auto weighted_mean = [&](const std::vector<std::size_t>& which) {
+    double pop = 0, sum = 0;
+    for (std::size_t r : which)
+      if (!std::isnan(regions_[r].age60) && regions_[r].population > 0) {
+        pop += regions_[r].population;
+        sum += regions_[r].population * regions_[r].age60;
+      }
+    return pop > 0 ? sum / pop : kUnknown;
+  };
+  std::vector<std::size_t> all(regions_.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  const double nation_known = weighted_mean(all);
+  std::vector<double> age(regions_.size(), 1.0);
+  if (!std::isnan(nation_known)) {
+    for (const auto& p : provinces_) {
+      const double prov = weighted_mean(p.regions);
+      for (std::size_t r : p.regions)
+        age[r] = !std::isnan(regions_[r].age60) ? regions_[r].age60 : !std::isnan(prov) ? prov : nation_known;
+    }
+  }
+  double pop = 0, sum = 0;
+  for (std::size_t r = 0; r < regions_.size(); ++r) {
+    pop += regions_[r].population;
+    sum += regions_[r].population * age[r];
+  }
+  const double nation = pop > 0 && sum > 0 ? sum / pop : 1.0;
+  age60_factor_.resize(regions_.size());
+  for (std::size_t r = 0; r < regions_.size(); ++r) age60_factor_[r] = std::isnan(nation_known) ? 1.0 : age[r] / nation;
 }
 
 std::vector<std::string> World::codes() const {

@@ -26,6 +26,7 @@ struct Region {
   double inflow = kUnknown;    // residents registered in another province (2020 census); unknown: shared
                                // from the province's inflow (World::cross_inflow)
   double lat = 0, lon = 0;     // seat of the region's government
+  double age60 = kUnknown;     // % of residents aged 60 and over (2020 census); unknown: its province's
   double cost_index = 1;       // [assumed] relative price level of a stay
   double referral_weight = 0;  // [assumed] share of cross-province referrals its big centres receive
   bool seat = false;           // holds the provincial capital
@@ -84,6 +85,11 @@ public:
   /// Index in provinces() of the province of a region or province code, or nothing.
   std::optional<std::size_t> province_index(RegionCode code) const;
 
+  /// Region r's share of residents aged 60+ relative to the nation's (population-weighted over the
+  /// regions): its census figure, else its province's known regions' (population-weighted), else
+  /// the nation's; 1 everywhere when no region has a figure (e.g. a world of provinces).
+  double age60_factor(std::size_t r) const { return age60_factor_[r]; }
+
   /// Great-circle distance between seats, km.
   double distance_km(std::size_t a, std::size_t b) const;
 
@@ -115,6 +121,7 @@ private:
   std::vector<Region> regions_;
   std::vector<ProvinceData> provinces_;
   std::vector<std::pair<std::uint32_t, std::size_t>> by_code_;  // (code, index), sorted by code
+  std::vector<double> age60_factor_;                             // per region, see age60_factor
 };
 
 }  // namespace yidi::sim

@@ -397,7 +397,7 @@ TEST(Population, TooLargeForMemoryIsAClearError) {
   } catch (const io::InputError& e) {
     EXPECT_EQ(e.field(), "scale");
     EXPECT_EQ(std::string(e.what()),
-              "scenarios/national.yaml: field 'scale': a population of 1345919994 agents (1:1) needs 15.3 GiB of memory "
+              "scenarios/national.yaml: field 'scale': a population of 1345920012 agents (1:1) needs 15.3 GiB of memory "
               "but 8.0 GiB are available; expected a sampling ratio of at least 1:2");
   }
   EXPECT_NO_THROW(sim::check_population_fits(sim::make_layout(world, sim::SimParams{}, 1000), 8ull << 30, "x"));
