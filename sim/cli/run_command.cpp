@@ -21,6 +21,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/engine/calibration.hpp"
 #include "sim/engine/mpi_comm.hpp"
+#include "sim/engine/sampling_noise.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/checkpoint.hpp"
 #include "sim/io/claims_csv.hpp"
@@ -375,6 +376,17 @@ int run_simulation(const RunOptions& o) {
   prov.numbers["start_month"] = s.start_month;
   prov.numbers["months"] = s.months;
   prov.numbers["agents"] = static_cast<std::int64_t>(sim.layout().total);
+  // How much of the pools' rates is sampling noise at this scale (outputs/SCHEMA.md, "Sampling noise").
+  const sim::NoiseSummary noise = sim::noise_summary(sim.results(), s.scale);
+  const std::string noise_line = sim::noise_sentence(noise);
+  prov.text["sampling_noise"] = noise_line;
+  prov.numbers["noise_months"] = noise.months;
+  prov.numbers["noise_cross_pools"] = static_cast<std::int64_t>(noise.cross.pools);
+  prov.numbers["noise_cross_noisy"] = static_cast<std::int64_t>(noise.cross.noisy);
+  prov.numbers["noise_cross_ratio"] = noise.cross.ratio;
+  prov.numbers["noise_intra_pools"] = static_cast<std::int64_t>(noise.intra.pools);
+  prov.numbers["noise_intra_noisy"] = static_cast<std::int64_t>(noise.intra.noisy);
+  prov.numbers["noise_intra_ratio"] = noise.intra.ratio;
   io::write_results_hdf5(*output, sim.results(), prov);
   output->commit();
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -384,6 +396,7 @@ int run_simulation(const RunOptions& o) {
             << total - setup << " s)";
   if (comm.size() > 1) std::cerr << " on " << comm.size() << " ranks";
   std::cerr << "; wrote " << out << "\n";
+  std::cerr << "yidi run: " << noise_line << "\n";
   return kOk;
 }
 

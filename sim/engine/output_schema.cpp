@@ -1,10 +1,12 @@
 #include "sim/engine/output_schema.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "models/categories.hpp"
 #include "models/claim.hpp"
 #include "sim/engine/recorders.hpp"
+#include "sim/engine/sampling_noise.hpp"
 
 namespace yidi::sim {
 
@@ -98,6 +100,27 @@ std::string schema_markdown() {
   out += "| `region` | the run's pooling regions, codes in `labels/region` (names beside them) |\n";
   out += "| `month` | one row a simulated month; see `months` |\n";
   out += "\n`treatment_province` has the labels of `province`.\n";
+  char se[16];
+  std::snprintf(se, sizeof se, "%.2f", kNoiseSe);
+  out += "\n## Sampling noise\n\n"
+         "A pool's rate rests on the few sampled stays behind it (`region/sample_inpatient`,\n"
+         "`region/intra_sample_inpatient`; at 1:1000 a pool has a few cross-province inpatient stays a month).\n"
+         "`region/dsr_noisy` and `region/intra_dsr_noisy` flag each month's figure: 0 readable, 1 mostly\n"
+         "noise, 2 no sampled stays. Mostly noise is a standard error above " + std::string(se) +
+         " (`kNoiseSe`, sim/engine/sampling_noise.hpp)\n"
+         "[assumed]: five percentage points, so that ± 2 standard errors span more than the ten points\n"
+         "between a pool at the 70% target and one at 60%. The flags' error adds two direct and two\n"
+         "manual stays (Agresti–Coull), so that a pool whose handful of stays were all direct is not read\n"
+         "as exact; the `_se` datasets are the plain √(p(1−p)/n).\n\n"
+         "`yidi run` sums up the last " + std::to_string(kNoiseMonths) +
+         " months (all of a shorter run) in one line and in root attributes:\n"
+         "`sampling_noise` (the line's sentence), `noise_months`, and (`noise_intra_…` alike)\n"
+         "`noise_cross_pools` (pools that can have the rate; intra-province: pools of a province with\n"
+         "another pool, not pooling at province level in the last month), `noise_cross_noisy` (of which flagged in more than half of the months) and\n"
+         "`noise_cross_ratio`: the sampling ratio 1:N that would bring the median noisy pool's error, in\n"
+         "its average month, under the threshold (stays scale as 1/scale, the error as √scale); the run's\n"
+         "own N if it already is, −1 if not even full scale would, 0 if no pool is noisy or the median one\n"
+         "had no sampled stays.\n";
   return out;
 }
 

@@ -4,6 +4,8 @@
 #include <limits>
 #include <string>
 
+#include "sim/engine/sampling_noise.hpp"
+
 namespace yidi::sim {
 
 std::size_t OutputExtents::of(Dim d) const {
@@ -218,13 +220,19 @@ void RegionRecorder::record(const MonthInput& in, Results& out) const {
       if (path == direct) (intra ? intra_direct : cross_direct)[h] += f.visits;
     }
   }
-  const auto dsr = dsr_.slice(out), se = dsr_se_.slice(out), idsr = intra_dsr_.slice(out);
-  const auto stays = sample_stays_.slice(out);
+  const auto dsr = dsr_.slice(out), se = dsr_se_.slice(out), idsr = intra_dsr_.slice(out), ise = intra_dsr_se_.slice(out);
+  const auto stays = sample_stays_.slice(out), istays = intra_sample_stays_.slice(out), noisy = noisy_.slice(out),
+             inoisy = intra_noisy_.slice(out);
+  auto plain_se = [](double p, std::int64_t of) { return of > 0 ? std::sqrt(p * (1 - p) / static_cast<double>(of)) : kNaN; };
   for (std::size_t r = 0; r < n; ++r) {
     dsr(r) = ratio_or_nan(cross_direct[r], cross_all[r]);
     idsr(r) = ratio_or_nan(intra_direct[r], intra_all[r]);
     stays(r) = cross_all[r];
-    se(r) = cross_all[r] > 0 ? std::sqrt(dsr(r) * (1 - dsr(r)) / static_cast<double>(cross_all[r])) : kNaN;
+    istays(r) = intra_all[r];
+    se(r) = plain_se(dsr(r), cross_all[r]);
+    ise(r) = plain_se(idsr(r), intra_all[r]);
+    noisy(r) = noise_code(cross_direct[r], cross_all[r]);
+    inoisy(r) = noise_code(intra_direct[r], intra_all[r]);
   }
   const auto balance = balance_.slice(out), below = below_floor_.slice(out);
   const auto mp = months_payable_.slice(out);

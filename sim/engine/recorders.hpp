@@ -245,10 +245,20 @@ private:
   Ints1 sample_stays_{*this, "region/sample_inpatient", {Dim::month, Dim::region}, "stays",
                       "sampled cross-province inpatient stays behind region/dsr_inpatient"};
   Dataset<double, 1> dsr_se_{*this, "region/dsr_inpatient_se", {Dim::month, Dim::region}, "ratio",
-                             "its sampling standard error √(p(1−p)/n) over the sampled stays (NaN with none; a figure "
-                             "whose error is above 0.05 is mostly noise at this scale)"};
+                             "its sampling standard error √(p(1−p)/n) over the sampled stays (NaN with none; "
+                             "region/dsr_noisy tells whether the figure can be read)"};
+  Ints1 noisy_{*this, "region/dsr_noisy", {Dim::month, Dim::region}, "0/1/2",
+               "region/dsr_inpatient readable / mostly sampling noise / no sampled stays: 1 where its standard error, "
+               "with two direct and two manual stays added (Agresti–Coull), is above 0.05 (kNoiseSe [assumed], "
+               "sim/engine/sampling_noise.hpp)"};
   Dataset<double, 1> intra_dsr_{*this, "region/intra_dsr_inpatient", {Dim::month, Dim::region}, "ratio",
                                 "intra-province inpatient direct-settlement rate of the pool's insured"};
+  Ints1 intra_sample_stays_{*this, "region/intra_sample_inpatient", {Dim::month, Dim::region}, "stays",
+                            "sampled intra-province inpatient stays behind region/intra_dsr_inpatient"};
+  Dataset<double, 1> intra_dsr_se_{*this, "region/intra_dsr_inpatient_se", {Dim::month, Dim::region}, "ratio",
+                                   "its sampling standard error √(p(1−p)/n) (NaN with none)"};
+  Ints1 intra_noisy_{*this, "region/intra_dsr_noisy", {Dim::month, Dim::region}, "0/1/2",
+                     "region/intra_dsr_inpatient readable / mostly sampling noise / no sampled stays (as region/dsr_noisy)"};
   Ints2 balance_{*this, "region/fund_balance", by_scheme(), "fen",
                  "the pool's fund balance at month end (under province-level pooling: the province fund's, on the "
                  "provincial seat's pool; 0 on the others)"};

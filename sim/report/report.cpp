@@ -11,6 +11,7 @@
 #include <set>
 
 #include "sim/engine/output_schema.hpp"
+#include "sim/engine/sampling_noise.hpp"
 #include "sim/io/input_error.hpp"
 #include "sim/io/world_yaml.hpp"
 #include "sim/model/world.hpp"
@@ -178,6 +179,21 @@ std::string province_rate_chart(const Input& run, const std::vector<std::string>
   const std::size_t last = run.months.size() - 1, P = run.provinces.size();
   const auto v = row(run.data.at("offsite/dsr_inpatient"), last, P);
   const auto idx = order_by(v, false);
+  // The stays behind each rate, in the sample: visits are scaled by the run's `scale`.
+  const auto& visits = run.data.at("offsite/visits");
+  const std::int64_t scale = run.attributes.numbers.count("scale") ? std::max<std::int64_t>(1, run.attributes.numbers.at("scale")) : 1;
+  const std::size_t G = sim::dim_size(sim::Dim::group), V = sim::dim_size(sim::Dim::visit_type), Paths = sim::dim_size(sim::Dim::path);
+  std::vector<bool> noisy(P);
+  for (std::size_t p = 0; p < P; ++p) {
+    std::int64_t direct = 0, all = 0;
+    for (std::size_t g = 0; g < G; ++g)
+      for (std::size_t path = 0; path < Paths; ++path) {
+        const std::int64_t n = visits.i[(((last * P + p) * G + g) * V + 0) * Paths + path] / scale;  // inpatient
+        all += n;
+        direct += path == 0 ? n : 0;
+      }
+    noisy[p] = sim::noise_code(direct, all) == 1;  // with no stays the bar is n/a already
+  }
   BarChart c;
   c.id = "province-rate";
   c.title = "Inpatient direct-settlement rate by insured province, " + month_label(run.months[last]) + " (" + who + ")";
@@ -186,6 +202,8 @@ std::string province_rate_chart(const Input& run, const std::vector<std::string>
   c.series.push_back({"rate", pick(v, idx), palette(0)});
   c.references.push_back({kTarget, "70%", "#d62728"});
   c.format = Format::percent;
+  c.flagged = pick(noisy, idx);
+  c.flag_label = "mostly sampling noise (standard error above " + fixed(sim::kNoiseSe * 100, 0) + " percentage points)";
   return bar_chart_svg(c);
 }
 
@@ -607,6 +625,10 @@ std::string render_html(const std::vector<Input>& in, const std::string& title, 
        "settled directly by the end of 2025 (NHSA document Yibaofa [2022] No. 22). Bands: P5–P95 over the replicates of a summary.</p>\n";
   h += national_rate_chart(in);
   h += province_rate_chart(run, provinces, who);
+  if (run.attributes.text.count("sampling_noise"))
+    h += "<p class=\"note\" id=\"sampling-noise\">Pools of " + escape(who) + ": " +
+         escape(run.attributes.text.at("sampling_noise")) +
+         ". A pool's rate rests on the few sampled stays behind it; region/dsr_noisy flags each month's (outputs/SCHEMA.md).</p>\n";
 
   h += "<h2>Finance: prepayment and funds (" + escape(who) + ")</h2>\n<p class=\"note\">Quotas are re-based each "
        "January to 2 × last year's average monthly payments; usage ≥ 70% is a yellow warning, ≥ 90% red with an "

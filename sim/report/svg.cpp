@@ -279,7 +279,8 @@ std::string bar_chart_svg(const BarChart& c) {
   if (c.series.size() > 1)
     for (const auto& sr : c.series) items.push_back({LegendItem::bar, sr.name, sr.colour});
   for (const auto& r : c.references) items.push_back({LegendItem::reference, r.label, r.colour});
-  if (c.flag_below) items.push_back({LegendItem::flag, c.flag_label, "#d62728"});
+  if (c.flag_below || std::find(c.flagged.begin(), c.flagged.end(), true) != c.flagged.end())
+    items.push_back({LegendItem::flag, c.flag_label, "#d62728"});
   SvgWriter probe(width, 0);
   const double top = (items.empty() ? 40 : legend(probe, items, left, right, 48)) + (c.references.empty() ? 12 : 34);
   const double bar_h = c.series.size() > 1 ? 11 : 15, gap = 7;
@@ -315,7 +316,7 @@ std::string bar_chart_svg(const BarChart& c) {
       if (!std::isfinite(v)) continue;
       any = true;
       const double y = y0 + bar_h * static_cast<double>(j);
-      const bool flagged = c.flag_below && v < *c.flag_below;
+      const bool flagged = (c.flag_below && v < *c.flag_below) || (k < c.flagged.size() && c.flagged[k]);
       const std::string tip = (c.series.size() > 1 ? sr.name + ", " : "") + c.categories[k] + ": " +
                               format_value(v, c.format, c.digits) + (flagged ? " (" + c.flag_label + ")" : "");
       s.rect(x_of(0), y + 1, x_of(v) - x_of(0), bar_h - 2, sr.colour, tip, flagged ? "#d62728" : "");

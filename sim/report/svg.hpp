@@ -94,6 +94,7 @@ struct BarChart {
   Format format = Format::number;
   int digits = 2;
   std::optional<double> flag_below;     // bars below this value get a red outline and a "!"
+  std::vector<bool> flagged;            // by category: flagged so whatever the value (flag_label as well)
   std::optional<double> value_max;      // the axis ends here at most; longer bars are cut and carry their value
   std::string flag_label;               // legend text of the flag
 };

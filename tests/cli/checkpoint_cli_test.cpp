@@ -46,7 +46,7 @@ void put(std::string& b, std::size_t at, T v) {
   std::memcpy(b.data() + at, &v, sizeof v);
 }
 
-/// A checkpoint of the baseline after 2 of 4 months (1:20000, 67,287 agents), written once for the suite.
+/// A checkpoint of the baseline after 2 of 4 months (1:20000, 67,295 agents), written once for the suite.
 class CheckpointCli : public CliTest {
 protected:
   static fs::path made() { return fs::temp_directory_path() / ("yidi-checkpoint-made-" + std::to_string(::getpid())); }
@@ -106,11 +106,11 @@ protected:
 };
 
 TEST_F(CheckpointCli, TheLayoutIsAsDocumented) {
-  // Header of 140 bytes (with a 64-character scenario hash), 67,287 agents of 12 bytes, the rest, a
+  // Header of 140 bytes (with a 64-character scenario hash), 67,295 agents of 12 bytes, the rest, a
   // 12-byte trailer: the crc32 of everything before it and YIDIEND3.
   EXPECT_EQ(bytes_.substr(0, 8), "YIDICKP3");
   EXPECT_EQ(sections_.agents, 140u);
-  EXPECT_EQ(sections_.fed, 140u + 67287u * 12u);
+  EXPECT_EQ(sections_.fed, 140u + 67295u * 12u);
   EXPECT_GT(sections_.results, sections_.fed + 16);
   EXPECT_EQ(sections_.end, bytes_.size());
   EXPECT_EQ(sections_.trailer, bytes_.size() - 12);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sim/engine/sampling_noise.hpp"
 #include "sim/io/hdf5_output.hpp"
 #include "sim/report/svg.hpp"
 #include "tests/support/cli_runner.hpp"
@@ -234,4 +235,47 @@ TEST(ReportSvg, EscapesTicksAndMarks) {
   EXPECT_NE(bars.find("data-marks=\"2\""), std::string::npos);
   EXPECT_EQ(count(bars, "stroke=\"#d62728\" stroke-width=\"2\""), 2u);  // the flagged bar and its legend swatch
   EXPECT_NE(bars.find(">n/a</text>"), std::string::npos);
+  b.flag_below.reset();  // flags by category, whatever the value
+  b.flagged = {false, true, true};
+  const std::string by_category = report::bar_chart_svg(b);
+  EXPECT_EQ(count(by_category, "stroke=\"#d62728\" stroke-width=\"2\""), 2u);  // y's bar and the swatch; z has none
+  EXPECT_NE(by_category.find("y: 7.00 (below 6)</title>"), std::string::npos);
+  b.flagged = {false, false, false};
+  EXPECT_EQ(count(report::bar_chart_svg(b), "stroke=\"#d62728\""), 0u);  // no flag, no legend swatch
+}
+
+// Issue 14: the report says how many pools' rates are mostly sampling noise (the run's own
+// sentence) and flags the provinces whose last-month rate rests on too few sampled stays.
+TEST_F(ReportCli, ItSaysWhichRatesAreMostlySamplingNoise) {
+  take("a.h5");
+  ASSERT_EQ(yidi("report a.h5 -o report.html").code, 0);
+  const std::string html = slurp(work() / "report.html");
+  const std::string sentence = io::read_text_attribute_hdf5(path("a.h5"), "sampling_noise");
+  EXPECT_TRUE(sentence.starts_with("sampling noise at 1:40000, last 3 month(s): ")) << sentence;
+  EXPECT_EQ(by_id(html, "sampling-noise"),
+            "Pools of baseline: " + report::escape(sentence) +
+                ". A pool's rate rests on the few sampled stays behind it; region/dsr_noisy flags each month's "
+                "(outputs/SCHEMA.md).");
+  // The province chart's flagged bars: the provinces whose last month's sampled stays (visits ÷
+  // scale) give a rate with an error above 0.05 — and a rate (some stays).
+  const auto visits = io::read_dataset_hdf5(path("a.h5"), "offsite/visits");
+  ASSERT_EQ(visits.shape, (std::vector<std::size_t>{3, 32, 3, 4, 2}));
+  int flagged = 0;
+  for (std::size_t p = 0; p < 32; ++p) {
+    std::int64_t direct = 0, all = 0;
+    for (std::size_t g = 0; g < 3; ++g)
+      for (std::size_t path = 0; path < 2; ++path) {
+        const std::int64_t n = visits.i[(((2 * 32 + p) * 3 + g) * 4 + 0) * 2 + path] / 40000;
+        all += n;
+        direct += path == 0 ? n : 0;
+      }
+    flagged += sim::noise_code(direct, all) == 1;
+  }
+  EXPECT_GT(flagged, 0);  // at 1:40000 some provinces have a handful of stays a month
+  const auto start = html.find("<svg class=\"chart\" id=\"province-rate\"");
+  ASSERT_NE(start, std::string::npos);
+  const std::string chart = html.substr(start, html.find("</svg>", start) - start);
+  EXPECT_EQ(count(chart, "(mostly sampling noise (standard error above 5 percentage points))</title>"),
+            static_cast<std::size_t>(flagged));
+  EXPECT_EQ(count(chart, ">mostly sampling noise (standard error above 5 percentage points)</text>"), 1u);  // legend
 }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "models/money.hpp"
@@ -48,6 +49,51 @@ TEST_F(RunCli, ThreadCountChangesNothingButItsOwnAttribute) {
   EXPECT_EQ(io::read_number_attribute_hdf5(one, "scale"), 20000);
   EXPECT_NE(io::read_text_attribute_hdf5(one, "scenario").find("scale: 1:20000"), std::string::npos);
   EXPECT_EQ(files(), (std::set<std::string>{"one.h5", "two.h5"}));  // no temporary left behind
+}
+
+// Issue 14: the run ends with a line saying how many pools' rates are mostly sampling noise at its
+// scale, the same sentence and counts are root attributes, and the counts are those of the monthly
+// flags (region/dsr_noisy, region/intra_dsr_noisy: flagged in more than half of the months).
+TEST_F(RunCli, ARunSaysHowManyPoolsRatesAreMostlySamplingNoise) {
+  const Outcome o = yidi(kSmall + "--threads 2 -o noise.h5");
+  ASSERT_EQ(o.code, 0) << o.err;
+  const std::string file = (work() / "noise.h5").string();
+  const std::string sentence = io::read_text_attribute_hdf5(file, "sampling_noise");
+  EXPECT_TRUE(sentence.starts_with("sampling noise at 1:20000, last 4 month(s): pools whose inpatient direct-settlement "
+                                   "rate is mostly noise (standard error above 0.05): cross-province "))
+      << sentence;
+  EXPECT_TRUE(o.err.ends_with("; wrote noise.h5\nyidi run: " + sentence + "\n")) << o.err;
+  EXPECT_EQ(io::read_number_attribute_hdf5(file, "noise_months"), 4);
+  const auto regions = io::read_labels_hdf5(file, "labels/region");
+  ASSERT_EQ(regions.size(), 342u);
+  std::map<std::string, int> per_province;
+  for (const auto& r : regions) ++per_province[r.substr(0, 2)];
+  const auto flags = io::read_dataset_hdf5(file, "region/dsr_noisy"), intra = io::read_dataset_hdf5(file, "region/intra_dsr_noisy");
+  ASSERT_EQ(flags.shape, (std::vector<std::size_t>{4, 342}));
+  std::int64_t noisy = 0, intra_pools = 0, intra_noisy = 0;
+  for (std::size_t g = 0; g < 342; ++g) {
+    int months = 0, intra_months = 0;
+    for (std::size_t m = 0; m < 4; ++m) {
+      EXPECT_GE(flags.i[m * 342 + g], 0);
+      EXPECT_LE(flags.i[m * 342 + g], 2);
+      months += flags.i[m * 342 + g] != 0;
+      intra_months += intra.i[m * 342 + g] != 0;
+    }
+    noisy += months > 2;
+    if (per_province[regions[g].substr(0, 2)] < 2) continue;
+    ++intra_pools;
+    intra_noisy += intra_months > 2;
+  }
+  EXPECT_EQ(io::read_number_attribute_hdf5(file, "noise_cross_pools"), 342);
+  EXPECT_EQ(io::read_number_attribute_hdf5(file, "noise_cross_noisy"), noisy);
+  EXPECT_EQ(io::read_number_attribute_hdf5(file, "noise_intra_pools"), intra_pools);
+  EXPECT_LT(intra_pools, 342);  // the municipalities are one pool each
+  EXPECT_EQ(io::read_number_attribute_hdf5(file, "noise_intra_noisy"), intra_noisy);
+  EXPECT_NE(sentence.find("cross-province " + std::to_string(noisy) + " of 342"), std::string::npos) << sentence;
+  EXPECT_NE(sentence.find("intra-province " + std::to_string(intra_noisy) + " of " + std::to_string(intra_pools)),
+            std::string::npos)
+      << sentence;
+  EXPECT_GT(noisy, 0);  // at 1:20000 a pool has well under one cross-province stay a month
 }
 
 // A run killed after 2 months (--stop-after) and resumed gives the bytes of an uninterrupted run.
@@ -287,7 +333,7 @@ TEST_F(RunCli, BenchSimNationalYearIsSteppingPlusMonthEnds) {
   const Outcome r = yidi("bench sim --scale 20000 --months 1 --triad-mib 8");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(r.out.starts_with("memory bandwidth (triad, 3 × 8 MiB): 1 thread ")) << r.out;
-  EXPECT_NE(r.out.find("population 1:20000: 67287 agents × 12 bytes"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("population 1:20000: 67295 agents × 12 bytes"), std::string::npos) << r.out;
   int lines = 0;
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/engine/recorders.hpp"
+#include "sim/engine/sampling_noise.hpp"
 #include "sim/io/world_yaml.hpp"
 
 using namespace yidi;
@@ -155,4 +156,171 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   EXPECT_EQ(results.ints("funds/response_active")[3], 1);
   EXPECT_EQ(results.ints("funds/response_active")[4], 0);
   EXPECT_EQ(results.ints("months")[0], 2024 * 12);
+}
+
+// Issue 14, sampling noise: a pool's rate over few sampled stays is flagged, month by month, in
+// region/dsr_noisy (cross-province) and region/intra_dsr_noisy, beside the stays and the plain
+// standard error behind it.
+TEST(Recorders, APoolsRateOverFewSampledStaysIsFlaggedAsNoise) {
+  const World world = embedded_world();
+  const Recorders recorders(world);
+  // Pools: `few`, `many` and `all_direct` in three provinces, `none` in a fourth; `other` is a
+  // pool of `many`'s province (their intra-province care); `abroad` a treatment pool elsewhere.
+  const std::size_t N = world.size();
+  std::size_t many = N, other = N;  // the first two pools of one province
+  for (std::size_t r = 0; r < N && other == N; ++r)
+    for (std::size_t q = r + 1; q < N && other == N; ++q)
+      if (world.same_province(r, q)) many = r, other = q;
+  ASSERT_LT(other, N);
+  std::vector<std::size_t> pick{many};  // pools of distinct provinces
+  for (std::size_t r = 0; r < N && pick.size() < 5; ++r) {
+    bool fresh = true;
+    for (std::size_t q : pick) fresh = fresh && !world.same_province(q, r);
+    if (fresh) pick.push_back(r);
+  }
+  ASSERT_EQ(pick.size(), 5u);
+  const std::size_t few = pick[1], all_direct = pick[2], none = pick[3], abroad = pick[4];
+  MonthTotals t(N);
+  auto stays = [&](std::size_t h, std::size_t tr, std::size_t path, std::int64_t n) {
+    Flow f;
+    f.visits = n;
+    f.medfee = 100 * n;
+    t.offsite.at(t.offsite_index(h, 0, tr, index(VisitType::inpatient), path)) = f;
+  };
+  constexpr std::size_t direct = 0, manual = 1;
+  stays(few, abroad, direct, 2);  // 4 stays, p = 0.5
+  stays(few, abroad, manual, 2);
+  stays(many, abroad, direct, 360);  // 400 stays, p = 0.9
+  stays(many, abroad, manual, 40);
+  stays(all_direct, abroad, direct, 3);  // 3 stays, all direct: plain error 0
+  stays(many, other, direct, 50);  // intra-province: 100 stays, p = 0.5
+  stays(many, other, manual, 50);
+  stays(other, many, direct, 9);  // intra-province: 9 stays, all direct
+  MonthReport rep;
+  std::vector<std::uint8_t> active(N, 0);
+  Results results(run_labels(world));
+  results.begin_month(2024 * 12);
+  const auto offsite = t.offsite.sorted();
+  recorders.record(MonthInput{world, t, rep, offsite, 1000, active}, results);
+
+  const std::int64_t* n = results.ints("region/sample_inpatient");
+  const double* se = results.floats("region/dsr_inpatient_se");
+  const std::int64_t* noisy = results.ints("region/dsr_noisy");
+  EXPECT_EQ(n[few], 4);
+  EXPECT_DOUBLE_EQ(se[few], 0.25);  // √(0.5 · 0.5 / 4)
+  EXPECT_EQ(noisy[few], 1);
+  EXPECT_EQ(n[many], 400);
+  EXPECT_DOUBLE_EQ(se[many], 0.015);  // √(0.9 · 0.1 / 400)
+  EXPECT_EQ(noisy[many], 0);
+  EXPECT_EQ(n[all_direct], 3);
+  EXPECT_DOUBLE_EQ(se[all_direct], 0.0);
+  EXPECT_EQ(noisy[all_direct], 1);  // Agresti–Coull: √(5/7 · 2/7 / 7) ≈ 0.171
+  EXPECT_EQ(n[none], 0);
+  EXPECT_TRUE(std::isnan(se[none]));
+  EXPECT_EQ(noisy[none], 2);
+  const std::int64_t* in = results.ints("region/intra_sample_inpatient");
+  const double* ise = results.floats("region/intra_dsr_inpatient_se");
+  const std::int64_t* inoisy = results.ints("region/intra_dsr_noisy");
+  EXPECT_EQ(in[many], 100);
+  EXPECT_DOUBLE_EQ(ise[many], 0.05);  // √(0.25 / 100); Agresti–Coull √(0.25 / 104) ≈ 0.049: readable
+  EXPECT_EQ(inoisy[many], 0);
+  EXPECT_EQ(in[other], 9);
+  EXPECT_EQ(inoisy[other], 1);
+  EXPECT_EQ(n[other], 0);  // its stay in `many` is not cross-province
+  EXPECT_EQ(inoisy[few], 2);
+  EXPECT_DOUBLE_EQ(results.floats("region/intra_dsr_inpatient")[other], 1.0);
+}
+
+TEST(SamplingNoise, TheFlagsErrorAddsTwoDirectAndTwoManualStays) {
+  EXPECT_DOUBLE_EQ(noise_se(2, 4), std::sqrt(0.25 / 8));
+  EXPECT_NEAR(noise_se(360, 400), 0.015185, 1e-6);
+  EXPECT_NEAR(noise_se(9, 9), 0.100068, 1e-6);  // p̃ = 11/13
+  EXPECT_TRUE(std::isinf(noise_se(0, 0)));
+  EXPECT_EQ(noise_code(2, 4), 1);
+  EXPECT_EQ(noise_code(360, 400), 0);
+  EXPECT_EQ(noise_code(48, 96), 0);  // √(0.25 / 100) = 0.05: at the threshold, readable
+  EXPECT_EQ(noise_code(47, 95), 1);  // √((49/99)(50/99) / 99) ≈ 0.05025
+  EXPECT_EQ(noise_code(0, 0), 2);
+}
+
+// The run summary over the last 12 months: which pools' rates are mostly noise, and the sampling
+// ratio that would make the median noisy one readable.
+TEST(SamplingNoise, TheSummaryCountsPoolsFlaggedInMostMonthsAndScalesTheMedianOne) {
+  // Three pools of Jiangsu and Beijing (one pool: no intra-province care).
+  Results r(RunLabels::of_regions({"110000", "320100", "320200", "320500"}));
+  const std::size_t beijing = 0, nanjing = 1, wuxi = 2;  // Suzhou (3): no sampled stays at all
+  for (int m = 0; m < 14; ++m) {  // 14 months: the first two are not looked at
+    r.begin_month(2024 * 12 + m);
+    std::int64_t* n = r.ints("region/sample_inpatient");
+    double* p = r.floats("region/dsr_inpatient");
+    std::int64_t* in = r.ints("region/intra_sample_inpatient");
+    double* ip = r.floats("region/intra_dsr_inpatient");
+    for (std::size_t g = 0; g < 4; ++g) p[g] = ip[g] = std::nan("");
+    if (m < 2) continue;  // nothing anywhere: every pool would be noisy in these months
+    n[nanjing] = 400, p[nanjing] = 0.9;  // readable every month
+    n[wuxi] = 4, p[wuxi] = 0.5;          // noisy every month
+    if (m % 2 == 0) n[beijing] = 400, p[beijing] = 0.9;  // noisy (no stays) in 6 of 12: not "most"
+    in[nanjing] = 100, ip[nanjing] = 0.5;  // readable
+    in[wuxi] = 9, ip[wuxi] = 1.0;          // noisy: all direct
+    in[beijing] = 4, ip[beijing] = 0.5;    // noisy, but Beijing cannot have intra-province care
+  }
+  const NoiseSummary s = noise_summary(r, 1000);
+  EXPECT_EQ(s.months, 12);
+  EXPECT_EQ(s.cross.pools, 4u);
+  EXPECT_EQ(s.cross.noisy, 2u);  // wuxi, suzhou
+  // The median of {wuxi, suzhou (no stays: last)} is wuxi: 4 stays, p = 0.5. At 1:k it has
+  // 4000/k, and √(0.25 / (4000/k + 4)) ≤ 0.05 ⇔ 4000/k ≥ 96 ⇔ k ≤ 41.67.
+  EXPECT_EQ(s.cross.ratio, 41);
+  EXPECT_EQ(s.intra.pools, 3u);
+  EXPECT_EQ(s.intra.noisy, 2u);  // suzhou (none), wuxi
+  // wuxi, 9 stays all direct: at 1:k, n = 9000/k and p̃ = (n + 2)/(n + 4); 387 is the last k with
+  // p̃(1 − p̃)/(n + 4) ≤ 0.0025 (n ≈ 23.26: p̃ ≈ 0.927, error ≈ 0.04998).
+  EXPECT_EQ(s.intra.ratio, 387);
+  EXPECT_EQ(noise_sentence(s),
+            "sampling noise at 1:1000, last 12 month(s): pools whose inpatient direct-settlement rate is mostly noise "
+            "(standard error above 0.05): cross-province 2 of 4 (1:41 would bring the median one under), "
+            "intra-province 2 of 3 (1:387 would bring the median one under)");
+  // The same samples at 1:40 stand for 25 times fewer stays: only full scale would do.
+  EXPECT_EQ(noise_summary(r, 40).cross.ratio, 1);
+  // Flagged in 7 of 12 months (95 stays, 47 direct: error ≈ 0.05025) but 400 stays in the other
+  // five: its average month (≈ 222 stays) is readable at the run's own scale.
+  Results edge(RunLabels::of_regions({"320100"}));
+  for (int m = 0; m < 12; ++m) {
+    edge.begin_month(2024 * 12 + m);
+    edge.ints("region/sample_inpatient")[0] = m < 7 ? 95 : 400;
+    edge.floats("region/dsr_inpatient")[0] = m < 7 ? 47.0 / 95.0 : 0.5;
+    edge.floats("region/intra_dsr_inpatient")[0] = std::nan("");
+  }
+  const NoiseSummary e = noise_summary(edge, 1000);
+  EXPECT_EQ(e.cross.noisy, 1u);
+  EXPECT_EQ(e.cross.ratio, 1000);
+  EXPECT_EQ(e.intra.pools, 0u);  // Nanjing alone in its province here
+  EXPECT_NE(noise_sentence(e).find("cross-province 1 of 1 (the median one is readable on average at this scale)"),
+            std::string::npos);
+  // One stay, direct, at full scale: no ratio would do.
+  Results tiny(RunLabels::of_regions({"320100"}));
+  tiny.begin_month(2024 * 12);
+  tiny.ints("region/sample_inpatient")[0] = 1;
+  tiny.floats("region/dsr_inpatient")[0] = 1.0;
+  tiny.floats("region/intra_dsr_inpatient")[0] = std::nan("");
+  EXPECT_EQ(noise_summary(tiny, 1).cross.ratio, -1);
+  EXPECT_NE(noise_sentence(noise_summary(tiny, 1)).find("(not even full scale would bring the median one under)"),
+            std::string::npos);
+}
+
+// A province pooling at province level (region/province_pooled in the last month) has no
+// intra-province care: its pools are not counted for the intra-province rate.
+TEST(SamplingNoise, PoolsOfAProvinceLevelPoolHaveNoIntraProvinceRate) {
+  Results r(RunLabels::of_regions({"320100", "320200", "460100", "460200"}));
+  for (int m = 0; m < 12; ++m) {
+    r.begin_month(2024 * 12 + m);
+    for (std::size_t g = 0; g < 4; ++g) {
+      r.floats("region/dsr_inpatient")[g] = r.floats("region/intra_dsr_inpatient")[g] = std::nan("");
+      if (m == 11 && g >= 2) r.ints("region/province_pooled")[g] = 1;  // Hainan pools from the last month
+    }
+  }
+  const NoiseSummary s = noise_summary(r, 1000);
+  EXPECT_EQ(s.cross.pools, 4u);
+  EXPECT_EQ(s.intra.pools, 2u);  // Nanjing and Wuxi only
+  EXPECT_EQ(s.intra.noisy, 2u);  // neither has a sampled stay
 }
