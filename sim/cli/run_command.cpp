@@ -21,6 +21,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/engine/calibration.hpp"
 #include "sim/engine/mpi_comm.hpp"
+#include "sim/engine/fund_alarms.hpp"
 #include "sim/engine/sampling_noise.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/checkpoint.hpp"
@@ -387,6 +388,11 @@ int run_simulation(const RunOptions& o) {
   prov.numbers["noise_intra_pools"] = static_cast<std::int64_t>(noise.intra.pools);
   prov.numbers["noise_intra_noisy"] = static_cast<std::int64_t>(noise.intra.noisy);
   prov.numbers["noise_intra_ratio"] = noise.intra.ratio;
+  // Funds that went below zero: loud in the summary, the attributes and the report.
+  const auto alarms = sim::funds_below_zero(sim.results());
+  const std::string alarm_line = sim::funds_below_zero_sentence(sim.results(), alarms, s.start_month);
+  prov.numbers["funds_below_zero"] = static_cast<std::int64_t>(alarms.size());
+  if (!alarm_line.empty()) prov.text["funds_below_zero_warning"] = alarm_line;
   io::write_results_hdf5(*output, sim.results(), prov);
   output->commit();
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -397,6 +403,7 @@ int run_simulation(const RunOptions& o) {
   if (comm.size() > 1) std::cerr << " on " << comm.size() << " ranks";
   std::cerr << "; wrote " << out << "\n";
   std::cerr << "yidi run: " << noise_line << "\n";
+  if (!alarm_line.empty()) std::cerr << "yidi run: " << alarm_line << "\n";
   return kOk;
 }
 

@@ -121,6 +121,19 @@ std::string schema_markdown() {
          "its average month, under the threshold (stays scale as 1/scale, the error as √scale); the run's\n"
          "own N if it already is, −1 if not even full scale would, 0 if no pool is noisy or the median one\n"
          "had no sampled stays.\n";
+  out += "\n## Funds below zero\n\n"
+         "A fund whose month-end balance is negative cannot pay. `region/below_zero` flags it (on every pool\n"
+         "of a province-level fund); `yidi run` then ends with a `WARNING:` line naming the funds, deepest\n"
+         "first, with the first month, the number of months and the lowest balance, and writes the root\n"
+         "attributes `funds_below_zero` (the number of funds: (pool, scheme) pairs, a province-level fund once)\n"
+         "and `funds_below_zero_warning` (the sentence; absent when none); `yidi report` shows it in red.\n"
+         "At a coarse scale a small pool's few agents can drive it below zero in its first months: that is\n"
+         "sampling noise (see above), not the fund.\n";
+  out += "\n## Official direct-settlement rate\n\n"
+         "`offsite/dsr_inpatient` counts every manual-path stay, claimed or not. The agencies see a manual\n"
+         "stay only when the patient claims it: `offsite/dsr_inpatient_official` is direct ÷ (direct +\n"
+         "`offsite/manual_claimed_inpatient`), the claimed stays being each insured pool's manual stays × its\n"
+         "policy `manual.claim_share` (half-up per pool); `offsite/manual_unclaimed_inpatient` holds the rest.\n";
   return out;
 }
 

@@ -83,6 +83,7 @@ void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
   // Inpatient stays by insured province, sample counts: direct, all.
   const std::size_t provinces = dsr.extent(0);
   std::vector<std::int64_t> stays_direct(provinces, 0), stays_all(provinces, 0);
+  std::vector<std::int64_t> manual_of_region(in.world.size(), 0);  // sample inpatient stays, manual path
   for (const auto& [key, f] : in.offsite) {  // integer sums: any order gives the same
     if (f.visits == 0) continue;
     const auto [h, g, tr, v, path] = in.totals.offsite_cell(key);
@@ -97,6 +98,7 @@ void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
     if (v == inpatient) {
       stays_all[p] += f.visits;
       if (path == direct) stays_direct[p] += f.visits;
+      else manual_of_region[h] += f.visits;
     }
   }
   for (std::size_t p = 0; p < provinces; ++p) {
@@ -105,6 +107,24 @@ void OffsiteRecorder::record(const MonthInput& in, Results& out) const {
     national_all += stays_all[p];
   }
   dsr_national_.slice(out)() = ratio_or_nan(national_direct, national_all);
+  // The official rate counts a manual stay only once claimed: per insured pool, its manual stays
+  // (scaled) × its claim share, half-up; the rest never reach the agencies.
+  const auto claimed = claimed_.slice(out), unclaimed = unclaimed_.slice(out);
+  for (std::size_t h = 0; h < manual_of_region.size(); ++h) {
+    if (manual_of_region[h] == 0) continue;
+    const std::int64_t manual = manual_of_region[h] * k;
+    const std::int64_t bp = in.claim_share_bp.empty() ? Ratio::kOne : in.claim_share_bp[h];
+    const std::int64_t c = scale_half_up(Money::fen(manual), bp, Ratio::kOne).fen();
+    claimed(in.world.province_of(h)) += c;
+    unclaimed(in.world.province_of(h)) += manual - c;
+  }
+  const auto official = dsr_official_.slice(out);
+  std::int64_t national_claimed = 0;
+  for (std::size_t p = 0; p < provinces; ++p) {
+    official(p) = ratio_or_nan(stays_direct[p] * k, stays_direct[p] * k + claimed(p));
+    national_claimed += claimed(p);
+  }
+  dsr_official_national_.slice(out)() = ratio_or_nan(national_direct * k, national_direct * k + national_claimed);
   const auto reasons = manual_reasons_.slice(out);
   const View<const std::int64_t, 3> sample(std::span<const std::int64_t>(in.totals.inpatient_reasons),
                                            {in.totals.regions, 2, kReasons});
@@ -234,7 +254,7 @@ void RegionRecorder::record(const MonthInput& in, Results& out) const {
     noisy(r) = noise_code(cross_direct[r], cross_all[r]);
     inoisy(r) = noise_code(intra_direct[r], intra_all[r]);
   }
-  const auto balance = balance_.slice(out), below = below_floor_.slice(out);
+  const auto balance = balance_.slice(out), below = below_floor_.slice(out), negative = below_zero_.slice(out);
   const auto mp = months_payable_.slice(out);
   for (std::size_t r = 0; r < mp.extent(0); ++r)
     for (std::size_t s = 0; s < mp.extent(1); ++s) mp(r, s) = kNaN;
@@ -245,6 +265,7 @@ void RegionRecorder::record(const MonthInput& in, Results& out) const {
       balance(*r, s) = f.balance.fen();
       mp(*r, s) = f.months_payable;
       below(*r, s) = f.below_floor ? 1 : 0;
+      negative(*r, s) = f.balance.is_negative() ? 1 : 0;
       continue;
     }
     // A province-level fund (省级统筹): its balance once, on the seat's pool, so that sums over
@@ -254,6 +275,7 @@ void RegionRecorder::record(const MonthInput& in, Results& out) const {
       balance(r, s) = r == prov.seat ? f.balance.fen() : 0;
       mp(r, s) = f.months_payable;
       below(r, s) = f.below_floor ? 1 : 0;
+      negative(r, s) = f.balance.is_negative() ? 1 : 0;
       pooled(r) = 1;
     }
   }

@@ -47,6 +47,9 @@ struct MonthInput {
   const std::vector<std::pair<std::uint64_t, Flow>>& offsite;
   std::int64_t scale = 1;                // persons an agent stands for
   std::span<const std::uint8_t> response_active;  // by region: deepened reductions in force this month (0/1)
+  /// By region: the share of manual-path patients who claim reimbursement (the insured pool's
+  /// policy manual.claim_share), in basis points; empty: all of them claim.
+  std::span<const std::int32_t> claim_share_bp = {};
 };
 
 /// One output group's recorder. Its datasets register themselves in declaration order; the
@@ -149,6 +152,17 @@ private:
                           std::string(intra_ ? "intra-province" : "cross-province") +
                               " inpatient direct-settlement rate of the insured province: direct ÷ (direct + manual)"};
   Dataset<double, 0> dsr_national_{*this, name("dsr_inpatient_national"), {Dim::month}, "ratio", "the same, national"};
+  Dataset<std::int64_t, 1> claimed_{*this, name("manual_claimed_inpatient"), {Dim::month, Dim::province}, "visits",
+                                    "manual-path inpatient stays whose patients claim reimbursement (scaled): each "
+                                    "insured pool's manual stays × its manual.claim_share, half-up"};
+  Dataset<std::int64_t, 1> unclaimed_{*this, name("manual_unclaimed_inpatient"), {Dim::month, Dim::province}, "visits",
+                                      "manual-path inpatient stays never claimed (scaled): no reimbursement, and unseen "
+                                      "by the official rate"};
+  Dataset<double, 1> dsr_official_{*this, name("dsr_inpatient_official"), {Dim::month, Dim::province}, "ratio",
+                                   "the rate as officially counted: direct ÷ (direct + manual stays claimed), since the "
+                                   "agencies see a manual stay only when it is claimed"};
+  Dataset<double, 0> dsr_official_national_{*this, name("dsr_inpatient_official_national"), {Dim::month}, "ratio",
+                                            "the same, national"};
   Dataset<std::int64_t, 2> manual_reasons_{*this, name("manual_reasons"), {Dim::month, Dim::province, Dim::reason},
                                            "visits", std::string("why ") + (intra_ ? "intra-province" : "cross-province") +
                                                          " inpatient stays were settled manually (scaled)"};
@@ -266,6 +280,9 @@ private:
                                      "the pool's months payable (as funds/months_payable; under province-level pooling, "
                                      "the province fund's on each of its pools)"};
   Ints2 below_floor_{*this, "region/below_floor", by_scheme(), "0/1", "the pool's months payable below 6 [seed 003]"};
+  Ints2 below_zero_{*this, "region/below_zero", by_scheme(), "0/1",
+                    "the pool's fund balance (under province-level pooling, the province fund's) is below zero at month "
+                    "end: the fund cannot pay; `yidi run` warns (funds_below_zero)"};
   Ints1 province_pooled_{*this, "region/province_pooled", {Dim::month, Dim::region}, "0/1",
                          "the pool's insured belong to its province's one fund this month (省级统筹, "
                          "clearing.province_pooling): care anywhere in the province is local"};

@@ -239,7 +239,9 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
     }
   }
   const MonthReport rep = apply_records(recs, ctx.month);
-  record(t, offsite, rep);
+  std::vector<std::int32_t> claim_share(regions);
+  for (std::size_t h = 0; h < regions; ++h) claim_share[h] = ctx.policy[h]->manual.claim_share.value.bp();
+  record(t, offsite, rep, claim_share);
   update_response(rep);
   fed_.push_back(std::move(recs));
 }
@@ -318,12 +320,12 @@ void Simulation::update_response(const MonthReport& rep) {
 }
 
 void Simulation::record(const MonthTotals& t, const std::vector<std::pair<std::uint64_t, Flow>>& offsite,
-                        const MonthReport& rep) {
+                        const MonthReport& rep, std::span<const std::int32_t> claim_share_bp) {
   // Called before update_response: response_ is still what was in force this month.
   std::vector<std::uint8_t> active(world_.size(), 0);
   const bool responding = response_extra_points() > 0;
   for (std::size_t i = 0; i < active.size(); ++i) active[i] = responding && response_[i] != 0 ? 1 : 0;
-  recorders_->record(MonthInput{world_, t, rep, offsite, layout_.scale, active}, results_);
+  recorders_->record(MonthInput{world_, t, rep, offsite, layout_.scale, active, claim_share_bp}, results_);
 }
 
 }  // namespace yidi::sim

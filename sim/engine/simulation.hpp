@@ -88,7 +88,8 @@ private:
   void feed_clearing(const MonthTotals& t, const MonthContext& ctx);
   /// The month's outputs, through the recorders (sim/engine/recorders.hpp).
   /// `offsite`: t.offsite.sorted(), sorted once a month for clearing and the recorders.
-  void record(const MonthTotals& t, const std::vector<std::pair<std::uint64_t, Flow>>& offsite, const MonthReport& rep);
+  void record(const MonthTotals& t, const std::vector<std::pair<std::uint64_t, Flow>>& offsite, const MonthReport& rep,
+              std::span<const std::int32_t> claim_share_bp);
   /// Points the fund policy response adds to a responding province's reductions (0: none).
   std::int32_t response_extra_points() const;
   /// The fund policy response: provinces whose fund fell below the floor this month.

@@ -504,6 +504,7 @@ td.num { text-align: right; }
 td code { word-break: break-all; font-size: 11px; }
 svg.chart { display: block; max-width: 100%; height: auto; margin: 14px 0; }
 .note { color: #555; font-size: 13px; }
+.warning { color: #a00; font-size: 14px; border-left: 4px solid #a00; padding-left: 8px; }
 pre { font-size: 11px; max-height: 320px; overflow: auto; background: #f6f6f6; padding: 6px; }
 </style>
 )";
@@ -633,6 +634,10 @@ std::string render_html(const std::vector<Input>& in, const std::string& title, 
   h += "<h2>Finance: prepayment and funds (" + escape(who) + ")</h2>\n<p class=\"note\">Quotas are re-based each "
        "January to 2 × last year's average monthly payments; usage ≥ 70% is a yellow warning, ≥ 90% red with an "
        "emergency top-up; a fund below 6 months payable must tighten its off-site policy.</p>\n";
+  if (run.attributes.text.count("funds_below_zero_warning"))
+    h += "<p class=\"warning\" id=\"funds-below-zero\"><b>" + escape(who) + ": " +
+         escape(run.attributes.text.at("funds_below_zero_warning")) + ".</b> A fund below zero cannot pay: the run's "
+         "contributions, costs or opening balances do not hold up for these pools (region/below_zero).</p>\n";
   h += quota_chart(run, provinces, who);
   h += usage_chart(run, provinces, who);
   h += topups_chart(run, provinces, who);

@@ -279,3 +279,17 @@ TEST_F(ReportCli, ItSaysWhichRatesAreMostlySamplingNoise) {
             static_cast<std::size_t>(flagged));
   EXPECT_EQ(count(chart, ">mostly sampling noise (standard error above 5 percentage points)</text>"), 1u);  // legend
 }
+
+// Issue 15: a fund below zero is loud in the report too: the run's warning sentence, in red, under
+// the finance heading. At 1:40000 some small pools' funds go below zero within three months.
+TEST_F(ReportCli, ItWarnsOfFundsBelowZero) {
+  take("a.h5");
+  ASSERT_GT(io::read_number_attribute_hdf5(path("a.h5"), "funds_below_zero"), 0);
+  ASSERT_EQ(yidi("report a.h5 -o report.html").code, 0);
+  const std::string html = slurp(work() / "report.html");
+  const std::string warning = io::read_text_attribute_hdf5(path("a.h5"), "funds_below_zero_warning");
+  EXPECT_TRUE(warning.starts_with("WARNING: ")) << warning;
+  const auto at = html.find("<p class=\"warning\" id=\"funds-below-zero\"><b>baseline: " + report::escape(warning) + ".</b>");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(at, html.find("<h2>Finance: prepayment and funds"));
+}

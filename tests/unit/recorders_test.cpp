@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "sim/engine/fund_alarms.hpp"
 #include "sim/engine/recorders.hpp"
 #include "sim/engine/sampling_noise.hpp"
 #include "sim/io/world_yaml.hpp"
@@ -116,9 +117,16 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   fund.months_payable = 7.5;
   fund.below_floor = false;
   rep.funds.push_back(fund);
+  FundPosition broke;  // a fund that cannot pay (issue 15: loud, region/below_zero)
+  broke.pool = world.region(8).code;
+  broke.scheme = Scheme::employee;
+  broke.balance = Money::fen(-5);
+  rep.funds.push_back(broke);
   rep.topups_paid = Money::fen(42);
   std::array<std::uint8_t, 32> active{};
   active[3] = 1;
+  std::vector<std::int32_t> claim_share(32, 10000);
+  claim_share[4] = 8000;  // 80% of province 4's manual-path patients claim
 
   Results results(run_labels(world));
   Layout empty;  // 32 regions of no agents
@@ -128,7 +136,7 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   recorders.record_start(world, empty, results);
   results.begin_month(2024 * 12);
   const auto offsite = t.offsite.sorted();
-  recorders.record(MonthInput{world, t, rep, offsite, 10, active}, results);
+  recorders.record(MonthInput{world, t, rep, offsite, 10, active, claim_share}, results);
 
   const std::int64_t* visits = results.ints("offsite/visits");
   EXPECT_EQ(visits[((4 * G + 1) * V + 0) * Paths + 1], 20);
@@ -140,6 +148,15 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   EXPECT_DOUBLE_EQ(results.floats("offsite/dsr_inpatient")[4], 6.0 / 8.0);
   EXPECT_TRUE(std::isnan(results.floats("offsite/dsr_inpatient")[5]));  // no stays
   EXPECT_DOUBLE_EQ(results.floats("offsite/dsr_inpatient_national")[0], 0.75);
+  // The official rate sees claimed manual stays only: 20 manual × 80% = 16 claimed, 4 never.
+  EXPECT_EQ(results.ints("offsite/manual_claimed_inpatient")[4], 16);
+  EXPECT_EQ(results.ints("offsite/manual_unclaimed_inpatient")[4], 4);
+  EXPECT_DOUBLE_EQ(results.floats("offsite/dsr_inpatient_official")[4], 60.0 / 76.0);
+  EXPECT_DOUBLE_EQ(results.floats("offsite/dsr_inpatient_official_national")[0], 60.0 / 76.0);
+  EXPECT_TRUE(std::isnan(results.floats("offsite/dsr_inpatient_official")[5]));
+  EXPECT_EQ(results.ints("region/below_zero")[8 * S + 0], 1);
+  EXPECT_EQ(results.ints("region/below_zero")[6 * S + 1], 0);
+  EXPECT_EQ(std::accumulate(results.ints("region/below_zero"), results.ints("region/below_zero") + P * S, std::int64_t{0}), 1);
   EXPECT_EQ(results.ints("offsite/manual_reasons")[4 * R + index(PathReason::no_filing)], 20);
   EXPECT_EQ(results.ints("local/inpatient_stays")[7 * G + 2], 20);
   EXPECT_EQ(results.ints("local/inpatient_fund")[7 * G + 2], 3000);
@@ -323,4 +340,45 @@ TEST(SamplingNoise, PoolsOfAProvinceLevelPoolHaveNoIntraProvinceRate) {
   EXPECT_EQ(s.cross.pools, 4u);
   EXPECT_EQ(s.intra.pools, 2u);  // Nanjing and Wuxi only
   EXPECT_EQ(s.intra.noisy, 2u);  // neither has a sampled stay
+}
+
+// Funds below zero (issue 15): every (pool, scheme) with a negative month-end balance, its first
+// month, months and lowest balance, and the run's warning sentence, deepest first.
+TEST(FundAlarms, PoolsWhoseFundsWentBelowZeroAreListedDeepestFirst) {
+  Results r(RunLabels::of_regions({"110000", "310000", "320600"}));
+  const std::int64_t balances[4][3][2] = {
+      // Beijing (employee, resident), Shanghai, Nantong
+      {{500, 100}, {900, 50}, {300, 20}},
+      {{400, -120}, {800, 10}, {250, 30}},
+      {{350, -80}, {700, -250000000}, {200, 0}},  // Nantong's 0: not below zero
+      {{300, 40}, {600, -300}, {150, 5}},
+  };
+  for (int m = 0; m < 4; ++m) {
+    r.begin_month(2024 * 12 + m);
+    std::int64_t* b = r.ints("region/fund_balance");
+    for (std::size_t g = 0; g < 3; ++g)
+      for (std::size_t s = 0; s < 2; ++s) b[g * 2 + s] = balances[m][g][s];
+  }
+  const auto alarms = funds_below_zero(r);
+  ASSERT_EQ(alarms.size(), 2u);
+  EXPECT_EQ(alarms[0].region, 0u);  // Beijing resident: months 1–2, lowest −120 fen
+  EXPECT_EQ(alarms[0].scheme, 1u);
+  EXPECT_EQ(alarms[0].first, 1u);
+  EXPECT_EQ(alarms[0].months, 2u);
+  EXPECT_EQ(alarms[0].lowest, -120);
+  EXPECT_EQ(alarms[1].region, 1u);  // Shanghai resident: months 2–3, lowest −2,500,000 yuan
+  EXPECT_EQ(alarms[1].first, 2u);
+  EXPECT_EQ(alarms[1].months, 2u);
+  EXPECT_EQ(alarms[1].lowest, -250000000);
+  EXPECT_EQ(funds_below_zero_sentence(r, alarms, 2024 * 12),
+            "WARNING: 2 pool fund(s) went below zero at a month end (region/below_zero): 310000 resident from 2024-03 "
+            "(2 month(s), lowest -2.5 million yuan), 110000 resident from 2024-02 (2 month(s), lowest -1.20 yuan)");
+  EXPECT_EQ(funds_below_zero_sentence(r, alarms, 2024 * 12, 1).substr(0, 9), "WARNING: ");
+  EXPECT_NE(funds_below_zero_sentence(r, alarms, 2024 * 12, 1).find(", and 1 more"), std::string::npos);
+  // No alarm, no sentence.
+  Results fine(RunLabels::of_regions({"110000"}));
+  fine.begin_month(2024 * 12);
+  fine.ints("region/fund_balance")[0] = 1;
+  EXPECT_TRUE(funds_below_zero(fine).empty());
+  EXPECT_EQ(funds_below_zero_sentence(fine, {}, 2024 * 12), "");
 }
