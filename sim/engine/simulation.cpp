@@ -66,9 +66,23 @@ void Simulation::restore(Resume r) {
   const std::size_t regions = world_.size();
   contribution_.assign(regions, {});
   other_spending_.assign(regions, {});
+  // Per person, a pool raises and spends (outside the simulated visits) the national amounts ×
+  // its cost index^e, normalised over each scheme's insured so that the national totals stay
+  // [assumed; funds.contribution_cost_elasticity]: a dear pool's fund is not drained by its bills.
+  std::array<double, 2> norm{0, 0}, weight{0, 0};
+  for (std::size_t g = 0; g < regions; ++g)
+    for (Scheme s : {Scheme::employee, Scheme::resident}) {
+      const double n = static_cast<double>(insured(layout_, g, s));
+      norm[index(s)] += n * std::pow(world_.region(g).cost_index, p.contribution_cost_elasticity);
+      weight[index(s)] += n;
+    }
   for (std::size_t prov = 0; prov < regions; ++prov) {
-    contribution_[prov] = {yuan_of(p.contribution_employee), yuan_of(p.contribution_resident)};
-    other_spending_[prov] = {yuan_of(p.other_spending_employee), yuan_of(p.other_spending_resident)};
+    const double c = std::pow(world_.region(prov).cost_index, p.contribution_cost_elasticity);
+    const auto factor = [&](Scheme s) { return norm[index(s)] > 0 ? c * weight[index(s)] / norm[index(s)] : 1.0; };
+    contribution_[prov] = {yuan_of(p.contribution_employee * factor(Scheme::employee)),
+                           yuan_of(p.contribution_resident * factor(Scheme::resident))};
+    other_spending_[prov] = {yuan_of(p.other_spending_employee * factor(Scheme::employee)),
+                             yuan_of(p.other_spending_resident * factor(Scheme::resident))};
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
       const double months = s == Scheme::employee ? p.opening_months_employee : p.opening_months_resident;
       const Money monthly = scale_half_up(contribution_[prov][index(s)], insured(layout_, prov, s), 12);

@@ -91,6 +91,7 @@ struct SimParams {
   double contribution_employee = 5737;   // 20,793.27亿 ÷ 36,243万 [DERIVED]
   double contribution_resident = 1030;   // 10,128.90亿 ÷ 98,349万 [DERIVED]
   double contribution_growth = 0.07;     // a year [DERIVED 2022→2023: +7.8% employees, +6.6% residents]
+  double contribution_cost_elasticity = 1; // a pool's contributions and other spending per person ∝ its cost index^e, normalised [assumed]
   double other_spending_employee = 2650; // local outpatient, personal-account and other spending per person a year, not simulated visit by visit [assumed, calibrated]
   double other_spending_resident = 150;  // likewise [assumed, calibrated]
   double opening_months_employee = 17.0; // opening balance in months of contributions [assumed]
