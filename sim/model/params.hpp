@@ -76,6 +76,10 @@ struct SimParams {
   double child_rate_factor = 0.45;           // admission rate relative to adult residents [assumed]
   double senior_rate_factor = 2.6;
   double trip_emergency_share = 0.6;         // stays during a trip that are emergencies [assumed]
+  // ---- behaviour: filing responds to what is at stake (sim/README.md "Filing and the stake")
+  double filing_stake_log_odds = 0.05;       // log-odds of filing per point of reduction avoided, beyond the reference [assumed]
+  double filing_stake_reference_trip = 10;   // points a trip filing saves under the national guidance: unfiled −20 vs other temporary −10 [seed 003]
+  double filing_stake_reference_long_term = 20; // points a long-term filing saves: unfiled −20 vs none [seed 003]
   // ---- channel levers (dated): what makes a visit direct
   Series networked_inpatient = Series::yearly({{2017, 0.18}, {2019, 0.62}, {2021, 0.86}, {2022, 0.9}, {2023, 0.93}, {2025, 0.95}});
   Series networked_outpatient = Series::yearly({{2020, 0.15}, {2021, 0.55}, {2022, 0.74}, {2023, 0.85}, {2025, 0.92}});

@@ -80,7 +80,8 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
       case Where::long_term:
         applied_for = long_term_category(group);
         if (who.long_term_filed < 0)
-          who.long_term_filed = Rng::to_unit(ctx.rng->words(person, 0, Purpose::latent)[0]) < ctx.long_term_filing;
+          who.long_term_filed =
+              Rng::to_unit(ctx.rng->words(person, 0, Purpose::latent)[0]) < ctx.long_term_filing_of[home][index(group)];
         filed = who.long_term_filed != 0;
         break;
       case Where::referral:
@@ -91,7 +92,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
       case Where::trip:
         // An emergency is deemed filed [seed 003]: no trip filing is looked up for it.
         applied_for = FilingCategory::other_temporary;
-        filed = !ev.emergency && Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 1)[0]) < ctx.trip_filing;
+        filed = !ev.emergency && Rng::to_unit(ctx.rng->words(person, m, Purpose::trip, 1)[0]) < ctx.trip_filing_of[home];
         break;
       case Where::home: break;
     }
@@ -341,6 +342,30 @@ void MonthContext::set_free_zones() {
   for (std::size_t h = 0; h < regions; ++h)
     for (std::size_t t = 0; t < regions; ++t)
       free_zone[h * regions + t] = h != t && policy[h]->filing.in_free_zone(world->region(t).code) ? 1 : 0;
+  // Filing and the stake: the points of cross-province inpatient reduction (as cut on a 100% ratio)
+  // that filing in a category saves against staying unfiled, under the home region's policy; the
+  // lever's log-odds move by filing_stake_log_odds per point beyond the reference.
+  const auto shifted = [](double p, double log_odds) {
+    if (p <= 0 || p >= 1 || log_odds == 0) return p;
+    return 1 / (1 + (1 - p) / p * std::exp(-log_odds));
+  };
+  const auto cut = [](const InsuredPolicy& pol, FilingCategory c) {
+    return pol.reduction[index(VisitType::inpatient)][index(c)].value.worst_case_points().bp / 100.0;
+  };
+  const double beta = params->filing_stake_log_odds;
+  long_term_filing_of.assign(regions, {});
+  trip_filing_of.assign(regions, trip_filing);
+  for (std::size_t h = 0; h < regions; ++h) {
+    const InsuredPolicy& pol = *policy[h];
+    const double unfiled = cut(pol, FilingCategory::unfiled);
+    trip_filing_of[h] = shifted(trip_filing, beta * (unfiled - cut(pol, FilingCategory::other_temporary) -
+                                                     params->filing_stake_reference_trip));
+    for (std::size_t g = 0; g < kGroups; ++g) {
+      const FilingCategory c = long_term_category(static_cast<InsuredGroup>(g));
+      long_term_filing_of[h][g] =
+          shifted(long_term_filing, beta * (unfiled - cut(pol, c) - params->filing_stake_reference_long_term));
+    }
+  }
 }
 
 namespace {

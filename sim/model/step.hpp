@@ -80,7 +80,14 @@ struct MonthContext {
   bool offsite(std::size_t home, std::size_t treatment) const {
     return treatment != home && !(province_pooled[home] != 0 && world->same_province(home, treatment));
   }
-  /// Fills free_zone from the policy snapshots (call after setting `policy`).
+  /// By home region and insured group: the probability that a long-term off-site person holds a
+  /// filing, and that a trip is filed, this month: the levers, with their odds moved by what a
+  /// filing saves under the home region's policy against the reference (sim/README.md "Filing and
+  /// the stake").
+  std::vector<std::array<double, kGroups>> long_term_filing_of;
+  std::vector<double> trip_filing_of;
+  /// Fills free_zone and the filing probabilities from the policy snapshots (call after setting
+  /// `policy`).
   void set_free_zones();
 
   static MonthContext make(int month, const SimParams& p, const Rng& rng, const Mobility& mob, const World& world);
