@@ -112,6 +112,20 @@ void once(std::map<Key, int>& seen, const Key& key, const YAML::Node& item, cons
 
 // --- clearing.intra_province: dated rules per province ---------------------------------------
 
+/// A mapping key that must be a province code ("320000"): else the error names the expected form,
+/// or, for a city's code, the province's and why (`whose`).
+RegionCode province_key(const YAML::Node& key_node, const std::string& file, const std::string& field,
+                        const std::string& form, const std::string& whose) {
+  const std::string key = key_node.IsScalar() ? key_node.Scalar() : "?";
+  const auto code = RegionCode::parse(key);
+  if (!code || code->value() == 0) throw InputError(at(file, key_node), field, "unknown key '" + key + "'; expected " + form);
+  if (!code->is_province())
+    throw InputError(at(file, key_node), field,
+                     "expected a province code (its first 2 digits, then 0000, such as \"" + code->province().str() +
+                         "\"): " + whose + ", got '" + key + "'");
+  return *code;
+}
+
 const std::string kIntraForm =
     "a mapping of 'default' and province codes in quotes (such as \"320000\") to intra-province rules";
 
@@ -177,13 +191,7 @@ void parse_intra_province(const YAML::Node& n, const std::string& file, const st
       rules.default_rule = intra_rule(kv.second, file, f, false);
       continue;
     }
-    const auto code = RegionCode::parse(key);
-    if (!code || code->value() == 0)
-      throw InputError(at(file, kv.first), f, "unknown key '" + key + "'; expected " + kIntraForm);
-    if (!code->is_province())
-      throw InputError(at(file, kv.first), f,
-                       "expected a province code (its first 2 digits, then 0000, such as \"" + code->province().str() +
-                           "\"): intra-province rules are the province's, got '" + key + "'");
+    const RegionCode code = province_key(kv.first, file, f, kIntraForm, "intra-province rules are the province's");
     if (!kv.second.IsSequence())
       throw InputError(at(file, kv.second), f, "expected a list of rules, each with from and annual, got " + shown(kv.second));
     std::vector<IntraRule> list;
@@ -196,7 +204,7 @@ void parse_intra_province(const YAML::Node& n, const std::string& file, const st
                          "expected a date after the previous rule's " + list[i - 1].from.str() + ", got '" +
                              list[i].from.str() + "'");
     }
-    rules.by_province[*code] = std::move(list);
+    rules.by_province[code] = std::move(list);
   }
 }
 
@@ -213,14 +221,9 @@ void parse_province_pooling(const YAML::Node& n, const std::string& file, const 
   for (const auto& kv : n) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
     const std::string f = field + "." + key;
-    const auto code = RegionCode::parse(key);
-    if (!code || code->value() == 0) throw InputError(at(file, kv.first), f, "unknown key '" + key + "'; expected " + form);
-    if (!code->is_province())
-      throw InputError(at(file, kv.first), f,
-                       "expected a province code (its first 2 digits, then 0000, such as \"" + code->province().str() +
-                           "\"): pooling at province level is the province's, got '" + key + "'");
+    const RegionCode code = province_key(kv.first, file, f, form, "pooling at province level is the province's");
     if (kv.second.IsNull()) {
-      pooling.erase(*code);
+      pooling.erase(code);
       continue;
     }
     const auto s = scalar(kv.second, file, f, "a date YYYY-MM-01");
@@ -228,7 +231,7 @@ void parse_province_pooling(const YAML::Node& n, const std::string& file, const 
     if (!d || d->day() != 1)
       throw InputError(at(file, kv.second), f,
                        "expected a date YYYY-MM-01 on the 1st of a month (funds are merged when a month opens), got '" + s + "'");
-    pooling[*code] = *d;
+    pooling[code] = *d;
   }
 }
 
