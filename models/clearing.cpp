@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 namespace yidi {
 namespace {
@@ -24,6 +25,14 @@ std::string_view to_string(Warning w) {
     case Warning::none: return "none";
     case Warning::yellow: return "yellow";
     case Warning::red: return "red";
+  }
+  return "?";
+}
+
+std::string_view to_string(QuotaLevel l) {
+  switch (l) {
+    case QuotaLevel::province: return "province";
+    case QuotaLevel::pair: return "pair";
   }
   return "?";
 }
@@ -67,7 +76,7 @@ void check_intra_rule(const IntraRule& r, const std::string& what) {
 }
 }  // namespace
 
-ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_(params), open_(first_month) {
+ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_(params), first_month_(first_month), open_(first_month) {
   check_intra_rule(params_.intra_province.default_rule, "default intra-province rule");
   for (const auto& [province, rules] : params_.intra_province.by_province) {
     if (!province.is_province() || province.value() == 0)
@@ -86,6 +95,21 @@ ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_
     if (from.day() != 1)
       throw ClearingError("province-level pooling of " + province.str() + " from " + from.str() +
                           ": expected the first day of a month (funds are merged when a month opens)");
+  }
+  for (const auto& [province, settings] : params_.quotas) {
+    if (params_.quota_level != QuotaLevel::province)
+      throw ClearingError("quotas set for " + province.str() + " with quota_level " +
+                          std::string(to_string(params_.quota_level)) + "; expected quota_level province");
+    if (!province.is_province() || province.value() == 0)
+      throw ClearingError("quota of " + province.str() + ": expected a province code (the first 2 digits, then 0000)");
+    for (std::size_t i = 0; i < settings.size(); ++i) {
+      const std::string what = "quota of " + province.str() + " from " + settings[i].from.str();
+      if (settings[i].from.day() != 1) throw ClearingError(what + ": expected the first day of a month");
+      if (settings[i].quota.is_negative() || settings[i].quota.is_unlimited())
+        throw ClearingError(what + ": expected an amount ≥ 0");
+      if (i > 0 && !(settings[i - 1].from < settings[i].from))
+        throw ClearingError(what + ": expected dates in increasing order, after " + settings[i - 1].from.str());
+    }
   }
   if (!Date::month_in_range(first_month))
     throw ClearingError("first month " + month_label(first_month) + " is outside the supported dates, " +
@@ -143,6 +167,13 @@ ClearingSystem::Id ClearingSystem::cross_id(const PairKey& k) {
     st.fund = fund_id(k.pool, k.scheme);
     st.prepayment = ledger_.slot(AccountId::prepayment(k.pool, k.scheme, k.treatment));
     cross_state_.push_back(st);
+    // A quota set by hand for a province that had no pair yet: the first pair holds it.
+    if (const auto u = unplaced_quota_.find(k.pool.province()); u != unplaced_quota_.end()) {
+      ledger_.post_signed(first_day(open_), u->second, fund_state_[st.fund].fund, st.prepayment,
+                          Purpose::prepayment_quota, "quota set " + k.pool.province().str());
+      cross_state_[id].quota = u->second;
+      unplaced_quota_.erase(u);
+    }
   }
   return id;
 }
@@ -376,21 +407,83 @@ void ClearingSystem::post_local_benefit(RegionCode pool, Scheme scheme, Date on,
   record_expenditure(f, amount);
 }
 
-void ClearingSystem::rebase_quotas(Date on, MonthReport& report) {
-  // Quota for the new year = multiple × previous year's average monthly direct-settlement fund
-  // payments of the pair [seed 000, 002; multiple assumed], rounded half-up to the fen. A pair
-  // without flows last year returns its quota.
-  const auto prev = flows_.find(on.year() - 1);
-  const std::string ref = "quota " + std::to_string(on.year());
+std::vector<std::vector<ClearingSystem::Id>> ClearingSystem::quota_groups() const {
+  // Pairs sort by insured pool first, and a province's pools by their codes, so each province's
+  // pairs are consecutive in key order.
+  std::vector<std::vector<Id>> groups;
   for (const Id c : cross_.sorted()) {
-    Money q = Money::zero();
-    if (prev != flows_.end() && c < prev->second.size())
-      q = scale_half_up(prev->second[c], params_.quota_multiple.bp(), 12 * Ratio::kOne);
-    CrossState& st = cross_state_[c];
-    const Money change = q - st.quota;
+    const RegionCode province = cross_.key(c).pool.province();
+    if (groups.empty() || params_.quota_level == QuotaLevel::pair ||
+        cross_.key(groups.back().front()).pool.province() != province)
+      groups.emplace_back();
+    groups.back().push_back(c);
+  }
+  return groups;
+}
+
+void ClearingSystem::set_group_quota(const std::vector<Id>& ids, const std::vector<Money>& weights, Money total,
+                                     Date on, const std::string& ref, MonthReport& report) {
+  std::vector<Money> parts(ids.size());
+  split_in_proportion(total, weights, parts, Rounding::down());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    CrossState& st = cross_state_[ids[i]];
+    const Money change = parts[i] - st.quota;
     ledger_.post_signed(on, change, fund_state_[st.fund].fund, st.prepayment, Purpose::prepayment_quota, ref);
     report.quota_rebased += change;
-    st.quota = q;
+    st.quota = parts[i];
+  }
+}
+
+void ClearingSystem::rebase_quotas(Date on, MonthReport& report) {
+  // Quota for the new year = multiple × previous year's average monthly direct-settlement fund
+  // payments of the group (the insured province, or the pair) [seed 000, 002; multiple assumed],
+  // rounded half-up to the fen, held by its pairs in proportion to their flows. A pair without
+  // flows last year returns its quota.
+  const auto prev = flows_.find(on.year() - 1);
+  const std::string ref = "quota " + std::to_string(on.year());
+  unplaced_quota_.clear();  // a hand-set quota lasts to its year's end
+  for (const auto& ids : quota_groups()) {
+    std::vector<Money> w(ids.size());
+    Money flow;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (prev != flows_.end() && ids[i] < prev->second.size()) w[i] = prev->second[ids[i]];
+      flow += w[i];
+    }
+    set_group_quota(ids, w, scale_half_up(flow, params_.quota_multiple.bp(), 12 * Ratio::kOne), on, ref, report);
+  }
+}
+
+void ClearingSystem::apply_quota_settings(int m, MonthReport& report) {
+  if (params_.quotas.empty()) return;
+  const Date on = first_day(m);
+  const auto groups = quota_groups();
+  const auto prev = flows_.find(on.year() - 1);
+  for (const auto& [province, settings] : params_.quotas) {
+    for (const QuotaSetting& q : settings) {
+      if (q.from.month_index() != m) continue;
+      const std::string ref = "quota set " + province.str() + " from " + q.from.str();
+      const auto g = std::find_if(groups.begin(), groups.end(),
+                                  [&](const auto& ids) { return cross_.key(ids.front()).pool.province() == province; });
+      if (g == groups.end()) {  // no pair yet: the province's first pair will hold it
+        unplaced_quota_[province] = q.quota;
+        continue;
+      }
+      // Held by its pairs as the rule would hold it: in proportion to last year's flows in a
+      // January, else to the quotas they hold, else to what they have outstanding, else equally.
+      const auto weights = [&](auto of) {
+        std::vector<Money> w(g->size());
+        Money sum;
+        for (std::size_t i = 0; i < g->size(); ++i) sum += (w[i] = max(of((*g)[i]), Money::zero()));
+        return std::pair{w, sum};
+      };
+      auto [w, sum] = weights([&](Id c) {
+        return m % 12 == 0 && prev != flows_.end() && c < prev->second.size() ? prev->second[c] : Money::zero();
+      });
+      if (sum.is_zero()) std::tie(w, sum) = weights([&](Id c) { return cross_state_[c].quota; });
+      if (sum.is_zero()) std::tie(w, sum) = weights([&](Id c) { return cross_state_[c].outstanding; });
+      if (sum.is_zero()) std::tie(w, sum) = weights([&](Id) { return Money::fen(1); });
+      set_group_quota(*g, w, q.quota, on, ref, report);
+    }
   }
 }
 
@@ -414,9 +507,11 @@ MonthReport ClearingSystem::close_month() {
   return rep;
 }
 
-// 1. January: re-base every pair's quota from last year's flows (the first year keeps its initial quotas).
+// 1. January: re-base every quota from last year's flows (a year without flows gives none; a
+//    calendar opening in January keeps its initial quotas); then the quotas set by hand from this month.
 void ClearingSystem::rebase_in_january(int m, MonthReport& rep) {
-  if (m % 12 == 0 && flows_.count(first_day(m).year() - 1)) rebase_quotas(first_day(m), rep);
+  if (m % 12 == 0 && m != first_month_) rebase_quotas(first_day(m), rep);
+  apply_quota_settings(m, rep);
 }
 
 // 2. Emergency top-ups falling due this month.
@@ -557,15 +652,30 @@ void ClearingSystem::close_year(int m, MonthReport& rep) {
   drg_flows_.erase(drg);
 }
 
-// 7. Month-end prepayment positions, per pair and per province (pairs in key order, so a
-//    province's pairs are consecutive); red pairs ask for an emergency top-up after a lag [seed 000, 002].
+// 7. Month-end prepayment positions, per pair and per insured province (pairs in key order, so a
+//    province's pairs are consecutive). Red asks for an emergency top-up paid after a lag [seed
+//    000, 002]: at QuotaLevel::province on the province's usage, split over its pairs in
+//    proportion to their outstanding amounts; at QuotaLevel::pair on each pair's own.
 void ClearingSystem::prepayment_positions(int m, MonthReport& rep) {
   const auto warning_of = [&](std::int64_t bp) {
     if (bp >= params_.red_usage.bp()) return Warning::red;
     if (bp >= params_.yellow_usage.bp()) return Warning::yellow;
     return Warning::none;
   };
+  // Raises a quota so that usage falls to the target: outstanding ÷ target − quota, asked for in
+  // whole yuan, rounded up (zero when it is already there).
+  const auto topup_for = [&](Money outstanding, Money quota) {
+    const std::int32_t target = params_.topup_target_usage.bp();
+    const Money amount = Rounding::up_to_yuan().quotient(
+        static_cast<i128>(outstanding.fen()) * Ratio::kOne - static_cast<i128>(quota.fen()) * target, target);
+    return max(amount, Money::zero());
+  };
+  const auto due = [&] { return last_day(m).plus_days(params_.topup_lag_days); };  // only when one is asked for
+  const bool by_pair = params_.quota_level == QuotaLevel::pair;
   rep.prepayments.reserve(cross_.size());
+  std::vector<Id> pair_of;             // per position: its pair
+  std::vector<std::size_t> first_of;   // per province: its first position
+  pair_of.reserve(cross_.size());
   for (const Id c : cross_.sorted()) {
     const PairKey& k = cross_.key(c);
     PrepaymentPosition p;
@@ -577,29 +687,39 @@ void ClearingSystem::prepayment_positions(int m, MonthReport& rep) {
     if (p.quota.is_zero() && p.outstanding.is_zero()) continue;
     p.usage_bp = usage_bp(p.outstanding, p.quota);
     p.warning = warning_of(p.usage_bp);
-    if (p.warning == Warning::red) {
-      // Raise the quota so that usage falls to the target: outstanding ÷ target − quota, asked for
-      // in whole yuan, rounded up.
-      const std::int32_t target = params_.topup_target_usage.bp();
-      const Money amount = Rounding::up_to_yuan().quotient(
-          static_cast<i128>(p.outstanding.fen()) * Ratio::kOne - static_cast<i128>(p.quota.fen()) * target, target);
-      if (amount > Money::zero()) {
-        p.topup_requested = amount;
-        topups_.push_back(TopUp{last_day(m).plus_days(params_.topup_lag_days), c, p.topup_requested});
-      }
+    if (by_pair && p.warning == Warning::red) {
+      p.topup_requested = topup_for(p.outstanding, p.quota);
+      if (p.topup_requested > Money::zero()) topups_.push_back(TopUp{due(), c, p.topup_requested});
     }
     rep.prepayments.push_back(p);
+    pair_of.push_back(c);
     if (rep.provinces.empty() || rep.provinces.back().province != k.pool.province()) {
       rep.provinces.emplace_back();
       rep.provinces.back().province = k.pool.province();
+      first_of.push_back(rep.prepayments.size() - 1);
     }
     auto& pp = rep.provinces.back();
     pp.quota += p.quota;
     pp.outstanding += p.outstanding;
+    pp.topup_requested += p.topup_requested;
   }
-  for (auto& pp : rep.provinces) {
+  first_of.push_back(rep.prepayments.size());
+  for (std::size_t i = 0; i < rep.provinces.size(); ++i) {
+    ProvincePrepayment& pp = rep.provinces[i];
     pp.usage_bp = usage_bp(pp.outstanding, pp.quota);
     pp.warning = warning_of(pp.usage_bp);
+    if (by_pair || pp.warning != Warning::red) continue;
+    pp.topup_requested = topup_for(pp.outstanding, pp.quota);
+    if (pp.topup_requested.is_zero()) continue;
+    const std::size_t lo = first_of[i], n = first_of[i + 1] - lo;
+    std::vector<Money> weights(n), parts(n);
+    for (std::size_t j = 0; j < n; ++j) weights[j] = max(rep.prepayments[lo + j].outstanding, Money::zero());
+    split_in_proportion(pp.topup_requested, weights, parts, Rounding::down());
+    for (std::size_t j = 0; j < n; ++j) {
+      if (parts[j].is_zero()) continue;
+      rep.prepayments[lo + j].topup_requested = parts[j];
+      topups_.push_back(TopUp{due(), pair_of[lo + j], parts[j]});
+    }
   }
 }
 

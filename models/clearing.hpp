@@ -56,6 +56,29 @@ struct IntraProvinceRules {
   bool operator==(const IntraProvinceRules&) const = default;
 };
 
+/// Where the cross-province prepayment quota, its warnings and its emergency top-ups are kept.
+enum class QuotaLevel : std::uint8_t {
+  /// One quota per insured province [seed 000, 002: 年度预付金额度 per province; seed 004 (二十一):
+  /// the province's quota is passed down to its agencies]: re-based each January from the
+  /// province's flows of last year, warned and topped up on the province's usage. Its money comes
+  /// from the pools' funds and is held per (pool, scheme, treatment province), in proportion to
+  /// their flows (re-base) or their outstanding amounts (top-up), so pair positions stay as detail.
+  province,
+  /// One quota per (insured pool, scheme, treatment province): each pair re-based, warned and
+  /// topped up on its own (the behaviour before province quotas; worked cases and comparisons).
+  pair,
+};
+std::string_view to_string(QuotaLevel);
+
+/// A quota set by hand for an insured province: from `from` (the first of a month) to the end of
+/// its year, the province's quota is `quota` instead of the rule's; the next January returns to
+/// the rule unless another setting starts then.
+struct QuotaSetting {
+  Date from;
+  Money quota;
+  bool operator==(const QuotaSetting&) const = default;
+};
+
 /// Parameters of the clearing calendar and the prepayment rule, each with its evidence.
 struct ClearingParams {
   int declaration_day = 20;                    // declared by the 20th of the next month, cleared then [seed 002]
@@ -66,6 +89,10 @@ struct ClearingParams {
   Ratio red_usage = Ratio::percent(90);        // [secondary]
   Ratio topup_target_usage = Ratio::percent(50);  // emergency top-up restores usage to this [assumed]
   int topup_lag_days = 10;                     // top-up paid this many days after the red month's end [assumed]
+  QuotaLevel quota_level = QuotaLevel::province;  // one quota per insured province [seed 000, 002]
+  /// Quotas set by hand (clearing.quotas): insured province code → settings, `from` strictly
+  /// increasing. Province level only. Empty by default: every quota by the rule.
+  std::map<RegionCode, std::vector<QuotaSetting>> quotas;
   int coaudit_answer_day = 26;                 // co-audit answered by the 26th of the next month [seed 003]
   Ratio coaudit_clawback_rate = Ratio::percent(3);  // share of co-audited fund payments clawed back [assumed]
   IntraProvinceRules intra_province;           // intra-province clearing per province, dated [seed 003]
@@ -132,12 +159,15 @@ struct PrepaymentPosition {
   Money topup_requested;    // emergency top-up asked for at this month end
 };
 
+/// An insured province's cross-province prepayment: the sum of its pairs. At QuotaLevel::province
+/// its warning is the one that counts and its top-up is what its pairs' top-ups add up to.
 struct ProvincePrepayment {
   RegionCode province;
   Money quota;
   Money outstanding;
   std::int64_t usage_bp = 0;
   Warning warning = Warning::none;
+  Money topup_requested;    // emergency top-ups asked for at this month end (Σ its pairs')
 };
 
 struct FundPosition {
@@ -296,6 +326,17 @@ private:
   Slot cross_hospitals(Id c, RegionCode treatment_region);
   Id intra_id(const PairKey& k);
   void rebase_quotas(Date on, MonthReport& report);
+  /// Sets quotas by hand (params_.quotas) whose settings start in month `m` (the January ones
+  /// after the re-base, which they override).
+  void apply_quota_settings(int m, MonthReport& report);
+  /// The insured province's setting in force on `on` for its year, if any.
+  const QuotaSetting* quota_setting(RegionCode province, Date on) const;
+  /// Sets the quota of the pairs `ids` (all of one group) to `total`, split in proportion to
+  /// `weights` (rounded down, the rest to the last: the parts sum to the total), posted on `on`.
+  void set_group_quota(const std::vector<Id>& ids, const std::vector<Money>& weights, Money total, Date on,
+                       const std::string& ref, MonthReport& report);
+  /// The pairs of each quota group in key order: one group per insured province, or per pair.
+  std::vector<std::vector<Id>> quota_groups() const;
   void record_expenditure(Id fund, Money amount) { fund_state_[fund].expenditure += amount; }
   static Pending& due_entry(DueBucket& bucket, int year, Id id, std::size_t ids);
 
@@ -311,6 +352,7 @@ private:
   void fund_positions(MonthReport& rep);
 
   ClearingParams params_;
+  int first_month_;  // the month the calendar opened: its year keeps its initial quotas
   int open_;
   Ledger ledger_;
   KeyIds funds_;                                  // (pool, scheme, {})
@@ -330,6 +372,8 @@ private:
   std::map<int, std::vector<Clawback>> clawbacks_;  // month -> co-audit clawbacks, in submission order
   std::map<int, Money> year_settled_, year_cleared_;
   std::vector<TopUp> topups_;
+  /// Hand-set quotas of provinces with no pair yet: placed on the province's first pair.
+  std::map<RegionCode, Money> unplaced_quota_;
   std::map<int, std::vector<Manual>> manual_;     // month -> reimbursements
 };
 

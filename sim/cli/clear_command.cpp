@@ -235,7 +235,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
     Table prepay(folder, "prepayment_pairs.csv", prov,
                  {"month", "insured_region", "scheme", "treatment_province", "quota", "outstanding", "usage", "warning",
                   "topup_requested"});
-    Table prov_t(folder, "prepayment_provinces.csv", prov, {"month", "province", "quota", "outstanding", "usage", "warning"});
+    Table prov_t(folder, "prepayment_provinces.csv", prov, {"month", "province", "quota", "outstanding", "usage", "warning", "topup_requested"});
     Table fund_t(folder, "funds.csv", prov,
                  {"month", "pool", "scheme", "balance", "prepayment_held", "income", "expenditure", "months_payable",
                   "below_floor"});
@@ -302,7 +302,7 @@ int run_clear(const ClearOptions& o, const std::string& command_line) {
                     p.outstanding.str(), usage_str(p.usage_bp), std::string(to_string(p.warning)), p.topup_requested.str()});
       for (const auto& p : rep.provinces)
         prov_t.row({ml, p.province.str(), p.quota.str(), p.outstanding.str(), usage_str(p.usage_bp),
-                    std::string(to_string(p.warning))});
+                    std::string(to_string(p.warning)), p.topup_requested.str()});
       for (const auto& f : rep.funds)
         fund_t.row({ml, f.pool.str(), std::string(to_string(f.scheme)), f.balance.str(), f.prepayment_held.str(),
                     f.income.str(), f.expenditure.str(), months_str(f.months_payable), f.below_floor ? "1" : "0"});

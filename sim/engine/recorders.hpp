@@ -202,11 +202,11 @@ public:
 
 private:
   static std::vector<Dim> by_province() { return {Dim::month, Dim::province}; }
-  Ints1 quota_{*this, "prepayment/quota", by_province(), "fen", "prepayment quota of the insured province at month end"};
+  Ints1 quota_{*this, "prepayment/quota", by_province(), "fen", "cross-province prepayment quota of the insured province at month end (one per province, clearing.quota_level)"};
   Ints1 outstanding_{*this, "prepayment/outstanding", by_province(), "fen", "settled but not yet cleared at month end"};
   Dataset<double, 1> usage_{*this, "prepayment/usage", by_province(), "ratio", "outstanding ÷ quota"};
-  Ints1 warning_{*this, "prepayment/warning", by_province(), "0/1/2", "none / yellow (≥ 70%) / red (≥ 90%) at month end"};
-  Ints1 topup_requested_{*this, "prepayment/topup_requested", by_province(), "fen", "emergency top-ups asked for at month end"};
+  Ints1 warning_{*this, "prepayment/warning", by_province(), "0/1/2", "the province's warning at month end: none / yellow (≥ 70%) / red (≥ 90%, asks for a top-up)"};
+  Ints1 topup_requested_{*this, "prepayment/topup_requested", by_province(), "fen", "emergency top-up the province asked for at month end (split over its pools by what they have outstanding)"};
   Dataset<std::int64_t, 0> topups_paid_{*this, "prepayment/topups_paid", {Dim::month}, "fen",
                                         "emergency top-ups paid during the month, national"};
 };

@@ -235,6 +235,92 @@ void parse_province_pooling(const YAML::Node& n, const std::string& file, const 
   }
 }
 
+// --- clearing.quotas: prepayment quotas set by hand, per insured province from a date ---------
+
+const std::string kQuotaAmountForm =
+    "an amount in yuan such as 1500000000.00, or in 亿元 or 万元 such as '15亿元' or '150000万元'";
+
+/// A quota: yuan (Money's input form), or a decimal number of 亿元 (10^8 yuan) or 万元 (10^4 yuan)
+/// with at most as many decimals as make a whole fen (10 for 亿元, 6 for 万元), read exactly.
+Money quota_amount(const YAML::Node& n, const std::string& file, const std::string& field) {
+  const auto s = scalar(n, file, field, kQuotaAmountForm);
+  const auto bad = [&] { return InputError(at(file, n), field, "expected " + kQuotaAmountForm + " (≥ 0), got '" + s + "'"); };
+  int decimals = 2;  // fen per unit = 10^decimals
+  std::string number = s;
+  for (const auto& [suffix, d] : {std::pair<std::string, int>{"亿元", 10}, {"亿", 10}, {"万元", 6}, {"万", 6}, {"元", 2}}) {
+    if (number.size() > suffix.size() && number.compare(number.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      number.resize(number.size() - suffix.size());
+      decimals = d;
+      break;
+    }
+  }
+  if (decimals == 2) {  // yuan: Money's own form
+    const auto m = Money::parse(number);
+    if (!m || m->is_negative()) throw bad();
+    return *m;
+  }
+  const auto dot = number.find('.');
+  std::string digits = number.substr(0, dot);
+  std::string fraction = dot == std::string::npos ? "" : number.substr(dot + 1);
+  if (digits.empty() || (dot != std::string::npos && fraction.empty()) || fraction.size() > static_cast<std::size_t>(decimals))
+    throw bad();
+  fraction.resize(static_cast<std::size_t>(decimals), '0');
+  digits += fraction;
+  std::int64_t fen = 0;
+  for (const char ch : digits) {
+    if (ch < '0' || ch > '9') throw bad();
+    if (fen > (Money::kMaxInputFen - (ch - '0')) / 10)
+      throw InputError(at(file, n), field, "expected at most " + Money::max_input().str() + " yuan, got '" + s + "'");
+    fen = fen * 10 + (ch - '0');
+  }
+  return Money::fen(fen);
+}
+
+/// Overlays `quotas`: each province listed gets its settings (null removes them).
+void parse_quotas(const YAML::Node& n, const std::string& file, const std::string& field,
+                  std::map<RegionCode, std::vector<QuotaSetting>>& quotas) {
+  const std::string form =
+      "a mapping of insured province codes in quotes (such as \"440000\") to a list of {from: YYYY-MM-01, quota: "
+      "AMOUNT}, or null";
+  if (!n.IsMap()) throw InputError(at(file, n), field, "expected " + form + ", got " + shown(n));
+  for (const auto& kv : n) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+    const std::string f = field + "." + key;
+    const RegionCode code = province_key(kv.first, file, f, form, "the prepayment quota is the insured province's");
+    if (kv.second.IsNull()) {
+      quotas.erase(code);
+      continue;
+    }
+    if (!kv.second.IsSequence())
+      throw InputError(at(file, kv.second), f, "expected a list of {from: YYYY-MM-01, quota: AMOUNT}, got " + shown(kv.second));
+    std::vector<QuotaSetting> list;
+    for (std::size_t i = 0; i < kv.second.size(); ++i) {
+      const YAML::Node item = kv.second[i];
+      const std::string fi = f + "[" + std::to_string(i) + "]";
+      QuotaSetting q;
+      each_key(item, file, fi,
+               {{"from",
+                 [&](const YAML::Node& x, const std::string& g) {
+                   const auto s = scalar(x, file, g, "a date YYYY-MM-01");
+                   const auto d = Date::parse(s);
+                   if (!d || d->day() != 1)
+                     throw InputError(at(file, x), g,
+                                      "expected a date YYYY-MM-01 on the 1st of a month (a quota is set when a month "
+                                      "opens), got '" + s + "'");
+                   q.from = *d;
+                 }},
+                {"quota", [&](const YAML::Node& x, const std::string& g) { q.quota = quota_amount(x, file, g); }}});
+      require(item, file, fi, {"from", "quota"});
+      if (i > 0 && !(list.back().from < q.from))
+        throw InputError(at(file, item["from"]), fi + ".from",
+                         "expected a date after the previous setting's " + list.back().from.str() + ", got '" +
+                             q.from.str() + "'");
+      list.push_back(q);
+    }
+    quotas[code] = std::move(list);
+  }
+}
+
 /// The keys dated intra-province rules replaced: refused with what to write instead.
 void refuse_replaced_keys(const YAML::Node& node, const std::string& file) {
   if (!node.IsMap()) return;
@@ -266,6 +352,17 @@ std::string province_pooling_text(const std::map<RegionCode, Date>& pooling) {
   return s + "}";
 }
 
+std::string quotas_text(const std::map<RegionCode, std::vector<QuotaSetting>>& quotas) {
+  std::string s = "{";
+  for (const auto& [code, list] : quotas) {
+    s += (s.size() > 1 ? ", \"" : "\"") + code.str() + "\": [";
+    for (std::size_t i = 0; i < list.size(); ++i)
+      s += (i ? ", " : "") + std::string("{from: ") + list[i].from.str() + ", quota: " + list[i].quota.str() + "}";
+    s += "]";
+  }
+  return s + "}";
+}
+
 std::string intra_province_text(const IntraProvinceRules& rules) {
   std::string s = "{default: " + intra_rule_text(rules.default_rule, false);
   for (const auto& [code, list] : rules.by_province) {
@@ -278,6 +375,7 @@ std::string intra_province_text(const IntraProvinceRules& rules) {
 
 void parse_clearing_params(const YAML::Node& node, const std::string& file, ClearingParams& p) {
   std::optional<YAML::Node> last_usage;  // the later of yellow_usage / red_usage / topup_target_usage
+  std::optional<YAML::Node> quota_level_node, quotas_node;
   refuse_replaced_keys(node, file);
   each_key(node, file, "clearing",
            {{"declaration_day", [&](const YAML::Node& n, const std::string& f) { p.declaration_day = integer(n, file, f, 1, 28); }},
@@ -288,11 +386,26 @@ void parse_clearing_params(const YAML::Node& node, const std::string& file, Clea
             {"red_usage", [&](const YAML::Node& n, const std::string& f) { p.red_usage = ratio(n, file, f); last_usage = n; }},
             {"topup_target_usage", [&](const YAML::Node& n, const std::string& f) { p.topup_target_usage = ratio(n, file, f); last_usage = n; }},
             {"topup_lag_days", [&](const YAML::Node& n, const std::string& f) { p.topup_lag_days = integer(n, file, f, 0, 90); }},
+            {"quota_level",
+             [&](const YAML::Node& n, const std::string& f) {
+               const auto s = scalar(n, file, f, "province or pair");
+               if (s == "province") p.quota_level = QuotaLevel::province;
+               else if (s == "pair") p.quota_level = QuotaLevel::pair;
+               else throw InputError(at(file, n), f, "expected province (one quota per insured province, seed 000, 002) or pair, got '" + s + "'");
+               quota_level_node = n;
+             }},
+            {"quotas", [&](const YAML::Node& n, const std::string& f) { parse_quotas(n, file, f, p.quotas); quotas_node = n; }},
             {"coaudit_answer_day", [&](const YAML::Node& n, const std::string& f) { p.coaudit_answer_day = integer(n, file, f, 1, 28); }},
             {"coaudit_clawback_rate", [&](const YAML::Node& n, const std::string& f) { p.coaudit_clawback_rate = share(n, file, f); }},
             {"intra_province", [&](const YAML::Node& n, const std::string& f) { parse_intra_province(n, file, f, p.intra_province); }},
             {"province_pooling", [&](const YAML::Node& n, const std::string& f) { parse_province_pooling(n, file, f, p.province_pooling); }},
             {"months_payable_floor", [&](const YAML::Node& n, const std::string& f) { p.months_payable_floor = integer(n, file, f, 0, 120); }}});
+  if (!p.quotas.empty() && p.quota_level != QuotaLevel::province) {
+    const YAML::Node& where = quota_level_node ? *quota_level_node : *quotas_node;
+    throw InputError(at(file, where), quota_level_node ? "clearing.quota_level" : "clearing.quotas",
+                     "quotas set by hand are an insured province's (clearing.quotas); expected quota_level province "
+                     "with them, got quota_level pair");
+  }
   // A red warning must come after a yellow one, and a top-up must bring usage below red.
   if (last_usage && !(p.topup_target_usage < p.red_usage && p.yellow_usage <= p.red_usage))
     throw InputError(at(file, *last_usage), "clearing", "expected topup_target_usage < red_usage and yellow_usage <= red_usage, got " +
@@ -389,6 +502,8 @@ std::vector<std::string> describe(const ClearingParams& p, const RecordRules& r)
           "red_usage=" + p.red_usage.str(),
           "topup_target_usage=" + p.topup_target_usage.str(),
           "topup_lag_days=" + std::to_string(p.topup_lag_days),
+          "quota_level=" + std::string(to_string(p.quota_level)),
+          "quotas=" + quotas_text(p.quotas),
           "coaudit_answer_day=" + std::to_string(p.coaudit_answer_day),
           "coaudit_clawback_rate=" + p.coaudit_clawback_rate.str(),
           "intra_province=" + intra_province_text(p.intra_province),

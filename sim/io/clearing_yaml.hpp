@@ -52,6 +52,8 @@ ClearingConfig parse_clearing_config(std::string_view text, const std::string& f
 std::string intra_province_text(const IntraProvinceRules& rules);
 /// Province-level pooling dates as one flow mapping that reads back to the same map.
 std::string province_pooling_text(const std::map<RegionCode, Date>& pooling);
+/// clearing.quotas as YAML flow text (the resolved scenario's line).
+std::string quotas_text(const std::map<RegionCode, std::vector<QuotaSetting>>& quotas);
 /// The resolved parameters, one "name=value" per entry, for provenance lines.
 std::vector<std::string> describe(const ClearingParams& p, const RecordRules& r);
 

@@ -131,6 +131,8 @@ void check_month(const YAML::Node& e, const MonthReport& rep, const ClearingSyst
       EXPECT_EQ(rep.provinces[i].quota.str(), money(p[i]["quota"]).str()) << at;
       EXPECT_EQ(rep.provinces[i].outstanding.str(), money(p[i]["outstanding"]).str()) << at;
       EXPECT_EQ(to_string(rep.provinces[i].warning), p[i]["warning"].as<std::string>()) << at;
+      if (p[i]["usage"]) { EXPECT_EQ(rep.provinces[i].usage_bp, ratio(p[i]["usage"]).bp()) << at; }
+      if (p[i]["topup"]) { EXPECT_EQ(rep.provinces[i].topup_requested.str(), money(p[i]["topup"]).str()) << at; }
     }
   }
   if (const auto f = e["funds"]) {

@@ -279,6 +279,40 @@ TEST(ScenarioResolved, ProvincePoolingReadsBack) {
   EXPECT_EQ(p.province_pooling.count(yidi::RegionCode::of(460000)), 1u);
 }
 
+// Quotas set by hand (issue 17; clearing.quotas) in yuan, 万元 and 亿元 read exactly, appear in the
+// resolved form in yuan and read back; the default level is the insured province; null removes one.
+TEST(ScenarioResolved, QuotasReadBack) {
+  const yidi::sim::Scenario s = yidi::io::parse_scenario(
+      "name: q\nclearing:\n  quotas: {\"440000\": [{from: 2024-01-01, quota: 15.25亿元}, {from: 2025-01-01, quota: "
+      "\"0.0000000001亿元\"}], \"110000\": [{from: 2024-07-01, quota: 123.456789万元}], \"120000\": [{from: "
+      "2024-01-01, quota: 99.99}]}\n",
+      "q.yaml");
+  EXPECT_EQ(s.clearing.quota_level, yidi::QuotaLevel::province);
+  ASSERT_EQ(s.clearing.quotas.size(), 3u);
+  const auto& gd = s.clearing.quotas.at(yidi::RegionCode::of(440000));
+  ASSERT_EQ(gd.size(), 2u);
+  EXPECT_EQ(gd[0].quota.str(), "1525000000.00");  // 15.25 × 10^8 yuan
+  EXPECT_EQ(gd[1].quota.str(), "0.01");           // 10^-10 亿元 is one fen
+  EXPECT_EQ(s.clearing.quotas.at(yidi::RegionCode::of(110000))[0].quota.str(), "1234567.89");
+  EXPECT_EQ(s.clearing.quotas.at(yidi::RegionCode::of(120000))[0].quota.str(), "99.99");
+  const std::string once = yidi::io::resolved_yaml(s);
+  EXPECT_NE(once.find("  quota_level: province\n"), std::string::npos) << once;
+  EXPECT_NE(once.find("  quotas: {\"110000\": [{from: 2024-07-01, quota: 1234567.89}], \"120000\": [{from: 2024-01-01, "
+                      "quota: 99.99}], \"440000\": [{from: 2024-01-01, quota: 1525000000.00}, {from: 2025-01-01, quota: "
+                      "0.01}]}\n"),
+            std::string::npos)
+      << once;
+  const yidi::sim::Scenario back = yidi::io::parse_scenario(once, "resolved");
+  EXPECT_EQ(back.clearing.quotas, s.clearing.quotas);
+  EXPECT_EQ(yidi::io::resolved_yaml(back), once);
+  yidi::ClearingParams p = s.clearing;
+  yidi::io::parse_clearing_params(YAML::Load("quotas: {\"440000\": null}"), "overlay.yaml", p);
+  EXPECT_EQ(p.quotas.size(), 2u);
+  EXPECT_EQ(p.quotas.count(yidi::RegionCode::of(440000)), 0u);
+  yidi::io::parse_clearing_params(YAML::Load("quotas: {\"110000\": null, \"120000\": null}\nquota_level: pair"), "o.yaml", p);
+  EXPECT_EQ(p.quota_level, yidi::QuotaLevel::pair);
+}
+
 // The strict number forms shared by the loaders.
 TEST(StrictNumbers, OneFormEach) {
   using namespace yidi::io;
