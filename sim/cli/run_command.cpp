@@ -388,6 +388,13 @@ int run_simulation(const RunOptions& o) {
   prov.numbers["noise_intra_pools"] = static_cast<std::int64_t>(noise.intra.pools);
   prov.numbers["noise_intra_noisy"] = static_cast<std::int64_t>(noise.intra.noisy);
   prov.numbers["noise_intra_ratio"] = noise.intra.ratio;
+  // Whose prepayment answer is mostly sampling noise at this scale (issue 17).
+  const sim::PrepaymentNoise prepay_noise = sim::prepayment_noise(sim.results(), s.scale);
+  const std::string prepay_noise_line = sim::prepayment_noise_sentence(sim.results(), prepay_noise);
+  prov.text["sampling_noise_prepayment"] = prepay_noise_line;
+  prov.numbers["noise_prepayment_provinces"] = static_cast<std::int64_t>(prepay_noise.provinces);
+  prov.numbers["noise_prepayment_noisy"] = static_cast<std::int64_t>(prepay_noise.noisy);
+  prov.numbers["noise_prepayment_ratio"] = prepay_noise.ratio;
   // Funds that went below zero: loud in the summary, the attributes and the report.
   const auto alarms = sim::funds_below_zero(sim.results());
   const std::string alarm_line = sim::funds_below_zero_sentence(sim.results(), alarms, s.start_month);
@@ -403,6 +410,7 @@ int run_simulation(const RunOptions& o) {
   if (comm.size() > 1) std::cerr << " on " << comm.size() << " ranks";
   std::cerr << "; wrote " << out << "\n";
   std::cerr << "yidi run: " << noise_line << "\n";
+  std::cerr << "yidi run: " << prepay_noise_line << "\n";
   if (!alarm_line.empty()) std::cerr << "yidi run: " << alarm_line << "\n";
   return kOk;
 }

@@ -102,6 +102,8 @@ std::string schema_markdown() {
   out += "\n`treatment_province` has the labels of `province`.\n";
   char se[16];
   std::snprintf(se, sizeof se, "%.2f", kNoiseSe);
+  char pse[16];
+  std::snprintf(pse, sizeof pse, "%.2f", kPrepaymentNoiseSe);
   out += "\n## Sampling noise\n\n"
          "A pool's rate rests on the few sampled stays behind it (`region/sample_inpatient`,\n"
          "`region/intra_sample_inpatient`; at 1:1000 a pool has a few cross-province inpatient stays a month).\n"
@@ -120,7 +122,17 @@ std::string schema_markdown() {
          "`noise_cross_ratio`: the sampling ratio 1:N that would bring the median noisy pool's error, in\n"
          "its average month, under the threshold (stays scale as 1/scale, the error as √scale); the run's\n"
          "own N if it already is, −1 if not even full scale would, 0 if no pool is noisy or the median one\n"
-         "had no sampled stays.\n";
+         "had no sampled stays.\n\n"
+         "The prepayment answer has its own error (issue 17). `prepayment/usage_se` is the sampling\n"
+         "standard error of a province's month-end usage: that of the month's direct cross-province fund\n"
+         "payments, Σ over cells of (scale × Σ fund)² ÷ sampled visits × (1 + cv²), cv² = exp(σ²) − 1 of\n"
+         "the cost model's lognormal shape for the visit type, ÷ the quota. `prepayment/noisy` flags it: 0\n"
+         "readable, 1 mostly noise (above " + std::string(pse) + ", `kPrepaymentNoiseSe` [assumed]: the typical 50% usage is\n"
+         "then within 4 errors of the 90% red line, so noise alone asks for top-ups), 2 no quota. The run's\n"
+         "second line and the root attributes `sampling_noise_prepayment`, `noise_prepayment_provinces`\n"
+         "(provinces with a quota), `noise_prepayment_noisy` (flagged in more than half of their months)\n"
+         "and `noise_prepayment_ratio` (the 1:N bringing the median noisy province's average error to the\n"
+         "threshold: the error grows as √scale) say where top-ups and warnings are not yet an answer.\n";
   out += "\n## Funds below zero\n\n"
          "A fund whose month-end balance is negative cannot pay. `region/below_zero` flags it (on every pool\n"
          "of a province-level fund); `yidi run` then ends with a `WARNING:` line naming the funds, deepest\n"

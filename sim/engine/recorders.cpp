@@ -174,6 +174,26 @@ void PrepaymentRecorder::record(const MonthInput& in, Results& out) const {
   const auto topup = topup_requested_.slice(out);
   for (const auto& pp : in.report.prepayments) topup(prov_of(pp.pool)) += pp.topup_requested.fen();
   topups_paid_.slice(out)() = in.report.topups_paid.fen();
+  // Sampling error of the usage: what is outstanding at month end is mostly the month's direct
+  // cross-province fund payments. A cell's n sampled visits of mean x̄ (fen), each standing for k,
+  // add k² n x̄² (1 + cv²) = (k Σx)² ÷ n × (1 + cv²) to the variance of the scaled sum (a compound
+  // Poisson count of visits with the cost model's spread; the fund's share of a bill taken as fixed).
+  std::vector<double> variance(usage.extent(0), 0.0);
+  constexpr std::size_t direct = index(SettlementPath::direct);
+  const double k = static_cast<double>(in.scale);
+  for (const auto& [key, f] : in.offsite) {
+    if (f.visits == 0 || f.fund == 0) continue;
+    const auto [h, g, tr, v, path] = in.totals.offsite_cell(key);
+    if (path != direct || in.world.same_province(h, tr)) continue;
+    const double scaled = k * static_cast<double>(f.fund);
+    variance[in.world.province_of(h)] += scaled * scaled / static_cast<double>(f.visits) * (1 + in.cost_cv2[v]);
+  }
+  const auto se = usage_se_.slice(out);
+  const auto noisy = noisy_.slice(out);
+  for (std::size_t h = 0; h < se.extent(0); ++h) {
+    se(h) = quota(h) > 0 ? std::sqrt(variance[h]) / static_cast<double>(quota(h)) : kNaN;
+    noisy(h) = prepayment_noise_code(se(h));
+  }
 }
 
 // ---- funds/ (the pools of a province together)

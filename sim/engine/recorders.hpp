@@ -50,6 +50,9 @@ struct MonthInput {
   /// By region: the share of manual-path patients who claim reimbursement (the insured pool's
   /// policy manual.claim_share), in basis points; empty: all of them claim.
   std::span<const std::int32_t> claim_share_bp = {};
+  /// By visit type: the squared coefficient of variation of one visit's bill (exp(σ²) − 1 of the
+  /// lognormal cost model), for the sampling error of fund flows (prepayment/usage_se).
+  std::array<double, 4> cost_cv2 = {1, 1, 1, 1};  // inpatient, general outpatient, chronic outpatient, pharmacy
 };
 
 /// One output group's recorder. Its datasets register themselves in declaration order; the
@@ -209,6 +212,12 @@ private:
   Ints1 topup_requested_{*this, "prepayment/topup_requested", by_province(), "fen", "emergency top-up the province asked for at month end (split over its pools by what they have outstanding)"};
   Dataset<std::int64_t, 0> topups_paid_{*this, "prepayment/topups_paid", {Dim::month}, "fen",
                                         "emergency top-ups paid during the month, national"};
+  Dataset<double, 1> usage_se_{*this, "prepayment/usage_se", by_province(), "ratio",
+                               "sampling standard error of prepayment/usage: that of the month's direct cross-province "
+                               "fund payments (outpatient and inpatient, each cell's sampled visits standing for `scale`) "
+                               "÷ the quota (NaN without a quota)"};
+  Ints1 noisy_{*this, "prepayment/noisy", by_province(), "0/1/2",
+               "prepayment/usage and its warning readable / mostly sampling noise (usage_se above 0.10) / no quota"};
 };
 
 /// funds/: the pooling funds at month end, and the fund policy response.

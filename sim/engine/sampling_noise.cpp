@@ -137,4 +137,62 @@ std::string noise_sentence(const NoiseSummary& s) {
          "): " + count_text(s.cross, "cross-province", s.scale) + ", " + count_text(s.intra, "intra-province", s.scale);
 }
 
+std::int64_t prepayment_noise_code(double se) {
+  if (std::isnan(se)) return 2;
+  return se > kPrepaymentNoiseSe ? 1 : 0;
+}
+
+PrepaymentNoise prepayment_noise(const Results& results, std::int64_t scale) {
+  PrepaymentNoise s;
+  s.scale = scale;
+  s.months = static_cast<int>(std::min<std::size_t>(results.months(), kNoiseMonths));
+  if (s.months == 0) return s;
+  const auto& se = results.data("prepayment/usage_se").f;
+  const std::size_t P = results.run_labels().provinces.size(), first = results.months() - static_cast<std::size_t>(s.months);
+  std::vector<std::pair<double, std::size_t>> noisy;  // average se, province
+  for (std::size_t p = 0; p < P; ++p) {
+    int with_quota = 0, flagged = 0;
+    double sum = 0;
+    for (std::size_t m = first; m < results.months(); ++m) {
+      const double x = se[m * P + p];
+      if (std::isnan(x)) continue;
+      ++with_quota;
+      sum += x;
+      flagged += prepayment_noise_code(x) == 1 ? 1 : 0;
+    }
+    if (with_quota == 0) continue;
+    ++s.provinces;
+    if (2 * flagged <= with_quota) continue;
+    ++s.noisy;
+    noisy.emplace_back(sum / with_quota, p);
+  }
+  if (noisy.empty()) return s;
+  std::sort(noisy.begin(), noisy.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  for (const auto& [x, p] : noisy) s.worst.push_back(p);
+  const double median = noisy[noisy.size() / 2].first;
+  const double r = static_cast<double>(scale) * (kPrepaymentNoiseSe / median) * (kPrepaymentNoiseSe / median);
+  s.ratio = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(r)));
+  return s;
+}
+
+std::string prepayment_noise_sentence(const Results& results, const PrepaymentNoise& s, std::size_t shown) {
+  char se[16];
+  std::snprintf(se, sizeof se, "%.2f", kPrepaymentNoiseSe);
+  std::string out = "prepayment at 1:" + std::to_string(s.scale) + ", last " + std::to_string(s.months) +
+                    " month(s): provinces whose usage and warnings are mostly sampling noise (prepayment/usage_se above " +
+                    se + "): " + std::to_string(s.noisy) + " of " + std::to_string(s.provinces);
+  if (s.noisy == 0) return out;
+  const RunLabels& l = results.run_labels();
+  out += " (";
+  for (std::size_t i = 0; i < s.worst.size() && i < shown; ++i) {
+    const std::size_t p = s.worst[i];
+    const bool named = p < l.province_names_en.size() && !l.province_names_en[p].empty();
+    out += (i ? ", " : "") + (named ? l.province_names_en[p] : l.provinces[p]);
+  }
+  if (s.worst.size() > shown) out += ", …";
+  out += "); their top-ups are not an answer at this scale";
+  if (s.ratio < s.scale) out += ", " + scale_text(s.ratio) + " would bring the median one under";
+  return out;
+}
+
 }  // namespace yidi::sim

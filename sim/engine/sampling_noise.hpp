@@ -29,6 +29,29 @@ double noise_se(double direct, double stays);
 /// A month's flag: 0 readable (noise_se at most kNoiseSe), 1 mostly noise, 2 no sampled stays.
 std::int64_t noise_code(std::int64_t direct, std::int64_t stays);
 
+/// A province's prepayment usage whose sampling standard error is above this is mostly noise
+/// [assumed]: 0.10 is ten points of usage, so the typical month-end usage (about 50%: a month's
+/// payments outstanding against a quota of two) is then within 4 standard errors of the 90% red
+/// line, and noise alone turns provinces red and asks for top-ups (issue 17).
+inline constexpr double kPrepaymentNoiseSe = 0.10;
+/// A month's prepayment flag: 0 readable, 1 mostly noise (se above kPrepaymentNoiseSe), 2 no quota (NaN).
+std::int64_t prepayment_noise_code(double se);
+
+/// The prepayment summary over a run's last months (prepayment/usage_se and prepayment/noisy).
+struct PrepaymentNoise {
+  std::int64_t scale = 1;
+  int months = 0;
+  std::size_t provinces = 0;   // provinces with a quota in some month looked at
+  std::size_t noisy = 0;       // of which flagged mostly noise in more than half of those months
+  std::vector<std::size_t> worst;  // the noisy ones, largest average usage_se first
+  /// The sampling ratio 1:`ratio` that would bring the median noisy province's average usage_se to
+  /// kPrepaymentNoiseSe (the variance of a scaled sum grows as the scale: se ∝ √scale); 0 if none is noisy.
+  std::int64_t ratio = 0;
+};
+PrepaymentNoise prepayment_noise(const Results& results, std::int64_t scale);
+/// The summary as a sentence of the `yidi run` line (without its "yidi run: ").
+std::string prepayment_noise_sentence(const Results& results, const PrepaymentNoise& s, std::size_t shown = 5);
+
 /// One rate's summary over the last months.
 struct NoiseCount {
   std::size_t pools = 0;  // pools that can have the rate (intra-province: a province of two or more)

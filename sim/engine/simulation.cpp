@@ -339,7 +339,12 @@ void Simulation::record(const MonthTotals& t, const std::vector<std::pair<std::u
   std::vector<std::uint8_t> active(world_.size(), 0);
   const bool responding = response_extra_points() > 0;
   for (std::size_t i = 0; i < active.size(); ++i) active[i] = responding && response_[i] != 0 ? 1 : 0;
-  recorders_->record(MonthInput{world_, t, rep, offsite, layout_.scale, active, claim_share_bp}, results_);
+  // The cost model's spread per visit type (lognormal shapes; every outpatient type shares one).
+  const auto cv2 = [](double sigma) { return std::expm1(sigma * sigma); };
+  const double in_cv2 = cv2(scenario_.params.inpatient_cost_sigma), out_cv2 = cv2(scenario_.params.outpatient_cost_sigma);
+  recorders_->record(MonthInput{world_, t, rep, offsite, layout_.scale, active, claim_share_bp,
+                                {in_cv2, out_cv2, out_cv2, out_cv2}},
+                     results_);
 }
 
 }  // namespace yidi::sim

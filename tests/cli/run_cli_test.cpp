@@ -125,6 +125,27 @@ TEST_F(RunCli, ARunSaysHowManyPoolsRatesAreMostlySamplingNoise) {
             std::string::npos)
       << sentence;
   EXPECT_GT(noisy, 0);  // at 1:20000 a pool has well under one cross-province stay a month
+  // Issue 17: then a line for the provinces' prepayment usage (prepayment/noisy flagged in more
+  // than half of the months with a quota), also kept as root attributes.
+  const std::string prepay = io::read_text_attribute_hdf5(file, "sampling_noise_prepayment");
+  EXPECT_NE(o.err.find("yidi run: " + sentence + "\nyidi run: " + prepay + "\n"), std::string::npos) << o.err;
+  const auto pflags = io::read_dataset_hdf5(file, "prepayment/noisy");
+  ASSERT_EQ(pflags.shape, (std::vector<std::size_t>{4, 32}));
+  std::int64_t with_quota = 0, prepay_noisy = 0;
+  for (std::size_t p = 0; p < 32; ++p) {
+    int months = 0, flagged = 0;
+    for (std::size_t m = 0; m < 4; ++m) {
+      months += pflags.i[m * 32 + p] != 2;
+      flagged += pflags.i[m * 32 + p] == 1;
+    }
+    with_quota += months > 0;
+    prepay_noisy += months > 0 && 2 * flagged > months;
+  }
+  EXPECT_EQ(io::read_number_attribute_hdf5(file, "noise_prepayment_provinces"), with_quota);
+  EXPECT_EQ(io::read_number_attribute_hdf5(file, "noise_prepayment_noisy"), prepay_noisy);
+  EXPECT_GT(prepay_noisy, 0);  // at 1:20000 a province's month holds a handful of sampled stays
+  EXPECT_NE(prepay.find("): " + std::to_string(prepay_noisy) + " of " + std::to_string(with_quota)), std::string::npos)
+      << prepay;
 }
 
 // A run killed after 2 months (--stop-after) and resumed gives the bytes of an uninterrupted run.

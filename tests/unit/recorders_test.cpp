@@ -136,7 +136,7 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   recorders.record_start(world, empty, results);
   results.begin_month(2024 * 12);
   const auto offsite = t.offsite.sorted();
-  recorders.record(MonthInput{world, t, rep, offsite, 10, active, claim_share}, results);
+  recorders.record(MonthInput{world, t, rep, offsite, 10, active, claim_share, {0.5, 1, 1, 1}}, results);
 
   const std::int64_t* visits = results.ints("offsite/visits");
   EXPECT_EQ(visits[((4 * G + 1) * V + 0) * Paths + 1], 20);
@@ -168,6 +168,13 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   EXPECT_TRUE(std::isnan(results.floats("prepayment/usage")[0]));
   EXPECT_EQ(results.ints("prepayment/warning")[4], static_cast<std::int64_t>(Warning::yellow));
   EXPECT_EQ(results.ints("prepayment/topups_paid")[0], 42);
+  // Sampling error of the usage (issue 17): province 4's direct cross-province cell, 6 sampled stays
+  // paying 300 fen, each standing for 10, inpatient cv² 0.5: (10 × 300)² ÷ 6 × 1.5 = 2,250,000 fen²,
+  // √ = 1,500 fen against a quota of 1,000: 1.5, mostly noise. The manual cell does not count.
+  EXPECT_DOUBLE_EQ(results.floats("prepayment/usage_se")[4], 1.5);
+  EXPECT_EQ(results.ints("prepayment/noisy")[4], 1);
+  EXPECT_TRUE(std::isnan(results.floats("prepayment/usage_se")[0]));  // no quota
+  EXPECT_EQ(results.ints("prepayment/noisy")[0], 2);
   EXPECT_EQ(results.ints("funds/balance")[6 * S + 1], 99);
   EXPECT_DOUBLE_EQ(results.floats("funds/months_payable")[6 * S + 1], 7.5);
   EXPECT_EQ(results.ints("funds/response_active")[3], 1);
@@ -323,6 +330,35 @@ TEST(SamplingNoise, TheSummaryCountsPoolsFlaggedInMostMonthsAndScalesTheMedianOn
   EXPECT_EQ(noise_summary(tiny, 1).cross.ratio, -1);
   EXPECT_NE(noise_sentence(noise_summary(tiny, 1)).find("(not even full scale would bring the median one under)"),
             std::string::npos);
+}
+
+// Issue 17: the provinces whose prepayment usage is mostly sampling noise in most of the last 12
+// months, worst first, and the ratio that would bring the median one to a 0.10 standard error.
+TEST(SamplingNoise, ThePrepaymentSummaryNamesProvincesWhoseUsageIsMostlyNoise) {
+  Results r(RunLabels::of_regions({"110000", "120000", "320100", "440100"}));
+  ASSERT_EQ(r.run_labels().provinces, (std::vector<std::string>{"110000", "120000", "320000", "440000"}));
+  for (int m = 0; m < 14; ++m) {
+    r.begin_month(2024 * 12 + m);
+    double* se = r.floats("prepayment/usage_se");
+    se[0] = m < 2 ? 0.01 : 0.3;            // Beijing: noisy in every month looked at
+    se[1] = m % 2 == 0 ? 0.25 : 0.45;       // Tianjin: noisier still, 0.35 on average
+    se[2] = m < 8 ? 0.5 : 0.05;             // Jiangsu: noisy in months 2–7 only, 6 of 12: not "most"
+    se[3] = std::nan("");                   // Guangdong: no quota in any month
+  }
+  const PrepaymentNoise s = prepayment_noise(r, 1000);
+  EXPECT_EQ(s.months, 12);
+  EXPECT_EQ(s.provinces, 3u);
+  EXPECT_EQ(s.noisy, 2u);
+  EXPECT_EQ(s.worst, (std::vector<std::size_t>{1, 0}));  // Tianjin (0.35), Beijing (0.3)
+  // The median of the two (the second, worst first): Beijing, 0.3; 1000 × (0.10 / 0.3)² = 111.1
+  EXPECT_EQ(s.ratio, 111);
+  EXPECT_EQ(prepayment_noise_sentence(r, s),
+            "prepayment at 1:1000, last 12 month(s): provinces whose usage and warnings are mostly sampling noise "
+            "(prepayment/usage_se above 0.10): 2 of 3 (120000, 110000); their top-ups are not an answer at this "
+            "scale, 1:111 would bring the median one under");
+  EXPECT_EQ(prepayment_noise_code(0.1), 0);
+  EXPECT_EQ(prepayment_noise_code(0.1000001), 1);
+  EXPECT_EQ(prepayment_noise_code(std::nan("")), 2);
 }
 
 // A province pooling at province level (region/province_pooled in the last month) has no
