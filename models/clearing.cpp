@@ -458,7 +458,8 @@ void ClearingSystem::apply_quota_settings(int m, MonthReport& report) {
   const Date on = first_day(m);
   const auto groups = quota_groups();
   const auto prev = flows_.find(on.year() - 1);
-  for (const auto& [province, settings] : params_.quotas) {
+  for (const auto& [code, settings] : params_.quotas) {
+    const RegionCode province = code;  // a copy: clang 14 refuses a structured binding in a lambda
     for (const QuotaSetting& q : settings) {
       if (q.from.month_index() != m) continue;
       const std::string ref = "quota set " + province.str() + " from " + q.from.str();

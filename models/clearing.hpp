@@ -329,8 +329,6 @@ private:
   /// Sets quotas by hand (params_.quotas) whose settings start in month `m` (the January ones
   /// after the re-base, which they override).
   void apply_quota_settings(int m, MonthReport& report);
-  /// The insured province's setting in force on `on` for its year, if any.
-  const QuotaSetting* quota_setting(RegionCode province, Date on) const;
   /// Sets the quota of the pairs `ids` (all of one group) to `total`, split in proportion to
   /// `weights` (rounded down, the rest to the last: the parts sum to the total), posted on `on`.
   void set_group_quota(const std::vector<Id>& ids, const std::vector<Money>& weights, Money total, Date on,
