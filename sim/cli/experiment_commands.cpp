@@ -314,41 +314,118 @@ void run_seek(const SeekOptions& o) {
 struct PrepayOptions {
   std::string scenario;
   double alpha = 0.05;
+  int year = 0;
+  bool backtest = false;
+  std::string quotas;  // --quotas FILE.yaml: the proposal as a scenario overlay
   Common c;
 };
+
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  std::string out = "\"";
+  for (const char ch : v) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return out + "\"";
+}
+std::string yuan_text(double fen) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.2f", fen / 100.0);
+  return b;
+}
+std::string fixed_text(double v, int decimals) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.*f", decimals, v);
+  return b;
+}
 
 void run_prepay(const PrepayOptions& o) {
   check_common(o.c);
   const sim::Scenario s = load(o.scenario, o.c);
-  std::optional<io::OutputFile> file;
+  std::optional<io::OutputFile> file, overlay;
   if (!o.c.output.empty())
     file.emplace(o.c.output, "prepayment quotas", io::OutputKind::text, o.c.overwrite, inputs_of({o.scenario}, {s}));
+  if (!o.quotas.empty())
+    overlay.emplace(o.quotas, "prepayment proposal", io::OutputKind::text, o.c.overwrite, inputs_of({o.scenario}, {s}));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
   const sim::Attributes prov = provenance({s}, o.c, world);
-  const auto rows = sim::prepay(s, o.alpha, o.c.n, executor({s}, o.c, world), progress());
+  sim::PrepayOptions po;
+  po.alpha = o.alpha;
+  po.n = o.c.n;
+  po.year = o.year;
+  po.backtest = o.backtest;
+  const sim::PrepayResult r = sim::prepay(s, po, executor({s}, o.c, world), progress());
   end_progress();
+  // One table, every row self-describing (provenance as columns), so that it opens cleanly in a
+  // spreadsheet: no comment lines; amounts in yuan and 亿元; province names beside the codes.
+  std::map<std::string, std::pair<std::string, std::string>> names;
+  for (const auto& p : world.provinces()) names[p.code.str()] = {p.name, p.name_en};
+  const std::string seeds = std::to_string(s.seed) + ".." + std::to_string(s.seed + static_cast<std::uint64_t>(o.c.n) - 1);
+  const std::string fresh = std::to_string(s.seed + static_cast<std::uint64_t>(o.c.n)) + ".." +
+                            std::to_string(s.seed + 2 * static_cast<std::uint64_t>(o.c.n) - 1);
   std::ostringstream csv;
-  csv << "# yidi " << kVersion << " prepayment quotas (docs/experiments.md)\n# yidi_version: " << kVersion << "\n# experiment: " << prov.text.at("experiment") << "\n# scenario: " << s.name
-      << "\n# scenario_sha256: " << prov.text.at("scenario_sha256") << "\n# seeds: " << s.seed << ".."
-      << s.seed + static_cast<std::uint64_t>(o.c.n) - 1 << "\n# replicates: " << o.c.n << "\n# scale: 1:" << s.scale
-      << "\n# months: " << s.months << "\n# red_probability: " << num(o.alpha)
-      << "\n# peak_outstanding_fen: the (1 - red_probability) order statistic over replicates of the peak month-end "
-         "outstanding; proposed_quota_fen = ceil(that / 0.9); rule_quota_fen: median over replicates of the peak "
-         "prepayment quota (2x rule); rule_2x_gross_fen: median of 2 x the average monthly clearing/gross row sum of "
-         "the previous year\n"
-      << "province,peak_outstanding_fen,proposed_quota_fen,rule_quota_fen,rule_2x_gross_fen\n";
-  for (const auto& r : rows)
-    csv << r.province << "," << r.peak_quantile.fen() << "," << r.proposed_quota.fen() << "," << r.rule_quota.fen()
-        << "," << r.rule_2x_gross.fen() << "\n";
+  csv << "yidi_version,scenario,scenario_sha256,scale,seeds,red_probability,year,province_code,province,province_en,"
+         "proposed_quota_yuan,proposed_quota_yi,peak_outstanding_yuan,exceedance,rule_quota_yuan,rule_2x_gross_yuan,"
+         "rule_red_replicates,rule_topups_mean,rule_topups_p5,rule_topups_p95,rule_topup_yuan_mean,rule_topup_yuan_p5,"
+         "rule_topup_yuan_p95,usage_noisy_share";
+  if (o.backtest)
+    csv << ",backtest_seeds,backtest_red_replicates,backtest_p_red,backtest_p_red_low,backtest_p_red_high,"
+           "backtest_within,backtest_topups_mean,backtest_topup_yuan_mean,backtest_topup_yuan_p95";
+  csv << "\n";
+  std::size_t within = 0;
+  Money proposed_total, rule_total;
+  for (const auto& row : r.rows) {
+    const auto nm = names.count(row.province) ? names.at(row.province) : std::pair<std::string, std::string>{};
+    csv << kVersion << "," << csv_field(s.name) << "," << prov.text.at("scenario_sha256") << ",1:" << s.scale << ","
+        << seeds << "," << num(o.alpha) << "," << r.year << "," << row.province << "," << csv_field(nm.first) << ","
+        << csv_field(nm.second) << "," << row.proposed_quota.str() << ","
+        << fixed_text(static_cast<double>(row.proposed_quota.fen()) / 1e10, 4) << "," << row.peak_quantile.str() << ","
+        << fixed_text(row.exceedance, 4) << ","
+        << row.rule_quota.str() << "," << row.rule_2x_gross.str() << "," << row.red_replicates << ","
+        << fixed_text(row.topups.mean, 2) << "," << num(row.topups.p5) << "," << num(row.topups.p95) << ","
+        << yuan_text(row.topup_amount.mean) << "," << yuan_text(row.topup_amount.p5) << ","
+        << yuan_text(row.topup_amount.p95) << "," << fixed_text(row.noisy_share, 3);
+    proposed_total += row.proposed_quota;
+    rule_total += row.rule_quota;
+    if (o.backtest) {
+      const double p_red = static_cast<double>(row.backtest_red) / o.c.n;
+      const bool ok = row.backtest_interval.low <= o.alpha;
+      within += ok ? 1 : 0;
+      csv << "," << fresh << "," << row.backtest_red << "," << fixed_text(p_red, 4) << ","
+          << fixed_text(row.backtest_interval.low, 4) << "," << fixed_text(row.backtest_interval.high, 4) << ","
+          << (ok ? "yes" : "no") << "," << fixed_text(row.backtest_topups.mean, 2) << ","
+          << yuan_text(row.backtest_topup_amount.mean) << "," << yuan_text(row.backtest_topup_amount.p95);
+    }
+    csv << "\n";
+  }
+  if (overlay) {
+    std::error_code ec;
+    const std::string base = fs::is_regular_file(o.scenario, ec) ? fs::absolute(o.scenario).string() : o.scenario;
+    *overlay << sim::prepay_overlay(s, r, base);  // put in place with the table, below
+  }
+  const auto yi = [](Money m) { return fixed_text(static_cast<double>(m.fen()) / 1e10, 1); };
+  std::ostringstream line;
+  line << "yidi prepay: " << s.name << " " << r.year << ", " << o.c.n << " replicates at 1:" << s.scale
+       << ": proposed quotas " << yi(proposed_total) << " 亿元 in all (the 2x rule's peak " << yi(rule_total)
+       << " 亿元) for P(red in the year) <= " << num(o.alpha);
+  if (!r.rows.empty() && r.rows[0].exceedance > o.alpha)
+    line << " (WARNING: " << o.c.n << " replicates bound P(red) only by " << fixed_text(r.rows[0].exceedance, 3)
+         << "; at least " << static_cast<int>(std::ceil(1.0 / o.alpha - 1 - 1e-9)) << " are needed for " << num(o.alpha) << ")";
+  if (o.backtest)
+    line << "; backtest on seeds " << fresh << ": P(red) within " << num(o.alpha) << " (Wilson 95% low end) in "
+         << within << " of " << r.rows.size() << " provinces";
   if (o.c.output.empty()) {
+    if (overlay) overlay->commit();
     std::cout << csv.str();
+    std::cerr << line.str() << "\n";
     return;
   }
-  *file << csv.str();
+  *file << "\xEF\xBB\xBF" << csv.str();  // UTF-8 byte-order mark: spreadsheets then read the Chinese names
   file->commit();
-  std::cerr << "yidi prepay: " << s.name << ", " << o.c.n << " replicates; wrote " << o.c.output << "\n";
+  if (overlay) overlay->commit();
+  std::cerr << line.str() << "\n";
+  std::cerr << "yidi prepay: wrote " << o.c.output << (overlay ? " and " + o.quotas : std::string()) << "\n";
 }
 
 }  // namespace
@@ -391,9 +468,12 @@ void register_experiments(CLI::App& app) {
   }
   {
     auto o = std::make_shared<PrepayOptions>();
-    auto* cmd = app.add_subcommand("prepay", "prepayment quotas keeping P(red warning) below A, beside the 2x rule (CSV)");
+    auto* cmd = app.add_subcommand("prepay", "prepayment quotas for a year keeping P(red warning) below A, beside the 2x rule (CSV)");
     cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
-    cmd->add_option("--red-probability", o->alpha, "A: the accepted probability of a red warning")->required();
+    cmd->add_option("--red-probability", o->alpha, "A: the accepted probability of a red warning in the year")->required();
+    cmd->add_option("--year", o->year, "the year to propose quotas for (default: the last fully simulated year)");
+    cmd->add_flag("--backtest", o->backtest, "run the proposal on N fresh seeds and report P(red) with its Wilson interval");
+    cmd->add_option("--quotas", o->quotas, "also write the proposal as a scenario overlay (clearing.quotas) to this YAML file");
     add_common(cmd, o->c);
     cmd->get_option("-o")->description("output CSV (default: standard output)");
     cmd->callback([o] { run_prepay(*o); });

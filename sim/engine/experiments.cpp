@@ -696,61 +696,163 @@ Money median_money(std::vector<std::int64_t> xs) {
 }
 }  // namespace
 
-std::vector<PrepayRow> prepay(const Scenario& s, double alpha, int n, const RunExecutor& ex, const Progress& progress) {
-  check_n(n);
-  if (!(alpha > 0 && alpha < 1))
+namespace {
+Band band_of(std::vector<double> xs) {
+  Band b;
+  if (xs.empty()) return b;
+  std::sort(xs.begin(), xs.end());
+  double sum = 0;
+  for (double x : xs) sum += x;
+  b.mean = sum / static_cast<double>(xs.size());
+  // the order statistics the summaries use: ⌈q·n⌉-th smallest
+  const auto at = [&](double q) {
+    auto k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(xs.size()) - 1e-9));
+    return xs[std::clamp<std::size_t>(k, 1, xs.size()) - 1];
+  };
+  b.p5 = at(0.05);
+  b.p95 = at(0.95);
+  return b;
+}
+
+/// Per replicate and province, what a year of prepayment did.
+struct PrepayYear {
+  std::vector<std::vector<std::int64_t>> peaks, quotas, gross2x;
+  std::vector<std::vector<double>> topups, amounts;
+  std::vector<int> reds;
+  std::vector<std::int64_t> noisy, months;
+  explicit PrepayYear(std::size_t P) : peaks(P), quotas(P), gross2x(P), topups(P), amounts(P), reds(P, 0), noisy(P, 0), months(P, 0) {}
+  void add(const Results& res, int year) {
+    const auto& month = res.data("months").i;
+    const auto& out = res.data("prepayment/outstanding").i;
+    const auto& quota = res.data("prepayment/quota").i;
+    const auto& warning = res.data("prepayment/warning").i;
+    const auto& asked = res.data("prepayment/topup_requested").i;
+    const auto& flag = res.data("prepayment/noisy").i;
+    const auto& gross = res.data("clearing/gross").i;
+    const std::size_t P = peaks.size(), T = dim_size(Dim::treatment_province), M = res.months();
+    std::vector<std::size_t> rows, before;
+    for (std::size_t m = 0; m < M; ++m) {
+      if (month[m] / 12 == year) rows.push_back(m);
+      if (month[m] / 12 == year - 1) before.push_back(m);
+    }
+    for (std::size_t p = 0; p < P; ++p) {
+      std::int64_t peak = 0, qmax = 0, sum = 0, amount = 0;
+      int n_topups = 0;
+      bool red = false;
+      for (const std::size_t m : rows) {
+        const std::size_t i = m * P + p;
+        peak = std::max(peak, out[i]);
+        qmax = std::max(qmax, quota[i]);
+        red = red || warning[i] == 2;
+        n_topups += asked[i] > 0 ? 1 : 0;
+        amount += asked[i];
+        noisy[p] += flag[i] == 1 ? 1 : 0;
+        ++months[p];
+      }
+      for (const std::size_t m : before)
+        for (std::size_t t = 0; t < T; ++t) sum += gross[(m * P + p) * T + t];
+      const auto cnt = static_cast<std::int64_t>(before.size());
+      peaks[p].push_back(peak);
+      quotas[p].push_back(qmax);
+      gross2x[p].push_back(cnt ? (2 * sum + cnt / 2) / cnt : 0);  // rounded to the fen
+      topups[p].push_back(n_topups);
+      amounts[p].push_back(static_cast<double>(amount));
+      reds[p] += red ? 1 : 0;
+    }
+  }
+};
+
+/// The year `o.year` asks for, or the last one the scenario simulates in full (else its last).
+int prepay_year(const Scenario& s, int asked) {
+  const int first = s.start_month / 12, last = (s.start_month + s.months - 1) / 12;
+  const std::string period = std::to_string(first) + (first == last ? "" : "–" + std::to_string(last));
+  if (asked != 0) {
+    if (asked < first || asked > last)
+      throw ExperimentError("--year", "year", "expected a year the scenario simulates, " + period + ", got " + std::to_string(asked));
+    return asked;
+  }
+  const int full = (s.start_month + s.months) / 12 - 1;  // the last year whose December is simulated
+  return full >= first && (full > first || s.start_month % 12 == 0) ? full : last;
+}
+}  // namespace
+
+PrepayResult prepay(const Scenario& s, const PrepayOptions& o, const RunExecutor& ex, const Progress& progress) {
+  check_n(o.n);
+  if (!(o.alpha > 0 && o.alpha < 1))
     throw ExperimentError("--red-probability", "red-probability", "expected a probability strictly between 0 and 1");
-  const std::size_t P = dim_size(Dim::province), T = dim_size(Dim::treatment_province);
-  std::vector<std::vector<std::int64_t>> peaks(P), quotas(P), gross2x(P);
-  ex.execute(
-      replicate_plans(s, n),
-      [&](std::size_t, const RunPlan&, const Results& res) {
-        const auto& months = res.data("months").i;
-        const auto& out = res.data("prepayment/outstanding").i;
-        const auto& quota = res.data("prepayment/quota").i;
-        const auto& gross = res.data("clearing/gross").i;
-        const std::size_t M = res.months();
-        // The previous year: the calendar year before the last simulated month's year, the months of
-        // it that were simulated; all simulated months when none were.
-        const std::int64_t prev_year = M ? months[M - 1] / 12 - 1 : 0;
-        std::vector<std::size_t> rows;
-        for (std::size_t m = 0; m < M; ++m)
-          if (months[m] / 12 == prev_year) rows.push_back(m);
-        if (rows.empty())
-          for (std::size_t m = 0; m < M; ++m) rows.push_back(m);
-        for (std::size_t p = 0; p < P; ++p) {
-          std::int64_t peak = 0, qmax = 0, sum = 0;
-          for (std::size_t m = 0; m < M; ++m) {
-            peak = std::max(peak, out[m * P + p]);
-            qmax = std::max(qmax, quota[m * P + p]);
-          }
-          for (std::size_t m : rows)
-            for (std::size_t t = 0; t < T; ++t) sum += gross[(m * P + p) * T + t];
-          const auto cnt = static_cast<std::int64_t>(rows.size());
-          peaks[p].push_back(peak);
-          quotas[p].push_back(qmax);
-          gross2x[p].push_back(cnt ? (2 * sum + cnt / 2) / cnt : 0);  // rounded to the fen
-        }
-      },
-      progress);
-  std::vector<PrepayRow> rows;
+  PrepayResult result;
+  result.year = prepay_year(s, o.year);
+  const std::size_t P = dim_size(Dim::province);
+  PrepayYear rule(P);
+  ex.execute(replicate_plans(s, o.n), [&](std::size_t, const RunPlan&, const Results& res) { rule.add(res, result.year); },
+             progress);
   const auto labels = dim_labels(Dim::province);
+  const std::int64_t red_bp = s.clearing.red_usage.bp();
   for (std::size_t p = 0; p < P; ++p) {
-    std::vector<std::int64_t> xs = peaks[p];
+    std::vector<std::int64_t> xs = rule.peaks[p];
     std::sort(xs.begin(), xs.end());
-    // The smallest observed peak with at least (1 − α) of the replicates at or below it.
-    auto k = static_cast<std::size_t>(std::ceil((1.0 - alpha) * static_cast<double>(n) - 1e-9));
+    // A prediction bound: a new replicate's peak exceeds the k-th smallest of n with probability
+    // (n + 1 − k) ÷ (n + 1) (whatever the distribution), so k = ⌈(1 − α)(n + 1)⌉ keeps it at most α;
+    // with too few replicates for α (k > n) the largest peak, and the row says so.
+    const double want = (1.0 - o.alpha) * static_cast<double>(o.n + 1);
+    auto k = static_cast<std::size_t>(std::ceil(want - 1e-9));
     k = std::clamp<std::size_t>(k, 1, xs.size());
     const std::int64_t q = xs[k - 1];
     PrepayRow row;
     row.province = labels[p];
     row.peak_quantile = Money::fen(q);
-    row.proposed_quota = Money::fen(q <= 0 ? 0 : (q * 10 + 8) / 9);  // ⌈q ÷ 0.9⌉
-    row.rule_quota = median_money(quotas[p]);
-    row.rule_2x_gross = median_money(gross2x[p]);
-    rows.push_back(row);
+    // usage_bp = ⌊peak × 10000 ÷ quota⌋ is below red_bp exactly when quota > peak × 10000 ÷ red_bp
+    row.proposed_quota = q <= 0 ? Money::zero()
+                                : Money::fen(static_cast<std::int64_t>(static_cast<Wide>(q) * Ratio::kOne / red_bp) + 1);
+    row.rule_quota = median_money(rule.quotas[p]);
+    row.rule_2x_gross = median_money(rule.gross2x[p]);
+    row.red_replicates = rule.reds[p];
+    row.exceedance = static_cast<double>(o.n + 1 - static_cast<int>(k)) / static_cast<double>(o.n + 1);
+    row.topups = band_of(rule.topups[p]);
+    row.topup_amount = band_of(rule.amounts[p]);
+    row.noisy_share = rule.months[p] ? static_cast<double>(rule.noisy[p]) / static_cast<double>(rule.months[p]) : 0;
+    result.rows.push_back(row);
   }
-  return rows;
+  if (!o.backtest) return result;
+  Scenario fresh = s;
+  fresh.seed = s.seed + static_cast<std::uint64_t>(o.n);
+  fresh.name = s.name + " (backtest)";
+  const Date jan = Date::first_of_month(result.year * 12);
+  for (std::size_t p = 0; p < P; ++p) {
+    const auto code = RegionCode::parse(labels[p]);
+    if (!code) continue;
+    auto& settings = fresh.clearing.quotas[*code];
+    std::erase_if(settings, [&](const QuotaSetting& q) { return q.from.year() == result.year; });
+    settings.push_back(QuotaSetting{jan, result.rows[p].proposed_quota});
+    std::sort(settings.begin(), settings.end(), [](const QuotaSetting& a, const QuotaSetting& b) { return a.from < b.from; });
+  }
+  PrepayYear back(P);
+  ex.execute(replicate_plans(fresh, o.n), [&](std::size_t, const RunPlan&, const Results& res) { back.add(res, result.year); },
+             progress);
+  for (std::size_t p = 0; p < P; ++p) {
+    PrepayRow& row = result.rows[p];
+    row.backtest_red = back.reds[p];
+    row.backtest_interval = wilson95(back.reds[p], o.n);
+    row.backtest_topups = band_of(back.topups[p]);
+    row.backtest_topup_amount = band_of(back.amounts[p]);
+  }
+  return result;
+}
+
+std::string prepay_overlay(const Scenario& s, const PrepayResult& r, const std::string& base) {
+  std::string out = "# yidi " + std::string(kVersion) + " prepayment proposal: quotas for " + std::to_string(r.year) +
+                    " (docs/experiments.md, yidi prepay)\n";
+  // The scale and months it was computed at (a command line may have overridden the base's).
+  out += "name: " + s.name + "-quotas-" + std::to_string(r.year) + "\nextends: " + base + "\nscale: \"1:" +
+         std::to_string(s.scale) + "\"\nmonths: " + std::to_string(s.months) + "\nclearing:\n  quotas:\n";
+  for (const PrepayRow& row : r.rows) {
+    if (row.proposed_quota.is_zero()) continue;
+    char yi[32];
+    std::snprintf(yi, sizeof yi, "%.2f", static_cast<double>(row.proposed_quota.fen()) / 1e10);
+    out += "    \"" + row.province + "\": [{from: " + std::to_string(r.year) + "-01-01, quota: " + row.proposed_quota.str() +
+           "}]  # " + yi + " 亿元\n";
+  }
+  return out;
 }
 
 }  // namespace yidi::sim

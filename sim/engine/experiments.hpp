@@ -208,14 +208,45 @@ struct SeekResult {
 SeekResult seek(const Scenario& s, const std::string& lever, double lo, double hi, const Target& target, double p,
                 int n, double tolerance, const RunExecutor& ex, const Progress& progress = {});
 
-struct PrepayRow {
-  std::string province;
-  Money peak_quantile;     // (1 − α) order statistic over replicates of the peak outstanding
-  Money proposed_quota;    // ⌈peak_quantile ÷ 0.9⌉
-  Money rule_quota;        // median over replicates of the run's peak prepayment/quota (the 2× rule)
-  Money rule_2x_gross;     // median over replicates of 2 × the average monthly clearing/gross row sum, previous year
+/// A spread over replicates: mean, 5th and 95th percentiles (order statistics, as the summaries').
+struct Band {
+  double mean = 0, p5 = 0, p95 = 0;
 };
-/// Per insured province, the quota keeping P(red warning) below alpha.
-std::vector<PrepayRow> prepay(const Scenario& s, double alpha, int n, const RunExecutor& ex, const Progress& progress = {});
+
+struct PrepayRow {
+  std::string province;    // insured province code
+  Money peak_quantile;     // the ⌈(1 − α)(n + 1)⌉-th smallest of the replicates' peak month-end outstanding in the year
+  double exceedance = 0;   // the chance a new replicate's peak is above it: (n + 1 − k) ÷ (n + 1), above α when n is too small
+  Money proposed_quota;    // the smallest quota whose usage at that peak is below red: ⌊peak × 10000 ÷ red_bp⌋ + 1 fen
+  Money rule_quota;        // median over replicates of the year's peak prepayment/quota (the 2× rule, top-ups included)
+  Money rule_2x_gross;     // median over replicates of 2 × the average monthly clearing/gross row sum, the year before
+  int red_replicates = 0;  // replicates with a red month in the year under the rule
+  Band topups;             // under the rule: top-ups asked for in the year (months with one), over replicates
+  Band topup_amount;       // and their amount, fen
+  double noisy_share = 0;  // share of (replicate, month) of the year with prepayment/noisy = 1
+  // The backtest: the proposal set as the province's quota from the year's 1 January
+  // (clearing.quotas) and run on fresh seeds.
+  int backtest_red = 0;    // replicates with a red month in the year
+  Wilson backtest_interval;
+  Band backtest_topups, backtest_topup_amount;
+};
+
+struct PrepayOptions {
+  double alpha = 0.05;     // the accepted probability of a red warning in the year
+  int n = 20;              // replicates (seeds seed … seed + n − 1)
+  int year = 0;            // the year proposed for; 0: the last fully simulated year
+  bool backtest = false;   // run the proposal on n fresh seeds (seed + n … seed + 2n − 1)
+};
+struct PrepayResult {
+  int year = 0;
+  std::vector<PrepayRow> rows;  // per insured province, in the schema's order
+};
+/// Per insured province, the quota for `year` keeping P(a red warning in the year) below alpha:
+/// the outstanding amount does not depend on the quota, so a quota above the (1 − α) quantile of
+/// the year's peak outstanding ÷ red_usage is red in at most α of the replicates. Throws
+/// ExperimentError for a year the scenario does not simulate.
+PrepayResult prepay(const Scenario& s, const PrepayOptions& o, const RunExecutor& ex, const Progress& progress = {});
+/// The proposal as the scenario overlay that sets it (clearing.quotas from the year's 1 January).
+std::string prepay_overlay(const Scenario& s, const PrepayResult& r, const std::string& base);
 
 }  // namespace yidi::sim

@@ -297,7 +297,12 @@ bool is_own_output(const std::string& path, OutputKind kind) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
   switch (kind) {
-    case OutputKind::text: return read_prefix(path, 7) == "# yidi ";
+    case OutputKind::text: {
+      // "# yidi …" provenance lines, or a spreadsheet-clean table whose first column is
+      // yidi_version (yidi prepay), after a UTF-8 byte-order mark or not
+      const std::string head = read_prefix(path, 16);
+      return head.starts_with("# yidi ") || head.starts_with("yidi_version,") || head.starts_with("\xEF\xBB\xBFyidi_version,");
+    }
     case OutputKind::checkpoint: return read_prefix(path, 7) == "YIDICKP";
     case OutputKind::html:
       return read_prefix(path, 4096).find("<meta name=\"generator\" content=\"yidi ") != std::string::npos;

@@ -45,7 +45,7 @@ private:
 /// What an output is, which decides how yidi recognises an earlier output of its own (the only
 /// kind of existing file --overwrite replaces).
 enum class OutputKind : std::uint8_t {
-  text,        // CSV or text whose first line starts with "# yidi "
+  text,        // CSV or text whose first line starts with "# yidi ", or a table whose first column is yidi_version
   html,        // a report: <meta name="generator" content="yidi ..."> near the start
   hdf5,        // an HDF5 file with the root attribute yidi_version (its name within the first 64 KiB)
   checkpoint,  // a checkpoint: starts with the magic "YIDICKP"

@@ -2,11 +2,13 @@
 // tiny runs (1:40000, 2–3 months, 2–4 replicates).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
 #include "sim/engine/experiments.hpp"
 #include "sim/io/hdf5_output.hpp"
+#include "sim/io/scenario_yaml.hpp"
 #include "sim/version.hpp"
 #include "tests/support/cli_runner.hpp"
 
@@ -143,41 +145,77 @@ TEST_F(ExperimentsCli, SeekReportsKnownAnswers) {
   EXPECT_EQ(late.err, "yidi: --target: field 'target': expected a month within the scenario's simulated period\n");
 }
 
+// Issue 17: one spreadsheet-clean table (a UTF-8 byte-order mark, a header, one row per insured
+// province, provenance as columns, amounts in yuan and 亿元, names beside codes), the proposal as a
+// scenario overlay (--quotas) that reads back, a backtest on fresh seeds, and yidi's own table
+// replaced with --overwrite.
 TEST_F(ExperimentsCli, PrepayWritesQuotasWithProvenance) {
-  const Outcome o = yidi("prepay baseline --red-probability 0.25 -n 4 -o q.csv" + kTiny);
+  const Outcome o = yidi("prepay baseline --red-probability 0.25 -n 4 -o q.csv --quotas q.yaml --backtest" + kTiny);
   ASSERT_EQ(o.code, 0) << o.err;
-  const auto l = lines(slurp(work() / "q.csv"));
-  std::size_t k = 0;
-  while (k < l.size() && l[k].rfind("#", 0) == 0) ++k;
-  EXPECT_GE(k, 5u);
-  EXPECT_NE(slurp(work() / "q.csv").find("# red_probability: 0.25\n"), std::string::npos);
-  // yidi's own text output (its first line), so that --overwrite may replace it, and only it.
-  EXPECT_EQ(l[0], std::string("# yidi ") + kVersion + " prepayment quotas (docs/experiments.md)");
-  const Outcome again = yidi("prepay baseline --red-probability 0.25 -n 4 -o q.csv --overwrite" + kTiny);
-  EXPECT_EQ(again.code, 0) << again.err;
-  ASSERT_EQ(l.size(), k + 33);
-  EXPECT_EQ(l[k], "province,peak_outstanding_fen,proposed_quota_fen,rule_quota_fen,rule_2x_gross_fen");
+  const std::string text = slurp(work() / "q.csv");
+  ASSERT_TRUE(text.starts_with("\xEF\xBB\xBFyidi_version,scenario,scenario_sha256,scale,seeds,red_probability,year,"
+                               "province_code,province,province_en,proposed_quota_yuan,proposed_quota_yi,"))
+      << text.substr(0, 200);
+  const auto l = lines(text.substr(3));
+  ASSERT_EQ(l.size(), 33u);
+  const auto fields = [](const std::string& line) {
+    std::vector<std::string> f;
+    std::istringstream in(line);
+    for (std::string x; std::getline(in, x, ',');) f.push_back(x);
+    return f;
+  };
+  const auto header = fields(l[0]);
+  const auto col = [&](const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(it, header.end()) << name;
+    return static_cast<std::size_t>(it - header.begin());
+  };
   int nonzero = 0;
-  for (std::size_t i = k + 1; i < l.size(); ++i) {
-    std::istringstream row(l[i]);
-    std::string province, a, b, c, d;
-    std::getline(row, province, ',');
-    std::getline(row, a, ',');
-    std::getline(row, b, ',');
-    std::getline(row, c, ',');
-    std::getline(row, d, ',');
-    const long long peak = std::stoll(a), proposed = std::stoll(b);
-    EXPECT_GE(proposed * 9, peak * 10) << l[i];
-    EXPECT_GE(std::stoll(c), 0);
-    EXPECT_GE(std::stoll(d), 0);
+  for (std::size_t i = 1; i < l.size(); ++i) {
+    const auto f = fields(l[i]);
+    ASSERT_EQ(f.size(), header.size()) << l[i];
+    EXPECT_EQ(f[col("yidi_version")], kVersion);
+    EXPECT_EQ(f[col("scenario")], "baseline");
+    EXPECT_EQ(f[col("scale")], "1:40000");
+    EXPECT_EQ(f[col("red_probability")], "0.25");
+    EXPECT_EQ(f[col("year")], "2022");
+    EXPECT_EQ(f[col("backtest_seeds")], "20260105..20260108");
+    const long double proposed = std::stold(f[col("proposed_quota_yuan")]), peak = std::stold(f[col("peak_outstanding_yuan")]);
+    EXPECT_GE(proposed * 0.9L, peak - 0.01L) << l[i];
+    // 亿元 = yuan ÷ 10^8, to 4 decimals
+    EXPECT_NEAR(std::stod(f[col("proposed_quota_yi")]), static_cast<double>(proposed / 1e8L), 0.00005) << l[i];
+    const int reds = std::stoi(f[col("backtest_red_replicates")]);
+    EXPECT_EQ(f[col("backtest_within")], sim::wilson95(reds, 4).low <= 0.25 ? "yes" : "no");
     nonzero += peak > 0 ? 1 : 0;
   }
   EXPECT_GT(nonzero, 20);
-  EXPECT_EQ(files(), (std::set<std::string>{"q.csv"}));
+  EXPECT_EQ(fields(l[1])[col("province_code")], "110000");
+  EXPECT_EQ(fields(l[1])[col("province")], "北京市");
+  EXPECT_EQ(fields(l[1])[col("province_en")], "Beijing");
+  EXPECT_NE(o.err.find("yidi prepay: baseline 2022, 4 replicates at 1:40000: proposed quotas "), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("; backtest on seeds 20260105..20260108: P(red) within 0.25 (Wilson 95% low end) in "), std::string::npos)
+      << o.err;
+  // The overlay: yidi's own text, extending the scenario, the proposal from 2022-01-01.
+  const std::string overlay = slurp(work() / "q.yaml");
+  EXPECT_TRUE(overlay.starts_with(std::string("# yidi ") + kVersion + " prepayment proposal: quotas for 2022")) << overlay;
+  const sim::Scenario back = io::load_scenario((work() / "q.yaml").string());
+  EXPECT_EQ(back.name, "baseline-quotas-2022");
+  EXPECT_EQ(back.scale, 40000);
+  EXPECT_EQ(back.months, 3);
+  ASSERT_EQ(back.clearing.quotas.count(RegionCode::of(110000)), 1u);
+  EXPECT_EQ(back.clearing.quotas.at(RegionCode::of(110000))[0].quota.str(), fields(l[1])[col("proposed_quota_yuan")]);
+  // --overwrite replaces yidi's own table; without it the table is refused.
+  EXPECT_EQ(yidi("prepay baseline --red-probability 0.25 -n 4 -o q.csv" + kTiny).code, 1);
+  const Outcome again = yidi("prepay baseline --red-probability 0.25 -n 4 -o q.csv --overwrite" + kTiny);
+  EXPECT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(files(), (std::set<std::string>{"q.csv", "q.yaml"}));
   const Outcome bad = yidi("prepay baseline --red-probability 2 -n 1" + kTiny);
   EXPECT_EQ(bad.code, 1);
   EXPECT_EQ(bad.err,
             "yidi: --red-probability: field 'red-probability': expected a probability strictly between 0 and 1\n");
+  const Outcome year = yidi("prepay baseline --red-probability 0.05 -n 1 --year 2030" + kTiny);
+  EXPECT_EQ(year.code, 1);
+  EXPECT_EQ(year.err, "yidi: --year: field 'year': expected a year the scenario simulates, 2022, got 2030\n");
 }
 
 // Runs side by side (--concurrent-runs) give the same summary as one after another: every dataset

@@ -373,21 +373,81 @@ TEST(Experiments, SweepResumesOnlyMissingPoints) {
   fs::remove_all(dir);
 }
 
+// Issue 17: the proposal for a year is the smallest quota whose usage at a prediction bound of the
+// year's peak outstanding stays below red (90%): the ⌈(1 − α)(n + 1)⌉-th smallest peak, which a new
+// replicate exceeds with probability (n + 1 − k) ÷ (n + 1). Since what is outstanding does not
+// depend on the quota, the same seeds run with the proposal set by hand (clearing.quotas) are red
+// only in the replicates whose peak was above that bound.
 TEST(Experiments, PrepayQuotaCoversThePeakQuantile) {
   const sim::Scenario s = tiny("baseline", 4);
-  const auto rows = sim::prepay(s, 0.2, 4, exec());
-  ASSERT_EQ(rows.size(), 32u);
+  sim::PrepayOptions o;
+  o.alpha = 0.25;
+  o.n = 4;
+  const sim::PrepayResult r = sim::prepay(s, o, exec());
+  EXPECT_EQ(r.year, 2022);  // 4 months of 2022: no full year, so the last one
+  ASSERT_EQ(r.rows.size(), 32u);
   int positive = 0;
-  for (const auto& r : rows) {
-    EXPECT_GE(r.proposed_quota.fen() * 9, r.peak_quantile.fen() * 10) << r.province;
-    EXPECT_LT((r.proposed_quota.fen() - 1) * 9, r.peak_quantile.fen() * 10) << r.province;  // the smallest such
-    EXPECT_GE(r.rule_quota.fen(), 0);
-    EXPECT_GE(r.rule_2x_gross.fen(), 0);
-    positive += r.peak_quantile.fen() > 0 ? 1 : 0;
+  for (const auto& row : r.rows) {
+    if (row.peak_quantile.fen() > 0) {
+      EXPECT_GT(row.proposed_quota.fen() * 9000, row.peak_quantile.fen() * 10000) << row.province;  // below 90%
+      EXPECT_LE((row.proposed_quota.fen() - 1) * 9000, row.peak_quantile.fen() * 10000) << row.province;  // the smallest
+      ++positive;
+    }
+    EXPECT_GE(row.rule_quota.fen(), 0);
+    EXPECT_GE(row.rule_2x_gross.fen(), 0);
+    EXPECT_LE(row.red_replicates, 4);
+    EXPECT_LE(row.topups.p5, row.topups.mean);
+    EXPECT_LE(row.topups.mean, row.topups.p95);
+    EXPECT_LE(row.topups.p95, 4);  // months with a top-up, of 4
+    EXPECT_GE(row.noisy_share, 0);
+    EXPECT_LE(row.noisy_share, 1);
   }
   EXPECT_GT(positive, 20);
-  EXPECT_EQ(rows[0].province, "110000");
-  EXPECT_THROW(sim::prepay(s, 1.5, 1, exec()), sim::ExperimentError);
+  EXPECT_EQ(r.rows[0].province, "110000");
+  // α = 0.25, n = 4: k = ⌈0.75 × 5⌉ = 4, the largest peak, exceeded with probability 1/5; the same
+  // seeds with the proposal are never red. With n = 2 the bound is the larger of two, 1/3 > α.
+  for (const auto& row : r.rows) EXPECT_DOUBLE_EQ(row.exceedance, 0.2);
+  sim::Scenario with = s;
+  for (const auto& row : r.rows)
+    with.clearing.quotas[*RegionCode::parse(row.province)] = {QuotaSetting{*Date::parse("2022-01-01"), row.proposed_quota}};
+  const sim::PrepayResult again = sim::prepay(with, o, exec());
+  int reds = 0;
+  for (const auto& row : again.rows) {
+    EXPECT_EQ(row.red_replicates, 0) << row.province;
+    reds += row.red_replicates;
+  }
+  int rule_reds = 0;
+  for (const auto& row : r.rows) rule_reds += row.red_replicates;
+  EXPECT_GT(rule_reds, 0);  // the first year's rule quota (January's flows × 2) is red in some
+  EXPECT_EQ(reds, 0);
+  sim::PrepayOptions two = o;
+  two.n = 2;
+  EXPECT_NEAR(sim::prepay(s, two, exec()).rows[0].exceedance, 1.0 / 3.0, 1e-12);
+  // The backtest runs the proposal on seeds seed+4 … seed+7 and gives each province its interval.
+  o.backtest = true;
+  const sim::PrepayResult b = sim::prepay(s, o, exec());
+  for (std::size_t p = 0; p < 32; ++p) {
+    EXPECT_EQ(b.rows[p].proposed_quota, r.rows[p].proposed_quota);
+    EXPECT_LE(b.rows[p].backtest_red, 4);
+    EXPECT_DOUBLE_EQ(b.rows[p].backtest_interval.low, sim::wilson95(b.rows[p].backtest_red, 4).low);
+  }
+  // The overlay sets the proposal from the year's 1 January and reads back as a scenario.
+  const sim::Scenario overlay = io::parse_scenario(sim::prepay_overlay(s, r, "baseline"), "proposal.yaml");
+  EXPECT_EQ(overlay.name, "baseline-quotas-2022");
+  EXPECT_EQ(overlay.scale, s.scale);
+  EXPECT_EQ(overlay.months, s.months);
+  EXPECT_EQ(overlay.clearing.quotas.at(RegionCode::of(110000)).at(0).quota, r.rows[0].proposed_quota);
+  EXPECT_EQ(overlay.clearing.quotas.at(RegionCode::of(110000)).at(0).from, *Date::parse("2022-01-01"));
+  o.alpha = 1.5;
+  EXPECT_THROW(sim::prepay(s, o, exec()), sim::ExperimentError);
+  o.alpha = 0.05;
+  o.year = 2023;
+  try {
+    (void)sim::prepay(s, o, exec());
+    FAIL() << "a year outside the run was accepted";
+  } catch (const sim::ExperimentError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected a year the scenario simulates, 2022, got 2023"), std::string::npos) << e.what();
+  }
 }
 
 // ---- the run-plan executor ----------------------------------------------------------------
