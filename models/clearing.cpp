@@ -96,6 +96,10 @@ ClearingSystem::ClearingSystem(ClearingParams params, int first_month) : params_
       throw ClearingError("province-level pooling of " + province.str() + " from " + from.str() +
                           ": expected the first day of a month (funds are merged when a month opens)");
   }
+  for (const auto& [province, from] : params_.declaration_slip)
+    if (!province.is_province() || province.value() == 0)
+      throw ClearingError("declaration slip of " + province.str() + " from " + from.str() +
+                          ": expected a province code (the first 2 digits, then 0000)");
   for (const auto& [province, settings] : params_.quotas) {
     if (params_.quota_level != QuotaLevel::province)
       throw ClearingError("quotas set for " + province.str() + " with quota_level " +
@@ -352,7 +356,12 @@ void ClearingSystem::submit(const SettlementRecord& r) {
     record_expenditure(f, r.fund_pay);
     return;
   }
-  const int clear_month = open_ + 1 + r.declaration_delay_months;
+  int delay = r.declaration_delay_months;
+  if (cross && !params_.declaration_slip.empty()) {  // the stress test: the province declares late
+    const auto slip = params_.declaration_slip.find(r.insured_region.province());
+    if (slip != params_.declaration_slip.end() && slip->second <= r.settled_on) delay = params_.max_delay_months;
+  }
+  const int clear_month = open_ + 1 + delay;
   if (cross) {
     // The treatment side pays its hospital out of the insured fund's prepayment [seed 000, 004].
     CrossState& st = cross_state_[pair];

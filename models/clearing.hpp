@@ -104,6 +104,11 @@ struct ClearingParams {
   /// its regions is local. Empty by default [assumed]: which provinces pool at province level,
   /// and since when, is scenario data (scenarios/examples/hainan-province-pool.yaml).
   std::map<RegionCode, Date> province_pooling;
+  /// A stress test, not a rule (issue 17, clearing as a payment system): insured province code →
+  /// the date from which every cross-province settlement of its pools is declared the full
+  /// max_delay_months late (whatever the record says), so its prepayment carries three months of
+  /// payments instead of one. Empty by default.
+  std::map<RegionCode, Date> declaration_slip;
   /// The province-level fund a pool's settlements dated `on` fall to, or nothing (the pool's own).
   std::optional<RegionCode> pooled_fund(RegionCode pool, Date on) const;
 };

@@ -210,29 +210,37 @@ void parse_intra_province(const YAML::Node& n, const std::string& file, const st
 
 // --- clearing.province_pooling: provinces whose pools share one fund from a date --------------
 
-/// Overlays `pooling`: each province listed gets its date (null removes it, for a scenario built on
-/// one that pools it).
-void parse_province_pooling(const YAML::Node& n, const std::string& file, const std::string& field,
-                            std::map<RegionCode, Date>& pooling) {
-  const std::string form =
-      "a mapping of province codes in quotes (such as \"460000\") to the first day of the month from which its "
-      "pools share one fund (YYYY-MM-01), or null";
+/// Overlays `dates`: each province listed gets its date, the first of a month (null removes it,
+/// for a scenario built on one that sets it). `what` says what the date starts, `whose` why the key
+/// is a province's.
+void parse_province_dates(const YAML::Node& n, const std::string& file, const std::string& field,
+                          std::map<RegionCode, Date>& dates, const std::string& what, const std::string& whose,
+                          const std::string& why_first) {
+  const std::string form = "a mapping of province codes in quotes (such as \"460000\") to the first day of the month from "
+                           "which " + what + " (YYYY-MM-01), or null";
   if (!n.IsMap()) throw InputError(at(file, n), field, "expected " + form + ", got " + shown(n));
   for (const auto& kv : n) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
     const std::string f = field + "." + key;
-    const RegionCode code = province_key(kv.first, file, f, form, "pooling at province level is the province's");
+    const RegionCode code = province_key(kv.first, file, f, form, whose);
     if (kv.second.IsNull()) {
-      pooling.erase(code);
+      dates.erase(code);
       continue;
     }
     const auto s = scalar(kv.second, file, f, "a date YYYY-MM-01");
     const auto d = Date::parse(s);
     if (!d || d->day() != 1)
       throw InputError(at(file, kv.second), f,
-                       "expected a date YYYY-MM-01 on the 1st of a month (funds are merged when a month opens), got '" + s + "'");
-    pooling[code] = *d;
+                       "expected a date YYYY-MM-01 on the 1st of a month (" + why_first + "), got '" + s + "'");
+    dates[code] = *d;
   }
+}
+
+/// clearing.province_pooling: provinces whose pools share one fund from a date.
+void parse_province_pooling(const YAML::Node& n, const std::string& file, const std::string& field,
+                            std::map<RegionCode, Date>& pooling) {
+  parse_province_dates(n, file, field, pooling, "its pools share one fund", "pooling at province level is the province's",
+                       "funds are merged when a month opens");
 }
 
 // --- clearing.quotas: prepayment quotas set by hand, per insured province from a date ---------
@@ -399,6 +407,13 @@ void parse_clearing_params(const YAML::Node& node, const std::string& file, Clea
             {"coaudit_clawback_rate", [&](const YAML::Node& n, const std::string& f) { p.coaudit_clawback_rate = share(n, file, f); }},
             {"intra_province", [&](const YAML::Node& n, const std::string& f) { parse_intra_province(n, file, f, p.intra_province); }},
             {"province_pooling", [&](const YAML::Node& n, const std::string& f) { parse_province_pooling(n, file, f, p.province_pooling); }},
+            {"declaration_slip",
+             [&](const YAML::Node& n, const std::string& f) {
+               parse_province_dates(n, file, f, p.declaration_slip,
+                                    "its cross-province settlements are all declared the full max_delay_months late (a stress test)",
+                                    "declarations are the insured province's",
+                                    "settlements are declared in monthly batches");
+             }},
             {"months_payable_floor", [&](const YAML::Node& n, const std::string& f) { p.months_payable_floor = integer(n, file, f, 0, 120); }}});
   if (!p.quotas.empty() && p.quota_level != QuotaLevel::province) {
     const YAML::Node& where = quota_level_node ? *quota_level_node : *quotas_node;
@@ -509,6 +524,7 @@ std::vector<std::string> describe(const ClearingParams& p, const RecordRules& r)
           "intra_province=" + intra_province_text(p.intra_province),
           "months_payable_floor=" + std::to_string(p.months_payable_floor),
           "province_pooling=" + province_pooling_text(p.province_pooling),
+          "declaration_slip=" + province_pooling_text(p.declaration_slip),
           "late_one_month=" + r.late_one_month.str(),
           "late_two_months=" + r.late_two_months.str(),
           "manual_lag_months=" + std::to_string(r.manual_lag_months),
