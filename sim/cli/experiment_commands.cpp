@@ -368,7 +368,7 @@ void run_prepay(const PrepayOptions& o) {
   csv << "yidi_version,scenario,scenario_sha256,scale,seeds,red_probability,year,province_code,province,province_en,"
          "proposed_quota_yuan,proposed_quota_yi,peak_outstanding_yuan,exceedance,rule_quota_yuan,rule_2x_gross_yuan,"
          "rule_red_replicates,rule_topups_mean,rule_topups_p5,rule_topups_p95,rule_topup_yuan_mean,rule_topup_yuan_p5,"
-         "rule_topup_yuan_p95,usage_noisy_share";
+         "rule_topup_yuan_p95,usage_noisy_share,threads,ranks,command";
   if (o.backtest)
     csv << ",backtest_seeds,backtest_red_replicates,backtest_p_red,backtest_p_red_low,backtest_p_red_high,"
            "backtest_within,backtest_topups_mean,backtest_topup_yuan_mean,backtest_topup_yuan_p95";
@@ -385,7 +385,8 @@ void run_prepay(const PrepayOptions& o) {
         << row.rule_quota.str() << "," << row.rule_2x_gross.str() << "," << row.red_replicates << ","
         << fixed_text(row.topups.mean, 2) << "," << num(row.topups.p5) << "," << num(row.topups.p95) << ","
         << yuan_text(row.topup_amount.mean) << "," << yuan_text(row.topup_amount.p5) << ","
-        << yuan_text(row.topup_amount.p95) << "," << fixed_text(row.noisy_share, 3);
+        << yuan_text(row.topup_amount.p95) << "," << fixed_text(row.noisy_share, 3) << "," << prov.numbers.at("threads")
+        << "," << prov.numbers.at("ranks") << "," << csv_field(prov.text.at("experiment"));
     proposed_total += row.proposed_quota;
     rule_total += row.rule_quota;
     if (o.backtest) {

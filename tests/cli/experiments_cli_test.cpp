@@ -180,6 +180,8 @@ TEST_F(ExperimentsCli, PrepayWritesQuotasWithProvenance) {
     EXPECT_EQ(f[col("red_probability")], "0.25");
     EXPECT_EQ(f[col("year")], "2022");
     EXPECT_EQ(f[col("backtest_seeds")], "20260105..20260108");
+    EXPECT_EQ(f[col("ranks")], "1");
+    EXPECT_TRUE(f[col("command")].starts_with("yidi prepay baseline --red-probability 0.25 -n 4")) << f[col("command")];
     const long double proposed = std::stold(f[col("proposed_quota_yuan")]), peak = std::stold(f[col("peak_outstanding_yuan")]);
     EXPECT_GE(proposed * 0.9L, peak - 0.01L) << l[i];
     // 亿元 = yuan ÷ 10^8, to 4 decimals
