@@ -697,20 +697,15 @@ Money median_money(std::vector<std::int64_t> xs) {
 }  // namespace
 
 namespace {
-Band band_of(std::vector<double> xs) {
+/// Mean and 5th/95th percentiles over replicates, interpolated as every summary's (exact_quantile).
+Band band_of(const std::vector<double>& xs) {
   Band b;
   if (xs.empty()) return b;
-  std::sort(xs.begin(), xs.end());
   double sum = 0;
   for (double x : xs) sum += x;
   b.mean = sum / static_cast<double>(xs.size());
-  // the order statistics the summaries use: ⌈q·n⌉-th smallest
-  const auto at = [&](double q) {
-    auto k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(xs.size()) - 1e-9));
-    return xs[std::clamp<std::size_t>(k, 1, xs.size()) - 1];
-  };
-  b.p5 = at(0.05);
-  b.p95 = at(0.95);
+  b.p5 = exact_quantile(xs, 0.05);
+  b.p95 = exact_quantile(xs, 0.95);
   return b;
 }
 

@@ -208,7 +208,7 @@ struct SeekResult {
 SeekResult seek(const Scenario& s, const std::string& lever, double lo, double hi, const Target& target, double p,
                 int n, double tolerance, const RunExecutor& ex, const Progress& progress = {});
 
-/// A spread over replicates: mean, 5th and 95th percentiles (order statistics, as the summaries').
+/// A spread over replicates: mean, 5th and 95th percentiles (interpolated, exact_quantile).
 struct Band {
   double mean = 0, p5 = 0, p95 = 0;
 };

@@ -210,6 +210,15 @@ void parse_intra_province(const YAML::Node& n, const std::string& file, const st
 
 // --- clearing.province_pooling: provinces whose pools share one fund from a date --------------
 
+/// A date on the first of a month (YYYY-MM-01); `why` says why it must be one.
+Date month_start(const YAML::Node& x, const std::string& file, const std::string& field, const std::string& why) {
+  const auto s = scalar(x, file, field, "a date YYYY-MM-01");
+  const auto d = Date::parse(s);
+  if (!d || d->day() != 1)
+    throw InputError(at(file, x), field, "expected a date YYYY-MM-01 on the 1st of a month (" + why + "), got '" + s + "'");
+  return *d;
+}
+
 /// Overlays `dates`: each province listed gets its date, the first of a month (null removes it,
 /// for a scenario built on one that sets it). `what` says what the date starts, `whose` why the key
 /// is a province's.
@@ -227,12 +236,7 @@ void parse_province_dates(const YAML::Node& n, const std::string& file, const st
       dates.erase(code);
       continue;
     }
-    const auto s = scalar(kv.second, file, f, "a date YYYY-MM-01");
-    const auto d = Date::parse(s);
-    if (!d || d->day() != 1)
-      throw InputError(at(file, kv.second), f,
-                       "expected a date YYYY-MM-01 on the 1st of a month (" + why_first + "), got '" + s + "'");
-    dates[code] = *d;
+    dates[code] = month_start(kv.second, file, f, why_first);
   }
 }
 
@@ -309,13 +313,7 @@ void parse_quotas(const YAML::Node& n, const std::string& file, const std::strin
       each_key(item, file, fi,
                {{"from",
                  [&](const YAML::Node& x, const std::string& g) {
-                   const auto s = scalar(x, file, g, "a date YYYY-MM-01");
-                   const auto d = Date::parse(s);
-                   if (!d || d->day() != 1)
-                     throw InputError(at(file, x), g,
-                                      "expected a date YYYY-MM-01 on the 1st of a month (a quota is set when a month "
-                                      "opens), got '" + s + "'");
-                   q.from = *d;
+                   q.from = month_start(x, file, g, "a quota is set when a month opens");
                  }},
                 {"quota", [&](const YAML::Node& x, const std::string& g) { q.quota = quota_amount(x, file, g); }}});
       require(item, file, fi, {"from", "quota"});
