@@ -11,6 +11,7 @@
 #include <sstream>
 #include <variant>
 
+#include "sim/io/claims_csv.hpp"
 #include "sim/io/embedded.hpp"
 #include "sim/io/strict_yaml.hpp"
 
@@ -521,11 +522,27 @@ void load_policy_root(PolicyBook& book, const YAML::Node& root, const std::strin
 
 namespace {
 /// An overlay: a file on disk, or else a file embedded in the binary under that path.
+}  // namespace
+
 std::pair<std::string, std::string> overlay_text(const std::filesystem::path& p) {
+  const std::string shown = p.generic_string();
+  if (shown.rfind("<embedded>/", 0) == 0) {
+    const auto e = embedded_file(shown.substr(11));
+    if (!e) throw InputError(InputLocation{shown, 0, 0}, "", "not embedded in this binary");
+    return {std::string(*e), shown};
+  }
   if (std::filesystem::exists(p) || !embedded_file(p.generic_string())) return {read_file(p), p.string()};
   return {std::string(*embedded_file(p.generic_string())), "<embedded>/" + p.generic_string()};
 }
-}  // namespace
+
+std::string overlay_digest(const std::filesystem::path& p) {
+  try {
+    const auto [text, name] = overlay_text(p);
+    return (name.rfind("<embedded>/", 0) == 0 ? "embedded, sha256 " : "sha256 ") + sha256_hex(text);
+  } catch (const InputError&) {
+    return "not readable";  // loading the policy book reports it, with the reason
+  }
+}
 
 PolicyBook load_policy_dir(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& overlays) {
   if (!std::filesystem::is_directory(dir))

@@ -183,6 +183,27 @@ Source find_parent(const Source& from, const std::string& target, const YAML::No
                                    "embedded scenario of that name");
 }
 
+/// An overlay named in scenario `file` is found as `extends` finds a parent: a relative path names
+/// a file beside the scenario if there is one, else a file from the current folder, else an
+/// embedded one (scenarios/policy/...). The path kept is the one that was found, so the resolved
+/// scenario names the same file wherever it is run from.
+/// A scenario embedded in the binary names embedded overlays, kept as "<embedded>/path" so that no
+/// file of the current folder can stand in for them.
+std::string overlay_path(const std::string& file, const std::string& target) {
+  const std::string embedded_root = "<embedded>/";
+  if (fs::path(target).is_absolute() || target.rfind(embedded_root, 0) == 0) return target;
+  if (file.rfind(embedded_root, 0) == 0) {
+    const fs::path dir = fs::path(file.substr(embedded_root.size())).parent_path();
+    for (const fs::path& candidate : {(dir / target).lexically_normal(), fs::path(target)})
+      if (embedded_file(candidate.generic_string())) return embedded_root + candidate.generic_string();
+    return target;
+  }
+  std::error_code ec;
+  const fs::path beside = (fs::path(file).parent_path() / target).lexically_normal();
+  if (!fs::path(file).parent_path().empty() && fs::is_regular_file(beside, ec)) return beside.generic_string();
+  return target;
+}
+
 /// Where in this file the period was set, for the range check: the last of start, months, years.
 struct PeriodKeys {
   YAML::Node node;
@@ -265,7 +286,7 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
       for (std::size_t i = 0; i < v.size(); ++i) {
         const std::string f = text(v[i], file, key + "[" + std::to_string(i) + "]", "the path of a policy file");
         if (f.empty()) throw InputError(at(file, v[i]), key + "[" + std::to_string(i) + "]", "expected the path of a policy file, got ''");
-        s.policy_overlays.push_back(f);
+        s.policy_overlays.push_back(overlay_path(file, f));
       }
     } else {
       throw InputError(at(file, kv.first), key,
@@ -428,6 +449,9 @@ std::string resolved_yaml(const sim::Scenario& s) {
   o << "policy_overlays: [";
   for (std::size_t i = 0; i < s.policy_overlays.size(); ++i) o << (i ? ", " : "") << yaml_text(s.policy_overlays[i], false);
   o << "]\n";
+  // What each overlay holds, so that the scenario's hash changes when an overlay's text does
+  // (comments: the resolved scenario still reads back as the same scenario).
+  for (const auto& ov : s.policy_overlays) o << "# overlay " << yaml_text(ov, false) << ": " << overlay_digest(ov) << "\n";
   return o.str();
 }
 

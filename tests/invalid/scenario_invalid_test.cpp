@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/io/claims_csv.hpp"
 #include "sim/io/clearing_yaml.hpp"
 #include "sim/io/embedded.hpp"
 #include "sim/io/scenario_yaml.hpp"
@@ -79,7 +80,7 @@ TEST(ShippedScenarios, AllLoadAndResolve) {
     EXPECT_NO_THROW(yidi::io::scenario_policy(s)) << name;
   }
   EXPECT_EQ(yidi::io::load_scenario("reductions-national").policy_overlays,
-            std::vector<std::string>{"scenarios/overlays/reductions-national.yaml"});
+            std::vector<std::string>{"<embedded>/scenarios/overlays/reductions-national.yaml"});
   EXPECT_EQ(yidi::io::load_scenario("target-70").start_month, 2022 * 12);  // inherited from the baseline
 }
 
@@ -196,6 +197,39 @@ TEST(ScenarioExtends, FindsTheParentBesideTheFile) {
   EXPECT_EQ(s.seed, 7u);
   EXPECT_EQ(s.months, 4);
   EXPECT_EQ(s.scale, 1000);  // from the baseline
+}
+
+// Overlays are looked up beside the scenario file, as `extends` is (issue 18: they resolved against
+// the current folder), and the resolved scenario, hence its hash, carries each overlay's content:
+// editing an overlay changes scenario_sha256, so a resumed sweep recomputes its points.
+TEST(ScenarioOverlays, FoundBesideTheFileAndHashedByContent) {
+  Scratch tmp;
+  const std::string text =
+      "region: all\neffective_from: 2022-01-01\nsource: \"assumed: test\"\npolicy:\n  reduction_scope: all_offsite\n";
+  const auto ov = tmp.write("ov.yaml", text);
+  const auto file = tmp.write("s.yaml", "extends: baseline\nname: s\nmonths: 2\npolicy_overlays: [ov.yaml]\n");
+  const auto s = yidi::io::load_scenario(file.string());
+  ASSERT_EQ(s.policy_overlays.size(), 1u);
+  EXPECT_EQ(s.policy_overlays[0], ov.lexically_normal().generic_string());
+  EXPECT_NO_THROW(yidi::io::scenario_policy(s));
+  const std::string once = yidi::io::resolved_yaml(s);
+  EXPECT_NE(once.find("# overlay " + s.policy_overlays[0] + ": sha256 " + yidi::io::sha256_hex(text) + "\n"),
+            std::string::npos)
+      << once;
+  // The same scenario, the overlay's text edited: another resolved text, another hash.
+  tmp.write("ov.yaml", text + "# edited\n");
+  const std::string twice = yidi::io::resolved_yaml(yidi::io::load_scenario(file.string()));
+  EXPECT_NE(yidi::io::sha256_hex(twice), yidi::io::sha256_hex(once));
+  EXPECT_NE(twice.find(yidi::io::sha256_hex(text + "# edited\n")), std::string::npos);
+  // The resolved text reads back to the same scenario (the digests are comments).
+  EXPECT_EQ(yidi::io::parse_scenario(twice, "resolved").policy_overlays, s.policy_overlays);
+  // An embedded scenario names embedded overlays only, whatever the current folder holds.
+  const auto e = yidi::io::load_scenario("no-reduction");
+  ASSERT_EQ(e.policy_overlays.size(), 1u);
+  EXPECT_EQ(e.policy_overlays[0], "<embedded>/scenarios/overlays/no-reduction.yaml");
+  EXPECT_NE(yidi::io::resolved_yaml(e).find("# overlay \"<embedded>/scenarios/overlays/no-reduction.yaml\": embedded, sha256 "),
+            std::string::npos)
+      << yidi::io::resolved_yaml(e);
 }
 
 // Files are read up to kMaxConfigFileBytes (4 MiB); a device that never ends (/dev/zero) or a
