@@ -25,5 +25,7 @@ void register_validate(CLI::App& app);
 void register_experiments(CLI::App& app);
 /// report: the notebooks' charts as one self-contained HTML file (docs/report.md)
 void register_report(CLI::App& app);
+/// export: a run as one tidy CSV table (docs/export.md)
+void register_export(CLI::App& app);
 
 }  // namespace yidi::cli

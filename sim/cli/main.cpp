@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   yidi::cli::register_validate(app);
   yidi::cli::register_experiments(app);
   yidi::cli::register_report(app);
+  yidi::cli::register_export(app);
   if (mpi.comm().size() > 1) {
     // Only a run is split over ranks; anything else would just run K times.
     std::string command;

@@ -1,0 +1,32 @@
+#pragma once
+// Regions and names as users type them: a code ("510000"), a Chinese name with or without its
+// administrative suffix ("四川省", "四川"), an English name in any case ("Sichuan"); and "did you
+// mean" suggestions for a mistyped name of anything (measures, parameters, regions).
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace yidi::sim {
+
+struct NamedRegion {
+  std::string code, name, name_en;
+};
+
+/// The index of the region `text` names, or nullopt: a code equal to it, a Chinese name equal to it
+/// or to it plus one of the suffixes 省 市 自治区 特别行政区 地区 盟 (and the ethnic autonomous
+/// regions' full names, 广西壮族自治区 for 广西), an English name equal to it ignoring case, spaces
+/// and hyphens. Matches are looked for in that order; the first region that matches wins.
+std::optional<std::size_t> find_region(const std::vector<NamedRegion>& regions, std::string_view text);
+
+/// Up to `most` of `candidates` closest to `wrong` by edit distance (case-insensitive, counting
+/// bytes), those within max(2, ⌈length/3⌉) edits, closest first (ties in the candidates' order);
+/// and any candidate that contains `wrong` (of at least 3 characters) or is contained in it.
+std::vector<std::string> did_you_mean(std::string_view wrong, const std::vector<std::string>& candidates,
+                                      std::size_t most = 3);
+
+/// " (did you mean 'a' or 'b'?)" from did_you_mean (empty when nothing is close).
+std::string did_you_mean_text(std::string_view wrong, const std::vector<std::string>& candidates);
+
+}  // namespace yidi::sim
