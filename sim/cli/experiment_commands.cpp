@@ -284,10 +284,12 @@ void run_seek(const SeekOptions& o) {
   if (colon == std::string::npos) throw io::InputError({"--range", 0, 0}, "range", "expected LO:HI, got '" + o.range + "'");
   const double lo = parse_number(o.range.substr(0, colon), "--range", "range");
   const double hi = parse_number(o.range.substr(colon + 1), "--range", "range");
-  const sim::Target target = sim::parse_target(o.target);
+  const sim::World world = sim::embedded_world();
+  std::vector<sim::NamedRegion> provinces;
+  for (const auto& p : world.provinces()) provinces.push_back({p.code.str(), p.name, p.name_en});
+  const sim::Target target = sim::parse_target(o.target, provinces);
   const double tol = o.tolerance > 0 ? o.tolerance : (hi - lo) / 64;
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
-  const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
   const auto r = sim::seek(s, o.lever, lo, hi, target, o.probability, o.c.n, tol > 0 ? tol : 1e-9,
                            executor({s}, o.c, world), progress());

@@ -10,6 +10,7 @@
 
 #include "models/date.hpp"
 #include "sim/version.hpp"
+#include "sim/model/names.hpp"
 
 namespace yidi::sim {
 
@@ -576,7 +577,7 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
 
 // ---- seek ----------------------------------------------------------------------------------
 
-Target parse_target(const std::string& text) {
+Target parse_target(const std::string& text, const std::vector<NamedRegion>& provinces) {
   std::istringstream in(text);
   std::string measure, op, by, month;
   double x = 0;
@@ -591,11 +592,25 @@ Target parse_target(const std::string& text) {
   if (measure.starts_with(prefix) && measure.ends_with("]")) {
     const std::string code = measure.substr(prefix.size(), measure.size() - prefix.size() - 1);
     const auto labels = dim_labels(Dim::province);
-    const auto at = std::find(labels.begin(), labels.end(), code);
-    if (at == labels.end())
+    // A code, or a Chinese or English name of the world's provinces (四川, Sichuan).
+    std::vector<NamedRegion> named;
+    for (const auto& l : labels) {
+      NamedRegion r{l, "", ""};
+      for (const auto& p : provinces)
+        if (p.code == l) r = p;
+      named.push_back(r);
+    }
+    const auto at = find_region(named, code);
+    if (!at) {
+      std::vector<std::string> shown;
+      for (const auto& r : named) shown.push_back(r.name_en.empty() ? r.code : r.name_en);
       throw ExperimentError("--target", "target",
-                            "unknown province '" + code + "'; expected a province code such as 110000 (yidi schema lists them)");
-    t.province = static_cast<std::size_t>(at - labels.begin());
+                            "unknown province '" + code + "'" + did_you_mean_text(code, shown) +
+                                "; expected a province code such as 110000, or a name such as 四川 or Sichuan (yidi "
+                                "schema lists the codes)");
+    }
+    t.province = *at;
+    t.measure = prefix + labels[*at] + "]";
   } else if (measure != "dsr_inpatient_national") {
     throw ExperimentError("--target", "target",
                           "unknown measure '" + measure + "'; expected dsr_inpatient_national or dsr_inpatient[CODE]");
@@ -630,10 +645,19 @@ SeekResult seek(const Scenario& s, const std::string& lever, double lo, double h
   if (!(p > 0 && p <= 1)) throw ExperimentError("--probability", "probability", "expected a number in (0, 1]");
   if (!(tolerance > 0)) throw ExperimentError("--tolerance", "tolerance", "expected a positive number");
   const int months_in = target.month_index - s.start_month;
+  auto label = [](int m) {
+    char b[16];
+    std::snprintf(b, sizeof b, "%04d-%02d", m / 12, m % 12 + 1);
+    return std::string(b);
+  };
   if (months_in < 0 || months_in >= s.months)
-    throw ExperimentError("--target", "target", "expected a month within the scenario's simulated period");
+    throw ExperimentError("--target", "target",
+                          "the month " + label(target.month_index) + " is outside the scenario's simulated period, " +
+                              label(s.start_month) + " to " + label(s.start_month + s.months - 1) +
+                              "; expected a month within it (or a longer run: --months)");
   Scenario base = s;
   base.months = months_in + 1;  // nothing after the target month matters
+  if (!find_param(lever)) (void)with_param(base, lever, lo, "--lever");  // an unknown name is the lever's error
   (void)with_param(base, lever, lo, "--range");
   (void)with_param(base, lever, hi, "--range");
   SeekResult out;

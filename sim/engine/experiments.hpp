@@ -20,6 +20,7 @@
 #include "sim/engine/summary_sink.hpp"
 #include "sim/model/scenario.hpp"
 #include "sim/model/world.hpp"
+#include "sim/model/names.hpp"
 
 namespace yidi::sim {
 
@@ -184,7 +185,7 @@ struct Target {
   std::size_t province = kNational;  // index into the province dimension, or kNational
   static constexpr std::size_t kNational = static_cast<std::size_t>(-1);
 };
-Target parse_target(const std::string& text);
+Target parse_target(const std::string& text, const std::vector<NamedRegion>& provinces = {});
 /// Whether a run meets the target; throws ExperimentError if the month is outside the run.
 bool target_met(const Results& r, const Target& t);
 

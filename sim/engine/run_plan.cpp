@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "sim/engine/simulation.hpp"
+#include "sim/model/names.hpp"
 
 namespace yidi::sim {
 
@@ -28,8 +29,13 @@ Scenario with_param(const Scenario& s, const std::string& name, double value, co
   const ParamDef* def = find_param(name);
   if (!def) {
     std::string names;
-    for (const auto& d : param_defs()) names += (names.empty() ? "" : ", ") + d.name;
-    throw ExperimentError(source, name, "unknown parameter '" + name + "'; expected one of: " + names);
+    std::vector<std::string> all;
+    for (const auto& d : param_defs()) {
+      names += (names.empty() ? "" : ", ") + d.name;
+      all.push_back(d.name);
+    }
+    throw ExperimentError(source, name,
+                          "unknown parameter '" + name + "'" + did_you_mean_text(name, all) + "; expected one of: " + names);
   }
   if (!(value >= def->min && value <= def->max)) {
     std::ostringstream m;

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "sim/io/strict_yaml.hpp"
+#include "sim/model/names.hpp"
 
 namespace yidi::io {
 namespace {
@@ -88,8 +89,12 @@ void each_key(const YAML::Node& map, const std::string& file, const std::string&
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
     const std::string field = prefix.empty() ? key : prefix + "." + key;
     const auto it = handlers.find(key);
-    if (it == handlers.end())
-      throw InputError(at(file, kv.first), field, "unknown key '" + key + "'; expected one of: " + keys_of(handlers));
+    if (it == handlers.end()) {
+      std::vector<std::string> keys;
+      for (const auto& h : handlers) keys.push_back(h.first);
+      throw InputError(at(file, kv.first), field,
+                       "unknown key '" + key + "'" + sim::did_you_mean_text(key, keys) + "; expected one of: " + keys_of(handlers));
+    }
     it->second(kv.second, field);
   }
 }

@@ -14,6 +14,7 @@
 #include "sim/io/claims_csv.hpp"
 #include "sim/io/embedded.hpp"
 #include "sim/io/strict_yaml.hpp"
+#include "sim/model/names.hpp"
 
 namespace yidi::io {
 namespace {
@@ -335,7 +336,8 @@ void walk(FileContext& ctx, const YAML::Node& n, const std::string& prefix, cons
         ctx.fail(kv.first.Mark(), dotted(prefix, key), "empty name in the key list '" + key + "'");
       if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
         ctx.fail(kv.first.Mark(), dotted(prefix, name),
-                 "unknown key '" + name + "' under '" + shown_prefix + "'; expected one of: " + join(allowed));
+                 "unknown key '" + name + "' under '" + shown_prefix + "'" + sim::did_you_mean_text(name, allowed) +
+                     "; expected one of: " + join(allowed));
       if (prefix.empty() && name == "national" && ctx.region != kNational)
         ctx.fail(kv.first.Mark(), "national",
                  "national rules (national.*) can only be set in a file with region: national");

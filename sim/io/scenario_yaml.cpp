@@ -12,6 +12,7 @@
 #include "sim/io/embedded.hpp"
 #include "sim/io/policy_yaml.hpp"
 #include "sim/io/strict_yaml.hpp"
+#include "sim/model/names.hpp"
 
 namespace yidi::io {
 
@@ -127,6 +128,14 @@ sim::Series series(const YAML::Node& n, const std::string& file, const std::stri
   return s;
 }
 
+std::vector<std::string> param_names() {
+  std::vector<std::string> out;
+  for (const auto& d : sim::param_defs()) out.push_back(d.name);
+  out.push_back("levers.networked_inpatient.by_province");
+  out.push_back("levers.networked_outpatient.by_province");
+  return out;
+}
+
 std::string expected_params() {
   std::string out;
   for (const auto& d : sim::param_defs()) out += (out.empty() ? "" : ", ") + d.name;
@@ -164,7 +173,14 @@ Source find_scenario(const std::string& path_or_name) {
   if (exists && !fs::is_directory(path_or_name, ec)) return disk_scenario(path_or_name);
   if (auto e = embedded_scenario(path_or_name)) return *e;
   if (exists) return disk_scenario(path_or_name);  // a folder: read_text_file says so
-  throw InputError({path_or_name, 0, 0}, "", "no such scenario file, and no embedded scenario of that name");
+  std::vector<std::string> names;
+  for (const auto& f : embedded_files()) {
+    const std::string p(f.path);
+    if (p.starts_with("scenarios/") && p.find('/', 10) == std::string::npos && p.ends_with(".yaml"))
+      names.push_back(p.substr(10, p.size() - 15));
+  }
+  throw InputError({path_or_name, 0, 0}, "",
+                   "no such scenario file, and no embedded scenario of that name" + sim::did_you_mean_text(path_or_name, names));
 }
 
 /// The scenario `extends: target` in `from` means: for a file on disk, a file beside it, else a
@@ -273,7 +289,8 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
         const auto* def = sim::find_param(name);
         if (!def)
           throw InputError(at(file, p.first), "params." + name,
-                           "unknown parameter '" + name + "'; expected one of: " + expected_params());
+                           "unknown parameter '" + name + "'" + sim::did_you_mean_text(name, param_names()) +
+                               "; expected one of: " + expected_params());
         if (def->kind == sim::ParamDef::Kind::number)
           s.params.*(def->number) = number(p.second, file, "params." + name, def->min, def->max);
         else s.params.*(def->series) = series(p.second, file, "params." + name, def->min, def->max);
@@ -290,7 +307,10 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
       }
     } else {
       throw InputError(at(file, kv.first), key,
-                       "unknown key '" + key + "'; expected one of: name, description, extends, start, months, years, "
+                       "unknown key '" + key + "'" +
+                           sim::did_you_mean_text(key, {"name", "description", "extends", "start", "months", "years", "seed",
+                                                        "scale", "params", "clearing", "policy_overlays"}) +
+                           "; expected one of: name, description, extends, start, months, years, "
                        "seed, scale, params, clearing, policy_overlays");
     }
   }

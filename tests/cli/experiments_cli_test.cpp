@@ -142,7 +142,19 @@ TEST_F(ExperimentsCli, SeekReportsKnownAnswers) {
   EXPECT_EQ(bad.err, "yidi: --target: field 'target': expected \"MEASURE >= VALUE by YYYY-MM\", got 'dsr >= 1'\n");
   const Outcome late = yidi(base + "--target 'dsr_inpatient_national >= 0 by 2031-01'");
   EXPECT_EQ(late.code, 1);
-  EXPECT_EQ(late.err, "yidi: --target: field 'target': expected a month within the scenario's simulated period\n");
+  EXPECT_EQ(late.err,
+            "yidi: --target: field 'target': the month 2031-01 is outside the scenario's simulated period, 2022-01 to "
+            "2022-02; expected a month within it (or a longer run: --months)\n");
+  // Issue 18: an unknown lever is the lever's error (it was reported as a --range one), with the
+  // closest names.
+  const Outcome lever = yidi("seek baseline --lever levers.networked_inpatent --range 0.3:0.9 -n 2 --months 2 --scale 1:40000 "
+                             "--target 'dsr_inpatient_national >= 0 by 2022-02'");
+  EXPECT_EQ(lever.code, 1);
+  EXPECT_EQ(lever.err.rfind("yidi: --lever: field 'levers.networked_inpatent': unknown parameter 'levers.networked_inpatent' "
+                            "(did you mean 'levers.networked_inpatient'",
+                            0),
+            0u)
+      << lever.err;
 }
 
 // Issue 17: one spreadsheet-clean table (a UTF-8 byte-order mark, a header, one row per insured

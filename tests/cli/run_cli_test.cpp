@@ -364,7 +364,7 @@ TEST_F(ClearCli, BadConfigurationNamesFileLineAndField) {
   const Outcome o = yidi("clear results.csv -o out --config config.yaml");
   EXPECT_EQ(o.code, 1);
   EXPECT_EQ(o.err.substr(0, o.err.find(';')),
-            "yidi: config.yaml:3:3: field 'clearing.quota_multiplier': unknown key 'quota_multiplier'");
+            "yidi: config.yaml:3:3: field 'clearing.quota_multiplier': unknown key 'quota_multiplier' (did you mean 'quota_multiple'?)");
   EXPECT_FALSE(fs::exists(work() / "out"));
 }
 

@@ -109,7 +109,7 @@ TEST(PolicyInvalid, ErrorCarriesFileLineColumnAndField) {
     EXPECT_EQ(e.where().line, 9);
     EXPECT_EQ(e.where().column, 9);
     EXPECT_EQ(e.field(), "benefit.resident.inpatient.ratoi");
-    EXPECT_EQ(e.message(), "unknown key 'ratoi' under 'benefit.resident.inpatient'; expected one of: annual_cap, "
+    EXPECT_EQ(e.message(), "unknown key 'ratoi' under 'benefit.resident.inpatient' (did you mean 'ratio'?); expected one of: annual_cap, "
                            "cap_pool, covered, deductible, ratio");
   }
 }

@@ -259,8 +259,22 @@ TEST(Experiments, TargetsParseAndLocateTheirMonth) {
     ADD_FAILURE() << "an unknown province must be refused";
   } catch (const sim::ExperimentError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "--target: field 'target': unknown province '999999'; expected a province code such as 110000 (yidi "
-              "schema lists them)");
+              "--target: field 'target': unknown province '999999'; expected a province code such as 110000, or a "
+              "name such as 四川 or Sichuan (yidi schema lists the codes)");
+  }
+  // Issue 18: a province by its Chinese or English name, the target then naming its code; a near
+  // miss gets the closest names.
+  const std::vector<sim::NamedRegion> names{{"510000", "四川省", "Sichuan"}, {"540000", "西藏自治区", "Xizang"}};
+  for (const char* given : {"四川", "四川省", "sichuan", "510000"}) {
+    const sim::Target named = sim::parse_target("dsr_inpatient[" + std::string(given) + "] >= 0.7 by 2025-12", names);
+    EXPECT_EQ(named.province, 22u) << given;  // 510000's row of the province dimension
+    EXPECT_EQ(named.measure, "dsr_inpatient[510000]") << given;
+  }
+  try {
+    (void)sim::parse_target("dsr_inpatient[Sichuang] >= 0.7 by 2025-12", names);
+    ADD_FAILURE() << "an unknown name must be refused";
+  } catch (const sim::ExperimentError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown province 'Sichuang' (did you mean 'Sichuan'?)"), std::string::npos) << e.what();
   }
   const sim::Wilson w = sim::wilson95(3, 3);
   EXPECT_NEAR(w.low, 0.4385, 1e-4);
