@@ -8,6 +8,7 @@ PACKAGES=(
   libhdf5-dev libtbb-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev
   libopenmpi-dev openmpi-bin zlib1g-dev
   python3 python3-h5py python3-pandas python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel
+  fonts-noto-cjk
   chromium
   clang-14 libclang-rt-14-dev
 )

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/install-python-package.sh
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc)"
 mkdir -p outputs

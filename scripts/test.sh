@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/install-python-package.sh
 JOBS=${JOBS:-$(nproc)}
 
 cmake --preset release >/dev/null
