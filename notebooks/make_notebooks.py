@@ -63,6 +63,15 @@ ax.set_title(f"inpatient direct-settlement rate by insured province, {year}")
 ax.legend()
 fig.tight_layout()
 print("provinces below 70% in", year, ":", list(by_province[by_province < 0.70].index))""",
+"""# With replicates: the probability that the target is met, each year, nationally and per province
+# (an exact count over the replicates, with its Wilson 95% interval; few replicates give wide ones).
+path = os.path.join(RUNS, "baseline-replicates.h5")
+reps = yidi.open_replicates(path)
+p = reps.probability("cross_dsr_inpatient >= 0.7", by="national,year")
+assert ((p["p_low"] <= p["p"]) & (p["p"] <= p["p_high"]) & (p["p"] <= p["p_by"])).all(), p
+first = reps.first_year("cross_dsr_inpatient >= 0.7", p=0.9)
+print("provinces where P(70% met) first reaches 0.9, by year:", first.value_counts(dropna=False).sort_index().to_dict())
+p[["period", "p", "p_low", "p_high", "p_by"]]""",
 """# When does each scenario reach 70% for good, year by year?
 yearly = pd.DataFrame({r.name: r.frame("cross_dsr_inpatient", by="national,year").set_index("period")["value"]
                        for r in (base, t70)})

@@ -174,14 +174,7 @@ class Run:
               regions: Union[str, Iterable[str], None] = None) -> pd.DataFrame:
         """The tidy table of `yidi export` (docs/export.md): a row per region, period and measure;
         `value` is a number (NaN where there is none), money in yuan. Regions by code or name."""
-        args = ["export", self.path, "--by", by]
-        if measures is not None:
-            args += ["--measures", measures if isinstance(measures, str) else ",".join(measures)]
-        if regions is not None:
-            args += ["--regions", regions if isinstance(regions, str) else ",".join(regions)]
-        t = pd.read_csv(io.StringIO(_call(args)), dtype={"region_code": str, "period": str})
-        t["value"] = pd.to_numeric(t["value"], errors="coerce")
-        return t
+        return _export(self.path, measures, by, regions)
 
     def table(self, measure: str, by: str = "province,year", regions=None, names: str = "region_en") -> pd.DataFrame:
         """One measure as a wide table: a row per region (named by `names`: region_en, region or
@@ -235,6 +228,34 @@ class Replicates:
     def __repr__(self) -> str:
         return f"<yidi replicates {self.name}: {self.attrs.get('replicates')} replicates, {self.path}>"
 
+    def frame(self, measures: Union[str, Iterable[str], None] = None, by: str = "province,year",
+              regions: Union[str, Iterable[str], None] = None) -> pd.DataFrame:
+        """Each replicate's yearly values (`yidi export SUMMARY`): a row per replicate (its `seed`),
+        year, region and measure."""
+        return _export(self.path, measures, by, regions)
+
+    def probability(self, condition: str, by: str = "province,year", regions=None) -> pd.DataFrame:
+        """The share of replicates meeting `condition` ("cross_dsr_inpatient >= 0.7", money in yuan)
+        each year (`p`) and in that year or an earlier one (`p_by`), with Wilson 95% intervals: a
+        row per region and year."""
+        t = _export(self.path, None, by, regions, ["--probability", condition])
+        cond = t["measure"].str.extract(r"^P\((.*?)( in this year or earlier)?\)( wilson95_low| wilson95_high)?$")
+        t["column"] = np.where(cond[1].notna(), "p_by", "p") + cond[2].fillna("").str.replace(" wilson95", "")
+        out = t.pivot_table(index=["region_code", "region", "region_en", "period"], columns="column", values="value",
+                            aggfunc="first", sort=False).reset_index()
+        out.columns.name = condition
+        return out[["region_code", "region", "region_en", "period", "p", "p_low", "p_high", "p_by", "p_by_low", "p_by_high"]]
+
+    def first_year(self, condition: str, p: float = 0.9, by: str = "province,year", regions=None) -> pd.Series:
+        """Per region, the first year whose P(condition) is at least `p` (None if none)."""
+        t = self.probability(condition, by=by, regions=regions)
+        first: dict = {}
+        for region, year, v in zip(t["region_en"], t["period"], t["p"]):
+            first.setdefault(region, None)
+            if first[region] is None and v >= p:
+                first[region] = year
+        return pd.Series(first, dtype=object, name=f"first year with P({condition}) >= {p:g}")
+
     def quantiles(self, dataset: str = "offsite/dsr_inpatient_national", index: Sequence[int] = ()) -> pd.DataFrame:
         """P5/P50/P95 per month of a summarised dataset (`index` picks the cell of a dataset with more
         dimensions than month, e.g. (province,) for offsite/dsr_inpatient); money in fen as stored."""
@@ -258,6 +279,17 @@ class Replicates:
                         label=f"{who}: P5–P95 of {self.attrs.get('replicates')} replicates")
         ax.plot(q.index.tolist(), q["P50"].tolist(), linewidth=1, label=f"{who}: median")
         return ax
+
+
+def _export(path: str, measures, by: str, regions, extra: Sequence[str] = ()) -> pd.DataFrame:
+    args = ["export", path, "--by", by, *extra]
+    if measures is not None:
+        args += ["--measures", measures if isinstance(measures, str) else ",".join(measures)]
+    if regions is not None:
+        args += ["--regions", regions if isinstance(regions, str) else ",".join(regions)]
+    t = pd.read_csv(io.StringIO(_call(args)), dtype={"region_code": str, "period": str, "replicate": str, "seed": str})
+    t["value"] = pd.to_numeric(t["value"], errors="coerce")
+    return t
 
 
 def compare(runs: Mapping[str, Run], measure: str, by: str = "national,year", regions=None) -> pd.DataFrame:

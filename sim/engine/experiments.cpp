@@ -635,7 +635,8 @@ Wilson wilson95(int k, int n) {
   const double denom = 1 + z * z / nn;
   const double centre = (ph + z * z / (2 * nn)) / denom;
   const double half = z * std::sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn)) / denom;
-  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+  // The ends are exactly 0 at k = 0 and 1 at k = n (rounding would leave 5.6e-17 and the like).
+  return {k <= 0 ? 0.0 : std::max(0.0, centre - half), k >= n ? 1.0 : std::min(1.0, centre + half)};
 }
 
 SeekResult seek(const Scenario& s, const std::string& lever, double lo, double hi, const Target& target, double p,

@@ -1,5 +1,6 @@
 #include "sim/engine/export.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -135,6 +136,8 @@ std::vector<Def> make_defs() {
       P("prepayment/quota"), Source{});
   add("prepayment_outstanding", "yuan", "settled but not yet cleared at the period's last month end", Agg::last, true,
       P("prepayment/outstanding"), Source{});
+  add("prepayment_peak_outstanding", "yuan", "the largest month-end outstanding (settled, not yet cleared) in the period",
+      Agg::max, true, P("prepayment/outstanding"), Source{}, false);
   add("prepayment_peak_usage", "ratio", "the highest month-end usage (outstanding ÷ quota) in the period", Agg::max,
       false, P("prepayment/usage"), Source{}, false);
   {
@@ -478,6 +481,15 @@ ExportTable export_table(const Results& r, const ExportOptions& o) {
           break;
         }
         case Agg::max: {
+          if (view.integer()) {  // money: the largest month-end amount, exact
+            std::vector<std::int64_t> top(n_units, std::numeric_limits<std::int64_t>::min());
+            for (std::size_t m = a; m <= b; ++m) {
+              const auto x = int_sums(view, src, m);
+              for (std::size_t u = 0; u < n_units; ++u) top[u] = std::max(top[u], x[u]);
+            }
+            for (std::size_t u = 0; u < n_units; ++u) as_int(u, top[u]);
+            break;
+          }
           std::vector<double> best(n_units, std::numeric_limits<double>::quiet_NaN());
           for (std::size_t m = a; m <= b; ++m) {
             const auto x = view.floats(m, src, width);

@@ -6,12 +6,14 @@
 // run file's own datasets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <sstream>
 
+#include "sim/engine/experiments.hpp"
 #include "sim/engine/export.hpp"
 #include "sim/engine/results.hpp"
 #include "sim/io/hdf5_output.hpp"
@@ -208,7 +210,9 @@ protected:
     fs::create_directories(runs());
     const std::string y = "cd '" + runs().string() + "' && '" + YIDI_BINARY + "' ";
     for (const char* args : {"run baseline --months 15 --scale 1:40000 --seed 7 --threads 2 -o a.h5",
-                                   "replicates baseline -n 2 --months 2 --scale 1:40000 --seed 7 --threads 2 -o r.h5"})
+                             "run baseline --months 2 --scale 1:40000 --seed 7 --threads 2 -o a2.h5",
+                                   "replicates baseline -n 2 --months 2 --scale 1:40000 --seed 7 --threads 2 -o r.h5",
+                                   "compare baseline no-reduction -n 2 --months 2 --scale 1:40000 --seed 7 --threads 2 -o c.h5"})
       ASSERT_EQ(std::system((y + args + " 2>/dev/null </dev/null").c_str()), 0) << args;
   }
   static void TearDownTestSuite() { fs::remove_all(runs()); }
@@ -330,9 +334,20 @@ TEST_F(ExportCli, BadInputsAreNamedWithSuggestions) {
   EXPECT_NE(r.err.find("unknown 'provnce' (did you mean 'province'?)"), std::string::npos) << r.err;
   r = yidi("export '" + run() + "' --by region --measures prepayment_quota");
   EXPECT_NE(r.err.find("measure 'prepayment_quota' is not given by region; it is by national, province"), std::string::npos) << r.err;
-  r = yidi("export '" + (runs() / "r.h5").string() + "'");
+  r = yidi("export '" + (runs() / "r.h5").string() + "' --by province,month");
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("a summary of replicates"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("a summary of replicates keeps each replicate's values by year, not by month; expected --by "
+                       "province,year"),
+            std::string::npos)
+      << r.err;
+  r = yidi("export '" + (runs() / "r.h5").string() + "' --measures cross_fund");
+  EXPECT_NE(r.err.find("'cross_fund' is not kept per replicate in a summary; by province it keeps: cross_dsr_inpatient, "),
+            std::string::npos)
+      << r.err;
+  r = yidi("export '" + run() + "' --probability 'cross_dsr_inpatient >= 0.7'");
+  EXPECT_NE(r.err.find("a single run: --probability is the share of replicates"), std::string::npos) << r.err;
+  r = yidi("export '" + (runs() / "r.h5").string() + "' --probability 'cross_dsr_inpatient => 0.7'");
+  EXPECT_NE(r.err.find("expected \"MEASURE OP NUMBER\" with OP one of >=, >, <=, <"), std::string::npos) << r.err;
   spit(work() / "x.h5", "not hdf5");
   r = yidi("export x.h5");
   EXPECT_NE(r.err.find("x.h5: not an HDF5 file; expected a run file of `yidi run`"), std::string::npos) << r.err;
@@ -340,6 +355,86 @@ TEST_F(ExportCli, BadInputsAreNamedWithSuggestions) {
   EXPECT_EQ(r.code, 0);
   EXPECT_EQ(r.out.rfind("measure,unit,levels,description\n", 0), 0u);
   EXPECT_NE(r.out.find("\ncross_dsr_inpatient,ratio,national province region,"), std::string::npos) << r.out;
+}
+
+// A summary of replicates exports each replicate's yearly values (issue 18): replicate 0 is the run
+// of the same seed, value for value, and replicate 1 names its own seed.
+TEST_F(ExportCli, ASummarysReplicatesAreTheRunsOfTheirSeeds) {
+  const std::string measures = " --measures cross_dsr_inpatient,fund_balance_resident,months_payable_employee,"
+                               "prepayment_peak_outstanding,prepayment_red_months,prepayment_topup_requested";
+  const auto s = yidi("export '" + (runs() / "r.h5").string() + "'" + measures);
+  const auto one = yidi("export '" + (runs() / "a2.h5").string() + "'" + measures);
+  ASSERT_EQ(s.code, 0) << s.err;
+  ASSERT_EQ(one.code, 0) << one.err;
+  const auto rows = rows_of(s.out), single = rows_of(one.out);
+  ASSERT_EQ(rows.size(), 2 * single.size());  // two replicates, one year (2022, 2 months)
+  std::map<std::string, std::string> want;
+  for (const auto& r : single) want[r.at("region_code") + " " + r.at("measure")] = r.at("value");
+  std::size_t compared = 0;
+  for (const auto& r : rows) {
+    EXPECT_EQ(r.at("period"), "2022");
+    EXPECT_EQ(r.at("months"), "2");
+    if (r.at("replicate") == "1") {
+      EXPECT_EQ(r.at("seed"), "8");
+      continue;
+    }
+    EXPECT_EQ(r.at("replicate"), "0");
+    EXPECT_EQ(r.at("seed"), "7");
+    EXPECT_EQ(r.at("value"), want.at(r.at("region_code") + " " + r.at("measure"))) << r.at("region_en") << " " << r.at("measure");
+    ++compared;
+  }
+  EXPECT_EQ(compared, single.size());
+  EXPECT_EQ(rows.front().at("region"), "北京市");  // names from the world: a summary keeps codes only
+}
+
+// A compare file: each scenario's replicates, its rows naming the scenario; the baseline's are
+// those of the baseline's own summary on the same seeds.
+TEST_F(ExportCli, ACompareFileExportsEachScenariosReplicates) {
+  const auto c = rows_of(yidi("export '" + (runs() / "c.h5").string() + "' --by national,year").out);
+  const auto r = rows_of(yidi("export '" + (runs() / "r.h5").string() + "' --by national,year").out);
+  ASSERT_EQ(c.size(), 2 * r.size());
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    EXPECT_EQ(c[i].at("scenario"), "baseline");
+    EXPECT_EQ(c[i].at("measure"), r[i].at("measure"));
+    EXPECT_EQ(c[i].at("seed"), r[i].at("seed"));
+    EXPECT_EQ(c[i].at("value"), r[i].at("value")) << r[i].at("measure");
+    EXPECT_EQ(c[r.size() + i].at("scenario"), "no-reduction");
+  }
+}
+
+// --probability: the share of a summary's replicates meeting a condition, each year and by each
+// year, with the Wilson 95% interval of sim::wilson95, exact counts over the replicates.
+TEST_F(ExportCli, ProbabilitiesAreCountsOverReplicates) {
+  const auto reps = rows_of(yidi("export '" + (runs() / "r.h5").string() + "' --by national,year").out);
+  std::vector<double> dsr;
+  for (const auto& r : reps)
+    if (r.at("measure") == "cross_dsr_inpatient") dsr.push_back(std::stod(r.at("value")));
+  ASSERT_EQ(dsr.size(), 2u);
+  const double x = std::min(dsr[0], dsr[1]) == std::max(dsr[0], dsr[1]) ? dsr[0] : std::max(dsr[0], dsr[1]);
+  const int met = (dsr[0] >= x) + (dsr[1] >= x);  // 1, or 2 if both replicates had the same rate
+  char cond[64];
+  std::snprintf(cond, sizeof cond, "%.17g", x);
+  const auto r = yidi("export '" + (runs() / "r.h5").string() + "' --by national,year --probability 'cross_dsr_inpatient >= " +
+                      std::string(cond) + "'");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = rows_of(r.out);
+  ASSERT_EQ(rows.size(), 6u);  // P, its interval, and the same "by" the year: one year
+  const std::string p = rows[0].at("measure");
+  EXPECT_EQ(p.rfind("P(cross_dsr_inpatient >= ", 0), 0u) << p;
+  EXPECT_EQ(std::stod(rows[0].at("value")), met / 2.0);
+  EXPECT_EQ(std::stod(rows[1].at("value")), sim::wilson95(met, 2).low);
+  EXPECT_EQ(std::stod(rows[2].at("value")), sim::wilson95(met, 2).high);
+  EXPECT_EQ(rows[3].at("measure"), p.substr(0, p.size() - 1) + " in this year or earlier)");
+  EXPECT_EQ(rows[0].at("replicate"), "all");
+  EXPECT_EQ(rows[0].at("seed"), "7..8");
+  EXPECT_EQ(rows[0].at("unit"), "probability");
+  // Nothing meets an impossible condition: 0 with a low end of exactly 0.
+  const auto none = rows_of(yidi("export '" + (runs() / "r.h5").string() + "' --regions Guangdong --probability "
+                                 "'months_payable_resident < -1'").out);
+  ASSERT_EQ(none.size(), 6u);
+  EXPECT_EQ(none[0].at("value"), "0");
+  EXPECT_EQ(none[1].at("value"), "0");
+  EXPECT_EQ(none[0].at("region_en"), "Guangdong");
 }
 
 // docs/export.md lists every measure with its unit and levels, as `yidi export --list` gives them.

@@ -71,6 +71,22 @@ class Package(unittest.TestCase):
         with self.assertRaises(yidi.YidiError):
             self.reps.quantiles("funds/months_payable")  # a cell must be picked
 
+    def test_replicates_frame_and_probabilities(self):
+        t = self.reps.frame("cross_dsr_inpatient", by="national,year")
+        self.assertEqual(list(t["seed"]), ["7", "8"])
+        values = t["value"].tolist()
+        x = max(values)
+        p = self.reps.probability(f"cross_dsr_inpatient >= {x!r}", by="national,year")
+        self.assertEqual(len(p), 1)
+        met = sum(v >= x for v in values)
+        self.assertEqual(p["p"].iloc[0], met / 2)
+        self.assertEqual(p["p_by"].iloc[0], met / 2)  # one year: the same
+        self.assertLessEqual(p["p_low"].iloc[0], p["p"].iloc[0])
+        self.assertGreaterEqual(p["p_high"].iloc[0], p["p"].iloc[0])
+        first = self.reps.first_year(f"cross_dsr_inpatient >= {x!r}", p=0.5, by="national,year")
+        self.assertEqual(first["National"], "2022")
+        self.assertIsNone(self.reps.first_year("cross_dsr_inpatient >= 2", by="national,year")["National"])
+
     def test_errors_carry_yidis_message(self):
         with self.assertRaises(yidi.YidiError) as e:
             self.base.frame("cross_dsr")

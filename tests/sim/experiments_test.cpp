@@ -282,6 +282,9 @@ TEST(Experiments, TargetsParseAndLocateTheirMonth) {
   const sim::Wilson h = sim::wilson95(5, 10);
   EXPECT_NEAR(h.low, 0.2366, 1e-4);
   EXPECT_NEAR(h.high, 0.7634, 1e-4);
+  // The ends are exact: none met gives a low end of 0, not a rounding residue such as 5.6e-17.
+  EXPECT_EQ(sim::wilson95(0, 3).low, 0.0);
+  EXPECT_EQ(sim::wilson95(3, 3).high, 1.0);
 }
 
 TEST(Experiments, SeekKnownAnswers) {
