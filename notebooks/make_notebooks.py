@@ -7,7 +7,7 @@ import os
 import nbformat as nbf
 
 SETUP = '''%matplotlib inline
-import os, sys
+import glob, os, sys
 # The yidi package (python/yidi): importable after the README's set-up; from a checkout, beside us.
 sys.path.insert(0, os.path.abspath(os.path.join(os.getcwd(), "..", "python")))
 import numpy as np
@@ -18,7 +18,12 @@ import yidi
 yidi.use_cjk_font()  # 亿元 and province names in Chinese (Debian's fonts-noto-cjk)
 RUNS = os.environ.get("YIDI_RUNS_DIR", "../outputs")
 def run(name):
-    return yidi.open_run(os.path.join(RUNS, name + ".h5"))'''
+    """A run in RUNS: NAME.h5, or `yidi run`'s default name NAME-seedSEED.h5."""
+    path = os.path.join(RUNS, name + ".h5")
+    if not os.path.exists(path):
+        found = sorted(glob.glob(os.path.join(RUNS, name + "-seed*.h5")))
+        path = found[0] if found else path
+    return yidi.open_run(path)'''
 
 def nb(cells):
     n = nbf.v4.new_notebook()

@@ -121,6 +121,9 @@ std::string slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+/// --scale as the other commands take it: "1:N" (or plain N) to N.
+std::string ratio_form(std::string s) { return s.rfind("1:", 0) == 0 ? s.substr(2) : s; }
+
 void register_bench_replicates(CLI::App* bench) {
   auto n = std::make_shared<int>(20);
   auto scale = std::make_shared<long long>(1000);
@@ -130,7 +133,8 @@ void register_bench_replicates(CLI::App* bench) {
   CLI::App* cmd = bench->add_subcommand(
       "replicates", "replicates baseline -n N one run after another and on the executor (runs side by side)");
   cmd->add_option("-n,--replicates", *n, "replicates (default 20)")->check(CLI::PositiveNumber);
-  cmd->add_option("--scale", *scale, "sampling ratio 1:N of the baseline population (default 1000)")
+  cmd->add_option("--scale", *scale, "sampling ratio, 1:N (or N) as elsewhere (default 1:1000)")
+      ->transform(ratio_form, "1:N")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--months", *months, "months to simulate (default: the scenario's)")->check(CLI::Range(1, 600));
   cmd->add_option("--threads", *threads, "threads in all (default: all cores)")->check(CLI::PositiveNumber);
@@ -201,7 +205,9 @@ void register_bench_sim(CLI::App& app) {
   auto months = std::make_shared<int>(3);
   auto mb = std::make_shared<std::size_t>(512);
   CLI::App* cmd = bench->add_subcommand("sim", "memory bandwidth, then agent-months per second on 1 and 2 threads");
-  cmd->add_option("--scale", *scale, "sampling ratio 1:N of the baseline population (default 200)");
+  cmd->add_option("--scale", *scale, "sampling ratio, 1:N (or N) as elsewhere (default 1:200)")
+      ->transform(ratio_form, "1:N")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--months", *months, "months to simulate (default 3)");
   cmd->add_option("--triad-mib", *mb, "size of each triad array, MiB (default 512)");
   cmd->callback([scale, months, mb] {

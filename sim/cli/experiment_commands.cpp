@@ -10,11 +10,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <thread>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/progress.hpp"
 #include "sim/engine/experiments.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/claims_csv.hpp"
@@ -35,6 +37,7 @@ struct Common {
   int threads = 0;  // given: at least 1; not given: all cores
   int concurrent = 0;  // given: at least 1; not given: one run per thread, as many as fit in memory
   bool overwrite = false;
+  bool quiet = false;  // no progress lines
   const CLI::Option* threads_opt = nullptr;
   const CLI::Option* concurrent_opt = nullptr;
 };
@@ -50,6 +53,7 @@ void add_common(CLI::App* cmd, Common& c, bool output = true) {
                                      "runs at once, at least 1 (default: one per thread, as many as fit in memory); "
                                      "results do not depend on it");
   if (output) cmd->add_flag("--overwrite", c.overwrite, "replace an existing output (yidi's own only)");
+  cmd->add_flag("--quiet", c.quiet, "no progress (on a terminal: a line redrawn; otherwise a line every 10 s)");
 }
 
 /// Options checked before anything is read or written.
@@ -136,12 +140,28 @@ sim::Attributes provenance(const std::vector<sim::Scenario>& ss, const Common& c
   return p;
 }
 
-sim::Progress progress() {
-  if (::isatty(STDERR_FILENO) == 0) return {};
-  return [](const std::string& m) { std::fprintf(stderr, "\r%-78s", m.c_str()); };
+/// The experiment's progress: "[k/N] label" (sim/engine/run_plan.hpp) as k − 1 of N runs done; other
+/// messages on a terminal only.
+std::shared_ptr<ProgressReporter> current_progress;
+sim::Progress progress(const std::string& command, const Common& c) {
+  current_progress = std::make_shared<ProgressReporter>(command, !c.quiet);
+  auto bar = current_progress;
+  const bool quiet = c.quiet;
+  return [bar, quiet](const std::string& m) {
+    std::size_t k = 0, n = 0;
+    char close = 0;
+    int used = 0;
+    if (std::sscanf(m.c_str(), "[%zu/%zu%c %n", &k, &n, &close, &used) == 3 && close == ']' && n > 0 && k >= 1) {
+      bar->update(static_cast<double>(k - 1) / static_cast<double>(n), "run " + std::to_string(k) + " of " +
+                                                                          std::to_string(n) + " starting: " + m.substr(static_cast<std::size_t>(used)));
+    } else if (bar->tty() && !quiet) {
+      std::fprintf(stderr, "\r%-100s", m.c_str());
+    }
+  };
 }
 void end_progress() {
-  if (::isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\n");
+  if (current_progress) current_progress->finish();
+  current_progress.reset();
 }
 
 double parse_number(const std::string& text, const std::string& source, const std::string& field) {
@@ -183,7 +203,7 @@ void run_replicates(const ReplicatesOptions& o) {
   const sim::World world = sim::embedded_world();
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
   const sim::Attributes prov = provenance({s}, o.c, world);
-  const sim::Summary sum = sim::replicates(s, o.c.n, executor({s}, o.c, world), progress());
+  const sim::Summary sum = sim::replicates(s, o.c.n, executor({s}, o.c, world), progress("yidi replicates", o.c));
   end_progress();
   io::Hdf5SummarySink sink(file);
   sim::write_summary(sink, sum, prov);
@@ -212,7 +232,7 @@ void run_compare(const CompareOptions& o) {
     sim::check_population_fits(sim::make_layout(world, ss[k].params, ss[k].scale), sim::memory_available(),
                                o.scenarios[k]);
   const sim::Attributes prov = provenance(ss, o.c, world);
-  const sim::Comparison cmp = sim::compare(ss, o.c.n, executor(ss, o.c, world), progress());
+  const sim::Comparison cmp = sim::compare(ss, o.c.n, executor(ss, o.c, world), progress("yidi compare", o.c));
   end_progress();
   std::vector<std::pair<std::string, const sim::Summary*>> groups;
   for (std::size_t k = 0; k < cmp.names.size(); ++k) groups.emplace_back("scenarios/" + cmp.names[k] + "/", &cmp.scenarios[k]);
@@ -257,7 +277,7 @@ void run_sweep(const SweepOptions& o) {
   const sim::Attributes prov = provenance({s}, o.c, world);
   // The point's own values are attributes; the command line may differ between resumed runs.
   io::Hdf5SweepStore store(o.c.output, o.c.overwrite, inputs_of({o.scenario}, {s}));
-  const auto points = sim::sweep(s, grid, o.c.n, store, prov, executor({s}, o.c, world), progress());
+  const auto points = sim::sweep(s, grid, o.c.n, store, prov, executor({s}, o.c, world), progress("yidi sweep", o.c));
   end_progress();
   int computed = 0;
   for (const auto& p : points) {
@@ -292,7 +312,7 @@ void run_seek(const SeekOptions& o) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
   const auto r = sim::seek(s, o.lever, lo, hi, target, o.probability, o.c.n, tol > 0 ? tol : 1e-9,
-                           executor({s}, o.c, world), progress());
+                           executor({s}, o.c, world), progress("yidi seek", o.c));
   end_progress();
   std::cout << "# yidi " << kVersion << ": " << command_line() << "\n"
             << "# scenario " << s.name << " (sha256 " << io::sha256_hex(io::resolved_yaml(s)) << "), seeds " << s.seed
@@ -357,7 +377,7 @@ void run_prepay(const PrepayOptions& o) {
   po.n = o.c.n;
   po.year = o.year;
   po.backtest = o.backtest;
-  const sim::PrepayResult r = sim::prepay(s, po, executor({s}, o.c, world), progress());
+  const sim::PrepayResult r = sim::prepay(s, po, executor({s}, o.c, world), progress("yidi prepay", o.c));
   end_progress();
   // One table, every row self-describing (provenance as columns), so that it opens cleanly in a
   // spreadsheet: no comment lines; amounts in yuan and 亿元; province names beside the codes.
@@ -444,7 +464,10 @@ void register_experiments(CLI::App& app) {
   {
     auto o = std::make_shared<CompareOptions>();
     auto* cmd = app.add_subcommand("compare", "compare scenarios with common random numbers; differences to the first");
-    cmd->add_option("scenarios", o->scenarios, "two or more scenarios")->required()->expected(2, 64);
+    cmd->add_option("scenarios", o->scenarios,
+                    "two to 64 scenarios (files or embedded names); the differences are to the first")
+        ->required()
+        ->expected(2, 64);
     add_common(cmd, o->c);
     cmd->callback([o] { run_compare(*o); });
   }

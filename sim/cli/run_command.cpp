@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/progress.hpp"
 #include "sim/engine/calibration.hpp"
 #include "sim/engine/mpi_comm.hpp"
 #include "sim/engine/fund_alarms.hpp"
@@ -46,6 +47,7 @@ struct RunOptions {
   int checkpoint_every = 12;
   bool resume = false;
   bool overwrite = false;
+  bool quiet = false;   // no progress lines
   int stop_after = -1;  // for testing restarts: stop (as if killed) once this many months are done; -1: never
   // Which options were given (CLI11).
   const CLI::Option *threads_opt = nullptr, *every_opt = nullptr, *stop_opt = nullptr;
@@ -342,9 +344,10 @@ int run_simulation(const RunOptions& o) {
   const auto agents = static_cast<double>(sim.layout().total);
   const auto t_setup = std::chrono::steady_clock::now();
   const int first = sim.months_done();
+  ProgressReporter bar("yidi run", lead && !o.quiet);
   while (!sim.done()) {
     if (o.stop_after >= 0 && sim.months_done() >= o.stop_after) {
-      if (tty) std::cerr << "\n";
+      bar.finish();
       if (lead) std::cerr << "yidi run: stopped after " << sim.months_done() << " months (--stop-after)\n";
       return kOk;
     }
@@ -354,16 +357,17 @@ int run_simulation(const RunOptions& o) {
       series->write(sim, sha);
       if (!sim.done()) series->open(next_due(sim.months_done(), o.checkpoint_every, s.months));
     }
-    if (tty) {
+    {
       const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_setup).count();
-      const int done = sim.months_done() - first, left = s.months - sim.months_done();
-      const double am = agents * done / std::max(el, 1e-9);
-      std::fprintf(stderr, "\r%s  month %s (%d/%d)  elapsed %.1fs  ETA %.1fs  %.3g agent-months/s   ",
-                   s.name.c_str(), month_label(sim.current_month() - 1).c_str(), sim.months_done(), s.months, el,
-                   done > 0 ? el / done * left : 0.0, am);
+      const int done = sim.months_done() - first;
+      char what[160];
+      std::snprintf(what, sizeof what, "%s, month %s, %d/%d, %.3g agent-months/s", s.name.c_str(),
+                    month_label(sim.current_month() - 1).c_str(), sim.months_done(), s.months,
+                    agents * done / std::max(el, 1e-9));
+      bar.update(static_cast<double>(done) / std::max(1, s.months - first), what);
     }
   }
-  if (tty) std::cerr << "\n";
+  bar.finish();
   if (!lead) return kOk;
   io::Provenance prov;
   prov.text["yidi_version"] = kVersion;
@@ -429,6 +433,7 @@ void register_run(CLI::App& app) {
   cmd->add_flag("--resume", o->resume, "continue from the latest complete checkpoint in --checkpoint, if there is one");
   cmd->add_flag("--overwrite", o->overwrite,
                 "replace an existing output file (yidi's own only) and, without --resume, an earlier run's checkpoints");
+  cmd->add_flag("--quiet", o->quiet, "no progress (on a terminal: a line redrawn; otherwise a line every 10 s)");
   o->stop_opt = cmd->add_option("--stop-after", o->stop_after,
                                 "stop once this many months are done, as if killed (for restart tests)");
   cmd->callback([o] { run_simulation(*o); });

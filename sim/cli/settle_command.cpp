@@ -483,7 +483,7 @@ void register_settle(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "settle", "settle a CSV of claims: one result row per visit, rejected rows reported (docs/settle-formats.md)");
   // Files are checked when read, so that a missing one exits with kFailure and a FILE: message.
-  cmd->add_option("CLAIMS", opts->claims, "claims CSV file");
+  cmd->add_option("CLAIMS", opts->claims, "claims CSV file (required, but for --columns)");
   cmd->add_option("-o,--output", opts->output,
                   "results CSV file; RESULTS.rejects.csv beside it lists the rejected rows (both written whole, "
                   "or not at all)");

@@ -20,6 +20,10 @@ namespace {
 std::string compose(const std::string& source, const std::string& field, const std::string& message) {
   return source + ": " + (field.empty() ? "" : "field '" + field + "': ") + message;
 }
+/// "[k/N] label": run k of the N of a plan vector starts (the CLI turns it into a percentage).
+std::string started(std::size_t i, const RunPlanVector& plans) {
+  return "[" + std::to_string(i + 1) + "/" + std::to_string(plans.size()) + "] " + plans[i].label;
+}
 }  // namespace
 
 ExperimentError::ExperimentError(std::string source, std::string field, const std::string& message)
@@ -111,7 +115,7 @@ void RunExecutor::execute(const RunPlanVector& plans, const Fold& fold, const Pr
   if (K <= 1) {
     tbb::task_arena arena(per_run);
     for (std::size_t i = 0; i < plans.size(); ++i) {
-      if (progress) progress(plans[i].label);
+      if (progress) progress(started(i, plans));
       const Results r = arena.execute([&] { return run(i); });
       fold(i, plans[i], r);
     }
@@ -141,7 +145,7 @@ void RunExecutor::execute(const RunPlanVector& plans, const Fold& fold, const Pr
         cv.wait(lock, [&] { return stop || next >= plans.size() || next < folded + window; });
         if (stop || next >= plans.size()) return;
         i = next++;
-        if (progress) progress(plans[i].label);
+        if (progress) progress(started(i, plans));
       }
       Slot s;
       try {

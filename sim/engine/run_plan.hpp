@@ -59,6 +59,8 @@ Scenario planned_scenario(const RunPlan& plan);
 
 /// Called with a one-line progress message (for a terminal); may be empty. Called from the
 /// thread that starts a run, never from two threads at once.
+/// Progress messages: "[k/N] label" as run k of the N runs of a plan vector starts; other
+/// messages (a sweep's "point 3: complete, skipped") carry no prefix.
 using Progress = std::function<void(const std::string&)>;
 
 /// The policy book a scenario runs under (io::scenario_policy: the embedded data and the

@@ -406,3 +406,25 @@ TEST_F(RunCli, BenchSimNationalYearIsSteppingPlusMonthEnds) {
   }
   EXPECT_EQ(lines, 2) << r.out;
 }
+
+// Issue 18: progress also when not on a terminal (a log, a pipe): a line every
+// YIDI_PROGRESS_SECONDS seconds (10 by default; 0 here: every step) with the percentage, the
+// elapsed time and the time left; --quiet prints none. A run shorter than the interval logs none.
+TEST_F(RunCli, ProgressLinesInLogsAndQuiet) {
+  auto r = yidi_with("YIDI_PROGRESS_SECONDS=0", "run baseline --months 3 --scale 1:40000 --threads 2 -o a.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("yidi run:  33% (baseline, month 2022-01, 1/3, "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("yidi run: 100% (baseline, month 2022-03, 3/3, "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("elapsed "), std::string::npos);
+  EXPECT_NE(r.err.find(", ETA "), std::string::npos);
+  r = yidi_with("YIDI_PROGRESS_SECONDS=0", "run baseline --months 3 --scale 1:40000 --threads 2 -o b.h5 --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("%"), std::string::npos) << r.err;
+  r = yidi("run baseline --months 2 --scale 1:40000 --threads 2 -o c.h5");
+  EXPECT_EQ(r.err.find("% (baseline"), std::string::npos) << r.err;  // shorter than 10 s
+  // The experiments: run k of N starting is (k − 1)/N done.
+  r = yidi_with("YIDI_PROGRESS_SECONDS=0", "replicates baseline -n 2 --months 2 --scale 1:40000 --threads 2 -o r.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("yidi replicates:   0% (run 1 of 2 starting: baseline: replicate 1/2)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("yidi replicates:  50% (run 2 of 2 starting: baseline: replicate 2/2)"), std::string::npos) << r.err;
+}
