@@ -18,6 +18,7 @@ struct ReportOptions {
   std::string output;
   std::string title = "yidi report";
   bool overwrite = false;
+  int year = 0;  // the answers' year; 0: the last full year
 };
 
 std::string quoted(const std::string& a) {
@@ -36,10 +37,11 @@ void run_report(const ReportOptions& o) {
   std::vector<report::Input> inputs;
   for (const auto& path : o.inputs) inputs.push_back(report::load_input(path));
   report::check_inputs(inputs);
+  const int year = report::answer_year(inputs, o.year);  // a year outside the runs is refused before writing
   std::string command = "yidi report";
   for (const auto& p : o.inputs) command += " " + quoted(p);
-  command += " -o " + quoted(o.output) + " --title " + quoted(o.title);
-  const std::string html = report::render_html(inputs, o.title, command);
+  command += " -o " + quoted(o.output) + " --title " + quoted(o.title) + " --year " + std::to_string(year);
+  const std::string html = report::render_html(inputs, o.title, command, year);
   out << html;
   out.commit();
   std::cerr << "yidi report: " << inputs.size() << " file(s), " << report::chart_ids(inputs).size() << " charts, "
@@ -55,6 +57,7 @@ void register_report(CLI::App& app) {
       ->required();
   cmd->add_option("-o,--output", o->output, "the HTML file to write")->required();
   cmd->add_option("--title", o->title, "the report's title (default: yidi report)");
+  cmd->add_option("--year", o->year, "the year the answers and the province table are about (default: the last full year simulated)");
   cmd->add_flag("--overwrite", o->overwrite, "replace an existing report (yidi's own only)");
   cmd->callback([o] { run_report(*o); });
 }

@@ -6,10 +6,13 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <cctype>
 #include <functional>
+#include <map>
 #include <numeric>
 #include <set>
 
+#include "sim/engine/export.hpp"
 #include "sim/engine/output_schema.hpp"
 #include "sim/engine/sampling_noise.hpp"
 #include "sim/io/input_error.hpp"
@@ -555,9 +558,16 @@ Input load_input(const std::string& path) {
     }
     if (in.kind == Input::Kind::run) {
       for (const auto& name : run_datasets()) in.data[name] = read_checked(path, name, name, in.months.size(), {});
+      in.results = std::make_shared<const sim::Results>(io::read_results_hdf5(path));
     } else {
       const std::string q = std::string("quantiles/") + kNational;
       in.data[q] = read_checked(path, q, kNational, in.months.size(), {3});
+      const std::string r = std::string("replicates/") + kNational;
+      if (io::has_dataset_hdf5(path, r) && io::has_dataset_hdf5(path, "years")) {
+        in.years = io::read_dataset_hdf5(path, "years").i;
+        const auto d = io::read_dataset_hdf5(path, r);
+        if (d.shape.size() == 2 && d.shape[1] == in.years.size()) in.replicate_rates = d.f;
+      }
     }
   } catch (const H5::Exception& e) {
     throw io::InputError({path, 0, 0}, "", "cannot read it as a yidi file: " + e.getDetailMsg() + "; " + kExpected);
@@ -600,7 +610,246 @@ std::vector<std::string> chart_ids(const std::vector<Input>& in) {
   return ids;
 }
 
-std::string render_html(const std::vector<Input>& in, const std::string& title, const std::string& command) {
+namespace {
+
+/// The measures of the province table, in its column order, with their headings.
+const std::vector<std::pair<std::string, std::string>>& table_measures() {
+  static const std::vector<std::pair<std::string, std::string>> m{
+      {"cross_dsr_inpatient", "inpatient direct-settlement rate"},
+      {"cross_dsr_inpatient_official", "the same, as officially counted"},
+      {"cross_inpatient_stays", "cross-province inpatient stays"},
+      {"cross_fund", "funds' cross-province payments (亿元)"},
+      {"prepayment_quota", "prepayment quota at year end (亿元)"},
+      {"prepayment_peak_usage", "peak usage"},
+      {"prepayment_red_months", "red months"},
+      {"prepayment_topup_requested", "top-ups asked (亿元)"},
+      {"months_payable_employee", "employees' months payable"},
+      {"months_payable_resident", "residents' months payable"},
+  };
+  return m;
+}
+
+sim::ExportTable year_table(const Input& run, sim::ExportLevel level, int year, std::vector<std::string> measures) {
+  sim::ExportOptions o;
+  o.level = level;
+  o.period = sim::ExportPeriod::year;
+  o.measures = std::move(measures);
+  sim::ExportTable t = sim::export_table(*run.results, o);
+  // Keep the year's rows only.
+  const auto at = std::find(t.periods.begin(), t.periods.end(), std::to_string(year));
+  const std::size_t p = static_cast<std::size_t>(at - t.periods.begin());
+  std::vector<sim::ExportRow> kept;
+  for (const auto& r : t.rows)
+    if (r.period == p) kept.push_back(r);
+  t.rows = std::move(kept);
+  return t;
+}
+
+double number_of(const sim::ExportValue& v) {
+  switch (v.kind) {
+    case sim::ExportValue::Kind::none: return std::nan("");
+    case sim::ExportValue::Kind::integer: return static_cast<double>(v.i);
+    case sim::ExportValue::Kind::money: return static_cast<double>(v.i) / 100.0;
+    case sim::ExportValue::Kind::number: return v.f;
+  }
+  return std::nan("");
+}
+
+/// One measure of a run by year (national): year → value.
+std::map<int, double> national_by_year(const Input& run, const std::string& measure) {
+  sim::ExportOptions o;
+  o.level = sim::ExportLevel::national;
+  o.period = sim::ExportPeriod::year;
+  o.measures = {measure};
+  const auto t = sim::export_table(*run.results, o);
+  std::map<int, double> out;
+  for (const auto& r : t.rows) out[std::stoi(t.periods[r.period])] = number_of(r.value);
+  return out;
+}
+
+std::string yi(double yuan) { return format_value(yuan / 1e8, Format::number, 1); }
+
+std::string answers(const std::vector<Input>& in, const std::vector<std::string>& names, int year) {
+  const Input& run = primary(in);
+  const std::string y = std::to_string(year);
+  std::string h = "<h2 id=\"answers\">Answers for " + y + "</h2>\n";
+  // Planner: the 70% target.
+  h += "<h3>Planner: is the 70% target met?</h3>\n<table class=\"answers\" id=\"answer-target\"><tr><th>run</th><th>"
+       "national rate " + y + "</th><th>70% met in " + y + "</th><th>at or above 70% for good from</th><th>provinces "
+       "below 70% in " + y + "</th></tr>\n";
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (in[k].kind != Input::Kind::run) continue;
+    const auto rates = national_by_year(in[k], "cross_dsr_inpatient");
+    const double r = rates.count(year) ? rates.at(year) : std::nan("");
+    std::string from = "not in the run";
+    for (auto it = rates.begin(); it != rates.end(); ++it) {
+      bool all = true;
+      for (auto j = it; j != rates.end(); ++j) all = all && j->second >= kTarget;
+      if (all) {
+        from = std::to_string(it->first);
+        break;
+      }
+    }
+    const auto t = year_table(in[k], sim::ExportLevel::province, year, {"cross_dsr_inpatient"});
+    std::string below;
+    int n_below = 0;
+    for (const auto& row : t.rows) {
+      const double v = number_of(row.value);
+      if (std::isfinite(v) && v < kTarget) {
+        below += (below.empty() ? "" : ", ") + t.names[row.unit] + " " + format_value(v, Format::percent, 1);
+        ++n_below;
+      }
+    }
+    h += "<tr><td>" + escape(names[k]) + "</td>" + cell("a-rate-" + std::to_string(k), format_value(r, Format::percent, 2)) +
+         cell("a-met-" + std::to_string(k), std::isnan(r) ? "—" : r >= kTarget ? "yes" : "no", false) +
+         cell("a-from-" + std::to_string(k), from, false) +
+         cell("a-below-" + std::to_string(k), n_below == 0 ? "none" : std::to_string(n_below) + ": " + below, false) + "</tr>\n";
+  }
+  h += "</table>\n";
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (in[k].kind != Input::Kind::replicates || in[k].replicate_rates.empty()) continue;
+    const auto at = std::find(in[k].years.begin(), in[k].years.end(), year);
+    if (at == in[k].years.end()) continue;
+    const std::size_t Y = in[k].years.size(), yi_ = static_cast<std::size_t>(at - in[k].years.begin()),
+                      n = in[k].replicate_rates.size() / Y;
+    int met = 0;
+    for (std::size_t r = 0; r < n; ++r) met += in[k].replicate_rates[r * Y + yi_] >= kTarget ? 1 : 0;
+    const double lo = [&] {  // Wilson 95% (as yidi export --probability)
+      const double z = 1.959963984540054, nn = static_cast<double>(n), ph = met / nn, d = 1 + z * z / nn;
+      return met == 0 ? 0.0 : std::max(0.0, (ph + z * z / (2 * nn) - z * std::sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn))) / d);
+    }();
+    const double hi = [&] {
+      const double z = 1.959963984540054, nn = static_cast<double>(n), ph = met / nn, d = 1 + z * z / nn;
+      return met == static_cast<int>(n) ? 1.0 : std::min(1.0, (ph + z * z / (2 * nn) + z * std::sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn))) / d);
+    }();
+    h += "<p class=\"answer\" id=\"a-probability-" + std::to_string(k) + "\">" + escape(names[k]) + ": P(national rate ≥ 70% in " + y +
+         ") = " + std::to_string(met) + "/" + std::to_string(n) + " replicates = " + format_value(met / static_cast<double>(n), Format::percent, 0) +
+         " (Wilson 95%: " + format_value(lo, Format::percent, 0) + "–" + format_value(hi, Format::percent, 0) +
+         "); per province: <code>yidi export " + escape(in[k].path) + " --probability \"cross_dsr_inpatient &gt;= 0.7\"</code></p>\n";
+  }
+  // Finance: prepayment and funds of the primary run.
+  {
+    const auto t = year_table(run, sim::ExportLevel::national, year,
+                              {"prepayment_quota", "prepayment_topup_requested", "prepayment_topups_paid"});
+    std::map<std::string, double> v;
+    for (const auto& r : t.rows) v[sim::export_measures()[r.measure].name] = number_of(r.value);
+    const auto p = year_table(run, sim::ExportLevel::province, year, {"prepayment_red_months", "months_payable_resident"});
+    int red = 0, red_provinces = 0;
+    std::vector<std::pair<double, std::string>> lowest;
+    for (const auto& r : p.rows) {
+      const double x = number_of(r.value);
+      if (sim::export_measures()[r.measure].name == "prepayment_red_months") {
+        red += static_cast<int>(x);
+        red_provinces += x > 0 ? 1 : 0;
+      } else if (std::isfinite(x)) {
+        lowest.emplace_back(x, p.names[r.unit]);
+      }
+    }
+    std::sort(lowest.begin(), lowest.end());
+    std::string low;
+    for (std::size_t i = 0; i < lowest.size() && i < 3; ++i)
+      low += (i ? ", " : "") + lowest[i].second + " " + format_value(lowest[i].first, Format::number, 1);
+    h += "<h3>Finance: prepayment and funds (" + escape(names[static_cast<std::size_t>(&run - in.data())]) + ")</h3>\n<ul class=\"answers\">\n";
+    h += "<li id=\"a-quota\">prepayment quotas at the end of " + y + ": <b>" + yi(v["prepayment_quota"]) + " 亿元</b> in all</li>\n";
+    h += "<li id=\"a-topups\">emergency top-ups in " + y + ": " + yi(v["prepayment_topup_requested"]) + " 亿元 asked, <b>" +
+         yi(v["prepayment_topups_paid"]) + " 亿元 paid</b>; " + std::to_string(red) + " red province-months in " +
+         std::to_string(red_provinces) + " province(s)</li>\n";
+    h += "<li id=\"a-lowest\">lowest residents' months payable at the end of " + y + ": " + escape(low) + " (floor 6)</li>\n";
+    if (run.attributes.text.count("sampling_noise_prepayment"))
+      h += "<li class=\"note\">" + escape(run.attributes.text.at("sampling_noise_prepayment")) + "</li>\n";
+    h += "</ul>\n";
+  }
+  // Researcher: the funds' cross-province payments of each run against the first.
+  if (run_count(in) >= 2) {
+    std::vector<std::size_t> runs;
+    for (std::size_t k = 0; k < in.size(); ++k)
+      if (in[k].kind == Input::Kind::run) runs.push_back(k);
+    const auto first = national_by_year(in[runs[0]], "cross_fund");
+    h += "<h3>Researcher: what each run's funds pay for cross-province care in " + y + "</h3>\n<table class=\"answers\" "
+         "id=\"answer-funds\"><tr><th>run</th><th>funds pay (亿元)</th><th>against " + escape(names[runs[0]]) + " (亿元)</th></tr>\n";
+    for (std::size_t k : runs) {
+      const auto f = national_by_year(in[k], "cross_fund");
+      const double a = f.count(year) ? f.at(year) : std::nan(""), b = first.count(year) ? first.at(year) : std::nan("");
+      h += "<tr><td>" + escape(names[k]) + "</td>" + cell("a-fund-" + std::to_string(k), yi(a)) +
+           cell("a-fund-diff-" + std::to_string(k), k == runs[0] ? "—" : (a - b >= 0 ? "+" : "") + yi(a - b)) + "</tr>\n";
+    }
+    h += "</table>\n<p class=\"note\">The same seed gives the same visits in every run (common random numbers), so "
+         "the differences are the policies'; a summary from <code>yidi compare</code> gives their intervals.</p>\n";
+  }
+  return h;
+}
+
+std::string province_table(const Input& run, const std::string& who, int year) {
+  std::vector<std::string> measures;
+  for (const auto& [m, label] : table_measures()) measures.push_back(m);
+  const auto t = year_table(run, sim::ExportLevel::province, year, measures);
+  std::string h = "<h2 id=\"provinces\">By insured province, " + std::to_string(year) + " (" + escape(who) + ")</h2>\n";
+  h += "<p class=\"note\">The numbers of <code>yidi export --by province,year</code> (rates over the year's stays, "
+       "amounts and quotas at the year's end); <a id=\"province-csv\" download=\"provinces-" + std::to_string(year) +
+       ".csv\" href=\"data:text/csv;charset=utf-8,";
+  const std::string csv = province_csv(run, year);
+  static const char* hex = "0123456789ABCDEF";
+  for (const unsigned char c : csv) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') h += static_cast<char>(c);
+    else h += std::string("%") + hex[c >> 4] + hex[c & 15];
+  }
+  h += "\">download as CSV</a>.</p>\n<table class=\"provinces\" id=\"province-table\"><tr><th>province</th>";
+  for (const auto& [m, label] : table_measures()) h += "<th>" + escape(label) + "</th>";
+  h += "</tr>\n";
+  const std::size_t M = table_measures().size();
+  for (std::size_t r = 0; r + M <= t.rows.size(); r += M) {
+    const std::size_t u = t.rows[r].unit;
+    h += "<tr><td>" + escape(t.names[u]) + " " + escape(t.names_en[u]) + "</td>";
+    for (std::size_t m = 0; m < M; ++m) {
+      const auto& v = t.rows[r + m].value;
+      const std::string& name = table_measures()[m].first;
+      const double x = number_of(v);
+      std::string text = v.kind == sim::ExportValue::Kind::none ? "—"
+                         : v.kind == sim::ExportValue::Kind::money ? yi(x)
+                         : name.find("dsr") != std::string::npos || name.find("usage") != std::string::npos
+                             ? format_value(x, Format::percent, 1)
+                         : v.kind == sim::ExportValue::Kind::integer ? std::to_string(v.i)
+                                                                     : format_value(x, Format::number, 1);
+      h += cell("pt-" + t.codes[u] + "-" + name, text);
+    }
+    h += "</tr>\n";
+  }
+  return h + "</table>\n";
+}
+
+}  // namespace
+
+int answer_year(const std::vector<Input>& in, int year) {
+  const Input& run = primary(in);
+  std::map<int, int> months;
+  for (const auto m : run.months) ++months[static_cast<int>(m / 12)];
+  if (year != 0) {
+    if (!months.count(year))
+      throw io::InputError({"--year", 0, 0}, "year",
+                           std::to_string(year) + " is not simulated; the runs cover " + month_label(run.months.front()) +
+                               " to " + month_label(run.months.back()));
+    return year;
+  }
+  int last_full = 0;
+  for (const auto& [y, n] : months)
+    if (n == 12) last_full = y;
+  return last_full != 0 ? last_full : months.rbegin()->first;
+}
+
+std::string province_csv(const Input& run, int year) {
+  std::vector<std::string> measures;
+  for (const auto& [m, label] : table_measures()) measures.push_back(m);
+  const auto t = year_table(run, sim::ExportLevel::province, year, measures);
+  std::string csv = "region_code,region,region_en,period,measure,value,unit\n";
+  for (const auto& r : t.rows) {
+    const auto& m = sim::export_measures()[r.measure];
+    csv += t.codes[r.unit] + "," + t.names[r.unit] + "," + t.names_en[r.unit] + "," + t.periods[r.period] + "," + m.name +
+           "," + r.value.text() + "," + m.unit + "\n";
+  }
+  return csv;
+}
+
+std::string render_html(const std::vector<Input>& in, const std::string& title, const std::string& command, int year) {
   check_inputs(in);
   const auto names = display_names(in);
   const Input& run = primary(in);
@@ -617,7 +866,8 @@ std::string render_html(const std::vector<Input>& in, const std::string& title, 
        std::to_string(in.size()) + " file(s). Money is at full scale (a sample agent stands for <i>scale</i> persons); " +
        "charts show each value in a tooltip.</p>\n";
 
-  h += "<h2>Inputs and provenance</h2>\n" + provenance_table(in, names);
+  const int y = answer_year(in, year);
+  h += answers(in, names, y);
   h += "<h2>Numbers</h2>\n<p class=\"note\">Rates in percent of cross-province inpatient stays; amounts in billions of "
        "yuan; — where the file does not hold the figure.</p>\n" +
        numbers_table(in, names);
@@ -652,6 +902,8 @@ std::string render_html(const std::vector<Input>& in, const std::string& title, 
   } else {
     h += "<p class=\"note\">Give two or more run files to compare them side by side.</p>\n";
   }
+  h += province_table(run, who, y);
+  h += "<h2 id=\"provenance\">Inputs and provenance</h2>\n" + provenance_table(in, names);
   h += kSelfCheck;
   h += "</body>\n</html>\n";
   return h;

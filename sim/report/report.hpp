@@ -4,9 +4,11 @@
 // inline script that checks, in a browser, that every chart rendered.
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "sim/engine/results.hpp"
 #include "sim/io/hdf5_output.hpp"
 
 namespace yidi::report {
@@ -22,6 +24,11 @@ struct Input {
   std::vector<std::string> provinces;    // labels/province
   std::vector<std::string> schemes;      // labels/scheme
   std::map<std::string, io::Dataset64> data;  // run: NAME; replicates: quantiles/NAME
+  /// A run's whole results (the answers and the province table, sim/engine/export.hpp).
+  std::shared_ptr<const sim::Results> results;
+  /// A replicates summary's national yearly rate per replicate (replicate × year) and its years.
+  std::vector<double> replicate_rates;
+  std::vector<std::int64_t> years;
 };
 
 /// Reads a run file (`yidi run`) or a replicates summary (`yidi replicates`). InputError naming the
@@ -37,7 +44,18 @@ void check_inputs(const std::vector<Input>& inputs);
 std::vector<std::string> chart_ids(const std::vector<Input>& inputs);
 
 /// The whole HTML document. `title` heads it; `command` (the command line) is recorded in it.
-std::string render_html(const std::vector<Input>& inputs, const std::string& title, const std::string& command);
+/// `year`: the year the answers and the province table are about; 0: the last year with 12
+/// simulated months (else the last year).
+std::string render_html(const std::vector<Input>& inputs, const std::string& title, const std::string& command,
+                        int year = 0);
+
+/// The year the answers are about (as render_html chooses it); InputError if `year` is given
+/// and not simulated.
+int answer_year(const std::vector<Input>& inputs, int year);
+
+/// The per-province table's download: the tidy rows of `yidi export --by province,year` for that
+/// year and the table's measures (docs/report.md).
+std::string province_csv(const Input& run, int year);
 
 /// A month index as "YYYY-MM".
 std::string month_label(std::int64_t m);

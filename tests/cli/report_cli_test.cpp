@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
 #include "sim/engine/sampling_noise.hpp"
 #include "sim/io/hdf5_output.hpp"
@@ -292,4 +293,69 @@ TEST_F(ReportCli, ItWarnsOfFundsBelowZero) {
   const auto at = html.find("<p class=\"warning\" id=\"funds-below-zero\"><b>baseline: " + report::escape(warning) + ".</b>");
   ASSERT_NE(at, std::string::npos);
   EXPECT_GT(at, html.find("<h2>Finance: prepayment and funds"));
+}
+
+// Issue 18: the report leads with the answers (the 70% target, prepayment and funds, runs side by
+// side) for one year, and ends with the provenance; its per-province table's download is the rows
+// of `yidi export --by province,year` for that year, value for value.
+TEST_F(ReportCli, AnswersFirstProvenanceLastAndTheTableIsExports) {
+  for (const char* f : {"a.h5", "b.h5", "r.h5"}) take(f);
+  const Outcome o = yidi("report a.h5 b.h5 r.h5 -o report.html");
+  ASSERT_EQ(o.code, 0) << o.err;
+  const std::string html = slurp(work() / "report.html");
+  const auto answers = html.find("<h2 id=\"answers\">Answers for 2022</h2>");  // 3 months: the last year simulated
+  const auto provenance = html.find("<h2 id=\"provenance\">");
+  ASSERT_NE(answers, std::string::npos);
+  ASSERT_NE(provenance, std::string::npos);
+  EXPECT_LT(answers, html.find("<h2>Numbers"));
+  EXPECT_LT(html.find("<h2 id=\"provinces\">"), provenance);
+  EXPECT_GT(provenance, html.find("Researcher: runs side by side"));
+  // The national rate of the year is export's: the year's direct stays ÷ its stays.
+  const Outcome e = yidi("export a.h5 --by national,year --measures cross_dsr_inpatient");
+  ASSERT_EQ(e.code, 0) << e.err;
+  const std::string value = e.out.substr(e.out.rfind(",cross_dsr_inpatient,") + 21);
+  EXPECT_EQ(by_id(html, "a-rate-0"), percent(std::stod(value.substr(0, value.find(',')))));
+  EXPECT_EQ(by_id(html, "a-met-0"), std::stod(value) >= 0.7 ? "yes" : "no");
+  // The replicates' probability, an exact count.
+  EXPECT_NE(html.find("P(national rate ≥ 70% in 2022) = "), std::string::npos);
+  // The download: percent-encoded CSV, the same rows as export's for the table's measures.
+  const std::string key = "download=\"provinces-2022.csv\" href=\"data:text/csv;charset=utf-8,";
+  const auto at = html.find(key);
+  ASSERT_NE(at, std::string::npos);
+  std::string csv;
+  for (std::size_t i = at + key.size(); html[i] != '"'; ++i) {
+    if (html[i] == '%') {
+      csv += static_cast<char>(std::stoi(html.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      csv += html[i];
+    }
+  }
+  const Outcome t = yidi("export a.h5 --by province,year --measures cross_dsr_inpatient,cross_dsr_inpatient_official,"
+                         "cross_inpatient_stays,cross_fund,prepayment_quota,prepayment_peak_usage,prepayment_red_months,"
+                         "prepayment_topup_requested,months_payable_employee,months_payable_resident");
+  ASSERT_EQ(t.code, 0) << t.err;
+  // export's region_code, region, region_en, period, measure, value and unit are the download's.
+  std::istringstream rows(t.out), mine(csv);
+  std::string line, got;
+  std::getline(rows, line);
+  std::getline(mine, got);
+  EXPECT_EQ(got, "region_code,region,region_en,period,measure,value,unit");
+  std::size_t n = 0;
+  while (std::getline(rows, line)) {
+    std::vector<std::string> f;
+    std::stringstream s(line);
+    for (std::string x; std::getline(s, x, ',');) f.push_back(x);
+    ASSERT_GE(f.size(), 17u);
+    ASSERT_TRUE(std::getline(mine, got));
+    EXPECT_EQ(got, f[9] + "," + f[10] + "," + f[11] + "," + f[12] + "," + f[14] + "," + f[15] + "," + f[16]);
+    ++n;
+  }
+  EXPECT_EQ(n, 32u * 10u);
+  EXPECT_FALSE(std::getline(mine, got));
+  // --year: a year outside the runs is refused before anything is written.
+  const Outcome bad = yidi("report a.h5 -o other.html --year 2030");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err, "yidi: --year: field 'year': 2030 is not simulated; the runs cover 2022-01 to 2022-03\n");
+  EXPECT_FALSE(fs::exists(work() / "other.html"));
 }
