@@ -12,6 +12,7 @@
 #include <numeric>
 #include <set>
 
+#include "sim/engine/experiments.hpp"
 #include "sim/engine/export.hpp"
 #include "sim/engine/output_schema.hpp"
 #include "sim/engine/sampling_noise.hpp"
@@ -714,14 +715,8 @@ std::string answers(const std::vector<Input>& in, const std::vector<std::string>
                       n = in[k].replicate_rates.size() / Y;
     int met = 0;
     for (std::size_t r = 0; r < n; ++r) met += in[k].replicate_rates[r * Y + yi_] >= kTarget ? 1 : 0;
-    const double lo = [&] {  // Wilson 95% (as yidi export --probability)
-      const double z = 1.959963984540054, nn = static_cast<double>(n), ph = met / nn, d = 1 + z * z / nn;
-      return met == 0 ? 0.0 : std::max(0.0, (ph + z * z / (2 * nn) - z * std::sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn))) / d);
-    }();
-    const double hi = [&] {
-      const double z = 1.959963984540054, nn = static_cast<double>(n), ph = met / nn, d = 1 + z * z / nn;
-      return met == static_cast<int>(n) ? 1.0 : std::min(1.0, (ph + z * z / (2 * nn) + z * std::sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn))) / d);
-    }();
+    const sim::Wilson w = sim::wilson95(met, static_cast<int>(n));  // as yidi export --probability
+    const double lo = w.low, hi = w.high;
     h += "<p class=\"answer\" id=\"a-probability-" + std::to_string(k) + "\">" + escape(names[k]) + ": P(national rate ≥ 70% in " + y +
          ") = " + std::to_string(met) + "/" + std::to_string(n) + " replicates = " + format_value(met / static_cast<double>(n), Format::percent, 0) +
          " (Wilson 95%: " + format_value(lo, Format::percent, 0) + "–" + format_value(hi, Format::percent, 0) +
