@@ -6,6 +6,7 @@
 #include <tbb/global_control.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -184,6 +185,45 @@ std::string num(double v) {
   return o.str();
 }
 
+/// The short table a summary command prints: per scenario and year, the national cross-province
+/// inpatient rate over the replicates (P5, P50, P95 of the replicates' yearly rates) and the share
+/// of replicates at or above 70% with its Wilson 95% interval, read back from the file written
+/// (group "" or "scenarios/NAME/"); `yidi export FILE` gives every value.
+struct TableSource {
+  std::string path, group, name;
+};
+std::string summary_table(const std::vector<TableSource>& sources, const std::string& shown) {
+  std::ostringstream t;
+  char line[200];
+  std::snprintf(line, sizeof line, "%-40s %6s %6s %8s %8s %8s %10s %15s\n", "scenario", "year", "months", "rate P5",
+                "P50", "P95", "P(>=70%)", "Wilson 95%");
+  t << line;
+  for (const auto& src : sources) {
+    const auto years = io::read_dataset_hdf5(src.path, "years").i;
+    const auto year_months = io::read_dataset_hdf5(src.path, "year_months").i;
+    const auto d = io::read_dataset_hdf5(src.path, src.group + "replicates/offsite/dsr_inpatient_national");
+    if (d.shape.size() != 2 || d.shape[1] != years.size()) continue;
+    const std::size_t n = d.shape[0];
+    for (std::size_t y = 0; y < years.size(); ++y) {
+      std::vector<double> xs;
+      int met = 0;
+      for (std::size_t k = 0; k < n; ++k) {
+        const double v = d.f[k * years.size() + y];
+        if (std::isfinite(v)) xs.push_back(v);
+        met += v >= 0.70 ? 1 : 0;
+      }
+      const sim::Wilson w = sim::wilson95(met, static_cast<int>(n));
+      auto q = [&](double p) { return xs.empty() ? std::nan("") : sim::exact_quantile(xs, p); };
+      std::snprintf(line, sizeof line, "%-40s %6lld %6lld %8.4f %8.4f %8.4f %10.3f %7.3f-%-7.3f\n", src.name.c_str(),
+                    static_cast<long long>(years[y]), static_cast<long long>(year_months[y]), q(0.05), q(0.5), q(0.95),
+                    static_cast<double>(met) / static_cast<double>(n), w.low, w.high);
+      t << line;
+    }
+  }
+  t << "# every replicate's yearly values, per province: yidi export " << shown << " [--probability \"MEASURE >= X\"]\n";
+  return t.str();
+}
+
 // ---- replicates ---------------------------------------------------------------------------------
 
 struct ReplicatesOptions {
@@ -209,6 +249,7 @@ void run_replicates(const ReplicatesOptions& o) {
   sim::write_summary(sink, sum, prov);
   std::cerr << "yidi replicates: " << s.name << ", " << o.c.n << " replicates of " << s.months << " months; wrote "
             << out << "\n";
+  std::cout << summary_table({{out, "", s.name}}, out);
 }
 
 // ---- compare ------------------------------------------------------------------------------------
@@ -241,6 +282,9 @@ void run_compare(const CompareOptions& o) {
   io::Hdf5SummarySink sink(file);
   sim::write_summaries(sink, groups, prov);
   std::cerr << "yidi compare: " << ss.size() << " scenarios, " << o.c.n << " replicates each; wrote " << out << "\n";
+  std::vector<TableSource> tables;
+  for (const auto& name : cmp.names) tables.push_back({out, "scenarios/" + name + "/", name});
+  std::cout << summary_table(tables, out);
 }
 
 // ---- sweep --------------------------------------------------------------------------------------
@@ -286,6 +330,13 @@ void run_sweep(const SweepOptions& o) {
   }
   std::cerr << "yidi sweep: " << points.size() << " points (" << computed << " computed, "
             << points.size() - static_cast<std::size_t>(computed) << " skipped); wrote " << o.c.output << "/index.csv\n";
+  std::vector<TableSource> tables;
+  for (const auto& p : points) {
+    std::string label;
+    for (std::size_t a = 0; a < grid.size(); ++a) label += (a ? " " : "") + grid[a].name + "=" + num(p.values[a]);
+    tables.push_back({(fs::path(o.c.output) / p.file).string(), "", label});
+  }
+  std::cout << summary_table(tables, o.c.output + "/point-NNNN.h5");
 }
 
 // ---- seek ---------------------------------------------------------------------------------------

@@ -37,9 +37,15 @@ protected:
 TEST_F(ExperimentsCli, ReplicatesWritesASummaryIndependentOfThreads) {
   const Outcome a = yidi("replicates baseline -n 3 --threads 2 -o r2.h5" + kTiny);
   ASSERT_EQ(a.code, 0) << a.err;
-  ASSERT_EQ(yidi("replicates baseline -n 3 --threads 1 -o r1.h5" + kTiny).code, 0);
+  const Outcome b = yidi("replicates baseline -n 3 --threads 1 -o r1.h5" + kTiny);
+  ASSERT_EQ(b.code, 0) << b.err;
   EXPECT_EQ(files(), (std::set<std::string>{"r1.h5", "r2.h5"}));
-  EXPECT_EQ(a.out, "");  // quiet when not on a terminal
+  // Standard output: the short table of the file's yearly rates (issue 18), the same at any thread count.
+  EXPECT_EQ(a.out.rfind("scenario ", 0), 0u) << a.out;
+  EXPECT_NE(a.out.find("\nbaseline "), std::string::npos) << a.out;
+  std::string a_out = a.out;
+  a_out.replace(a_out.find("r2.h5"), 5, "r1.h5");
+  EXPECT_EQ(a_out, b.out);
   EXPECT_EQ(a.err, "yidi replicates: baseline, 3 replicates of 3 months; wrote r2.h5\n");
   const auto q = io::read_dataset_hdf5(path("r2.h5"), "quantiles/offsite/visits");
   EXPECT_EQ(q.shape, (std::vector<std::size_t>{3, 3, 32, 3, 4, 2}));

@@ -437,6 +437,33 @@ TEST_F(ExportCli, ProbabilitiesAreCountsOverReplicates) {
   EXPECT_EQ(none[0].at("region_en"), "Guangdong");
 }
 
+// replicates (and compare, sweep) print a short table: per scenario and year the replicates' national
+// rate P5/P50/P95 and the share at or above 70%, the values export gives for the file written.
+TEST_F(ExportCli, ReplicatesPrintAShortTableOfTheFilesValues) {
+  const auto r = yidi("replicates baseline -n 3 --months 2 --scale 1:40000 --seed 7 --threads 2 -o s.h5");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string header, row, footer;
+  std::getline(lines, header);
+  std::getline(lines, row);
+  std::getline(lines, footer);
+  EXPECT_EQ(header.rfind("scenario ", 0), 0u) << r.out;
+  EXPECT_NE(header.find("rate P5      P50      P95   P(>=70%)      Wilson 95%"), std::string::npos) << header;
+  EXPECT_EQ(footer, "# every replicate's yearly values, per province: yidi export s.h5 [--probability \"MEASURE >= X\"]");
+  std::vector<double> rates;
+  for (const auto& e : rows_of(yidi("export s.h5 --by national,year --measures cross_dsr_inpatient").out))
+    rates.push_back(std::stod(e.at("value")));
+  ASSERT_EQ(rates.size(), 3u);
+  std::sort(rates.begin(), rates.end());
+  int met = 0;
+  for (double v : rates) met += v >= 0.7 ? 1 : 0;
+  const sim::Wilson w = sim::wilson95(met, 3);
+  char want[200];
+  std::snprintf(want, sizeof want, "%-40s %6d %6d %8.4f %8.4f %8.4f %10.3f %7.3f-%-7.3f", "baseline", 2022, 2,
+                sim::exact_quantile(rates, 0.05), rates[1], sim::exact_quantile(rates, 0.95), met / 3.0, w.low, w.high);
+  EXPECT_EQ(row, want);
+}
+
 // docs/export.md lists every measure with its unit and levels, as `yidi export --list` gives them.
 TEST(ExportDocs, ListEveryMeasure) {
   const std::string doc = slurp(fs::path(YIDI_SOURCE_DIR) / "docs/export.md");
