@@ -755,6 +755,7 @@ void ClearingSystem::fund_positions(MonthReport& rep) {
     Money total;
     for (Money e : history) total += e;
     const double avg = static_cast<double>(total.fen()) / static_cast<double>(history.size());
+    f.average_expenditure = avg;
     f.months_payable = avg > 0 ? static_cast<double>((f.balance + f.prepayment_held).fen()) / avg
                                : std::numeric_limits<double>::infinity();
     f.below_floor = f.months_payable < params_.months_payable_floor;

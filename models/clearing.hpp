@@ -183,6 +183,7 @@ struct FundPosition {
   Money income;             // this month: contributions
   Money expenditure;        // this month: local benefits, clearing, pre-settlement, DRG, manual, less clawbacks
   double months_payable = 0;  // (balance + prepayment held) ÷ average monthly expenditure, trailing 12 months
+  double average_expenditure = 0;  // that average, fen a month (so that funds can be added up: Σ held ÷ Σ average)
   bool below_floor = false;   // months payable < floor [seed 003]
 };
 

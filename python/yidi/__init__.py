@@ -85,6 +85,8 @@ def _yaml_text(s: str) -> str:
 def _yaml_value(v: object) -> str:
     if isinstance(v, Mapping):  # a dated series {2022: 0.9, "2025-07": 0.99}
         return "{" + ", ".join(f"{k}: {float(x)!r}" for k, x in v.items()) + "}"
+    if isinstance(v, bool):
+        raise YidiError(f"a parameter is a number, not {v!r}")
     return repr(float(v)) if isinstance(v, (int, float)) else str(v)
 
 
@@ -179,8 +181,9 @@ class Run:
     def table(self, measure: str, by: str = "province,year", regions=None, names: str = "region_en") -> pd.DataFrame:
         """One measure as a wide table: a row per region (named by `names`: region_en, region or
         region_code), a column per period."""
-        t = self.frame(measure, by=by, regions=regions)
-        wide = t.pivot_table(index=names, columns="period", values="value", aggfunc="first", sort=False, dropna=False)
+        t = _labelled(self.frame(measure, by=by, regions=regions), names)
+        wide = t.pivot_table(index="label", columns="period", values="value", aggfunc="first", sort=False, dropna=False)
+        wide.index.name = names
         wide.columns.name = f"{measure} ({t['unit'].iloc[0]})" if len(t) else measure
         return wide
 
@@ -200,9 +203,9 @@ class Run:
         scale, shown_unit = _display_unit(unit)
         if ax is None:
             _, ax = plt.subplots(figsize=(9, 4))
-        names = "region" if chinese else "region_en"
-        for region, rows in t.groupby(names, sort=False):
-            who = label if label and t[names].nunique() == 1 else (f"{label}: {region}" if label else region)
+        t = _labelled(t, "region" if chinese else "region_en")
+        for region, rows in t.groupby("label", sort=False):
+            who = label if label and t["label"].nunique() == 1 else (f"{label}: {region}" if label else region)
             ax.plot(rows["period"].tolist(), (rows["value"] / scale).tolist(), marker="o" if len(rows) < 13 else None,
                     label=who)
         if target is not None:
@@ -281,6 +284,18 @@ class Replicates:
         return ax
 
 
+def _labelled(t: pd.DataFrame, names: str) -> pd.DataFrame:
+    """`t` with a `label` column: the region's name (column `names`), with its code beside it where
+    two regions share the name (five English names are each two pools': Suzhou, Taizhou, …)."""
+    t = t.copy()
+    if names == "region_code":
+        t["label"] = t["region_code"]
+        return t
+    shared = t.groupby(names)["region_code"].transform("nunique") > 1
+    t["label"] = np.where(shared, t[names] + " " + t["region_code"], t[names])
+    return t
+
+
 def _export(path: str, measures, by: str, regions, extra: Sequence[str] = ()) -> pd.DataFrame:
     args = ["export", path, "--by", by, *extra]
     if measures is not None:
@@ -297,8 +312,8 @@ def compare(runs: Mapping[str, Run], measure: str, by: str = "national,year", re
     first run (columns "NAME − FIRST"). Rows: (region, period)."""
     cols = {}
     for name, r in runs.items():
-        t = r.frame(measure, by=by, regions=regions)
-        cols[name] = t.set_index(["region_en", "period"])["value"]
+        t = _labelled(r.frame(measure, by=by, regions=regions), "region_en")
+        cols[name] = t.set_index(["label", "period"])["value"]
     out = pd.DataFrame(cols)
     first = next(iter(runs))
     for name in list(runs)[1:]:

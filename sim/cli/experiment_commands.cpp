@@ -199,6 +199,12 @@ std::string summary_table(const std::vector<TableSource>& sources, const std::st
                 "P50", "P95", "P(>=70%)", "Wilson 95%");
   t << line;
   for (const auto& src : sources) {
+    // A point file of an older sweep (skipped, not recomputed) may lack the yearly values.
+    if (!io::has_dataset_hdf5(src.path, src.group + "replicates/offsite/dsr_inpatient_national") ||
+        !io::has_dataset_hdf5(src.path, "years") || !io::has_dataset_hdf5(src.path, "year_months")) {
+      t << "# " << src.name << ": " << src.path << " holds no yearly values per replicate\n";
+      continue;
+    }
     const auto years = io::read_dataset_hdf5(src.path, "years").i;
     const auto year_months = io::read_dataset_hdf5(src.path, "year_months").i;
     const auto d = io::read_dataset_hdf5(src.path, src.group + "replicates/offsite/dsr_inpatient_national");

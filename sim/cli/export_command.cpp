@@ -41,10 +41,11 @@ struct Condition {
     if (std::isnan(v)) return false;  // no value (no stays): not met
     return op == ">=" ? v >= x : op == ">" ? v > x : op == "<=" ? v <= x : v < x;
   }
-  std::string text() const {
-    std::ostringstream s;
-    s << measure << " " << op << " " << x;
-    return s.str();
+  std::string text() const {  // the threshold in the shortest form that reads back exactly
+    sim::ExportValue v;
+    v.kind = sim::ExportValue::Kind::number;
+    v.f = x;
+    return measure + " " + op + " " + v.text();
   }
 };
 Condition parse_condition(const std::string& text) {
@@ -175,6 +176,12 @@ std::size_t export_summary(const std::string& path, const io::Provenance& prov, 
       for (const auto& m : summary_measures())
         if (want == m.measure && (national ? m.national : m.province)) found = &m;
       if (!found) {
+        for (const auto& m : summary_measures())
+          if (want == m.measure)
+            throw io::InputError({cond ? "--probability" : "--measures", 0, 0}, cond ? "probability" : "measures",
+                                 "'" + want + "' is kept per replicate " +
+                                     (m.national ? std::string("nationally only; expected --by national,year")
+                                                 : std::string("by province only; expected --by province,year")));
         std::string list;
         for (const auto& k : kept) list += (list.empty() ? "" : ", ") + k;
         throw io::InputError({cond ? "--probability" : "--measures", 0, 0}, cond ? "probability" : "measures",
@@ -187,6 +194,7 @@ std::size_t export_summary(const std::string& path, const io::Provenance& prov, 
   const auto years = io::read_dataset_hdf5(path, "years").i;
   const auto year_months = io::read_dataset_hdf5(path, "year_months").i;
   const auto seeds = io::read_dataset_hdf5(path, group + "replicates/seed").i;
+  if (seeds.empty()) throw io::InputError({path, 0, 0}, group + "replicates/seed", "no replicates; expected at least one");
   const auto codes = io::read_labels_hdf5(path, "labels/province");
   // Names from the embedded world (a summary holds the codes only).
   std::vector<std::string> names(codes.size()), names_en(codes.size());
@@ -196,16 +204,15 @@ std::size_t export_summary(const std::string& path, const io::Provenance& prov, 
       if (wp.code.str() == codes[p]) names[p] = wp.name, names_en[p] = wp.name_en;
   std::vector<std::size_t> units;
   if (national) {
+    if (!o.regions.empty())
+      throw io::InputError({"--regions", 0, 0}, "regions", "given with --by national; expected --by province");
     units = {0};
   } else if (!o.regions.empty()) {
     std::vector<sim::NamedRegion> named;
     for (std::size_t p = 0; p < codes.size(); ++p) named.push_back({codes[p], names[p], names_en[p]});
     for (const auto& want : o.regions) {
       const auto i = sim::find_region(named, want);
-      if (!i)
-        throw io::InputError({"--regions", 0, 0}, "regions",
-                             "no province '" + want + "' in " + path + sim::did_you_mean_text(want, names_en) +
-                                 "; expected a code (440000), a Chinese name (广东, 广东省) or an English name (Guangdong)");
+      if (!i) throw io::InputError({"--regions", 0, 0}, "regions", sim::region_not_found(named, want, "province", path));
       units.push_back(*i);
     }
   } else {
@@ -370,18 +377,11 @@ void run_export(const ExportOptions& o) {
       std::vector<std::string> codes, names, names_en;
       sim::export_units(r, eo.level, codes, names, names_en);
       std::vector<sim::NamedRegion> named;
-      std::vector<std::string> shown;
-      for (std::size_t i = 0; i < codes.size(); ++i) {
-        named.push_back({codes[i], names[i], names_en[i]});
-        shown.push_back(names_en[i].empty() ? codes[i] : names_en[i]);
-      }
+      for (std::size_t i = 0; i < codes.size(); ++i) named.push_back({codes[i], names[i], names_en[i]});
+      const std::string what = eo.level == sim::ExportLevel::region ? "pool" : "province";
       for (const auto& want : o.regions) {
         const auto i = sim::find_region(named, want);
-        if (!i)
-          throw io::InputError({"--regions", 0, 0}, "regions",
-                               "no " + std::string(sim::level_name(eo.level)) + " '" + want + "' in " + path +
-                                   sim::did_you_mean_text(want, shown) +
-                                   "; expected a code (440000), a Chinese name (广东, 广东省) or an English name (Guangdong)");
+        if (!i) throw io::InputError({"--regions", 0, 0}, "regions", sim::region_not_found(named, want, what, path));
         eo.units.push_back(*i);
       }
     }

@@ -601,14 +601,9 @@ Target parse_target(const std::string& text, const std::vector<NamedRegion>& pro
       named.push_back(r);
     }
     const auto at = find_region(named, code);
-    if (!at) {
-      std::vector<std::string> shown;
-      for (const auto& r : named) shown.push_back(r.name_en.empty() ? r.code : r.name_en);
+    if (!at)
       throw ExperimentError("--target", "target",
-                            "unknown province '" + code + "'" + did_you_mean_text(code, shown) +
-                                "; expected a province code such as 110000, or a name such as 四川 or Sichuan (yidi "
-                                "schema lists the codes)");
-    }
+                            region_not_found(named, code, "province", "") + " (yidi schema lists the codes)");
     t.province = *at;
     t.measure = prefix + labels[*at] + "]";
   } else if (measure != "dsr_inpatient_national") {

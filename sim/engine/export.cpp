@@ -111,13 +111,14 @@ std::vector<Def> make_defs() {
     }
     add(where + "_visits", "visits", what + " visits of every type (inpatient, outpatient, pharmacy), both paths (scaled)",
         Agg::sum, false, P(g + "visits"), R(rg + "visits"));
-    add(where + "_medfee", "yuan", "their total bills (medfee_sumamt)", Agg::sum, true, P(g + "medfee"), Source{});
-    add(where + "_fund", "yuan", "what the funds pay for them (manual path: the entitlement, paid only if claimed)",
-        Agg::sum, true, P(g + "fund"), R(rg + "fund"));
+    add(where + "_medfee", "yuan", what + " visits' total bills (medfee_sumamt)", Agg::sum, true, P(g + "medfee"), Source{});
+    add(where + "_fund", "yuan",
+        "what the funds pay for " + what + " visits (manual path: the entitlement, paid only if claimed)", Agg::sum, true,
+        P(g + "fund"), R(rg + "fund"));
     add(where + "_fund_direct", "yuan", "of which settled directly", Agg::sum, true, P(g + "fund", {direct}),
         R(rg + "fund", {direct}));
-    add(where + "_individual", "yuan", "the individuals' burden (psn_part_amt = medfee − fund)", Agg::sum, true,
-        P(g + "individual"), Source{});
+    add(where + "_individual", "yuan", "the individuals' burden of " + what + " visits (psn_part_amt = medfee − fund)",
+        Agg::sum, true, P(g + "individual"), Source{});
   }
   add("local_inpatient_stays", "visits", "inpatient stays at home (scaled)", Agg::sum, false, P("local/inpatient_stays"), Source{});
   add("local_inpatient_fund", "yuan", "what the funds paid for them", Agg::sum, true, P("local/inpatient_fund"), Source{});
@@ -448,7 +449,9 @@ ExportTable export_table(const Results& r, const ExportOptions& o) {
               any = true;
               const double has = static_cast<double>(hb[p]) + static_cast<double>(hh[p]);
               holds += has;
-              if (std::isfinite(mp[p]) && mp[p] > 0) spends += has / mp[p];
+              // A province's spending is its holdings ÷ its months payable (FundsRecorder), whatever
+              // their sign; with nothing held (0 months) or no spending (infinite) it cannot be told.
+              if (std::isfinite(mp[p]) && mp[p] != 0) spends += has / mp[p];
             }
             if (any) as_num(0, spends > 0 ? holds / spends : std::numeric_limits<double>::infinity());
           }

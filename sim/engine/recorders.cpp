@@ -214,7 +214,9 @@ void FundsRecorder::record(const MonthInput& in, Results& out) const {
     expenditure(p, s) += f.expenditure.fen();
     const double has = static_cast<double>(f.balance.fen() + f.prepayment_held.fen());
     holds[p * kSchemes.size() + s] += has;
-    if (std::isfinite(f.months_payable) && f.months_payable > 0) spends[p * kSchemes.size() + s] += has / f.months_payable;
+    // Each pool's average monthly spending itself (not recovered from its months payable, which
+    // is 0 or negative for a fund at or below zero and would drop that pool's spending).
+    if (f.average_expenditure > 0) spends[p * kSchemes.size() + s] += f.average_expenditure;
     reported[p * kSchemes.size() + s] = 1;
     if (f.below_floor) below_floor(p, s) = 1;
   }

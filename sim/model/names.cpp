@@ -24,6 +24,16 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+/// Whether `t` is an autonomous prefecture's name without its ethnic groups and suffix: 延边 for
+/// 延边朝鲜族自治州, 恩施 for 恩施土家族苗族自治州 (at least two characters, the rest "…族自治州").
+bool prefecture_short(const std::string& name, const std::string& t) {
+  const std::string suffix = "自治州", ethnic = "族";
+  if (t.size() < 6 || name.size() <= t.size() + suffix.size() || name.compare(0, t.size(), t) != 0) return false;
+  if (name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+  const std::string middle = name.substr(t.size(), name.size() - t.size() - suffix.size());
+  return middle.size() >= ethnic.size() && middle.compare(middle.size() - ethnic.size(), ethnic.size(), ethnic) == 0;
+}
+
 /// A Chinese name without its administrative suffix (四川省 → 四川, 广西壮族自治区 → 广西).
 std::string short_name(const std::string& name) {
   // Longest first, so that 壮族自治区 goes before 自治区.
@@ -49,17 +59,50 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::optional<std::size_t> find_region(const std::vector<NamedRegion>& regions, std::string_view text) {
-  if (text.empty()) return std::nullopt;
+std::vector<std::size_t> find_regions(const std::vector<NamedRegion>& regions, std::string_view text) {
+  std::vector<std::size_t> out;
+  if (text.empty()) return out;
   const std::string t(text);
-  for (std::size_t i = 0; i < regions.size(); ++i)
-    if (regions[i].code == t) return i;
-  for (std::size_t i = 0; i < regions.size(); ++i)
-    if (!regions[i].name.empty() && (regions[i].name == t || short_name(regions[i].name) == t)) return i;
+  auto pass = [&](auto&& match) {
+    for (std::size_t i = 0; i < regions.size(); ++i)
+      if (match(regions[i])) out.push_back(i);
+    return !out.empty();
+  };
+  if (pass([&](const NamedRegion& r) { return r.code == t; })) return out;
+  if (pass([&](const NamedRegion& r) { return !r.name.empty() && r.name == t; })) return out;
+  if (pass([&](const NamedRegion& r) { return !r.name.empty() && (short_name(r.name) == t || prefecture_short(r.name, t)); }))
+    return out;
   const std::string f = folded(t);
-  for (std::size_t i = 0; i < regions.size(); ++i)
-    if (!regions[i].name_en.empty() && folded(regions[i].name_en) == f) return i;
-  return std::nullopt;
+  pass([&](const NamedRegion& r) { return !r.name_en.empty() && folded(r.name_en) == f; });
+  return out;
+}
+
+std::optional<std::size_t> find_region(const std::vector<NamedRegion>& regions, std::string_view text) {
+  const auto all = find_regions(regions, text);
+  if (all.size() != 1) return std::nullopt;
+  return all.front();
+}
+
+std::string region_not_found(const std::vector<NamedRegion>& regions, std::string_view text, const std::string& what,
+                             const std::string& where) {
+  const auto all = find_regions(regions, text);
+  if (all.size() > 1) {
+    std::string list;
+    for (std::size_t i : all) list += (list.empty() ? "" : ", ") + regions[i].code + " " + regions[i].name;
+    return "'" + std::string(text) + "' names " + std::to_string(all.size()) + " " + what + "s: " + list +
+           "; give the code or the Chinese name";
+  }
+  // Suggestions from the English and the Chinese names.
+  std::vector<std::string> shown;
+  for (const auto& r : regions) {
+    if (!r.name_en.empty()) shown.push_back(r.name_en);
+    if (!r.name.empty()) shown.push_back(r.name);
+    if (r.name_en.empty() && r.name.empty()) shown.push_back(r.code);
+  }
+  const bool pools = what == "pool";
+  return "no " + what + " '" + std::string(text) + "'" + (where.empty() ? "" : " in " + where) + did_you_mean_text(text, shown) +
+         "; expected a code (" + (pools ? "440300" : "440000") + "), a Chinese name (" + (pools ? "深圳, 深圳市" : "广东, 广东省") +
+         ") or an English name (" + (pools ? "Shenzhen" : "Guangdong") + ")";
 }
 
 std::vector<std::string> did_you_mean(std::string_view wrong, const std::vector<std::string>& candidates,

@@ -14,11 +14,21 @@ struct NamedRegion {
   std::string code, name, name_en;
 };
 
-/// The index of the region `text` names, or nullopt: a code equal to it, a Chinese name equal to it
-/// or to it plus one of the suffixes 省 市 自治区 特别行政区 地区 盟 (and the ethnic autonomous
-/// regions' full names, 广西壮族自治区 for 广西), an English name equal to it ignoring case, spaces
-/// and hyphens. Matches are looked for in that order; the first region that matches wins.
+/// The regions `text` names: a code equal to it, a Chinese name equal to it or to it plus one of the
+/// suffixes 省 市 自治区 特别行政区 地区 盟 自治州 (and the ethnic autonomous regions' full names:
+/// 广西 for 广西壮族自治区, 延边 for 延边朝鲜族自治州), an English name equal to it ignoring case,
+/// spaces and hyphens. The kinds of match are tried in that order and the first kind that matches
+/// gives all its regions: more than one when two pools share an English name (Suzhou: 苏州 and
+/// 宿州), which callers must refuse, naming them.
+std::vector<std::size_t> find_regions(const std::vector<NamedRegion>& regions, std::string_view text);
+
+/// The one region `text` names, or nullopt if none does or several do (find_regions).
 std::optional<std::size_t> find_region(const std::vector<NamedRegion>& regions, std::string_view text);
+
+/// "no province 'X' in FILE (did you mean …?); expected …" or "'Suzhou' names 2 pools: 320500 苏州市,
+/// 341300 宿州市; give the code or the Chinese name": the message for a name find_region refused.
+std::string region_not_found(const std::vector<NamedRegion>& regions, std::string_view text, const std::string& what,
+                             const std::string& where);
 
 /// Up to `most` of `candidates` closest to `wrong` by edit distance (case-insensitive, counting
 /// bytes), those within max(2, ⌈length/3⌉) edits, closest first (ties in the candidates' order);

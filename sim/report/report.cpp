@@ -16,6 +16,7 @@
 #include "sim/engine/export.hpp"
 #include "sim/engine/output_schema.hpp"
 #include "sim/engine/sampling_noise.hpp"
+#include "sim/io/csv.hpp"
 #include "sim/io/input_error.hpp"
 #include "sim/io/world_yaml.hpp"
 #include "sim/model/world.hpp"
@@ -781,7 +782,7 @@ std::string province_table(const Input& run, const std::string& who, int year) {
   std::string h = "<h2 id=\"provinces\">By insured province, " + std::to_string(year) + " (" + escape(who) + ")</h2>\n";
   h += "<p class=\"note\">The numbers of <code>yidi export --by province,year</code> (rates over the year's stays, "
        "amounts and quotas at the year's end); <a id=\"province-csv\" download=\"provinces-" + std::to_string(year) +
-       ".csv\" href=\"data:text/csv;charset=utf-8,";
+       ".csv\" href=\"data:text/csv;charset=utf-8,%EF%BB%BF";  // a byte-order mark: spreadsheets read the names
   const std::string csv = province_csv(run, year);
   static const char* hex = "0123456789ABCDEF";
   for (const unsigned char c : csv) {
@@ -838,7 +839,8 @@ std::string province_csv(const Input& run, int year) {
   std::string csv = "region_code,region,region_en,period,measure,value,unit\n";
   for (const auto& r : t.rows) {
     const auto& m = sim::export_measures()[r.measure];
-    csv += t.codes[r.unit] + "," + t.names[r.unit] + "," + t.names_en[r.unit] + "," + t.periods[r.period] + "," + m.name +
+    csv += t.codes[r.unit] + "," + io::csv_field(t.names[r.unit]) + "," + io::csv_field(t.names_en[r.unit]) + "," +
+           t.periods[r.period] + "," + m.name +
            "," + r.value.text() + "," + m.unit + "\n";
   }
   return csv;

@@ -194,6 +194,20 @@ TEST(Names, RegionsByCodeChineseOrEnglishNameAndSuggestions) {
   EXPECT_EQ(sim::find_region(r, "西藏"), 2u);
   EXPECT_EQ(sim::find_region(r, "深圳"), 3u);
   EXPECT_EQ(sim::find_region(r, "Sichuang"), std::nullopt);
+  // Two pools with one English name are named by code or Chinese name, never silently the first.
+  const std::vector<sim::NamedRegion> pools{{"320500", "苏州市", "Suzhou"}, {"341300", "宿州市", "Suzhou"},
+                                            {"222400", "延边朝鲜族自治州", "Yanbian"},
+                                            {"422800", "恩施土家族苗族自治州", "Enshi"}};
+  EXPECT_EQ(sim::find_region(pools, "Suzhou"), std::nullopt);
+  EXPECT_EQ(sim::find_regions(pools, "suzhou"), (std::vector<std::size_t>{0, 1}));
+  EXPECT_EQ(sim::region_not_found(pools, "Suzhou", "pool", "a.h5"),
+            "'Suzhou' names 2 pools: 320500 苏州市, 341300 宿州市; give the code or the Chinese name");
+  EXPECT_EQ(sim::find_region(pools, "宿州"), 1u);
+  EXPECT_EQ(sim::find_region(pools, "341300"), 1u);
+  // An autonomous prefecture by its place name alone.
+  EXPECT_EQ(sim::find_region(pools, "延边"), 2u);
+  EXPECT_EQ(sim::find_region(pools, "恩施"), 3u);
+  EXPECT_EQ(sim::find_region(pools, "延"), std::nullopt);  // one character is not a place name
   EXPECT_EQ(sim::find_region(r, ""), std::nullopt);
   EXPECT_EQ(sim::did_you_mean("Sichuang", {"Guangxi", "Sichuan", "Xizang"}), std::vector<std::string>{"Sichuan"});
   EXPECT_EQ(sim::did_you_mean("zzzz", {"Guangxi", "Sichuan"}), std::vector<std::string>{});
@@ -330,6 +344,10 @@ TEST_F(ExportCli, BadInputsAreNamedWithSuggestions) {
   auto r = yidi("export '" + run() + "' --regions Sichuang");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("no province 'Sichuang' in " + run() + " (did you mean 'Sichuan'?)"), std::string::npos) << r.err;
+  r = yidi("export '" + run() + "' --by region --regions Suzhou");
+  EXPECT_NE(r.err.find("'Suzhou' names 2 pools: 320500 苏州市, 341300 宿州市; give the code or the Chinese name"),
+            std::string::npos)
+      << r.err;
   r = yidi("export '" + run() + "' --by provnce");
   EXPECT_NE(r.err.find("unknown 'provnce' (did you mean 'province'?)"), std::string::npos) << r.err;
   r = yidi("export '" + run() + "' --by region --measures prepayment_quota");

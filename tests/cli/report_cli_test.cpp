@@ -319,7 +319,7 @@ TEST_F(ReportCli, AnswersFirstProvenanceLastAndTheTableIsExports) {
   // The replicates' probability, an exact count.
   EXPECT_NE(html.find("P(national rate ≥ 70% in 2022) = "), std::string::npos);
   // The download: percent-encoded CSV, the same rows as export's for the table's measures.
-  const std::string key = "download=\"provinces-2022.csv\" href=\"data:text/csv;charset=utf-8,";
+  const std::string key = "download=\"provinces-2022.csv\" href=\"data:text/csv;charset=utf-8,%EF%BB%BF";
   const auto at = html.find(key);
   ASSERT_NE(at, std::string::npos);
   std::string csv;

@@ -54,6 +54,14 @@ class Package(unittest.TestCase):
         self.assertEqual(list(w.columns), ["2022-01", "2022-02", "2022-03"])
         self.assertEqual(w.columns.name, "cross_dsr_inpatient (ratio)")
 
+    def test_pools_sharing_an_english_name_stay_apart(self):
+        # 苏州 and 宿州 are both "Suzhou": the wide table keeps both, named with their codes.
+        w = self.base.table("insured", by="region,all")
+        self.assertEqual(len(w), len(self.base.dataset("region/sample_agents")))
+        self.assertIn("Suzhou 320500", w.index)
+        self.assertIn("Suzhou 341300", w.index)
+        self.assertIn("Guangzhou", w.index)  # a name of its own keeps no code
+
     def test_compare_puts_runs_side_by_side_with_differences(self):
         c = yidi.compare({"baseline": self.base, "no-reduction": self.nored}, "cross_fund", by="national,all")
         self.assertEqual(list(c.columns), ["baseline", "no-reduction", "no-reduction − baseline"])

@@ -259,8 +259,8 @@ TEST(Experiments, TargetsParseAndLocateTheirMonth) {
     ADD_FAILURE() << "an unknown province must be refused";
   } catch (const sim::ExperimentError& e) {
     EXPECT_EQ(std::string(e.what()),
-              "--target: field 'target': unknown province '999999'; expected a province code such as 110000, or a "
-              "name such as 四川 or Sichuan (yidi schema lists the codes)");
+              "--target: field 'target': no province '999999'; expected a code (440000), a Chinese name (广东, 广东省) "
+              "or an English name (Guangdong) (yidi schema lists the codes)");
   }
   // Issue 18: a province by its Chinese or English name, the target then naming its code; a near
   // miss gets the closest names.
@@ -274,7 +274,7 @@ TEST(Experiments, TargetsParseAndLocateTheirMonth) {
     (void)sim::parse_target("dsr_inpatient[Sichuang] >= 0.7 by 2025-12", names);
     ADD_FAILURE() << "an unknown name must be refused";
   } catch (const sim::ExperimentError& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown province 'Sichuang' (did you mean 'Sichuan'?)"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no province 'Sichuang' (did you mean 'Sichuan'?)"), std::string::npos) << e.what();
   }
   const sim::Wilson w = sim::wilson95(3, 3);
   EXPECT_NEAR(w.low, 0.4385, 1e-4);

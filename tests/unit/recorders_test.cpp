@@ -115,12 +115,15 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   fund.scheme = Scheme::resident;
   fund.balance = Money::fen(99);
   fund.months_payable = 7.5;
+  fund.average_expenditure = 99.0 / 7.5;
   fund.below_floor = false;
   rep.funds.push_back(fund);
   FundPosition broke;  // a fund that cannot pay (issue 15: loud, region/below_zero)
   broke.pool = world.region(8).code;
   broke.scheme = Scheme::employee;
   broke.balance = Money::fen(-5);
+  broke.average_expenditure = 10;
+  broke.months_payable = -0.5;
   rep.funds.push_back(broke);
   rep.topups_paid = Money::fen(42);
   std::array<std::uint8_t, 32> active{};
@@ -177,6 +180,9 @@ TEST(Recorders, AMonthLandsWhereTheSchemaSaysItDoes) {
   EXPECT_EQ(results.ints("prepayment/noisy")[0], 2);
   EXPECT_EQ(results.ints("funds/balance")[6 * S + 1], 99);
   EXPECT_DOUBLE_EQ(results.floats("funds/months_payable")[6 * S + 1], 7.5);
+  // A fund below zero still spends: its province's months payable is −5 ÷ 10 fen a month, not
+  // infinite (its spending was recovered from its months payable and dropped when that was ≤ 0).
+  EXPECT_DOUBLE_EQ(results.floats("funds/months_payable")[8 * S + 0], -0.5);
   EXPECT_EQ(results.ints("funds/response_active")[3], 1);
   EXPECT_EQ(results.ints("funds/response_active")[4], 0);
   EXPECT_EQ(results.ints("months")[0], 2024 * 12);
