@@ -2,7 +2,10 @@
 # Set-up command 2: installs what is missing, builds, and runs every test — once in the release
 # build, once more under AddressSanitizer + UndefinedBehaviorSanitizer, once more built with clang
 # 14 (-Werror in every build), then the libFuzzer targets of fuzz/ for a short fixed time each
-# (CTest label fuzz, YIDI_FUZZ_SECONDS seconds a target, 30 by default).
+# (CTest label fuzz, YIDI_FUZZ_SECONDS seconds a target, 30 by default). The notebooks (label
+# notebooks) run in the release and clang passes only: under the sanitizers they take four minutes
+# to check Python and figure code the release pass already checks, on the same C++ code the other
+# sanitizer tests drive.
 # YIDI_SKIP_SANITIZERS=1, YIDI_SKIP_CLANG=1 and YIDI_SKIP_FUZZ=1 leave out a pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -49,17 +49,16 @@ void put(std::string& b, std::size_t at, T v) {
 /// A checkpoint of the baseline after 2 of 4 months (1:20000, 67,295 agents), written once for the suite.
 class CheckpointCli : public CliTest {
 protected:
-  static fs::path made() { return fs::temp_directory_path() / ("yidi-checkpoint-made-" + std::to_string(::getpid())); }
+  static fs::path made() { return made_; }
   static void SetUpTestSuite() {
-    fs::remove_all(made());
-    fs::create_directories(made());
-    const std::string y = "cd '" + made().string() + "' && '" + YIDI_BINARY + "' ";
-    ASSERT_EQ(std::system((y + kSmall + "-o x.h5 --checkpoint ck --checkpoint-every 1 --stop-after 2 2>/dev/null").c_str()), 0);
-    ASSERT_EQ(std::system((y + kSmall + "-o straight.h5 2>/dev/null").c_str()), 0);
+    std::string failed;
+    made_ = yidi::testing::shared_runs(
+        "checkpoint", {kSmall + "-o x.h5 --checkpoint ck --checkpoint-every 1 --stop-after 2", kSmall + "-o straight.h5"}, failed);
+    ASSERT_EQ(failed, "");
     bytes_ = slurp(made() / kCkpt);
     sections_ = io::checkpoint_sections((made() / kCkpt).string());
   }
-  static void TearDownTestSuite() { fs::remove_all(made()); }
+  static inline fs::path made_;
 
   /// Names in a folder of work/, hidden ones included.
   std::set<std::string> folder(const std::string& name) const {

@@ -218,18 +218,18 @@ TEST(Names, RegionsByCodeChineseOrEnglishNameAndSuggestions) {
 
 class ExportCli : public CliTest {
 protected:
-  static fs::path runs() { return fs::temp_directory_path() / ("yidi-export-runs-" + std::to_string(::getpid())); }
+  static fs::path runs() { return runs_; }
   static void SetUpTestSuite() {
-    fs::remove_all(runs());
-    fs::create_directories(runs());
-    const std::string y = "cd '" + runs().string() + "' && '" + YIDI_BINARY + "' ";
-    for (const char* args : {"run baseline --months 15 --scale 1:40000 --seed 7 --threads 2 -o a.h5",
-                             "run baseline --months 2 --scale 1:40000 --seed 7 --threads 2 -o a2.h5",
-                                   "replicates baseline -n 2 --months 2 --scale 1:40000 --seed 7 --threads 2 -o r.h5",
-                                   "compare baseline no-reduction -n 2 --months 2 --scale 1:40000 --seed 7 --threads 2 -o c.h5"})
-      ASSERT_EQ(std::system((y + args + " 2>/dev/null </dev/null").c_str()), 0) << args;
+    std::string failed;
+    runs_ = yidi::testing::shared_runs(
+        "export", {"run baseline --months 15 --scale 1:40000 --seed 7 --threads 2 -o a.h5",
+                   "run baseline --months 2 --scale 1:40000 --seed 7 --threads 2 -o a2.h5",
+                   "replicates baseline -n 2 --months 2 --scale 1:40000 --seed 7 --threads 2 -o r.h5",
+                   "compare baseline no-reduction -n 2 --months 2 --scale 1:40000 --seed 7 --threads 2 -o c.h5"},
+        failed);
+    ASSERT_EQ(failed, "");
   }
-  static void TearDownTestSuite() { fs::remove_all(runs()); }
+  static inline fs::path runs_;
   std::string run() const { return (runs() / "a.h5").string(); }
 };
 

@@ -27,18 +27,18 @@ const std::string kExpected = "expected a run file (`yidi run`) or a replicates 
 /// Runs made once for the suite: two scenarios on the same seed, a shorter run and a summary.
 class ReportCli : public CliTest {
 protected:
-  static fs::path runs() { return fs::temp_directory_path() / ("yidi-report-runs-" + std::to_string(::getpid())); }
+  static fs::path runs() { return runs_; }
   static void SetUpTestSuite() {
-    fs::remove_all(runs());
-    fs::create_directories(runs());
-    const std::string y = "cd '" + runs().string() + "' && '" + YIDI_BINARY + "' ";
     const std::string tiny = " --scale 1:40000 --seed 7 --threads 2 ";
-    for (const std::string& args : {"run baseline --months 3" + tiny + "-o a.h5", "run no-reduction --months 3" + tiny + "-o b.h5",
-                                   "run baseline --months 2" + tiny + "-o short.h5",
-                                   "replicates baseline -n 2 --months 3" + tiny + "-o r.h5"})
-      ASSERT_EQ(std::system((y + args + " 2>/dev/null </dev/null").c_str()), 0) << args;
+    std::string failed;
+    runs_ = yidi::testing::shared_runs("report",
+                                       {"run baseline --months 3" + tiny + "-o a.h5", "run no-reduction --months 3" + tiny + "-o b.h5",
+                                        "run baseline --months 2" + tiny + "-o short.h5",
+                                        "replicates baseline -n 2 --months 3" + tiny + "-o r.h5"},
+                                       failed);
+    ASSERT_EQ(failed, "");
   }
-  static void TearDownTestSuite() { fs::remove_all(runs()); }
+  static inline fs::path runs_;
 
   /// Copies a suite run into this test's folder, so that messages name it as the user would.
   void take(const std::string& name) const { fs::copy_file(runs() / name, work() / name); }

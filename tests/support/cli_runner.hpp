@@ -1,16 +1,20 @@
 #pragma once
 // Runs the real `yidi` binary (YIDI_BINARY) in a scratch folder per test, keeping its stdout and
 // stderr beside the folder so that listing it shows only what yidi wrote.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace yidi::testing {
 
@@ -21,6 +25,50 @@ inline std::string slurp(const std::filesystem::path& p) {
   return s.str();
 }
 inline void spit(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+
+/// A folder of runs made once for all the test processes of a suite. CTest runs each test in a
+/// process of its own, so runs made in SetUpTestSuite would be remade for every test (about 40 s
+/// each under the sanitizers). The folder is YIDI_TEST_SHARED/NAME-HASH, HASH over the binary's
+/// size and modification time and the commands, so a rebuilt binary or changed commands make it
+/// anew. The first process makes it under an exclusive lock (flock) in NAME-HASH.making, renamed
+/// once every command has succeeded; the others wait on the lock and reuse it. Tests only read
+/// from it. Each command runs as `cd FOLDER && YIDI_BINARY COMMAND`. Returns the folder, or an
+/// empty path with `failed` set to the command that failed.
+inline std::filesystem::path shared_runs(const std::string& name, const std::vector<std::string>& commands,
+                                         std::string& failed) {
+  namespace fs = std::filesystem;
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+  auto mix = [&h](const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xffu) * 1099511628211ull;
+  };
+  mix(YIDI_BINARY);
+  mix(std::to_string(fs::file_size(YIDI_BINARY)));
+  mix(std::to_string(fs::last_write_time(YIDI_BINARY).time_since_epoch().count()));
+  for (const auto& c : commands) mix(c);
+  std::ostringstream hex;
+  hex << std::hex << h;
+  const fs::path root = YIDI_TEST_SHARED;
+  fs::create_directories(root);
+  const fs::path done = root / (name + "-" + hex.str());
+  const int lock = ::open((root / (name + ".lock")).c_str(), O_CREAT | O_RDWR, 0644);
+  if (lock >= 0) ::flock(lock, LOCK_EX);
+  if (!fs::exists(done)) {
+    const fs::path making = root / (name + "-" + hex.str() + ".making");
+    fs::remove_all(making);
+    fs::create_directories(making);
+    for (const auto& c : commands) {
+      const std::string cmd = "cd '" + making.string() + "' && '" + YIDI_BINARY + "' " + c + " >/dev/null 2>&1 </dev/null";
+      if (std::system(cmd.c_str()) != 0) {
+        failed = c;
+        break;
+      }
+    }
+    if (failed.empty()) fs::rename(making, done);
+  }
+  if (lock >= 0) ::close(lock);  // closing releases the lock
+  return failed.empty() ? done : fs::path{};
+}
 
 struct Outcome {
   int code = -1;
