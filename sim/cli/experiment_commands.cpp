@@ -82,6 +82,8 @@ io::InputFiles inputs_of(const std::vector<std::string>& names, const std::vecto
 sim::Scenario load(const std::string& name, const Common& c) {
   sim::Scenario s = io::load_scenario(name);
   io::apply_overrides(s, c.overrides);
+  if (!s.params.by_region.empty())
+    if (const auto bad = sim::unknown_regional_code(sim::embedded_world(), s.params)) throw io::InputError({name, 0, 0}, bad->first, bad->second);
   return s;
 }
 
@@ -348,7 +350,7 @@ void run_sweep(const SweepOptions& o) {
 // ---- seek ---------------------------------------------------------------------------------------
 
 struct SeekOptions {
-  std::string scenario, lever, range, target;
+  std::string scenario, lever, range, target, from, regions;
   double probability = 0.9;
   double tolerance = 0;
   Common c;
@@ -362,30 +364,88 @@ void run_seek(const SeekOptions& o) {
   const double lo = parse_number(o.range.substr(0, colon), "--range", "range");
   const double hi = parse_number(o.range.substr(colon + 1), "--range", "range");
   const sim::World world = sim::embedded_world();
-  std::vector<sim::NamedRegion> provinces;
+  std::vector<sim::NamedRegion> provinces, pools;
   for (const auto& p : world.provinces()) provinces.push_back({p.code.str(), p.name, p.name_en});
-  const sim::Target target = sim::parse_target(o.target, provinces);
+  for (const auto& r : world.regions()) pools.push_back({r.code.str(), r.name, r.name_en});
+  const sim::Target target = sim::parse_target(o.target, provinces, pools);
+  // The lever: from a month (--from YYYY-MM), for some provinces or pools (--regions).
+  sim::ParamOverride lever;
+  lever.name = o.lever;
+  if (!o.from.empty()) {
+    const auto d = o.from.size() == 7 ? Date::parse(o.from + "-01") : std::nullopt;
+    if (!d) throw io::InputError({"--from", 0, 0}, "from", "expected a month YYYY-MM, got '" + o.from + "'");
+    lever.from_month = d->month_index();
+  }
+  std::vector<sim::NamedRegion> both = provinces;
+  both.insert(both.end(), pools.begin(), pools.end());
+  std::string region_codes;
+  for (std::size_t at = 0; !o.regions.empty() && at <= o.regions.size();) {
+    const auto comma = std::min(o.regions.find(',', at), o.regions.size());
+    const std::string name = o.regions.substr(at, comma - at);
+    at = comma + 1;
+    // A province before a pool of the same name (北京: the province 110000, not the pool 110100).
+    auto found = sim::find_region(provinces, name);
+    if (!found) {
+      const auto pool = sim::find_region(pools, name);
+      if (pool) found = provinces.size() + *pool;
+    }
+    if (!found)
+      throw io::InputError({"--regions", 0, 0}, "regions",
+                           sim::find_regions(pools, name).size() > 1 ? sim::region_not_found(pools, name, "pool", "")
+                                                                     : sim::region_not_found(provinces, name, "province", "") +
+                                                                           ", or a pool");
+    lever.regions.push_back(RegionCode::parse(both[*found].code)->value());
+    region_codes += (region_codes.empty() ? "" : " ") + both[*found].code;
+  }
   const double tol = o.tolerance > 0 ? o.tolerance : (hi - lo) / 64;
+  std::optional<io::OutputFile> file;
+  if (!o.c.output.empty())
+    file.emplace(o.c.output, "seek table", io::OutputKind::text, o.c.overwrite, inputs_of({o.scenario}, {s}));
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
-  const auto r = sim::seek(s, o.lever, lo, hi, target, o.probability, o.c.n, tol > 0 ? tol : 1e-9,
+  const auto r = sim::seek(s, lever, lo, hi, target, o.probability, o.c.n, tol > 0 ? tol : 1e-9,
                            executor({s}, o.c, world), progress("yidi seek", o.c));
   end_progress();
-  std::cout << "# yidi " << kVersion << ": " << command_line() << "\n"
-            << "# scenario " << s.name << " (sha256 " << io::sha256_hex(io::resolved_yaml(s)) << "), seeds " << s.seed
-            << "…" << s.seed + static_cast<std::uint64_t>(o.c.n) - 1 << "\n"
-            << "lever: " << o.lever << "\n"
-            << "target: " << o.target << "\n"
-            << "probability: " << num(o.probability) << "\n"
-            << "found: " << (r.found ? "yes" : "no") << "\n";
-  if (r.found) std::cout << "answer: " << num(r.answer) << "\n";
-  std::cout << "bracket: " << num(r.low) << ":" << num(r.high) << "\n"
-            << "estimated_probability: " << num(static_cast<double>(r.successes) / r.trials) << " (" << r.successes
-            << "/" << r.trials << (r.found ? " at the answer" : " at the range's high end") << ")\n"
-            << "wilson95: " << num(r.interval.low) << ":" << num(r.interval.high) << "\n"
-            << "evaluations:";
-  for (const auto& [v, k] : r.evaluations) std::cout << " " << num(v) << "=" << k << "/" << r.trials;
-  std::cout << "\n";
+  const std::string sha = io::sha256_hex(io::resolved_yaml(s));
+  const std::string from = lever.from_month >= 0 ? Date::month_label(lever.from_month) : Date::month_label(s.start_month);
+  std::ostringstream out;
+  out << "# yidi " << kVersion << ": " << command_line() << "\n"
+      << "# scenario " << s.name << " (sha256 " << sha << "), seeds " << s.seed << "…"
+      << s.seed + static_cast<std::uint64_t>(o.c.n) - 1 << "\n"
+      << "lever: " << o.lever << "\n"
+      << "from: " << from << "\n"
+      << "regions: " << (region_codes.empty() ? "national" : region_codes) << "\n"
+      << "target: " << target.text() << "\n"
+      << "probability: " << num(o.probability) << "\n"
+      << "found: " << (r.found ? "yes" : "no") << "\n";
+  if (r.found) out << "answer: " << num(r.answer) << "\n";
+  out << "bracket: " << num(r.low) << ":" << num(r.high) << "\n"
+      << "estimated_probability: " << num(static_cast<double>(r.successes) / r.trials) << " (" << r.successes << "/"
+      << r.trials << (r.found ? " at the answer" : " at the range's high end") << ")\n"
+      << "wilson95: " << num(r.interval.low) << ":" << num(r.interval.high) << "\n"
+      << "evaluations:";
+  for (const auto& [v, k] : r.evaluations) out << " " << num(v) << "=" << k << "/" << r.trials;
+  out << "\n";
+  std::cout << out.str();
+  if (!file) return;
+  // -o: every lever value evaluated, one row each, with the provenance and the answer's role.
+  std::ostringstream csv;
+  csv << "yidi_version,scenario,scenario_sha256,first_seed,replicates,scale,lever,from,regions,target,probability,"
+         "lever_value,met,share,wilson95_low,wilson95_high,role\n";
+  const std::string lead = io::csv_field(kVersion) + "," + io::csv_field(s.name) + "," + sha + "," + std::to_string(s.seed) + "," +
+                           std::to_string(o.c.n) + ",1:" + std::to_string(s.scale) + "," + io::csv_field(o.lever) + "," + from +
+                           "," + io::csv_field(region_codes.empty() ? "national" : region_codes) + "," +
+                           io::csv_field(target.text()) + "," + num(o.probability) + ",";
+  for (const auto& [v, k] : r.evaluations) {
+    const sim::Wilson w = sim::wilson95(k, r.trials);
+    const bool answer = r.found && v == r.answer, low = v == r.low && !(r.found && r.low == r.answer);
+    const std::string role = answer ? "answer" : low ? "bracket_low" : (!r.found && v == r.high) ? "high_end_not_met" : "evaluated";
+    csv << lead << num(v) << "," << k << "," << num(static_cast<double>(k) / r.trials) << "," << num(w.low) << "," << num(w.high)
+        << "," << role << "\n";
+  }
+  *file << "\xEF\xBB\xBF" << csv.str();  // UTF-8 byte-order mark, as every table yidi writes
+  file->commit();
+  std::cerr << "yidi seek: wrote " << o.c.output << "\n";
 }
 
 // ---- prepay -------------------------------------------------------------------------------------
@@ -543,10 +603,18 @@ void register_experiments(CLI::App& app) {
     cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
     cmd->add_option("--lever", o->lever, "parameter name, e.g. levers.networked_inpatient")->required();
     cmd->add_option("--range", o->range, "LO:HI")->required();
-    cmd->add_option("--target", o->target, "\"dsr_inpatient_national >= VALUE by YYYY-MM\"")->required();
+    cmd->add_option("--target", o->target,
+                    "\"MEASURE[REGION] OP VALUE in PERIOD\": a measure of yidi export --list, optionally of a province or "
+                    "pool; OP >=, >, <= or <; PERIOD YYYY, YYYYQn or YYYY-MM; e.g. \"cross_dsr_inpatient[四川] >= 0.7 in 2025\"")
+        ->required();
+    cmd->add_option("--from", o->from, "the month the lever takes each value from, YYYY-MM (default: the run's start); its path before is kept");
+    cmd->add_option("--regions", o->regions,
+                    "set the lever for these provinces or pools only (codes or names, comma-separated; the levers marked by "
+                    "region in yidi params)");
     cmd->add_option("--probability", o->probability, "required probability of meeting the target (default 0.9)");
     cmd->add_option("--tolerance", o->tolerance, "bisection tolerance (default (HI − LO) / 64)");
-    add_common(cmd, o->c, false);
+    add_common(cmd, o->c);
+    cmd->get_option("-o")->description("also write every lever value evaluated as a CSV table");
     cmd->callback([o] { run_seek(*o); });
   }
   {

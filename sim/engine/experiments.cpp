@@ -541,7 +541,7 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
   RunPlanVector plans;
   for (std::size_t k : todo) {
     std::vector<ParamOverride> overrides;
-    for (std::size_t a = 0; a < grid.size(); ++a) overrides.push_back({grid[a].name, points[k].values[a]});
+    for (std::size_t a = 0; a < grid.size(); ++a) overrides.push_back({grid[a].name, points[k].values[a], -1, {}});
     for (RunPlan& p : replicate_plans(s, n)) {
       p.overrides = overrides;
       p.label = "point " + std::to_string(points[k].index + 1) + "/" + std::to_string(points.size()) + " " + p.label;
@@ -577,51 +577,164 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
 
 // ---- seek ----------------------------------------------------------------------------------
 
-Target parse_target(const std::string& text, const std::vector<NamedRegion>& provinces) {
+namespace {
+const char* op_text(Target::Op op) {
+  switch (op) {
+    case Target::Op::ge: return ">=";
+    case Target::Op::gt: return ">";
+    case Target::Op::le: return "<=";
+    case Target::Op::lt: return "<";
+  }
+  return "?";
+}
+ExperimentError target_error(const std::string& message) { return ExperimentError("--target", "target", message); }
+}  // namespace
+
+std::string Target::period_label() const {
+  if (period == ExportPeriod::month) return Date::month_label(first_month);
+  if (period == ExportPeriod::quarter) return std::to_string(first_month / 12) + "Q" + std::to_string(first_month % 12 / 3 + 1);
+  return std::to_string(first_month / 12);
+}
+
+std::string Target::text() const {
+  return measure + (code.empty() ? "" : "[" + code + "]") + " " + op_text(op) + " " + number_text(threshold) + " in " +
+         period_label();
+}
+
+bool Target::meets(double v) const {
+  switch (op) {
+    case Op::ge: return v >= threshold;
+    case Op::gt: return v > threshold;
+    case Op::le: return v <= threshold;
+    case Op::lt: return v < threshold;
+  }
+  return false;
+}
+
+Target parse_target(const std::string& text, const std::vector<NamedRegion>& provinces, const std::vector<NamedRegion>& pools) {
+  const std::string form = "expected \"MEASURE[REGION] OP VALUE in PERIOD\" (OP >=, >, <= or <; PERIOD YYYY, YYYYQn or "
+                           "YYYY-MM; e.g. \"cross_dsr_inpatient[四川] >= 0.7 in 2025\")";
   std::istringstream in(text);
-  std::string measure, op, by, month;
-  double x = 0;
-  const bool ok = static_cast<bool>(in >> measure >> op >> x >> by >> month);
-  std::string rest;
-  in >> rest;
-  const auto d = Date::parse(month + "-01");
-  if (!ok || !rest.empty() || op != ">=" || by != "by" || month.size() != 7 || !d)
-    throw ExperimentError("--target", "target", "expected \"MEASURE >= VALUE by YYYY-MM\", got '" + text + "'");
-  Target t{measure, x, d->month_index()};
-  const std::string prefix = "dsr_inpatient[";
-  if (measure.starts_with(prefix) && measure.ends_with("]")) {
-    const std::string code = measure.substr(prefix.size(), measure.size() - prefix.size() - 1);
-    const auto labels = dim_labels(Dim::province);
-    // A code, or a Chinese or English name of the world's provinces (四川, Sichuan).
+  std::string measure, op, value, word, when, rest;
+  if (!(in >> measure >> op >> value >> word >> when) || (in >> rest))
+    throw target_error(form + ", got '" + text + "'");
+  Target t;
+  // The measure and its region.
+  std::string region;
+  if (const auto open = measure.find('['); open != std::string::npos) {
+    if (!measure.ends_with("]")) throw target_error(form + ", got '" + text + "'");
+    region = measure.substr(open + 1, measure.size() - open - 2);
+    measure = measure.substr(0, open);
+    if (region.empty()) throw target_error("an empty region in '" + text + "'; expected a province or pool code or name");
+  }
+  if (measure == "dsr_inpatient_national" && region.empty()) measure = "cross_dsr_inpatient";  // the earlier names
+  else if (measure == "dsr_inpatient" && !region.empty()) measure = "cross_dsr_inpatient";
+  const ExportMeasure* m = nullptr;
+  std::vector<std::string> names;
+  for (const auto& x : export_measures()) {
+    names.push_back(x.name);
+    if (x.name == measure) m = &x;
+  }
+  if (!m)
+    throw target_error("unknown measure '" + measure + "'" + did_you_mean_text(measure, names) +
+                       "; expected one of yidi export --list");
+  t.measure = measure;
+  if (!region.empty()) {
+    // A province first (a code, or a Chinese or English name), then a pool.
     std::vector<NamedRegion> named;
-    for (const auto& l : labels) {
+    for (const auto& l : dim_labels(Dim::province)) {
       NamedRegion r{l, "", ""};
       for (const auto& p : provinces)
         if (p.code == l) r = p;
       named.push_back(r);
     }
-    const auto at = find_region(named, code);
-    if (!at)
-      throw ExperimentError("--target", "target",
-                            region_not_found(named, code, "province", "") + " (yidi schema lists the codes)");
-    t.province = *at;
-    t.measure = prefix + labels[*at] + "]";
-  } else if (measure != "dsr_inpatient_national") {
-    throw ExperimentError("--target", "target",
-                          "unknown measure '" + measure + "'; expected dsr_inpatient_national or dsr_inpatient[CODE]");
+    if (const auto at = find_region(named, region)) {
+      t.level = ExportLevel::province;
+      t.code = named[*at].code;
+    } else if (const auto pool = find_region(pools, region)) {
+      t.level = ExportLevel::region;
+      t.code = pools[*pool].code;
+    } else {
+      throw target_error(find_regions(pools, region).size() > 1 ? region_not_found(pools, region, "pool", "")
+                                                                 : region_not_found(named, region, "province", "") +
+                                                                       (pools.empty() ? "" : ", or a pool") +
+                                                                       " (yidi schema lists the codes)");
+    }
+  }
+  if (!m->at(t.level)) {
+    std::string levels;
+    for (ExportLevel l : {ExportLevel::national, ExportLevel::province, ExportLevel::region})
+      if (m->at(l)) levels += (levels.empty() ? "" : ", ") + std::string(level_name(l));
+    throw target_error("the measure '" + measure + "' is not given " +
+                       (t.level == ExportLevel::national ? std::string("nationally") : std::string("by ") + level_name(t.level)) +
+                       "; it is given: " + levels + (t.level == ExportLevel::national ? " (add [REGION])" : ""));
+  }
+  // The comparison and the value.
+  if (op == ">=") t.op = Target::Op::ge;
+  else if (op == ">") t.op = Target::Op::gt;
+  else if (op == "<=") t.op = Target::Op::le;
+  else if (op == "<") t.op = Target::Op::lt;
+  else throw target_error("unknown comparison '" + op + "'; expected >=, >, <= or <");
+  double x = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), x);
+  if (ec != std::errc{} || end != value.data() + value.size() || !std::isfinite(x))
+    throw target_error("expected a number after '" + op + "', got '" + value + "'");
+  t.threshold = x;
+  // The period: in YYYY, YYYYQn or YYYY-MM; "by YYYY-MM" is that month (the earlier form).
+  const auto month = Date::parse(when + "-01");
+  const bool digits4 = when.size() >= 4 && std::all_of(when.begin(), when.begin() + 4, [](char c) { return c >= '0' && c <= '9'; });
+  const int year = digits4 ? std::stoi(when.substr(0, 4)) : 0;
+  if ((word == "in" || word == "by") && when.size() == 7 && when[4] == '-' && month) {
+    t.period = ExportPeriod::month;
+    t.first_month = t.last_month = month->month_index();
+  } else if (word == "in" && when.size() == 6 && digits4 && when[4] == 'Q' && when[5] >= '1' && when[5] <= '4' &&
+             Date::from_ymd(year, 1, 1)) {
+    t.period = ExportPeriod::quarter;
+    t.first_month = year * 12 + (when[5] - '1') * 3;
+    t.last_month = t.first_month + 2;
+  } else if (word == "in" && when.size() == 4 && digits4 && Date::from_ymd(year, 1, 1)) {
+    t.period = ExportPeriod::year;
+    t.first_month = year * 12;
+    t.last_month = t.first_month + 11;
+  } else if (word == "by") {
+    throw target_error("'by " + when + "' takes a month (YYYY-MM); for a quarter or a year write 'in " + when + "'");
+  } else {
+    throw target_error("unknown period '" + word + " " + when + "'; expected 'in YYYY', 'in YYYYQn' or 'in YYYY-MM'");
   }
   return t;
 }
 
-bool target_met(const Results& r, const Target& t) {
-  const auto& months = r.data("months").i;
-  for (std::size_t k = 0; k < months.size(); ++k) {
-    if (months[k] != t.month_index) continue;
-    // A province with no off-site stays that month has no rate (NaN): the target is not met.
-    if (t.province == Target::kNational) return r.data("offsite/dsr_inpatient_national").f[k] >= t.threshold;
-    return r.data("offsite/dsr_inpatient").f[k * dim_size(Dim::province) + t.province] >= t.threshold;
+std::optional<double> target_value(const Results& r, const Target& t) {
+  ExportOptions o;
+  o.level = t.level;
+  o.period = t.period;
+  o.measures = {t.measure};
+  if (t.level != ExportLevel::national) {
+    std::vector<std::string> codes, names, names_en;
+    export_units(r, t.level, codes, names, names_en);
+    const auto at = std::find(codes.begin(), codes.end(), t.code);
+    if (at == codes.end()) throw target_error("the run has no " + std::string(level_name(t.level)) + " " + t.code);
+    o.units = {static_cast<std::size_t>(at - codes.begin())};
   }
-  throw ExperimentError("--target", "target", "expected a month within the scenario's simulated period");
+  const ExportTable table = export_table(r, o);
+  const std::string label = t.period_label();
+  for (const auto& row : table.rows) {
+    if (table.periods[row.period] != label) continue;
+    if (table.period_months[row.period] != t.last_month - t.first_month + 1)
+      throw target_error("the run covers only part of " + label + "; expected a period within the scenario's simulated period");
+    switch (row.value.kind) {
+      case ExportValue::Kind::none: return std::nullopt;
+      case ExportValue::Kind::integer: return static_cast<double>(row.value.i);
+      case ExportValue::Kind::money: return static_cast<double>(row.value.i) / 100;
+      case ExportValue::Kind::number: return row.value.f;
+    }
+  }
+  throw target_error("the period " + label + " is not in the run; expected a period within the scenario's simulated period");
+}
+
+bool target_met(const Results& r, const Target& t) {
+  const auto v = target_value(r, t);
+  return v && t.meets(*v);  // no value (a rate with no stays): not met
 }
 
 Wilson wilson95(int k, int n) {
@@ -634,35 +747,39 @@ Wilson wilson95(int k, int n) {
   return {k <= 0 ? 0.0 : std::max(0.0, centre - half), k >= n ? 1.0 : std::min(1.0, centre + half)};
 }
 
-SeekResult seek(const Scenario& s, const std::string& lever, double lo, double hi, const Target& target, double p,
+SeekResult seek(const Scenario& s, const ParamOverride& lever, double lo, double hi, const Target& target, double p,
                 int n, double tolerance, const RunExecutor& ex, const Progress& progress) {
   check_n(n);
   if (!(lo <= hi)) throw ExperimentError("--range", "range", "expected LO:HI with LO ≤ HI");
   if (!(p > 0 && p <= 1)) throw ExperimentError("--probability", "probability", "expected a number in (0, 1]");
   if (!(tolerance > 0)) throw ExperimentError("--tolerance", "tolerance", "expected a positive number");
-  const int months_in = target.month_index - s.start_month;
-  auto label = [](int m) {
-    char b[16];
-    std::snprintf(b, sizeof b, "%04d-%02d", m / 12, m % 12 + 1);
-    return std::string(b);
-  };
-  if (months_in < 0 || months_in >= s.months)
+  if (target.first_month < s.start_month || target.last_month >= s.start_month + s.months)
     throw ExperimentError("--target", "target",
-                          "the month " + label(target.month_index) + " is outside the scenario's simulated period, " +
-                              label(s.start_month) + " to " + label(s.start_month + s.months - 1) +
-                              "; expected a month within it (or a longer run: --months)");
+                          "the period " + target.period_label() + " is outside the scenario's simulated period, " +
+                              Date::month_label(s.start_month) + " to " + Date::month_label(s.start_month + s.months - 1) +
+                              "; expected a period within it (or a longer run: --months)");
   Scenario base = s;
-  base.months = months_in + 1;  // nothing after the target month matters
-  if (!find_param(lever)) (void)with_param(base, lever, lo, "--lever");  // an unknown name is the lever's error
-  (void)with_param(base, lever, lo, "--range");
-  (void)with_param(base, lever, hi, "--range");
+  base.months = target.last_month - s.start_month + 1;  // nothing after the target's period matters
+  if (!find_param(lever.name)) (void)with_param(base, lever.name, lo, "--lever");  // an unknown name is the lever's error
+  (void)with_param(base, lever.name, lo, "--range");
+  (void)with_param(base, lever.name, hi, "--range");
+  ParamOverride at = lever;  // a start month for a number, regions for a lever not regional
+  at.value = lo;
+  (void)with_param(base, at, lever.regions.empty() ? "--from" : "--regions");
+  if (lever.from_month >= 0 && (lever.from_month < s.start_month || lever.from_month > target.last_month))
+    throw ExperimentError("--from", "from",
+                          "the month " + Date::month_label(lever.from_month) + " is outside " +
+                              Date::month_label(s.start_month) + " to " + Date::month_label(target.last_month) +
+                              " (the run's start to the target's end); expected a month within it");
   SeekResult out;
   // One step of the bisection: n common-random-number replicates at lever value v, one plan vector.
   auto successes = [&](double v) {
     RunPlanVector plans = replicate_plans(base, n);
     for (RunPlan& plan : plans) {
-      plan.overrides = {{lever, v}};
-      plan.label = lever + " = " + number_text(v) + ": replicate " + plan.label.substr(plan.label.rfind(' ') + 1);
+      ParamOverride o = lever;
+      o.value = v;
+      plan.overrides = {o};
+      plan.label = lever.name + " = " + number_text(v) + ": replicate " + plan.label.substr(plan.label.rfind(' ') + 1);
     }
     int k = 0;
     ex.execute(plans, [&](std::size_t, const RunPlan&, const Results& r) { k += target_met(r, target) ? 1 : 0; },

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "models/money.hpp"
+#include "sim/engine/export.hpp"
 #include "sim/engine/results.hpp"
 #include "sim/engine/run_plan.hpp"
 #include "sim/engine/summary_sink.hpp"
@@ -175,18 +176,33 @@ std::vector<SweepPoint> sweep_points(const std::vector<GridAxis>& grid);
 std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& grid, int n, SweepStore& store,
                               const Attributes& provenance, const RunExecutor& ex, const Progress& progress = {});
 
-/// A target "MEASURE >= VALUE by YYYY-MM". MEASURE is `dsr_inpatient_national` (the national
-/// cross-province inpatient direct-settlement rate) or `dsr_inpatient[CODE]` (that of the insured
-/// province CODE, e.g. `dsr_inpatient[540000]`).
+/// A target of `seek` (docs/experiments.md): "MEASURE[REGION] OP VALUE in PERIOD". MEASURE is a
+/// measure of `yidi export --list`; [REGION] (a province or a pool, by code or name) gives its
+/// value there, none the national one; OP is >=, >, <= or <; PERIOD is a month (2025-06), a
+/// quarter (2025Q2) or a year (2025), aggregated as the export aggregates it (flows summed, stocks
+/// at the period's end, rates from the summed parts). Money is in yuan. The earlier form
+/// "dsr_inpatient_national >= VALUE by YYYY-MM" (and dsr_inpatient[PROVINCE]) reads as
+/// cross_dsr_inpatient in that month.
 struct Target {
-  std::string measure = "dsr_inpatient_national";
+  std::string measure = "cross_dsr_inpatient";
+  ExportLevel level = ExportLevel::national;
+  std::string code;  // the province's or pool's code; empty nationally
+  enum class Op : std::uint8_t { ge, gt, le, lt } op = Op::ge;
   double threshold = 0;
-  int month_index = 0;
-  std::size_t province = kNational;  // index into the province dimension, or kNational
-  static constexpr std::size_t kNational = static_cast<std::size_t>(-1);
+  ExportPeriod period = ExportPeriod::month;
+  int first_month = 0, last_month = 0;  // the period's months (Date::month_index)
+  std::string period_label() const;     // "2025-06", "2025Q2" or "2025"
+  std::string text() const;             // the canonical form, e.g. "cross_dsr_inpatient[510000] >= 0.7 in 2025"
+  bool meets(double value) const;
 };
-Target parse_target(const std::string& text, const std::vector<NamedRegion>& provinces = {});
-/// Whether a run meets the target; throws ExperimentError if the month is outside the run.
+/// Parses a target; names are resolved against `provinces` and `pools` (code, name, English
+/// name); with no provinces given, the province dimension's codes. ExperimentError otherwise.
+Target parse_target(const std::string& text, const std::vector<NamedRegion>& provinces = {},
+                    const std::vector<NamedRegion>& pools = {});
+/// The target's value in a run (money in yuan), or nothing where the measure has none (a rate
+/// without stays). ExperimentError if the period is not in the run.
+std::optional<double> target_value(const Results& r, const Target& t);
+/// Whether a run meets the target (no value: not met).
 bool target_met(const Results& r, const Target& t);
 
 struct Wilson {
@@ -206,7 +222,9 @@ struct SeekResult {
 /// Bisection on `lever` over [lo, hi] for the smallest value with P(target) ≥ p, estimated over
 /// n common-random-number replicates per value, to `tolerance` (assumes P rises with the lever).
 /// Each lever value evaluated is one plan vector of n replicates.
-SeekResult seek(const Scenario& s, const std::string& lever, double lo, double hi, const Target& target, double p,
+/// `lever` names the parameter and, for a dated one, the month it takes the value from
+/// (from_month, −1: the start) and the regions it is set for (a regional lever; with_param).
+SeekResult seek(const Scenario& s, const ParamOverride& lever, double lo, double hi, const Target& target, double p,
                 int n, double tolerance, const RunExecutor& ex, const Progress& progress = {});
 
 /// A spread over replicates: mean, 5th and 95th percentiles (interpolated, exact_quantile).

@@ -60,9 +60,51 @@ Scenario with_param(const Scenario& s, const std::string& name, double value, co
   return out;
 }
 
+namespace {
+/// `base` up to the month before `from`, then `value` (flat): the point at from − 1 lies on the
+/// base's own segment there (no base point falls between it and the last one kept), so every
+/// month before `from` keeps its value.
+Series from_month_on(const Series& base, int from, double value) {
+  Series out;
+  for (const auto& pt : base.points)
+    if (pt.first < from) out.points.push_back(pt);
+  if (out.points.empty() || out.points.back().first != from - 1) out.points.emplace_back(from - 1, base.at(from - 1));
+  out.points.emplace_back(from, value);
+  return out;
+}
+}  // namespace
+
+Scenario with_param(const Scenario& s, const ParamOverride& o, const std::string& source) {
+  Scenario out = with_param(s, o.name, o.value, source);  // the name and range checks; national, from the start
+  if (o.from_month < 0 && o.regions.empty()) return out;
+  const ParamDef* def = find_param(o.name);
+  if (def->kind != ParamDef::Kind::series)
+    throw ExperimentError(source, o.name, "is a number, not a dated parameter; a start month (--from) applies to dated ones");
+  if (!o.regions.empty() && def->regional == ParamDef::Regional::none) {
+    std::string regional;
+    for (const auto& d : param_defs())
+      if (d.regional != ParamDef::Regional::none) regional += (regional.empty() ? "" : ", ") + d.name;
+    throw ExperimentError(source, o.name, "does not act by region; expected one of the levers that do: " + regional);
+  }
+  const int from = std::max(o.from_month, s.start_month);
+  const Series& national = s.params.*(def->series);
+  if (o.regions.empty()) {
+    if (from == s.start_month) return out;
+    out = s;
+    out.params.*(def->series) = from_month_on(national, from, o.value);
+    return out;
+  }
+  out = s;
+  for (const std::uint32_t code : o.regions) {
+    const std::uint32_t province = RegionCode::of(code).province().value();
+    out.params.by_region[o.name][code] = from_month_on(regional_series(s.params, o.name, national, code, province), from, o.value);
+  }
+  return out;
+}
+
 Scenario planned_scenario(const RunPlan& plan) {
   Scenario s = plan.scenario;
-  for (const auto& o : plan.overrides) s = with_param(s, o.name, o.value, "plan");
+  for (const auto& o : plan.overrides) s = with_param(s, o, "plan");
   s.seed = plan.seed;
   return s;
 }

@@ -43,7 +43,19 @@ Scenario with_param(const Scenario& s, const std::string& name, double value, co
 struct ParamOverride {
   std::string name;
   double value = 0;
+  /// A dated parameter: the month it takes the value from, its path before kept as it was (−1:
+  /// the scenario's start month).
+  int from_month = -1;
+  /// A regional lever (ParamDef::regional): the provinces or pools whose own series are set (each
+  /// starting from the series it had there); empty: the national series.
+  std::vector<std::uint32_t> regions;
 };
+/// A scenario with the override applied: with_param above for the national series from the start;
+/// from a later month, the series keeps its path to the month before and holds the value from
+/// `from_month` on; for regions, each region's series (its own, its province's or the national
+/// one) is so changed and set as that region's. ExperimentError when the parameter is not dated
+/// (a month given) or not regional (regions given).
+Scenario with_param(const Scenario& s, const ParamOverride& o, const std::string& source);
 
 /// One run: `scenario` with the `overrides` applied in order, run with `seed`.
 struct RunPlan {

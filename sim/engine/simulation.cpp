@@ -41,6 +41,8 @@ Simulation::Simulation(const Scenario& scenario, const PolicyBook& book, const W
       options_(options),
       clearing_(scenario.clearing, scenario.start_month),
       recorders_(std::make_unique<const Recorders>(world)) {
+  // A regional lever's series names a province or a pool of this world (else it would act nowhere).
+  if (const auto bad = unknown_regional_code(world, scenario.params)) throw std::invalid_argument(bad->first + ": " + bad->second);
   restore(Resume{0, std::move(agents_), {}, Results(run_labels(world))});  // moved, not copied: the population is allocated once
   recorders_->record_start(world_, layout_, results_);
 }

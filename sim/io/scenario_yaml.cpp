@@ -131,8 +131,8 @@ sim::Series series(const YAML::Node& n, const std::string& file, const std::stri
 std::vector<std::string> param_names() {
   std::vector<std::string> out;
   for (const auto& d : sim::param_defs()) out.push_back(d.name);
-  out.push_back("levers.networked_inpatient.by_province");
-  out.push_back("levers.networked_outpatient.by_province");
+  for (const auto& d : sim::param_defs())
+    if (d.regional != sim::ParamDef::Regional::none) out.push_back(d.name + ".by_region");
   return out;
 }
 
@@ -271,18 +271,25 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
         throw InputError(at(file, v), key, "expected a mapping of parameter names to values, got " + shown(v));
       for (const auto& p : v) {
         const std::string name = p.first.Scalar();
-        if (name == "levers.networked_inpatient.by_province" || name == "levers.networked_outpatient.by_province") {
-          auto& target = name == "levers.networked_inpatient.by_province" ? s.params.networked_inpatient_by_province
-                                                                           : s.params.networked_outpatient_by_province;
+        // NAME.by_region (or .by_province): series by province or pool code of a regional lever.
+        const auto dot = name.rfind('.');
+        const std::string suffix = dot == std::string::npos ? "" : name.substr(dot + 1);
+        const auto* lever = suffix == "by_region" || suffix == "by_province" ? sim::find_param(name.substr(0, dot)) : nullptr;
+        if (lever && lever->regional != sim::ParamDef::Regional::none) {
           if (!p.second.IsMap())
             throw InputError(at(file, p.second), "params." + name,
-                             "expected a mapping {\"440000\": series, ...}, got " + shown(p.second));
+                             "expected a mapping {\"440000\": series, \"510100\": series, ...}, got " + shown(p.second));
+          auto& target = s.params.by_region[lever->name];
           for (const auto& entry : p.second) {
             const auto code = RegionCode::parse(entry.first.Scalar());
-            if (!code || !code->is_province())
+            if (!code)
               throw InputError(at(file, entry.first), "params." + name,
-                               "expected a province code such as \"440000\", got '" + entry.first.Scalar() + "'");
-            target[code->value()] = series(entry.second, file, "params." + name + "." + code->str(), 0, 1);
+                               "expected a province or pool code such as \"440000\" or \"510100\", got '" +
+                                   entry.first.Scalar() + "'");
+            if (target.count(code->value()))
+              throw InputError(at(file, entry.first), "params." + name,
+                               "region " + code->str() + " given twice (as .by_region and .by_province?)");
+            target[code->value()] = series(entry.second, file, "params." + name + "." + code->str(), lever->min, lever->max);
           }
           continue;
         }
@@ -447,13 +454,12 @@ std::string resolved_yaml(const sim::Scenario& s) {
     else series_text(s.params.*(d.series));
     o << "\n";
   }
-  for (const auto* by : {&s.params.networked_inpatient_by_province, &s.params.networked_outpatient_by_province}) {
-    if (by->empty()) continue;
-    o << "  levers.networked_" << (by == &s.params.networked_inpatient_by_province ? "inpatient" : "outpatient")
-      << ".by_province: {";
+  for (const auto& [name, by] : s.params.by_region) {
+    if (by.empty()) continue;
+    o << "  " << name << ".by_region: {";
     bool first = true;
-    for (const auto& [code, ser] : *by) {
-      o << (first ? "" : ", ") << "\"" << code << "\": ";
+    for (const auto& [code, ser] : by) {
+      o << (first ? "" : ", ") << "\"" << RegionCode::of(code).str() << "\": ";
       first = false;
       series_text(ser);
     }

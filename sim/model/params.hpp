@@ -4,8 +4,10 @@
 // Money amounts that feed distributions (mean costs) are plain numbers here; every amount that
 // reaches the settlement engine is rounded to the fen at a named step (sim/model/care.hpp).
 #include <array>
+#include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/date.hpp"
@@ -88,9 +90,12 @@ struct SimParams {
   Series retroactive_filing = Series::yearly({{2017, 0.0}, {2022, 0.12}, {2023, 0.3}, {2025, 0.45}});
   Series credential = Series::yearly({{2017, 0.85}, {2022, 0.95}, {2025, 0.97}});
   Series settlement_failure = Series::yearly({{2017, 0.1}, {2022, 0.025}, {2025, 0.015}});
-  /// Province-specific networked coverage (treatment province code → series), overriding the
-  /// national series above: `levers.networked_inpatient.by_province: {"440000": {2024: 0.98}}`.
-  std::map<std::uint32_t, Series> networked_inpatient_by_province, networked_outpatient_by_province;
+  /// Regional series of the regional levers (ParamDef::regional): parameter name → region code
+  /// (a province or a pool) → series, overriding the national series above for that region
+  /// (`levers.networked_inpatient.by_region: {"440000": {2024: 0.98}}`). A pool's own series wins
+  /// over its province's. The networked levers act by treatment region, the filing levers by the
+  /// insured's home region.
+  std::map<std::string, std::map<std::uint32_t, Series>, std::less<>> by_region;
   // ---- funds (2022 bulletin [VERIFIED], per insured person)
   double contribution_employee = 5737;   // 20,793.27亿 ÷ 36,243万 [DERIVED]
   double contribution_resident = 1030;   // 10,128.90亿 ÷ 98,349万 [DERIVED]
@@ -114,11 +119,18 @@ struct ParamDef {
   double min = 0, max = 1;
   std::string source;
   std::string description;
+  /// A dated lever that also takes series by region (SimParams::by_region): by the region where
+  /// care is given (treatment) or by the insured's home region (insured).
+  enum class Regional { none, treatment, insured } regional = Regional::none;
 };
 
 /// Every parameter of SimParams, in documentation order.
 const std::vector<ParamDef>& param_defs();
 const ParamDef* find_param(std::string_view name);
+/// The series a regional lever has in the region `code` of province `province`: the region's own,
+/// else its province's, else the national one (`national`, the SimParams member).
+const Series& regional_series(const SimParams& p, std::string_view name, const Series& national, std::uint32_t code,
+                              std::uint32_t province);
 /// docs/parameters.md: every parameter with its default, range and source (`yidi params`).
 std::string params_markdown(const SimParams& defaults = {});
 

@@ -101,7 +101,7 @@ void settle(Agent& a, Who& who, const VisitEvent& ev, std::uint32_t k, const Mon
     // An inpatient whose stay would not settle directly may file before discharge (levers
     // retroactive_filing); the region's rules decide whether that counts, and in which category.
     if (!fs.valid && inpatient && applied_for != FilingCategory::unfiled &&
-        Rng::to_unit(ctx.rng->words(person, m, Purpose::channel, k | 0x80000000u)[0]) < ctx.retroactive) {
+        Rng::to_unit(ctx.rng->words(person, m, Purpose::channel, k | 0x80000000u)[0]) < ctx.retroactive_of[home]) {
       held.category = applied_for;
       held.filed = FiledWhen::by_discharge;
       fs = resolve_filing(facts, pol.filing);
@@ -205,12 +205,8 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   for (std::size_t t = 0; t < n; ++t) {
     // A region's own series, else its province's, else the national one.
     const std::uint32_t code = world.region(t).code.value(), prov = world.region(t).code.province().value();
-    auto in = p.networked_inpatient_by_province.find(code);
-    if (in == p.networked_inpatient_by_province.end()) in = p.networked_inpatient_by_province.find(prov);
-    auto out = p.networked_outpatient_by_province.find(code);
-    if (out == p.networked_outpatient_by_province.end()) out = p.networked_outpatient_by_province.find(prov);
-    c.networked_inpatient[t] = (in != p.networked_inpatient_by_province.end() ? in->second : p.networked_inpatient).at(month);
-    c.networked_outpatient[t] = (out != p.networked_outpatient_by_province.end() ? out->second : p.networked_outpatient).at(month);
+    c.networked_inpatient[t] = regional_series(p, "levers.networked_inpatient", p.networked_inpatient, code, prov).at(month);
+    c.networked_outpatient[t] = regional_series(p, "levers.networked_outpatient", p.networked_outpatient, code, prov).at(month);
   }
   const double level_norm = p.level1_share * p.level1_cost + p.level2_share * p.level2_cost +
                             (1 - p.level1_share - p.level2_share) * p.level3_cost;
@@ -355,15 +351,21 @@ void MonthContext::set_free_zones() {
   const double beta = params->filing_stake_log_odds;
   long_term_filing_of.assign(regions, {});
   trip_filing_of.assign(regions, trip_filing);
+  retroactive_of.assign(regions, retroactive);
   for (std::size_t h = 0; h < regions; ++h) {
     const InsuredPolicy& pol = *policy[h];
+    // The filing levers of the home region (its own series, its province's, or the national one).
+    const std::uint32_t code = world->region(h).code.value(), prov = world->region(h).code.province().value();
+    const double trip = regional_series(*params, "levers.trip_filing", params->trip_filing, code, prov).at(month);
+    const double long_term = regional_series(*params, "levers.long_term_filing", params->long_term_filing, code, prov).at(month);
+    retroactive_of[h] = regional_series(*params, "levers.retroactive_filing", params->retroactive_filing, code, prov).at(month);
     const double unfiled = cut(pol, FilingCategory::unfiled);
-    trip_filing_of[h] = shifted(trip_filing, beta * (unfiled - cut(pol, FilingCategory::other_temporary) -
-                                                     params->filing_stake_reference_trip));
+    trip_filing_of[h] = shifted(trip, beta * (unfiled - cut(pol, FilingCategory::other_temporary) -
+                                              params->filing_stake_reference_trip));
     for (std::size_t g = 0; g < kGroups; ++g) {
       const FilingCategory c = long_term_category(static_cast<InsuredGroup>(g));
       long_term_filing_of[h][g] =
-          shifted(long_term_filing, beta * (unfiled - cut(pol, c) - params->filing_stake_reference_long_term));
+          shifted(long_term, beta * (unfiled - cut(pol, c) - params->filing_stake_reference_long_term));
     }
   }
 }

@@ -86,6 +86,7 @@ struct MonthContext {
   /// the stake").
   std::vector<std::array<double, kGroups>> long_term_filing_of;
   std::vector<double> trip_filing_of;
+  std::vector<double> retroactive_of;  // by home region: the retroactive-filing lever
   /// Fills free_zone and the filing probabilities from the policy snapshots (call after setting
   /// `policy`).
   void set_free_zones();

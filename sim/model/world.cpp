@@ -224,4 +224,15 @@ std::optional<std::size_t> World::intra_referral(std::size_t origin) const {
   return prov.seat;
 }
 
+std::optional<std::pair<std::string, std::string>> unknown_regional_code(const World& world, const SimParams& p) {
+  for (const auto& [name, by] : p.by_region)
+    for (const auto& [code, series] : by) {
+      const RegionCode c = RegionCode::of(code);
+      if (!world.find(c) && !(c.is_province() && world.province_index(c)))
+        return std::make_pair("params." + name + ".by_region",
+                              "'" + c.str() + "' is neither a province nor a pool of the world; expected the code of one");
+    }
+  return std::nullopt;
+}
+
 }  // namespace yidi::sim

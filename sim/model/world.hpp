@@ -124,4 +124,9 @@ private:
   std::vector<double> age60_factor_;                             // per region, see age60_factor
 };
 
+/// The first series of a regional lever (SimParams::by_region) for a code that is neither a
+/// province nor a pool of `world` (it would act nowhere): {field, message}, e.g.
+/// {"params.levers.trip_filing.by_region", "'519900' is neither …"}; nothing when all are.
+std::optional<std::pair<std::string, std::string>> unknown_regional_code(const World& world, const SimParams& p);
+
 }  // namespace yidi::sim

@@ -133,11 +133,15 @@ TEST_F(ExperimentsCli, SeekReportsKnownAnswers) {
   const auto l = lines(easy.out);
   ASSERT_GE(l.size(), 11u);
   EXPECT_EQ(l[0].rfind("# yidi ", 0), 0u);
-  EXPECT_EQ(l[5], "found: yes");
-  EXPECT_EQ(l[6], "answer: 0.3");
-  EXPECT_EQ(l[7], "bracket: 0.3:0.3");
-  EXPECT_EQ(l[8], "estimated_probability: 1 (2/2 at the answer)");
-  EXPECT_EQ(l[10], "evaluations: 0.3=2/2");
+  EXPECT_EQ(l[2], "lever: levers.networked_inpatient");
+  EXPECT_EQ(l[3], "from: 2022-01");
+  EXPECT_EQ(l[4], "regions: national");
+  EXPECT_EQ(l[5], "target: cross_dsr_inpatient >= 0 in 2022-02");  // the earlier form, read as the export's measure
+  EXPECT_EQ(l[7], "found: yes");
+  EXPECT_EQ(l[8], "answer: 0.3");
+  EXPECT_EQ(l[9], "bracket: 0.3:0.3");
+  EXPECT_EQ(l[10], "estimated_probability: 1 (2/2 at the answer)");
+  EXPECT_EQ(l[12], "evaluations: 0.3=2/2");
   const Outcome never = yidi(base + "--target 'dsr_inpatient_national >= 1.5 by 2022-02'");
   ASSERT_EQ(never.code, 0) << never.err;
   EXPECT_NE(never.out.find("found: no\nbracket: 0.3:0.9\nestimated_probability: 0 (0/2 at the range's high end)\n"),
@@ -145,12 +149,14 @@ TEST_F(ExperimentsCli, SeekReportsKnownAnswers) {
       << never.out;
   const Outcome bad = yidi(base + "--target 'dsr >= 1'");
   EXPECT_EQ(bad.code, 1);
-  EXPECT_EQ(bad.err, "yidi: --target: field 'target': expected \"MEASURE >= VALUE by YYYY-MM\", got 'dsr >= 1'\n");
+  EXPECT_EQ(bad.err,
+            "yidi: --target: field 'target': expected \"MEASURE[REGION] OP VALUE in PERIOD\" (OP >=, >, <= or <; PERIOD "
+            "YYYY, YYYYQn or YYYY-MM; e.g. \"cross_dsr_inpatient[四川] >= 0.7 in 2025\"), got 'dsr >= 1'\n");
   const Outcome late = yidi(base + "--target 'dsr_inpatient_national >= 0 by 2031-01'");
   EXPECT_EQ(late.code, 1);
   EXPECT_EQ(late.err,
-            "yidi: --target: field 'target': the month 2031-01 is outside the scenario's simulated period, 2022-01 to "
-            "2022-02; expected a month within it (or a longer run: --months)\n");
+            "yidi: --target: field 'target': the period 2031-01 is outside the scenario's simulated period, 2022-01 to "
+            "2022-02; expected a period within it (or a longer run: --months)\n");
   // Issue 18: an unknown lever is the lever's error (it was reported as a --range one), with the
   // closest names.
   const Outcome lever = yidi("seek baseline --lever levers.networked_inpatent --range 0.3:0.9 -n 2 --months 2 --scale 1:40000 "
@@ -161,6 +167,73 @@ TEST_F(ExperimentsCli, SeekReportsKnownAnswers) {
                             0),
             0u)
       << lever.err;
+}
+
+// Issue 18: a target on any export measure, region and period; a lever from a month and for some
+// regions; every evaluation written with -o (provenance as columns); the new options' errors.
+TEST_F(ExperimentsCli, SeekOnAnyMeasureWithARegionalLeverFromAMonth) {
+  const std::string base = "seek baseline --range 0.1:0.9 --probability 0.5 -n 2 --scale 1:40000 --months 3 ";
+  const std::string range_1_9 = "seek baseline --range 1:9 --probability 0.5 -n 2 --scale 1:40000 --months 3 ";
+  // Always met (at least 0 stays settled directly in the quarter): the answer is LO, one evaluation.
+  const Outcome o = yidi(base + "--lever levers.trip_filing --from 2022-02 --regions 四川,Chengdu "
+                                "--target 'cross_inpatient_direct[Sichuan] >= 0 in 2022Q1' -o s.csv");
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.out.find("lever: levers.trip_filing\nfrom: 2022-02\nregions: 510000 510100\n"
+                       "target: cross_inpatient_direct[510000] >= 0 in 2022Q1\n"),
+            std::string::npos)
+      << o.out;
+  EXPECT_EQ(o.err, "yidi seek: wrote s.csv\n");
+  const std::string csv = slurp(work() / "s.csv");
+  ASSERT_TRUE(csv.starts_with("\xEF\xBB\xBFyidi_version,scenario,scenario_sha256,first_seed,replicates,scale,lever,from,"
+                              "regions,target,probability,lever_value,met,share,wilson95_low,wilson95_high,role\n"))
+      << csv;
+  const auto rows = lines(csv);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_NE(rows[1].find(",2,1:40000,levers.trip_filing,2022-02,510000 510100,cross_inpatient_direct[510000] >= 0 in 2022Q1,"
+                         "0.5,0.1,2,1,0.3423802275,1,answer"),
+            std::string::npos)
+      << rows[1];
+  // A money measure's threshold is in yuan; < and a year period; never met: found no, at HI.
+  const Outcome never = yidi(base + "--lever levers.networked_inpatient --target 'cross_fund[广东] < 0 in 2022'");
+  EXPECT_EQ(never.code, 1);
+  EXPECT_EQ(never.err,
+            "yidi: --target: field 'target': the period 2022 is outside the scenario's simulated period, 2022-01 to "
+            "2022-03; expected a period within it (or a longer run: --months)\n");
+  const Outcome none = yidi(base + "--lever levers.networked_inpatient --target 'cross_fund[广东] < 0 in 2022Q1'");
+  ASSERT_EQ(none.code, 0) << none.err;
+  EXPECT_NE(none.out.find("found: no\nbracket: 0.1:0.9\nestimated_probability: 0 (0/2 at the range's high end)\n"),
+            std::string::npos)
+      << none.out;
+  // Errors, each naming its option, and nothing written.
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--lever care.trip_days --from 2022-02 --target 'cross_visits >= 0 in 2022-03'",
+       "yidi: --lever: field 'care.trip_days': unknown parameter 'care.trip_days'; expected one of"},
+      {"--lever mobility.trip_days --from 2022-02 --target 'cross_visits >= 0 in 2022-03'",
+       "yidi: --from: field 'mobility.trip_days': is a number, not a dated parameter; a start month (--from) applies to dated ones\n"},
+      {"--lever levers.credential --regions 四川 --target 'cross_visits >= 0 in 2022-03'",
+       "yidi: --regions: field 'levers.credential': does not act by region; expected one of the levers that do: "
+       "levers.networked_inpatient, levers.networked_outpatient, levers.long_term_filing, levers.trip_filing, "
+       "levers.retroactive_filing\n"},
+      {"--lever levers.trip_filing --regions Sichuang --target 'cross_visits >= 0 in 2022-03'",
+       "yidi: --regions: field 'regions': no province 'Sichuang' (did you mean 'Sichuan'?); expected a code (440000), a "
+       "Chinese name (广东, 广东省) or an English name (Guangdong), or a pool\n"},
+      {"--lever levers.trip_filing --from 2023-05 --target 'cross_visits >= 0 in 2022-03'",
+       "yidi: --from: field 'from': the month 2023-05 is outside 2022-01 to 2022-03 (the run's start to the target's end); "
+       "expected a month within it\n"},
+      {"--lever levers.trip_filing --target 'cross_visits >= 0 by 2022'",
+       "yidi: --target: field 'target': 'by 2022' takes a month (YYYY-MM); for a quarter or a year write 'in 2022'\n"},
+      {"--lever levers.trip_filing --target 'cross_dsr_inpatient_se >= 0 in 2022-03'",
+       "yidi: --target: field 'target': the measure 'cross_dsr_inpatient_se' is not given nationally; it is given: region "
+       "(add [REGION])\n"},
+      {"--lever levers.trip_filing --target 'cross_dsr_inpatient ≥ 0.7 in 2022-03'",
+       "yidi: --target: field 'target': unknown comparison '≥'; expected >=, >, <= or <\n"},
+  };
+  for (const auto& [args, message] : bad) {
+    const Outcome b = yidi((args.find("mobility.trip_days") != std::string::npos ? range_1_9 : base) + args + " -o t.csv");
+    EXPECT_EQ(b.code, 1) << args;
+    EXPECT_EQ(b.err.substr(0, std::min(b.err.size(), message.size())), message) << args;
+  }
+  EXPECT_EQ(files(), std::set<std::string>{"s.csv"});
 }
 
 // Issue 17: one spreadsheet-clean table (a UTF-8 byte-order mark, a header, one row per insured

@@ -242,18 +242,24 @@ TEST(Experiments, WithParamSetsNumbersAndSeriesFromTheStart) {
   EXPECT_THROW((void)sim::with_param(s, "no.such", 1, "--grid"), sim::ExperimentError);
 }
 
+sim::ParamOverride networked() { return {"levers.networked_inpatient", 0, -1, {}}; }
+
 TEST(Experiments, TargetsParseAndLocateTheirMonth) {
   const sim::Target t = sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-03");
   EXPECT_EQ(t.threshold, 0.7);
-  EXPECT_EQ(t.month_index, 2022 * 12 + 2);
+  EXPECT_EQ(t.first_month, 2022 * 12 + 2);
+  EXPECT_EQ(t.last_month, 2022 * 12 + 2);
+  EXPECT_EQ(t.measure, "cross_dsr_inpatient");  // the earlier name of the national rate
+  EXPECT_EQ(t.text(), "cross_dsr_inpatient >= 0.7 in 2022-03");
   EXPECT_THROW(sim::parse_target("dsr >= 0.7 by 2022-03"), sim::ExperimentError);
-  EXPECT_THROW(sim::parse_target("dsr_inpatient_national > 0.7 by 2022-03"), sim::ExperimentError);
+  EXPECT_THROW(sim::parse_target("dsr_inpatient_national => 0.7 by 2022-03"), sim::ExperimentError);
   EXPECT_THROW(sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-13"), sim::ExperimentError);
   // A province's own rate: the index of its code in the province dimension (outputs/SCHEMA.md).
   const sim::Target tibet = sim::parse_target("dsr_inpatient[540000] >= 0.7 by 2025-12");
-  EXPECT_EQ(tibet.province, 25u);
-  EXPECT_EQ(tibet.month_index, 2025 * 12 + 11);
-  EXPECT_EQ(sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-03").province, sim::Target::kNational);
+  EXPECT_EQ(tibet.level, sim::ExportLevel::province);
+  EXPECT_EQ(tibet.code, "540000");
+  EXPECT_EQ(tibet.first_month, 2025 * 12 + 11);
+  EXPECT_EQ(sim::parse_target("dsr_inpatient_national >= 0.7 by 2022-03").level, sim::ExportLevel::national);
   try {
     (void)sim::parse_target("dsr_inpatient[999999] >= 0.7 by 2025-12");
     ADD_FAILURE() << "an unknown province must be refused";
@@ -267,8 +273,8 @@ TEST(Experiments, TargetsParseAndLocateTheirMonth) {
   const std::vector<sim::NamedRegion> names{{"510000", "四川省", "Sichuan"}, {"540000", "西藏自治区", "Xizang"}};
   for (const char* given : {"四川", "四川省", "sichuan", "510000"}) {
     const sim::Target named = sim::parse_target("dsr_inpatient[" + std::string(given) + "] >= 0.7 by 2025-12", names);
-    EXPECT_EQ(named.province, 22u) << given;  // 510000's row of the province dimension
-    EXPECT_EQ(named.measure, "dsr_inpatient[510000]") << given;
+    EXPECT_EQ(named.code, "510000") << given;
+    EXPECT_EQ(named.text(), "cross_dsr_inpatient[510000] >= 0.7 in 2025-12") << given;
   }
   try {
     (void)sim::parse_target("dsr_inpatient[Sichuang] >= 0.7 by 2025-12", names);
@@ -290,21 +296,21 @@ TEST(Experiments, TargetsParseAndLocateTheirMonth) {
 TEST(Experiments, SeekKnownAnswers) {
   const sim::Scenario s = tiny("baseline", 2);
   // Always met: the answer is the low end, found with one evaluation.
-  const auto easy = sim::seek(s, "levers.networked_inpatient", 0.3, 0.9,
+  const auto easy = sim::seek(s, networked(), 0.3, 0.9,
                               sim::parse_target("dsr_inpatient_national >= 0 by 2022-02"), 0.8, 3, 0.05, exec());
   EXPECT_TRUE(easy.found);
   EXPECT_EQ(easy.answer, 0.3);
   EXPECT_EQ(easy.successes, 3);
   EXPECT_EQ(easy.evaluations.size(), 1u);
   // Never met (a rate above 1): not found, bracket = the range.
-  const auto never = sim::seek(s, "levers.networked_inpatient", 0.3, 0.9,
+  const auto never = sim::seek(s, networked(), 0.3, 0.9,
                                sim::parse_target("dsr_inpatient_national >= 1.01 by 2022-02"), 0.8, 3, 0.05, exec());
   EXPECT_FALSE(never.found);
   EXPECT_EQ(never.successes, 0);
   EXPECT_EQ(never.low, 0.3);
   EXPECT_EQ(never.high, 0.9);
   // A month outside the run is an input error.
-  EXPECT_THROW(sim::seek(s, "levers.networked_inpatient", 0.3, 0.9,
+  EXPECT_THROW(sim::seek(s, networked(), 0.3, 0.9,
                          sim::parse_target("dsr_inpatient_national >= 0 by 2030-01"), 0.8, 3, 0.05, exec()),
                sim::ExperimentError);
 }
@@ -321,8 +327,9 @@ TEST(Experiments, SeekBisectsToTheTolerance) {
   const double lo = rate(0.2), hi = rate(1.0);
   ASSERT_LT(lo, hi);
   const double mid = (lo + hi) / 2;
-  const auto r = sim::seek(s, "levers.networked_inpatient", 0.2, 1.0,
-                           sim::Target{"dsr_inpatient_national", mid, s.start_month}, 1.0, 1, 0.1, exec());
+  sim::Target target = sim::parse_target("cross_dsr_inpatient >= 0 in 2022-01");
+  target.threshold = mid;
+  const auto r = sim::seek(s, networked(), 0.2, 1.0, target, 1.0, 1, 0.1, exec());
   ASSERT_TRUE(r.found);
   EXPECT_GT(r.answer, 0.2);
   EXPECT_LE(r.answer, 1.0);
@@ -338,20 +345,90 @@ TEST(Experiments, SeekBisectsOnAProvinceRate) {
   sim::Scenario s = tiny("baseline", 1);
   s.scale = 4000;
   const sim::Target target = sim::parse_target("dsr_inpatient[410000] >= 0 by 2022-01");
+  const auto labels = sim::dim_labels(sim::Dim::province);
+  const auto henan = static_cast<std::size_t>(std::find(labels.begin(), labels.end(), "410000") - labels.begin());
+  ASSERT_LT(henan, labels.size());
   auto rate = [&](double v) {
     return run(sim::with_param(s, "levers.networked_inpatient", v, "t"))
         .data("offsite/dsr_inpatient")
-        .f[target.province];
+        .f[henan];
   };
   const double lo = rate(0.2), hi = rate(1.0);
   ASSERT_LT(lo, hi);
   sim::Target mid = target;
   mid.threshold = (lo + hi) / 2;
-  const auto r = sim::seek(s, "levers.networked_inpatient", 0.2, 1.0, mid, 1.0, 1, 0.1, exec());
+  const auto r = sim::seek(s, networked(), 0.2, 1.0, mid, 1.0, 1, 0.1, exec());
   ASSERT_TRUE(r.found);
   EXPECT_LE(r.high - r.low, 0.1);
   EXPECT_GE(rate(r.answer), mid.threshold);
   EXPECT_LT(rate(r.low), mid.threshold);
+}
+
+// Issue 18: a lever from a month keeps its path before it, to the value; set for regions, it is
+// their own series (a pool's over its province's) and the national one stays.
+TEST(Experiments, ALeverFromAMonthAndForRegions) {
+  const sim::Scenario s = tiny("baseline", 12);  // 2022-01 …; levers.trip_filing: 2021 0.22, 2022 0.36, 2023 0.5
+  const int from = 2022 * 12 + 6;
+  const sim::Scenario n = sim::with_param(s, sim::ParamOverride{"levers.trip_filing", 0.9, from, {}}, "t");
+  for (int m = s.start_month - 13; m < from; ++m) EXPECT_DOUBLE_EQ(n.params.trip_filing.at(m), s.params.trip_filing.at(m)) << m;
+  EXPECT_DOUBLE_EQ(n.params.trip_filing.at(2022 * 12 + 5), 0.36 + (0.5 - 0.36) * 5 / 12);  // May 2022 on the base's line
+  for (int m = from; m < from + 40; ++m) EXPECT_EQ(n.params.trip_filing.at(m), 0.9) << m;
+  // From the start it is the flat override of before (the earlier points kept).
+  EXPECT_EQ(io::resolved_yaml(sim::with_param(s, sim::ParamOverride{"levers.trip_filing", 0.9, s.start_month, {}}, "t")),
+            io::resolved_yaml(sim::with_param(s, "levers.trip_filing", 0.9, "t")));
+  // For Sichuan and Chengdu: their own series; the national one and other regions' unchanged.
+  const sim::Scenario r = sim::with_param(s, sim::ParamOverride{"levers.trip_filing", 0.9, from, {510000, 510100}}, "t");
+  EXPECT_EQ(r.params.trip_filing.points, s.params.trip_filing.points);
+  const auto at = [&](std::uint32_t code, int m) {
+    return sim::regional_series(r.params, "levers.trip_filing", r.params.trip_filing, code, code / 10000 * 10000).at(m);
+  };
+  EXPECT_EQ(at(510100, from), 0.9);
+  EXPECT_EQ(at(510700, from), 0.9);  // Mianyang: its province's
+  EXPECT_DOUBLE_EQ(at(510700, from - 1), s.params.trip_filing.at(from - 1));
+  EXPECT_DOUBLE_EQ(at(440100, from), s.params.trip_filing.at(from));
+  // A run with the regional lever from a month: the months before it are the base run's, to the bit.
+  const sim::Scenario short_run = tiny("baseline", 3);
+  const sim::Results b = run(short_run);
+  const sim::Results c = run(sim::with_param(short_run, sim::ParamOverride{"levers.trip_filing", 1.0, 2022 * 12 + 2, {510000}}, "t"));
+  const auto& bv = b.data("offsite/visits").i;
+  const auto& cv = c.data("offsite/visits").i;
+  ASSERT_EQ(bv.size(), cv.size());
+  const std::size_t per_month = bv.size() / 3;
+  EXPECT_TRUE(std::equal(bv.begin(), bv.begin() + static_cast<std::ptrdiff_t>(2 * per_month), cv.begin()));
+}
+
+// Issue 18: seek on a quarter's sum of a province's direct settlements, the lever for that
+// province only from the quarter's second month; the answer meets the target, the bracket's low
+// end does not.
+TEST(Experiments, SeekOnAProvincesQuarterWithARegionalLever) {
+  sim::Scenario s = tiny("baseline", 3);
+  s.scale = 10000;
+  sim::Target t = sim::parse_target("cross_inpatient_direct[410000] >= 0 in 2022Q1");
+  const sim::ParamOverride lever{"levers.trip_filing", 0, 2022 * 12 + 1, {410000}};
+  auto value = [&](double v) {
+    sim::ParamOverride o = lever;
+    o.value = v;
+    return *sim::target_value(run(sim::with_param(s, o, "t")), t);
+  };
+  const double lo = value(0.0), hi = value(1.0);
+  ASSERT_LT(lo, hi);
+  t.threshold = (lo + hi) / 2;
+  const auto r = sim::seek(s, lever, 0.0, 1.0, t, 1.0, 1, 0.1, exec());
+  ASSERT_TRUE(r.found);
+  EXPECT_LE(r.high - r.low, 0.1);
+  EXPECT_GE(value(r.answer), t.threshold);
+  EXPECT_LT(value(r.low), t.threshold);
+  // The value is the export's: the quarter's sum of the months.
+  sim::ExportOptions o;
+  o.level = sim::ExportLevel::province;
+  o.period = sim::ExportPeriod::month;
+  o.measures = {"cross_inpatient_direct"};
+  const sim::Results base = run(s);
+  const sim::ExportTable months = sim::export_table(base, o);
+  double sum = 0;
+  for (const auto& row : months.rows)
+    if (months.codes[row.unit] == "410000") sum += static_cast<double>(row.value.i);
+  EXPECT_EQ(*sim::target_value(base, t), sum);
 }
 
 TEST(Experiments, SweepResumesOnlyMissingPoints) {
@@ -486,7 +563,7 @@ TEST(RunExecutor, FoldsInPlanOrderWithTheResultsOfEachPlan) {
     sk.months = k == 0 ? 6 : 2;
     plans.push_back({sk, s.seed + static_cast<std::uint64_t>(k), {}, "plan " + std::to_string(k)});
   }
-  plans[3].overrides = {{"mobility.trip_days", 12}};
+  plans[3].overrides = {{"mobility.trip_days", 12, -1, {}}};
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 3);  // as `--threads 3` would
   for (int concurrent : {1, 2, 3}) {
     std::vector<std::size_t> order;
@@ -515,7 +592,7 @@ TEST(RunExecutor, FoldsInPlanOrderWithTheResultsOfEachPlan) {
 TEST(RunExecutor, TheFirstFailureInPlanOrderIsRethrownAfterThePlansBeforeIt) {
   const sim::Scenario s = tiny("baseline", 1);
   sim::RunPlanVector plans(5, sim::RunPlan{s, s.seed, {}, ""});
-  plans[2].overrides = {{"levers.credential", 7}};  // out of range: the run fails
+  plans[2].overrides = {{"levers.credential", 7, -1, {}}};  // out of range: the run fails
   for (int concurrent : {1, 2}) {
     std::vector<std::size_t> order;
     try {
@@ -535,7 +612,7 @@ TEST(RunExecutor, TheFirstFailureInPlanOrderIsRethrownAfterThePlansBeforeIt) {
                                              }),
                  std::runtime_error);
     EXPECT_EQ(order, (std::vector<std::size_t>{0, 1, 2})) << concurrent;
-    plans[2].overrides = {{"levers.credential", 7}};
+    plans[2].overrides = {{"levers.credential", 7, -1, {}}};
   }
 }
 

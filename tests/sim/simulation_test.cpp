@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "sim/engine/calibration.hpp"
+#include "sim/engine/export.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/checkpoint.hpp"
 #include "sim/io/hdf5_output.hpp"
@@ -416,7 +417,7 @@ TEST(Simulation, NetworkedCoverageByProvince) {
       "params:\n  levers.networked_inpatient.by_province: {\"110000\": 0}\n"
       "  levers.networked_outpatient.by_province: {\"110000\": {2020: 0, 2030: 0}}\n",
       "override", f.scenario);
-  ASSERT_EQ(f.scenario.params.networked_inpatient_by_province.count(110000), 1u);
+  ASSERT_EQ(f.scenario.params.by_region.at("levers.networked_inpatient").count(110000), 1u);
   const sim::Results closed = run_with_threads(f, 2);
   const auto& gross_base = base.data("clearing/gross").i;
   const auto& gross_closed = closed.data("clearing/gross").i;
@@ -433,7 +434,62 @@ TEST(Simulation, NetworkedCoverageByProvince) {
   EXPECT_GT(to_beijing_base, 0);
   EXPECT_EQ(to_beijing_closed, 0);
   EXPECT_GT(elsewhere_closed, 0);
-  // The resolved form keeps the override.
-  EXPECT_NE(io::resolved_yaml(f.scenario).find("levers.networked_inpatient.by_province: {\"110000\": {"),
-            std::string::npos);
+  // The resolved form keeps the override, as .by_region, and reads back the same.
+  const std::string resolved = io::resolved_yaml(f.scenario);
+  EXPECT_NE(resolved.find("levers.networked_inpatient.by_region: {\"110000\": {"), std::string::npos);
+  EXPECT_EQ(io::resolved_yaml(io::parse_scenario(resolved, "resolved")), resolved);
+}
+
+// The filing levers by insured region: with no filing of any kind for Sichuan's insured, Sichuan's
+// cross-province inpatient direct-settlement rate falls, and every other province's is the same
+// to the bit (each person's draws are their own; the fund response is off by default).
+TEST(Simulation, FilingLeversByInsuredRegion) {
+  Fixture f(10000, 6);
+  const sim::Results base = run_with_threads(f, 2);
+  f.scenario = io::parse_scenario(
+      "params:\n  levers.trip_filing.by_region: {\"510000\": 0}\n"
+      "  levers.long_term_filing.by_region: {\"510000\": 0}\n"
+      "  levers.retroactive_filing.by_region: {\"510000\": 0}\n",
+      "override", f.scenario);
+  const sim::Results none = run_with_threads(f, 2);
+  // Cross-province inpatient stays and those settled directly, by insured province, over the run.
+  sim::ExportOptions o;
+  o.level = sim::ExportLevel::province;
+  o.period = sim::ExportPeriod::all;
+  o.measures = {"cross_inpatient_stays", "cross_inpatient_direct"};
+  const sim::ExportTable b = sim::export_table(base, o), n = sim::export_table(none, o);
+  ASSERT_EQ(b.rows.size(), n.rows.size());
+  ASSERT_EQ(b.rows.size(), 2 * b.codes.size());
+  int sichuan = 0;
+  for (std::size_t k = 0; k < b.rows.size(); k += 2) {
+    const std::string& code = b.codes[b.rows[k].unit];
+    EXPECT_EQ(b.rows[k].value.i, n.rows[k].value.i) << code;  // the same stays
+    if (code == "510000") {
+      ++sichuan;
+      EXPECT_GT(b.rows[k + 1].value.i, 0);
+      // Most of Sichuan's direct settlement needs a filing: fewer than 4 in 5 remain.
+      EXPECT_LT(5 * n.rows[k + 1].value.i, 4 * b.rows[k + 1].value.i);
+    } else {
+      EXPECT_EQ(b.rows[k + 1].value.i, n.rows[k + 1].value.i) << code;
+    }
+  }
+  EXPECT_EQ(sichuan, 1);
+  // A pool's own series wins over its province's: Chengdu's insured keep the national levers.
+  f.scenario = io::parse_scenario("params:\n  levers.trip_filing.by_region: {\"510100\": {2017: 0.02, 2025: 0.62}}\n", "pool",
+                                  f.scenario);
+  const auto& by = f.scenario.params.by_region.at("levers.trip_filing");
+  EXPECT_EQ(sim::regional_series(f.scenario.params, "levers.trip_filing", f.scenario.params.trip_filing, 510100, 510000).at(2025 * 12), 0.62);
+  EXPECT_EQ(sim::regional_series(f.scenario.params, "levers.trip_filing", f.scenario.params.trip_filing, 510700, 510000).at(2025 * 12), 0.0);
+  EXPECT_EQ(sim::regional_series(f.scenario.params, "levers.trip_filing", f.scenario.params.trip_filing, 440100, 440000).at(2025 * 12),
+            f.scenario.params.trip_filing.at(2025 * 12));
+  EXPECT_EQ(by.size(), 2u);
+  // A code the world does not hold is refused before any run.
+  f.scenario = io::parse_scenario("params:\n  levers.trip_filing.by_region: {\"519900\": 0.5}\n", "bad", f.scenario);
+  try {
+    (void)run_with_threads(f, 1);
+    ADD_FAILURE() << "a code outside the world was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "params.levers.trip_filing.by_region: '519900' is neither a province nor a pool of the world; "
+                           "expected the code of one");
+  }
 }
