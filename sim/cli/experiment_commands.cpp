@@ -351,6 +351,7 @@ void run_sweep(const SweepOptions& o) {
 
 struct SeekOptions {
   std::string scenario, lever, range, target, from, regions;
+  const CLI::Option* regions_opt = nullptr;
   double probability = 0.9;
   double tolerance = 0;
   Common c;
@@ -379,11 +380,15 @@ void run_seek(const SeekOptions& o) {
   std::vector<sim::NamedRegion> both = provinces;
   both.insert(both.end(), pools.begin(), pools.end());
   std::string region_codes;
+  if (o.regions_opt->count() > 0 && o.regions.find_first_not_of(" ,") == std::string::npos)
+    throw io::InputError({"--regions", 0, 0}, "regions", "empty; expected provinces or pools, e.g. 四川,成都 (or leave it out: national)");
   for (std::size_t at = 0; !o.regions.empty() && at <= o.regions.size();) {
     const auto comma = std::min(o.regions.find(',', at), o.regions.size());
-    const std::string name = o.regions.substr(at, comma - at);
+    std::string name = o.regions.substr(at, comma - at);
     at = comma + 1;
-    // A province before a pool of the same name (北京: the province 110000, not the pool 110100).
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    // A province before a pool of the same name (北京: the province 110000; its pool has the same code).
     auto found = sim::find_region(provinces, name);
     if (!found) {
       const auto pool = sim::find_region(pools, name);
@@ -394,7 +399,10 @@ void run_seek(const SeekOptions& o) {
                            sim::find_regions(pools, name).size() > 1 ? sim::region_not_found(pools, name, "pool", "")
                                                                      : sim::region_not_found(provinces, name, "province", "") +
                                                                            ", or a pool");
-    lever.regions.push_back(RegionCode::parse(both[*found].code)->value());
+    const std::uint32_t code = RegionCode::parse(both[*found].code)->value();
+    if (std::find(lever.regions.begin(), lever.regions.end(), code) != lever.regions.end())
+      throw io::InputError({"--regions", 0, 0}, "regions", "'" + name + "' (" + both[*found].code + ") given twice");
+    lever.regions.push_back(code);
     region_codes += (region_codes.empty() ? "" : " ") + both[*found].code;
   }
   const double tol = o.tolerance > 0 ? o.tolerance : (hi - lo) / 64;
@@ -438,8 +446,10 @@ void run_seek(const SeekOptions& o) {
                            io::csv_field(target.text()) + "," + num(o.probability) + ",";
   for (const auto& [v, k] : r.evaluations) {
     const sim::Wilson w = sim::wilson95(k, r.trials);
-    const bool answer = r.found && v == r.answer, low = v == r.low && !(r.found && r.low == r.answer);
-    const std::string role = answer ? "answer" : low ? "bracket_low" : (!r.found && v == r.high) ? "high_end_not_met" : "evaluated";
+    const std::string role = r.found && v == r.answer ? "answer"
+                             : !r.found && v == r.high ? "high_end_not_met"
+                             : v == r.low              ? "bracket_low"
+                                                       : "evaluated";
     csv << lead << num(v) << "," << k << "," << num(static_cast<double>(k) / r.trials) << "," << num(w.low) << "," << num(w.high)
         << "," << role << "\n";
   }
@@ -608,7 +618,7 @@ void register_experiments(CLI::App& app) {
                     "pool; OP >=, >, <= or <; PERIOD YYYY, YYYYQn or YYYY-MM; e.g. \"cross_dsr_inpatient[四川] >= 0.7 in 2025\"")
         ->required();
     cmd->add_option("--from", o->from, "the month the lever takes each value from, YYYY-MM (default: the run's start); its path before is kept");
-    cmd->add_option("--regions", o->regions,
+    o->regions_opt = cmd->add_option("--regions", o->regions,
                     "set the lever for these provinces or pools only (codes or names, comma-separated; the levers marked by "
                     "region in yidi params)");
     cmd->add_option("--probability", o->probability, "required probability of meeting the target (default 0.9)");

@@ -128,6 +128,8 @@ const std::vector<SummaryMeasure>& summary_measures() {
   static const std::vector<SummaryMeasure> m{
       {"cross_dsr_inpatient", "offsite/dsr_inpatient_national", -1, true, false, false},
       {"cross_dsr_inpatient", "offsite/dsr_inpatient", -1, false, true, false},
+      {"cross_fund", "offsite/fund", -1, true, true, true},
+      {"cross_individual", "offsite/individual", -1, true, true, true},
       {"fund_balance_employee", "funds/balance", 0, true, true, true},
       {"fund_balance_resident", "funds/balance", 1, true, true, true},
       {"months_payable_employee", "funds/months_payable", 0, false, true, false},

@@ -106,6 +106,11 @@ const std::vector<YearlyDataset>& yearly_datasets() {
        "settled in the year's simulated months (NaN when none)"},
       {"offsite/dsr_inpatient", {D::province}, false, "ratio",
        "the same by insured province (NaN when the province had no off-site stay that year)"},
+      {"offsite/fund", {D::province}, true, "fen",
+       "what the funds pay for the year's cross-province visits of the insured province's insured (fund_pay_sumamt, "
+       "both paths; manual: the entitlement)"},
+      {"offsite/individual", {D::province}, true, "fen",
+       "the individuals' burden of those visits (psn_part_amt = medfee − fund)"},
       {"funds/balance", {D::province, D::scheme}, true, "fen",
        "pooling fund balance at the end of the year's last simulated month"},
       {"funds/months_payable", {D::province, D::scheme}, false, "months",
@@ -179,6 +184,8 @@ void append_yearly(const Results& r, const Years& years, std::map<std::string, S
   const std::size_t P = dim_size(Dim::province), S = dim_size(Dim::scheme), G = dim_size(Dim::group),
                     V = dim_size(Dim::visit_type), A = dim_size(Dim::path);
   const auto& visits = r.data("offsite/visits").i;  // month × province × group × visit_type × path
+  const auto& fund = r.data("offsite/fund").i;       // likewise, fen
+  const auto& individual = r.data("offsite/individual").i;
   const auto& balance = r.data("funds/balance").i;
   const auto& payable = r.data("funds/months_payable").f;
   const auto& floor = r.data("funds/below_floor").i;
@@ -205,6 +212,17 @@ void append_yearly(const Results& r, const Years& years, std::map<std::string, S
       nat_all += all;
     }
     out["offsite/dsr_inpatient_national"].f.push_back(ratio(nat_direct, nat_all));
+    const std::size_t cell = G * V * A;  // a province's elements in a month
+    for (std::size_t p = 0; p < P; ++p) {
+      std::int64_t f = 0, ind = 0;
+      for (std::size_t m : rows)
+        for (std::size_t e = 0; e < cell; ++e) {
+          f = checked_add(f, fund[(m * P + p) * cell + e]);
+          ind = checked_add(ind, individual[(m * P + p) * cell + e]);
+        }
+      out["offsite/fund"].i.push_back(f);
+      out["offsite/individual"].i.push_back(ind);
+    }
     for (std::size_t ps = 0; ps < P * S; ++ps) {
       out["funds/balance"].i.push_back(balance[last * P * S + ps]);
       out["funds/months_payable"].f.push_back(payable[last * P * S + ps]);
@@ -614,10 +632,18 @@ bool Target::meets(double v) const {
 Target parse_target(const std::string& text, const std::vector<NamedRegion>& provinces, const std::vector<NamedRegion>& pools) {
   const std::string form = "expected \"MEASURE[REGION] OP VALUE in PERIOD\" (OP >=, >, <= or <; PERIOD YYYY, YYYYQn or "
                            "YYYY-MM; e.g. \"cross_dsr_inpatient[四川] >= 0.7 in 2025\")";
-  std::istringstream in(text);
+  // MEASURE[REGION] may hold spaces inside the brackets (Inner Mongolia, Hainan (Qinghai)).
   std::string measure, op, value, word, when, rest;
-  if (!(in >> measure >> op >> value >> word >> when) || (in >> rest))
-    throw target_error(form + ", got '" + text + "'");
+  std::string tail = text;
+  if (const auto open = text.find('['); open != std::string::npos && text.find(']', open) != std::string::npos &&
+                                        text.find_first_of(" \t") > open) {
+    const auto close = text.find(']', open);
+    measure = text.substr(text.find_first_not_of(" \t"), close + 1 - text.find_first_not_of(" \t"));
+    tail = text.substr(close + 1);
+  }
+  std::istringstream in(tail);
+  if (measure.empty() && !(in >> measure)) throw target_error(form + ", got '" + text + "'");
+  if (!(in >> op >> value >> word >> when) || (in >> rest)) throw target_error(form + ", got '" + text + "'");
   Target t;
   // The measure and its region.
   std::string region;
@@ -648,10 +674,13 @@ Target parse_target(const std::string& text, const std::vector<NamedRegion>& pro
         if (p.code == l) r = p;
       named.push_back(r);
     }
-    if (const auto at = find_region(named, region)) {
+    const auto pool_at = find_region(pools, region);
+    // A province, unless the measure is given by pool only and the name is also a pool's (北京, 110000).
+    const bool pool_only = !m->province && m->region && pool_at;
+    if (const auto at = find_region(named, region); at && !pool_only) {
       t.level = ExportLevel::province;
       t.code = named[*at].code;
-    } else if (const auto pool = find_region(pools, region)) {
+    } else if (const auto pool = pool_at) {
       t.level = ExportLevel::region;
       t.code = pools[*pool].code;
     } else {
@@ -755,7 +784,7 @@ SeekResult seek(const Scenario& s, const ParamOverride& lever, double lo, double
   if (!(tolerance > 0)) throw ExperimentError("--tolerance", "tolerance", "expected a positive number");
   if (target.first_month < s.start_month || target.last_month >= s.start_month + s.months)
     throw ExperimentError("--target", "target",
-                          "the period " + target.period_label() + " is outside the scenario's simulated period, " +
+                          "the period " + target.period_label() + " is not within the scenario's simulated period, " +
                               Date::month_label(s.start_month) + " to " + Date::month_label(s.start_month + s.months - 1) +
                               "; expected a period within it (or a longer run: --months)");
   Scenario base = s;
@@ -797,7 +826,7 @@ SeekResult seek(const Scenario& s, const ParamOverride& lever, double lo, double
     out.interval = wilson95(k_lo, n);
     return out;
   }
-  int k_hi = successes(hi);
+  int k_hi = hi == lo ? k_lo : successes(hi);  // one value: evaluated once
   if (!meets(k_hi)) {
     out.low = lo;
     out.high = hi;

@@ -12,6 +12,12 @@
 #include "sim/model/names.hpp"
 
 namespace yidi::sim {
+std::int64_t checked_add(std::int64_t a, std::int64_t b) {
+  std::int64_t out = 0;
+  if (__builtin_add_overflow(a, b, &out)) throw std::overflow_error("a sum of fen does not fit in 64 bits");
+  return out;
+}
+
 namespace {
 
 /// Where a measure's numbers come from at one level: a dataset, summed over the dimensions not
@@ -194,11 +200,6 @@ const std::vector<Def>& defs() {
   return d;
 }
 
-std::int64_t checked_add(std::int64_t a, std::int64_t b) {
-  std::int64_t out = 0;
-  if (__builtin_add_overflow(a, b, &out)) throw std::overflow_error("export: a sum does not fit in 64 bits");
-  return out;
-}
 
 /// One dataset of the results, read by coordinates.
 class View {

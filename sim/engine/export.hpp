@@ -60,6 +60,9 @@ struct ExportOptions {
   std::vector<std::size_t> units;     // indices into the level's units; empty: all
 };
 
+/// a + b; std::overflow_error if it does not fit in 64 bits (sums of fen and of counts).
+std::int64_t checked_add(std::int64_t a, std::int64_t b);
+
 /// The units of a level in these results (codes, names, English names).
 void export_units(const Results& r, ExportLevel level, std::vector<std::string>& codes, std::vector<std::string>& names,
                   std::vector<std::string>& names_en);

@@ -78,14 +78,14 @@ Scenario with_param(const Scenario& s, const ParamOverride& o, const std::string
   Scenario out = with_param(s, o.name, o.value, source);  // the name and range checks; national, from the start
   if (o.from_month < 0 && o.regions.empty()) return out;
   const ParamDef* def = find_param(o.name);
-  if (def->kind != ParamDef::Kind::series)
-    throw ExperimentError(source, o.name, "is a number, not a dated parameter; a start month (--from) applies to dated ones");
   if (!o.regions.empty() && def->regional == ParamDef::Regional::none) {
     std::string regional;
     for (const auto& d : param_defs())
       if (d.regional != ParamDef::Regional::none) regional += (regional.empty() ? "" : ", ") + d.name;
     throw ExperimentError(source, o.name, "does not act by region; expected one of the levers that do: " + regional);
   }
+  if (def->kind != ParamDef::Kind::series)
+    throw ExperimentError(source, o.name, "is a number, not a dated parameter; a start month (--from) applies to dated ones");
   const int from = std::max(o.from_month, s.start_month);
   const Series& national = s.params.*(def->series);
   if (o.regions.empty()) {
@@ -95,7 +95,14 @@ Scenario with_param(const Scenario& s, const ParamOverride& o, const std::string
     return out;
   }
   out = s;
-  for (const std::uint32_t code : o.regions) {
+  // A province covers all of it: its pools with series of their own are set too (each from its own).
+  std::vector<std::uint32_t> codes = o.regions;
+  if (const auto by = s.params.by_region.find(o.name); by != s.params.by_region.end())
+    for (const std::uint32_t code : o.regions)
+      if (RegionCode::of(code).is_province())
+        for (const auto& [pool, series] : by->second)
+          if (pool != code && RegionCode::of(pool).province().value() == code) codes.push_back(pool);
+  for (const std::uint32_t code : codes) {
     const std::uint32_t province = RegionCode::of(code).province().value();
     out.params.by_region[o.name][code] = from_month_on(regional_series(s.params, o.name, national, code, province), from, o.value);
   }

@@ -53,7 +53,8 @@ struct ParamOverride {
 /// A scenario with the override applied: with_param above for the national series from the start;
 /// from a later month, the series keeps its path to the month before and holds the value from
 /// `from_month` on; for regions, each region's series (its own, its province's or the national
-/// one) is so changed and set as that region's. ExperimentError when the parameter is not dated
+/// one) is so changed and set as that region's, a province's pools with series of their own with
+/// it. The national series does not reach regions with series of their own. ExperimentError when the parameter is not dated
 /// (a month given) or not regional (regions given).
 Scenario with_param(const Scenario& s, const ParamOverride& o, const std::string& source);
 

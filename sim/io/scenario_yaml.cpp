@@ -269,6 +269,7 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
     } else if (key == "params") {
       if (!v.IsMap())
         throw InputError(at(file, v), key, "expected a mapping of parameter names to values, got " + shown(v));
+      std::map<std::string, std::set<std::uint32_t>> regional_seen;
       for (const auto& p : v) {
         const std::string name = p.first.Scalar();
         // NAME.by_region (or .by_province): series by province or pool code of a regional lever.
@@ -280,13 +281,14 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
             throw InputError(at(file, p.second), "params." + name,
                              "expected a mapping {\"440000\": series, \"510100\": series, ...}, got " + shown(p.second));
           auto& target = s.params.by_region[lever->name];
+          auto& here = regional_seen[lever->name];  // codes set in this file (a parent's may be replaced)
           for (const auto& entry : p.second) {
             const auto code = RegionCode::parse(entry.first.Scalar());
             if (!code)
               throw InputError(at(file, entry.first), "params." + name,
                                "expected a province or pool code such as \"440000\" or \"510100\", got '" +
                                    entry.first.Scalar() + "'");
-            if (target.count(code->value()))
+            if (!here.insert(code->value()).second)
               throw InputError(at(file, entry.first), "params." + name,
                                "region " + code->str() + " given twice (as .by_region and .by_province?)");
             target[code->value()] = series(entry.second, file, "params." + name + "." + code->str(), lever->min, lever->max);

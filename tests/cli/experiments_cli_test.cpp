@@ -155,7 +155,7 @@ TEST_F(ExperimentsCli, SeekReportsKnownAnswers) {
   const Outcome late = yidi(base + "--target 'dsr_inpatient_national >= 0 by 2031-01'");
   EXPECT_EQ(late.code, 1);
   EXPECT_EQ(late.err,
-            "yidi: --target: field 'target': the period 2031-01 is outside the scenario's simulated period, 2022-01 to "
+            "yidi: --target: field 'target': the period 2031-01 is not within the scenario's simulated period, 2022-01 to "
             "2022-02; expected a period within it (or a longer run: --months)\n");
   // Issue 18: an unknown lever is the lever's error (it was reported as a --range one), with the
   // closest names.
@@ -197,7 +197,7 @@ TEST_F(ExperimentsCli, SeekOnAnyMeasureWithARegionalLeverFromAMonth) {
   const Outcome never = yidi(base + "--lever levers.networked_inpatient --target 'cross_fund[广东] < 0 in 2022'");
   EXPECT_EQ(never.code, 1);
   EXPECT_EQ(never.err,
-            "yidi: --target: field 'target': the period 2022 is outside the scenario's simulated period, 2022-01 to "
+            "yidi: --target: field 'target': the period 2022 is not within the scenario's simulated period, 2022-01 to "
             "2022-03; expected a period within it (or a longer run: --months)\n");
   const Outcome none = yidi(base + "--lever levers.networked_inpatient --target 'cross_fund[广东] < 0 in 2022Q1'");
   ASSERT_EQ(none.code, 0) << none.err;
@@ -227,13 +227,32 @@ TEST_F(ExperimentsCli, SeekOnAnyMeasureWithARegionalLeverFromAMonth) {
        "(add [REGION])\n"},
       {"--lever levers.trip_filing --target 'cross_dsr_inpatient ≥ 0.7 in 2022-03'",
        "yidi: --target: field 'target': unknown comparison '≥'; expected >=, >, <= or <\n"},
+      {"--lever care.trip_emergency_share --regions 四川 --target 'cross_visits >= 0 in 2022-03'",
+       "yidi: --regions: field 'care.trip_emergency_share': does not act by region; expected one of"},
+      {"--lever levers.trip_filing --regions '' --target 'cross_visits >= 0 in 2022-03'",
+       "yidi: --regions: field 'regions': empty; expected provinces or pools, e.g. 四川,成都 (or leave it out: national)\n"},
+      {"--lever levers.trip_filing --regions 四川,510000 --target 'cross_visits >= 0 in 2022-03'",
+       "yidi: --regions: field 'regions': '510000' (510000) given twice\n"},
   };
   for (const auto& [args, message] : bad) {
     const Outcome b = yidi((args.find("mobility.trip_days") != std::string::npos ? range_1_9 : base) + args + " -o t.csv");
     EXPECT_EQ(b.code, 1) << args;
     EXPECT_EQ(b.err.substr(0, std::min(b.err.size(), message.size())), message) << args;
   }
-  EXPECT_EQ(files(), std::set<std::string>{"s.csv"});
+  // Names with spaces, names around commas, and a pool-only measure of a municipality (its pool
+  // shares the province's code): LO = HI is evaluated once, and not met is the high end's role.
+  const Outcome named = yidi("seek baseline --range 0.6:0.6 -n 1 --scale 1:40000 --months 3 --lever levers.trip_filing "
+                             "--regions '四川, Inner Mongolia' --target 'cross_dsr_inpatient_se[北京] < 0 in 2022Q1' -o one.csv");
+  ASSERT_EQ(named.code, 0) << named.err;
+  EXPECT_NE(named.out.find("regions: 510000 150000\ntarget: cross_dsr_inpatient_se[110000] < 0 in 2022Q1\n"), std::string::npos)
+      << named.out;
+  EXPECT_NE(named.out.find("evaluations: 0.6=0/1\n"), std::string::npos) << named.out;
+  const auto one = lines(slurp(work() / "one.csv"));
+  ASSERT_EQ(one.size(), 2u);
+  EXPECT_TRUE(one[1].ends_with(",0.6,0,0,0,0.7934506856,high_end_not_met")) << one[1];
+  const Outcome spaced = yidi(base + "--lever levers.trip_filing --target 'cross_dsr_inpatient[Inner Mongolia] >= 0 in 2022-03'");
+  EXPECT_NE(spaced.out.find("target: cross_dsr_inpatient[150000] >= 0 in 2022-03\n"), std::string::npos) << spaced.err;
+  EXPECT_EQ(files(), (std::set<std::string>{"one.csv", "s.csv"}));
 }
 
 // Issue 17: one spreadsheet-clean table (a UTF-8 byte-order mark, a header, one row per insured

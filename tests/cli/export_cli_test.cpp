@@ -358,8 +358,9 @@ TEST_F(ExportCli, BadInputsAreNamedWithSuggestions) {
                        "province,year"),
             std::string::npos)
       << r.err;
-  r = yidi("export '" + (runs() / "r.h5").string() + "' --measures cross_fund");
-  EXPECT_NE(r.err.find("'cross_fund' is not kept per replicate in a summary; by province it keeps: cross_dsr_inpatient, "),
+  r = yidi("export '" + (runs() / "r.h5").string() + "' --measures cross_medfee");
+  EXPECT_NE(r.err.find("'cross_medfee' is not kept per replicate in a summary; by province it keeps: cross_dsr_inpatient, "
+                       "cross_fund, cross_individual, "),
             std::string::npos)
       << r.err;
   r = yidi("export '" + run() + "' --probability 'cross_dsr_inpatient >= 0.7'");
@@ -378,7 +379,7 @@ TEST_F(ExportCli, BadInputsAreNamedWithSuggestions) {
 // A summary of replicates exports each replicate's yearly values (issue 18): replicate 0 is the run
 // of the same seed, value for value, and replicate 1 names its own seed.
 TEST_F(ExportCli, ASummarysReplicatesAreTheRunsOfTheirSeeds) {
-  const std::string measures = " --measures cross_dsr_inpatient,fund_balance_resident,months_payable_employee,"
+  const std::string measures = " --measures cross_dsr_inpatient,cross_fund,cross_individual,fund_balance_resident,months_payable_employee,"
                                "prepayment_peak_outstanding,prepayment_red_months,prepayment_topup_requested";
   const auto s = yidi("export '" + (runs() / "r.h5").string() + "'" + measures);
   const auto one = yidi("export '" + (runs() / "a2.h5").string() + "'" + measures);

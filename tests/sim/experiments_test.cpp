@@ -386,6 +386,16 @@ TEST(Experiments, ALeverFromAMonthAndForRegions) {
   EXPECT_EQ(at(510700, from), 0.9);  // Mianyang: its province's
   EXPECT_DOUBLE_EQ(at(510700, from - 1), s.params.trip_filing.at(from - 1));
   EXPECT_DOUBLE_EQ(at(440100, from), s.params.trip_filing.at(from));
+  // A province covers its pools with series of their own (each from its own path before the month).
+  sim::Scenario own = s;
+  own.params.by_region["levers.trip_filing"][510700] = sim::Series::flat(0.1);
+  own.params.by_region["levers.trip_filing"][440100] = sim::Series::flat(0.2);
+  const sim::Scenario both = sim::with_param(own, sim::ParamOverride{"levers.trip_filing", 0.9, from, {510000}}, "t");
+  const auto& by = both.params.by_region.at("levers.trip_filing");
+  EXPECT_EQ(by.at(510700).at(from), 0.9);
+  EXPECT_EQ(by.at(510700).at(from - 1), 0.1);
+  EXPECT_EQ(by.at(440100).at(from), 0.2);  // another province's pool: untouched
+  EXPECT_EQ(by.size(), 3u);
   // A run with the regional lever from a month: the months before it are the base run's, to the bit.
   const sim::Scenario short_run = tiny("baseline", 3);
   const sim::Results b = run(short_run);

@@ -438,6 +438,13 @@ TEST(Simulation, NetworkedCoverageByProvince) {
   const std::string resolved = io::resolved_yaml(f.scenario);
   EXPECT_NE(resolved.find("levers.networked_inpatient.by_region: {\"110000\": {"), std::string::npos);
   EXPECT_EQ(io::resolved_yaml(io::parse_scenario(resolved, "resolved")), resolved);
+  // A scenario on top replaces a region's series; one file giving it twice is refused.
+  const sim::Scenario over = io::parse_scenario("params:\n  levers.networked_inpatient.by_region: {\"110000\": 0.5}\n", "child", f.scenario);
+  EXPECT_EQ(over.params.by_region.at("levers.networked_inpatient").at(110000).at(2024 * 12), 0.5);
+  EXPECT_THROW((void)io::parse_scenario("params:\n  levers.networked_inpatient.by_region: {\"110000\": 0.5}\n"
+                                        "  levers.networked_inpatient.by_province: {\"110000\": 0.6}\n",
+                                        "twice", f.scenario),
+               io::InputError);
 }
 
 // The filing levers by insured region: with no filing of any kind for Sichuan's insured, Sichuan's
