@@ -53,7 +53,7 @@ void run_report(const ReportOptions& o) {
 void register_report(CLI::App& app) {
   auto o = std::make_shared<ReportOptions>();
   auto* cmd = app.add_subcommand("report", "one self-contained HTML report with the notebooks' charts (docs/report.md)");
-  cmd->add_option("files", o->inputs, "run files of `yidi run` and replicates summaries of `yidi replicates`")
+  cmd->add_option("files", o->inputs, "run files of `yidi run`, replicates summaries of `yidi replicates` and compare files of `yidi compare`")
       ->required();
   cmd->add_option("-o,--output", o->output, "the HTML file to write")->required();
   cmd->add_option("--title", o->title, "the report's title (default: yidi report)");

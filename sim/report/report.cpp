@@ -27,7 +27,8 @@ namespace yidi::report {
 namespace {
 namespace fs = std::filesystem;
 
-const char* const kExpected = "expected a run file (`yidi run`) or a replicates summary (`yidi replicates`)";
+const char* const kExpected =
+    "expected a run file (`yidi run`), a replicates summary (`yidi replicates`) or a compare file (`yidi compare`)";
 const char* const kNational = "offsite/dsr_inpatient_national";
 constexpr double kTarget = 0.70;       // the 70% target [seed 000]
 constexpr double kMonthsFloor = 6;     // months payable floor [seed 003]
@@ -40,6 +41,12 @@ const std::vector<std::string>& run_datasets() {
       "prepayment/warning", "prepayment/topup_requested", "prepayment/topups_paid", "funds/balance",
       "funds/months_payable", "funds/below_floor"};
   return names;
+}
+
+/// The first scenario a compare file names (scenario_name "a,b,…").
+std::string first_name(const io::Provenance& p) {
+  const auto it = p.text.find("scenario_name");
+  return it == p.text.end() ? "" : it->second.substr(0, it->second.find(','));
 }
 
 std::string shape_text(const std::vector<std::size_t>& shape) {
@@ -361,7 +368,10 @@ std::string provenance_table(const std::vector<Input>& in, const std::vector<std
   t += "</tr>\n<tr><th>kind</th>";
   for (std::size_t k = 0; k < in.size(); ++k)
     t += cell("p-kind-" + std::to_string(k),
-              in[k].kind == Input::Kind::run ? "run (yidi run)" : "replicates summary (yidi replicates)", false);
+              in[k].kind == Input::Kind::run          ? "run (yidi run)"
+              : in[k].kind == Input::Kind::replicates ? "replicates summary (yidi replicates)"
+                                                      : "comparison (yidi compare)",
+              false);
   t += "</tr>\n";
   for (const auto& a : order) {
     bool any = false;
@@ -536,11 +546,12 @@ Input load_input(const std::string& path) {
       in.kind = Input::Kind::run;
     } else if (io::has_dataset_hdf5(path, std::string("quantiles/") + kNational)) {
       in.kind = Input::Kind::replicates;
+    } else if (io::has_dataset_hdf5(path, "scenarios/" + first_name(in.attributes) + "/replicates/seed")) {
+      in.kind = Input::Kind::comparison;
     } else {
       throw io::InputError({path, 0, 0}, "",
                            std::string("a yidi file but neither a run (no dataset '") + kNational +
-                               "') nor a replicates summary (no 'quantiles/" + kNational +
-                               "'); compare files are not reported: give the runs or replicates summaries of their scenarios");
+                               "'), a replicates summary (no 'quantiles/" + kNational + "') nor a compare file; " + kExpected);
     }
     if (!io::has_dataset_hdf5(path, "months"))
       throw io::InputError({path, 0, 0}, "months", "missing; expected the month of each row (outputs/SCHEMA.md)");
@@ -561,6 +572,38 @@ Input load_input(const std::string& path) {
     if (in.kind == Input::Kind::run) {
       for (const auto& name : run_datasets()) in.data[name] = read_checked(path, name, name, in.months.size(), {});
       in.results = std::make_shared<const sim::Results>(io::read_results_hdf5(path));
+    } else if (in.kind == Input::Kind::comparison) {
+      if (!io::has_dataset_hdf5(path, "years"))
+        throw io::InputError({path, 0, 0}, "years", "missing; expected the calendar years of the replicates' yearly values");
+      in.years = io::read_dataset_hdf5(path, "years").i;
+      const std::size_t Y = in.years.size(), P = in.provinces.size();
+      std::string names = in.attributes.text.count("scenario_name") ? in.attributes.text.at("scenario_name") : "";
+      for (std::size_t at = 0; at <= names.size();) {
+        const auto comma = std::min(names.find(',', at), names.size());
+        Input::Compared c;
+        c.name = names.substr(at, comma - at);
+        at = comma + 1;
+        const std::string g = "scenarios/" + c.name + "/replicates/";
+        for (const char* d : {"seed", "offsite/dsr_inpatient_national", "offsite/fund", "offsite/individual"})
+          if (!io::has_dataset_hdf5(path, g + d))
+            throw io::InputError({path, 0, 0}, g + d,
+                                 std::string("missing; expected the replicates' yearly values of yidi ") + kVersion +
+                                     " (an older compare file: run yidi compare again)");
+        c.replicates = io::read_dataset_hdf5(path, g + "seed").i.size();
+        const auto rate = io::read_dataset_hdf5(path, g + "offsite/dsr_inpatient_national");
+        const auto fund = io::read_dataset_hdf5(path, g + "offsite/fund");
+        const auto individual = io::read_dataset_hdf5(path, g + "offsite/individual");
+        if (rate.f.size() != c.replicates * Y || fund.i.size() != c.replicates * Y * P || individual.i.size() != fund.i.size())
+          throw io::InputError({path, 0, 0}, g + "offsite/fund",
+                               "shape " + shape_text(fund.shape) + ", expected " + std::to_string(c.replicates) + "×" +
+                                   std::to_string(Y) + "×" + std::to_string(P));
+        c.rate = rate.f;
+        c.fund = fund.i;
+        c.individual = individual.i;
+        in.compared.push_back(std::move(c));
+      }
+      if (in.compared.size() < 2)
+        throw io::InputError({path, 0, 0}, "scenario_name", "names fewer than 2 scenarios; expected a compare file's");
     } else {
       const std::string q = std::string("quantiles/") + kNational;
       in.data[q] = read_checked(path, q, kNational, in.months.size(), {3});
@@ -584,8 +627,9 @@ void check_inputs(const std::vector<Input>& in) {
   if (in.empty()) throw std::invalid_argument("report: no input");
   if (run_count(in) == 0)
     throw io::InputError({in.front().path, 0, 0}, "",
-                         "a replicates summary alone: expected at least one run file (`yidi run`) beside it; the "
-                         "summary adds P5–P95 bands to the runs' rate chart");
+                         std::string(in.front().kind == Input::Kind::comparison ? "a compare file" : "a replicates summary") +
+                             " alone: expected at least one run file (`yidi run`) beside it; a summary adds P5–P95 "
+                             "bands to the runs' rate chart, a compare file its differences to the answers");
   const Input& first = in.front();
   const auto span = [](const Input& i) {
     return month_label(i.months.front()) + " to " + month_label(i.months.back()) + " (" + std::to_string(i.months.size()) +
@@ -775,6 +819,88 @@ std::string answers(const std::vector<Input>& in, const std::vector<std::string>
   return h;
 }
 
+/// mean, its 95% interval (mean ± 1.96 standard errors) and the replicates' P5–P95, as text.
+struct Spread {
+  double mean = 0, low = 0, high = 0, p5 = 0, p95 = 0;
+};
+Spread spread_of(const std::vector<double>& xs) {
+  Spread s;
+  const double n = static_cast<double>(xs.size());
+  if (xs.empty()) return s;
+  for (double x : xs) s.mean += x / n;
+  double ss = 0;
+  for (double x : xs) ss += (x - s.mean) * (x - s.mean);
+  const double se = xs.size() > 1 ? std::sqrt(ss / (n - 1) / n) : std::nan("");
+  s.low = s.mean - 1.959963984540054 * se;
+  s.high = s.mean + 1.959963984540054 * se;
+  s.p5 = sim::exact_quantile(xs, 0.05);
+  s.p95 = sim::exact_quantile(xs, 0.95);
+  return s;
+}
+
+/// A compare file's answers for `year`: per scenario, P(national rate ≥ 70%) with its Wilson
+/// interval; and each scenario's differences from the first, replicate by replicate (the same
+/// seed: common random numbers), in the funds' cross-province payments, the individuals' burden
+/// and the national rate, with the mean's 95% interval and the replicates' P5–P95.
+std::string comparison_answers(const Input& c, std::size_t k, int year) {
+  const std::string y = std::to_string(year), K = std::to_string(k);
+  const auto at = std::find(c.years.begin(), c.years.end(), year);
+  if (at == c.years.end()) return "";
+  const std::size_t Y = c.years.size(), yi_ = static_cast<std::size_t>(at - c.years.begin()), P = c.provinces.size();
+  auto yearly_sum = [&](const std::vector<std::int64_t>& v, std::size_t r) {
+    std::int64_t t = 0;
+    for (std::size_t p = 0; p < P; ++p) t = sim::checked_add(t, v[(r * Y + yi_) * P + p]);
+    return static_cast<double>(t) / 100;  // yuan
+  };
+  const auto pct = [](double v) { return format_value(v, Format::percent, 1); };
+  const auto pp = [](double v) { return (v >= 0 ? "+" : "") + format_value(v * 100, Format::number, 2) + " pp"; };
+  const auto signed_yi = [](double v) { return (v >= 0 ? "+" : "") + yi(v); };
+  std::string h = "<h3>Researcher: " + escape(fs::path(c.path).filename().string()) + " (yidi compare) — differences from " +
+                  escape(c.compared[0].name) + " in " + y +
+                  "</h3>\n<table class=\"answers\" id=\"answer-compare-" + K + "\"><tr><th>scenario</th><th>replicates</th>"
+                  "<th>P(national rate ≥ 70%)</th><th>national rate, mean</th><th>funds pay (亿元), mean</th>"
+                  "<th>against " + escape(c.compared[0].name) + ": funds pay (亿元)</th><th>individuals' burden (亿元)</th>"
+                  "<th>national rate</th></tr>\n";
+  const auto& base = c.compared[0];
+  for (std::size_t s = 0; s < c.compared.size(); ++s) {
+    const auto& sc = c.compared[s];
+    const std::size_t n = std::min(sc.replicates, base.replicates);
+    int met = 0;
+    std::vector<double> rate, fund, d_fund, d_ind, d_rate;
+    for (std::size_t r = 0; r < sc.replicates; ++r) {
+      const double x = sc.rate[r * Y + yi_];
+      met += x >= kTarget ? 1 : 0;  // NaN: not met
+      if (std::isfinite(x)) rate.push_back(x);
+      fund.push_back(yearly_sum(sc.fund, r));
+    }
+    for (std::size_t r = 0; r < n && s > 0; ++r) {
+      d_fund.push_back(yearly_sum(sc.fund, r) - yearly_sum(base.fund, r));
+      d_ind.push_back(yearly_sum(sc.individual, r) - yearly_sum(base.individual, r));
+      const double a = sc.rate[r * Y + yi_], b = base.rate[r * Y + yi_];
+      if (std::isfinite(a) && std::isfinite(b)) d_rate.push_back(a - b);
+    }
+    const sim::Wilson w = sim::wilson95(met, static_cast<int>(sc.replicates));
+    const std::string id = "c-" + K + "-" + std::to_string(s);
+    auto diff = [&](const std::vector<double>& v, const std::function<std::string(double)>& f) {
+      if (s == 0 || v.empty()) return std::string("—");
+      const Spread sp = spread_of(v);
+      return f(sp.mean) + " (95% CI " + f(sp.low) + " to " + f(sp.high) + "; P5–P95 " + f(sp.p5) + " to " + f(sp.p95) + ")";
+    };
+    h += "<tr><td>" + escape(sc.name) + "</td>" + cell(id + "-n", std::to_string(sc.replicates)) +
+         cell(id + "-p70", std::to_string(met) + "/" + std::to_string(sc.replicates) + " = " +
+                               format_value(met / static_cast<double>(sc.replicates), Format::percent, 0) + " (Wilson 95% " +
+                               format_value(w.low, Format::percent, 0) + "–" + format_value(w.high, Format::percent, 0) + ")") +
+         cell(id + "-rate", rate.empty() ? "—" : pct(spread_of(rate).mean)) + cell(id + "-fund", yi(spread_of(fund).mean)) +
+         cell(id + "-d-fund", diff(d_fund, signed_yi), false) + cell(id + "-d-individual", diff(d_ind, signed_yi), false) +
+         cell(id + "-d-rate", diff(d_rate, pp), false) + "</tr>\n";
+  }
+  h += "</table>\n<p class=\"note\">Replicate r of every scenario ran on the same seed, so each difference is taken "
+       "replicate by replicate; the 95% CI is the mean difference's (± 1.96 standard errors), P5–P95 the replicates' "
+       "spread, sampling noise at the file's scale included. Per province: <code>yidi export " +
+       escape(c.path) + " --by province,year</code>.</p>\n";
+  return h;
+}
+
 std::string province_table(const Input& run, const std::string& who, int year) {
   std::vector<std::string> measures;
   for (const auto& [m, label] : table_measures()) measures.push_back(m);
@@ -846,8 +972,15 @@ std::string province_csv(const Input& run, int year) {
   return csv;
 }
 
-std::string render_html(const std::vector<Input>& in, const std::string& title, const std::string& command, int year) {
-  check_inputs(in);
+std::string render_html(const std::vector<Input>& all, const std::string& title, const std::string& command, int year) {
+  check_inputs(all);
+  // Runs and replicates summaries side by side; compare files in the answers (and the provenance).
+  std::vector<Input> in;
+  std::vector<std::size_t> comparisons;
+  for (std::size_t k = 0; k < all.size(); ++k)
+    if (all[k].kind == Input::Kind::comparison) comparisons.push_back(k);
+    else in.push_back(all[k]);
+  const auto all_names = display_names(all);
   const auto names = display_names(in);
   const Input& run = primary(in);
   const std::size_t primary_index = static_cast<std::size_t>(&run - in.data());
@@ -865,6 +998,7 @@ std::string render_html(const std::vector<Input>& in, const std::string& title, 
 
   const int y = answer_year(in, year);
   h += answers(in, names, y);
+  for (std::size_t k : comparisons) h += comparison_answers(all[k], k, y);
   h += "<h2>Numbers</h2>\n<p class=\"note\">Rates in percent of cross-province inpatient stays; amounts in billions of "
        "yuan; — where the file does not hold the figure.</p>\n" +
        numbers_table(in, names);
@@ -900,7 +1034,7 @@ std::string render_html(const std::vector<Input>& in, const std::string& title, 
     h += "<p class=\"note\">Give two or more run files to compare them side by side.</p>\n";
   }
   h += province_table(run, who, y);
-  h += "<h2 id=\"provenance\">Inputs and provenance</h2>\n" + provenance_table(in, names);
+  h += "<h2 id=\"provenance\">Inputs and provenance</h2>\n" + provenance_table(all, all_names);
   h += kSelfCheck;
   h += "</body>\n</html>\n";
   return h;

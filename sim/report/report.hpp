@@ -15,7 +15,7 @@ namespace yidi::report {
 
 /// One input file, with the datasets the report draws.
 struct Input {
-  enum class Kind { run, replicates };
+  enum class Kind { run, replicates, comparison };
   std::string path;                      // as named on the command line
   Kind kind = Kind::run;
   std::string name;                      // scenario_name, else the file's stem
@@ -29,15 +29,27 @@ struct Input {
   /// A replicates summary's national yearly rate per replicate (replicate × year) and its years.
   std::vector<double> replicate_rates;
   std::vector<std::int64_t> years;
+  /// A compare file (`yidi compare`): its scenarios, the first the baseline, and per scenario the
+  /// replicates' yearly values the answers use (replicates/NAME: replicate × year × province, or
+  /// replicate × year nationally); replicate r of every scenario ran on the same seed.
+  struct Compared {
+    std::string name;
+    std::size_t replicates = 0;
+    std::vector<double> rate;                      // offsite/dsr_inpatient_national
+    std::vector<std::int64_t> fund, individual;    // offsite/fund, offsite/individual (fen)
+  };
+  std::vector<Compared> compared;
 };
 
-/// Reads a run file (`yidi run`) or a replicates summary (`yidi replicates`). InputError naming the
+/// Reads a run file (`yidi run`), a replicates summary (`yidi replicates`) or a compare file (`yidi
+/// compare`: its scenarios' differences with intervals in the answers). InputError naming the
 /// file (and the dataset) for a missing file, a file that is not HDF5, not yidi's, or not of
 /// this version's schema.
 Input load_input(const std::string& path);
 
 /// The report puts its inputs side by side: every input must have the first one's months and
-/// provinces, and at least one must be a run file. InputError naming the file otherwise.
+/// provinces, and at least one must be a run file; a compare file must hold the yearly values
+/// the answers use. InputError naming the file otherwise.
 void check_inputs(const std::vector<Input>& inputs);
 
 /// The charts a report of these inputs holds (their ids), in order.

@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kExpected = "expected a run file (`yidi run`) or a replicates summary (`yidi replicates`)";
+const std::string kExpected =
+    "expected a run file (`yidi run`), a replicates summary (`yidi replicates`) or a compare file (`yidi compare`)";
 
 /// Runs made once for the suite: two scenarios on the same seed, a shorter run and a summary.
 class ReportCli : public CliTest {
@@ -34,7 +35,8 @@ protected:
     runs_ = yidi::testing::shared_runs("report",
                                        {"run baseline --months 3" + tiny + "-o a.h5", "run no-reduction --months 3" + tiny + "-o b.h5",
                                         "run baseline --months 2" + tiny + "-o short.h5",
-                                        "replicates baseline -n 2 --months 3" + tiny + "-o r.h5"},
+                                        "replicates baseline -n 2 --months 3" + tiny + "-o r.h5",
+                                        "compare baseline no-reduction -n 3 --months 3" + tiny + "-o c.h5"},
                                        failed);
     ASSERT_EQ(failed, "");
   }
@@ -186,8 +188,8 @@ TEST_F(ReportCli, BadInputsAreNamedAndNothingIsWritten) {
   fails("a.h5 short.h5",
         "short.h5: field 'months': covers 2022-01 to 2022-02 (2 months), but a.h5 covers 2022-01 to 2022-03 (3 months); "
         "the report puts its inputs side by side, so they must cover the same months");
-  fails("r.h5", "r.h5: a replicates summary alone: expected at least one run file (`yidi run`) beside it; the summary "
-                "adds P5–P95 bands to the runs' rate chart");
+  fails("r.h5", "r.h5: a replicates summary alone: expected at least one run file (`yidi run`) beside it; a summary "
+                "adds P5–P95 bands to the runs' rate chart, a compare file its differences to the answers");
   spit(work() / "report.html", "precious");
   const Outcome o = yidi("report a.h5 -o report.html");
   EXPECT_EQ(o.code, 1);
@@ -205,6 +207,57 @@ TEST_F(ReportCli, BadInputsAreNamedAndNothingIsWritten) {
   EXPECT_EQ(onto.err, "yidi: a.h5: is an input of this command (a.h5); choose another output\n");
   EXPECT_TRUE(slurp(work() / "a.h5") == a);
   EXPECT_EQ(yidi("report -o x.html").code, 1);  // no input: a usage error
+}
+
+// Issue 18: a compare file adds its scenarios' differences with intervals to the answers, replicate
+// by replicate on the same seeds: the numbers are those of `yidi export` of the file.
+TEST_F(ReportCli, ACompareFileGivesTheDifferencesWithIntervals) {
+  take("a.h5");
+  take("c.h5");
+  const Outcome o = yidi("report a.h5 c.h5 -o report.html");
+  ASSERT_EQ(o.code, 0) << o.err;
+  const std::string html = slurp(work() / "report.html");
+  EXPECT_EQ(count(html, "<svg "), 6u);  // no side-by-side charts: one run
+  EXPECT_NE(html.find("Researcher: c.h5 (yidi compare) — differences from baseline in 2022"), std::string::npos);
+  EXPECT_EQ(by_id(html, "p-kind-1"), "comparison (yidi compare)");
+  // Each replicate's national values of the year, by scenario, from export.
+  const Outcome e = yidi("export c.h5 --by national,year --measures cross_fund,cross_individual,cross_dsr_inpatient");
+  ASSERT_EQ(e.code, 0) << e.err;
+  std::map<std::string, std::map<std::string, std::vector<double>>> v;  // scenario → measure → by replicate
+  std::istringstream rows(e.out);
+  std::string line;
+  std::getline(rows, line);
+  while (std::getline(rows, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_GE(f.size(), 17u);
+    v[f[1]][f[14]].push_back(std::stod(f[15]));
+  }
+  ASSERT_EQ(v["baseline"]["cross_fund"].size(), 3u);
+  ASSERT_EQ(v["no-reduction"]["cross_fund"].size(), 3u);
+  for (const char* m : {"cross_fund", "cross_individual"}) {
+    double mean = 0;
+    for (std::size_t r = 0; r < 3; ++r) mean += (v["no-reduction"][m][r] - v["baseline"][m][r]) / 3;
+    char want[64];
+    std::snprintf(want, sizeof want, "%+.1f (95%% CI ", mean / 1e8);  // 亿元
+    const std::string id = std::string("c-1-1-d-") + (std::string(m) == "cross_fund" ? "fund" : "individual");
+    EXPECT_EQ(by_id(html, id).rfind(want, 0), 0u) << id << ": " << by_id(html, id) << " want " << want;
+  }
+  // Without reductions the funds pay more and the individuals less, visit for visit.
+  EXPECT_EQ(by_id(html, "c-1-1-d-fund").rfind("+", 0), 0u);
+  EXPECT_EQ(by_id(html, "c-1-1-d-individual").rfind("-", 0), 0u);
+  EXPECT_EQ(by_id(html, "c-1-0-d-fund"), "—");  // the baseline against itself
+  for (const char* sc : {"baseline", "no-reduction"}) {
+    int met = 0;
+    for (double x : v[sc]["cross_dsr_inpatient"]) met += x >= 0.7 ? 1 : 0;
+    const std::string id = std::string("c-1-") + (std::string(sc) == "baseline" ? "0" : "1") + "-p70";
+    EXPECT_EQ(by_id(html, id).rfind(std::to_string(met) + "/3 = ", 0), 0u) << by_id(html, id);
+  }
+  // A compare file alone is refused: the report needs a run beside it.
+  const Outcome alone = yidi("report c.h5 -o alone.html");
+  EXPECT_EQ(alone.code, 1);
+  EXPECT_EQ(alone.err.rfind("yidi: c.h5: a compare file alone: expected at least one run file", 0), 0u) << alone.err;
 }
 
 // The chart primitives on their own.
