@@ -159,7 +159,6 @@ std::string national_rate_chart(const std::vector<Input>& in) {
   c.x_labels = month_labels(in.front());
   c.format = Format::percent;
   c.digits = 2;
-  c.y_min = 0, c.y_max = 1;
   c.references.push_back({kTarget, "70% target (end of 2025)", "#d62728"});
   const auto names = display_names(in);
   for (std::size_t k = 0; k < in.size(); ++k) {
@@ -176,6 +175,20 @@ std::string national_rate_chart(const std::vector<Input>& in) {
       c.lines.push_back({n + ": P50", {d.f.begin() + static_cast<std::ptrdiff_t>(m), d.f.begin() + static_cast<std::ptrdiff_t>(2 * m)}, palette(k)});
     }
   }
+  // The axis spans the data and the target, to the next 5 points, within 0–100% (a 0–100% axis
+  // flattens lines that move a few points).
+  double lo = kTarget, hi = kTarget;
+  for (const auto& l : c.lines)
+    for (double v : l.values)
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  for (const auto& b : c.bands) {
+    for (double v : b.low)
+      if (std::isfinite(v)) lo = std::min(lo, v);
+    for (double v : b.high)
+      if (std::isfinite(v)) hi = std::max(hi, v);
+  }
+  c.y_min = std::max(0.0, std::floor(lo * 20 - 1e-9) / 20 - 0.05);
+  c.y_max = std::min(1.0, std::ceil(hi * 20 + 1e-9) / 20 + 0.05);
   return line_chart_svg(c);
 }
 
@@ -290,6 +303,46 @@ std::string months_payable_chart(const Input& run, const std::vector<std::string
 }
 
 /// Sum of an offsite money dataset over the whole run, bn yuan.
+/// The first replicates summary with months-payable quantiles, or nullptr.
+const Input* fan_summary(const std::vector<Input>& in) {
+  for (const auto& i : in)
+    if (i.kind == Input::Kind::replicates && i.data.count("quantiles/funds/months_payable")) return &i;
+  return nullptr;
+}
+
+/// A fan chart of the residents' months payable over the months, for the three insured provinces
+/// with the lowest P50 at the last month: each one's P50 and its P5–P95 band over the replicates,
+/// against the 6-month floor.
+std::string months_payable_fan_chart(const Input& sum, const std::string& who) {
+  const std::size_t M = sum.months.size(), P = sum.provinces.size(), S = sum.schemes.size();
+  const std::size_t res = static_cast<std::size_t>(
+      std::find(sum.schemes.begin(), sum.schemes.end(), "resident") - sum.schemes.begin());
+  const std::size_t s = res < S ? res : S - 1;
+  const auto& q = sum.data.at("quantiles/funds/months_payable").f;  // quantile × month × province × scheme
+  auto at = [&](std::size_t k, std::size_t m, std::size_t p) { return q[((k * M + m) * P + p) * S + s]; };
+  std::vector<std::pair<double, std::size_t>> last;
+  for (std::size_t p = 0; p < P; ++p)
+    if (std::isfinite(at(1, M - 1, p))) last.emplace_back(at(1, M - 1, p), p);
+  std::sort(last.begin(), last.end());
+  const auto names = province_names(sum.provinces);
+  LineChart c;
+  c.id = "months-payable-fan";
+  c.title = "Residents' fund months payable, the 3 lowest provinces at " + month_label(sum.months.back()) +
+            ": P50 and P5–P95 (" + who + ")";
+  c.y_label = "months of expenditure the fund holds";
+  c.x_labels = month_labels(sum);
+  c.digits = 2;
+  c.references.push_back({kMonthsFloor, "6-month floor", "#d62728"});
+  for (std::size_t i = 0; i < last.size() && i < 3; ++i) {
+    const std::size_t p = last[i].second;
+    std::vector<double> lo(M), mid(M), hi(M);
+    for (std::size_t m = 0; m < M; ++m) lo[m] = at(0, m, p), mid[m] = at(1, m, p), hi[m] = at(2, m, p);
+    c.bands.push_back({names[p] + ": P5–P95", lo, hi, palette(i)});
+    c.lines.push_back({names[p] + ": P50", mid, palette(i)});
+  }
+  return line_chart_svg(c);
+}
+
 double offsite_bn(const Input& run, const std::string& name) { return fen_to_bn(total(run.data.at(name))); }
 
 double mean_finite(const std::vector<double>& v) {
@@ -607,6 +660,8 @@ Input load_input(const std::string& path) {
     } else {
       const std::string q = std::string("quantiles/") + kNational;
       in.data[q] = read_checked(path, q, kNational, in.months.size(), {3});
+      const std::string mp = "quantiles/funds/months_payable";  // the funds' fan chart
+      if (io::has_dataset_hdf5(path, mp)) in.data[mp] = read_checked(path, mp, "funds/months_payable", in.months.size(), {3});
       const std::string r = std::string("replicates/") + kNational;
       if (io::has_dataset_hdf5(path, r) && io::has_dataset_hdf5(path, "years")) {
         in.years = io::read_dataset_hdf5(path, "years").i;
@@ -652,6 +707,7 @@ void check_inputs(const std::vector<Input>& in) {
 
 std::vector<std::string> chart_ids(const std::vector<Input>& in) {
   std::vector<std::string> ids{"national-rate", "province-rate", "quota", "usage", "topups", "months-payable"};
+  if (fan_summary(in)) ids.push_back("months-payable-fan");
   if (run_count(in) >= 2) ids.insert(ids.end(), {"who-pays", "rate-by-run"});
   return ids;
 }
@@ -1023,6 +1079,11 @@ std::string render_html(const std::vector<Input>& all, const std::string& title,
   h += usage_chart(run, provinces, who);
   h += topups_chart(run, provinces, who);
   h += months_payable_chart(run, provinces, who);
+  if (const Input* fan = fan_summary(in)) {
+    h += months_payable_fan_chart(*fan, names[static_cast<std::size_t>(fan - in.data())]);
+    h += "<p class=\"note\">The band is each month's P5–P95 over the summary's replicates, the line its P50: the "
+         "spread of the fund's path between sampled worlds, sampling noise at the summary's scale included.</p>\n";
+  }
 
   h += "<h2>Researcher: runs side by side</h2>\n";
   if (run_count(in) >= 2) {

@@ -10,6 +10,7 @@
 
 #include "sim/engine/sampling_noise.hpp"
 #include "sim/io/hdf5_output.hpp"
+#include "sim/io/world_yaml.hpp"
 #include "sim/report/svg.hpp"
 #include "tests/support/cli_runner.hpp"
 
@@ -83,7 +84,7 @@ TEST_F(ReportCli, NumbersChartsAndProvenanceAreTheFilesOwn) {
   const Outcome o = yidi("report a.h5 b.h5 r.h5 -o report.html --title 'Tiny <runs> & \"bands\"'");
   ASSERT_EQ(o.code, 0) << o.err;
   const std::string html = slurp(work() / "report.html");
-  EXPECT_EQ(o.err, "yidi report: 3 file(s), 8 charts, " + std::to_string(html.size()) + " bytes; wrote report.html\n");
+  EXPECT_EQ(o.err, "yidi report: 3 file(s), 9 charts, " + std::to_string(html.size()) + " bytes; wrote report.html\n");
   EXPECT_EQ(files(), (std::set<std::string>{"a.h5", "b.h5", "r.h5", "report.html"}));  // no temporary left
 
   // The national rate of the last month, as the file holds it, formatted %.2f%%.
@@ -125,11 +126,11 @@ TEST_F(ReportCli, NumbersChartsAndProvenanceAreTheFilesOwn) {
             std::string::npos);
   EXPECT_EQ(by_id(html, "p-kind-2"), "replicates summary (yidi replicates)");
 
-  // Eight charts, in order, each with one mark per data point.
-  EXPECT_EQ(count(html, "<svg "), 8u);
+  // Nine charts (the summary adds the funds' fan), in order, each with one mark per data point.
+  EXPECT_EQ(count(html, "<svg "), 9u);
   std::size_t at = 0;
-  for (const char* id : {"national-rate", "province-rate", "quota", "usage", "topups", "months-payable", "who-pays",
-                         "rate-by-run"}) {
+  for (const char* id : {"national-rate", "province-rate", "quota", "usage", "topups", "months-payable",
+                         "months-payable-fan", "who-pays", "rate-by-run"}) {
     const auto next = html.find("<svg class=\"chart\" id=\"" + std::string(id) + "\"", at);
     ASSERT_NE(next, std::string::npos) << id << " missing or out of order";
     at = next;
@@ -141,7 +142,23 @@ TEST_F(ReportCli, NumbersChartsAndProvenanceAreTheFilesOwn) {
   EXPECT_GT(defined, 10);
   EXPECT_EQ(marks_of(html, "province-rate"), defined);
   EXPECT_EQ(marks_of(html, "quota"), 2 * 32);
-  EXPECT_EQ(marks_of(html, "who-pays"), 2 * 2);  // two runs × (fund, individual); the summary has no bars
+  EXPECT_EQ(marks_of(html, "who-pays"), 2 * 2);
+  // The fan: the residents' P50 of the 3 provinces lowest at the last month, 3 months each; the
+  // lowest first, its band named.
+  const auto mp = io::read_dataset_hdf5(path("r.h5"), "quantiles/funds/months_payable").f;  // 3 × 3 × 32 × 2
+  ASSERT_EQ(mp.size(), 3u * 3u * 32u * 2u);
+  std::size_t lowest = 0;
+  for (std::size_t p = 1; p < 32; ++p)
+    if (mp[((1 * 3 + 2) * 32 + p) * 2 + 1] < mp[((1 * 3 + 2) * 32 + lowest) * 2 + 1]) lowest = p;
+  EXPECT_EQ(marks_of(html, "months-payable-fan"), 3 * 3);
+  const std::string fan = html.substr(html.find("id=\"months-payable-fan\""));
+  const auto codes = io::read_labels_hdf5(path("r.h5"), "labels/province");
+  std::string lowest_name;
+  const sim::World world = io::embedded_world();
+  for (const auto& p : world.provinces())
+    if (p.code.str() == codes[lowest]) lowest_name = p.name_en;
+  ASSERT_FALSE(lowest_name.empty());
+  EXPECT_NE(fan.find(lowest_name + ": P5–P95"), std::string::npos) << lowest_name;  // two runs × (fund, individual); the summary has no bars
   EXPECT_NE(html.find(">70% target (end of 2025)</text>"), std::string::npos);
   EXPECT_NE(html.find("P5–P95"), std::string::npos);  // the summary's band is drawn and named
 
