@@ -82,8 +82,6 @@ io::InputFiles inputs_of(const std::vector<std::string>& names, const std::vecto
 sim::Scenario load(const std::string& name, const Common& c) {
   sim::Scenario s = io::load_scenario(name);
   io::apply_overrides(s, c.overrides);
-  if (!s.params.by_region.empty())
-    if (const auto bad = sim::unknown_regional_code(sim::embedded_world(), s.params)) throw io::InputError({name, 0, 0}, bad->first, bad->second);
   return s;
 }
 
@@ -377,8 +375,6 @@ void run_seek(const SeekOptions& o) {
     if (!d) throw io::InputError({"--from", 0, 0}, "from", "expected a month YYYY-MM, got '" + o.from + "'");
     lever.from_month = d->month_index();
   }
-  std::vector<sim::NamedRegion> both = provinces;
-  both.insert(both.end(), pools.begin(), pools.end());
   std::string region_codes;
   if (o.regions_opt->count() > 0 && o.regions.find_first_not_of(" ,") == std::string::npos)
     throw io::InputError({"--regions", 0, 0}, "regions", "empty; expected provinces or pools, e.g. 四川,成都 (or leave it out: national)");
@@ -389,21 +385,15 @@ void run_seek(const SeekOptions& o) {
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);
     // A province before a pool of the same name (北京: the province 110000; its pool has the same code).
-    auto found = sim::find_region(provinces, name);
-    if (!found) {
-      const auto pool = sim::find_region(pools, name);
-      if (pool) found = provinces.size() + *pool;
-    }
-    if (!found)
-      throw io::InputError({"--regions", 0, 0}, "regions",
-                           sim::find_regions(pools, name).size() > 1 ? sim::region_not_found(pools, name, "pool", "")
-                                                                     : sim::region_not_found(provinces, name, "province", "") +
-                                                                           ", or a pool");
-    const std::uint32_t code = RegionCode::parse(both[*found].code)->value();
+    std::string error;
+    const auto hit = sim::resolve_region(provinces, pools, name, false, error);
+    if (!hit) throw io::InputError({"--regions", 0, 0}, "regions", error);
+    const sim::NamedRegion& found = hit->pool ? pools[hit->index] : provinces[hit->index];
+    const std::uint32_t code = RegionCode::parse(found.code)->value();
     if (std::find(lever.regions.begin(), lever.regions.end(), code) != lever.regions.end())
-      throw io::InputError({"--regions", 0, 0}, "regions", "'" + name + "' (" + both[*found].code + ") given twice");
+      throw io::InputError({"--regions", 0, 0}, "regions", "'" + name + "' (" + found.code + ") given twice");
     lever.regions.push_back(code);
-    region_codes += (region_codes.empty() ? "" : " ") + both[*found].code;
+    region_codes += (region_codes.empty() ? "" : " ") + found.code;
   }
   const double tol = o.tolerance > 0 ? o.tolerance : (hi - lo) / 64;
   std::optional<io::OutputFile> file;

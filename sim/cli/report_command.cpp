@@ -1,5 +1,6 @@
 // `yidi report RUN.h5 [MORE.h5 ...] -o REPORT.html`: the notebooks' charts as one self-contained
 // HTML file (docs/report.md). Every input is read and checked before anything is written.
+#include <charconv>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -19,6 +20,7 @@ struct ReportOptions {
   std::string title = "yidi report";
   bool overwrite = false;
   int year = 0;  // the answers' year; 0: the last full year
+  double red_probability = 0.05;  // for the quotas proposed from a replicates summary
 };
 
 std::string quoted(const std::string& a) {
@@ -28,7 +30,15 @@ std::string quoted(const std::string& a) {
   return out + "'";
 }
 
+std::string shortest(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
 void run_report(const ReportOptions& o) {
+  if (!(o.red_probability > 0 && o.red_probability < 1))
+    throw io::InputError({"--red-probability", 0, 0}, "red-probability", "expected a probability strictly between 0 and 1");
   // The report is never one of its inputs; opened before the inputs are read, so that an existing
   // file or an unwritable place is found at once.
   io::InputFiles files;
@@ -40,8 +50,9 @@ void run_report(const ReportOptions& o) {
   const int year = report::answer_year(inputs, o.year);  // a year outside the runs is refused before writing
   std::string command = "yidi report";
   for (const auto& p : o.inputs) command += " " + quoted(p);
-  command += " -o " + quoted(o.output) + " --title " + quoted(o.title) + " --year " + std::to_string(year);
-  const std::string html = report::render_html(inputs, o.title, command, year);
+  command += " -o " + quoted(o.output) + " --title " + quoted(o.title) + " --year " + std::to_string(year) +
+             " --red-probability " + shortest(o.red_probability);
+  const std::string html = report::render_html(inputs, o.title, command, year, o.red_probability);
   out << html;
   out.commit();
   std::cerr << "yidi report: " << inputs.size() << " file(s), " << report::chart_ids(inputs).size() << " charts, "
@@ -58,6 +69,10 @@ void register_report(CLI::App& app) {
   cmd->add_option("-o,--output", o->output, "the HTML file to write")->required();
   cmd->add_option("--title", o->title, "the report's title (default: yidi report)");
   cmd->add_option("--year", o->year, "the year the answers and the province table are about (default: the last full year simulated)");
+  cmd->add_option("--red-probability", o->red_probability,
+                  "the accepted chance of a red prepayment warning in the year, for the quotas proposed from a replicates "
+                  "summary (as yidi prepay; default 0.05)")
+;
   cmd->add_flag("--overwrite", o->overwrite, "replace an existing report (yidi's own only)");
   cmd->callback([o] { run_report(*o); });
 }

@@ -318,7 +318,6 @@ int run_simulation(const RunOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   const PolicyBook book = io::scenario_policy(s);
   const sim::World world = sim::embedded_world();
-  if (const auto bad = sim::unknown_regional_code(world, s.params)) throw io::InputError({o.scenario, 0, 0}, bad->first, bad->second);
   const sim::Layout layout = sim::make_layout(world, s.params, s.scale);
   check_memory(layout, comm, o.scenario);
   int resume_from = -1;
@@ -460,7 +459,6 @@ void register_validate(CLI::App& app) {
     const sim::Scenario s = io::load_scenario(*file);
     const PolicyBook book = io::scenario_policy(s);  // loads and validates the overlays
     const sim::World world = sim::embedded_world();
-    if (const auto bad = sim::unknown_regional_code(world, s.params)) throw io::InputError({*file, 0, 0}, bad->first, bad->second);
     const auto layout = sim::make_layout(world, s.params, s.scale);
     sim::check_population_fits(layout, sim::memory_available(), *file);
     std::cout << "# " << *file << ": valid; " << layout.total << " agents (1:" << s.scale << "), " << s.months

@@ -608,11 +608,7 @@ const char* op_text(Target::Op op) {
 ExperimentError target_error(const std::string& message) { return ExperimentError("--target", "target", message); }
 }  // namespace
 
-std::string Target::period_label() const {
-  if (period == ExportPeriod::month) return Date::month_label(first_month);
-  if (period == ExportPeriod::quarter) return std::to_string(first_month / 12) + "Q" + std::to_string(first_month % 12 / 3 + 1);
-  return std::to_string(first_month / 12);
-}
+std::string Target::period_label() const { return sim::period_label(period, first_month, last_month); }
 
 std::string Target::text() const {
   return measure + (code.empty() ? "" : "[" + code + "]") + " " + op_text(op) + " " + number_text(threshold) + " in " +
@@ -674,21 +670,11 @@ Target parse_target(const std::string& text, const std::vector<NamedRegion>& pro
         if (p.code == l) r = p;
       named.push_back(r);
     }
-    const auto pool_at = find_region(pools, region);
-    // A province, unless the measure is given by pool only and the name is also a pool's (北京, 110000).
-    const bool pool_only = !m->province && m->region && pool_at;
-    if (const auto at = find_region(named, region); at && !pool_only) {
-      t.level = ExportLevel::province;
-      t.code = named[*at].code;
-    } else if (const auto pool = pool_at) {
-      t.level = ExportLevel::region;
-      t.code = pools[*pool].code;
-    } else {
-      throw target_error(find_regions(pools, region).size() > 1 ? region_not_found(pools, region, "pool", "")
-                                                                 : region_not_found(named, region, "province", "") +
-                                                                       (pools.empty() ? "" : ", or a pool") +
-                                                                       " (yidi schema lists the codes)");
-    }
+    std::string error;
+    const auto at = resolve_region(named, pools, region, !m->province && m->region, error);
+    if (!at) throw target_error(error + " (yidi schema lists the codes)");
+    t.level = at->pool ? ExportLevel::region : ExportLevel::province;
+    t.code = at->pool ? pools[at->index].code : named[at->index].code;
   }
   if (!m->at(t.level)) {
     std::string levels;
@@ -768,7 +754,7 @@ bool target_met(const Results& r, const Target& t) {
 
 Wilson wilson95(int k, int n) {
   if (n <= 0) return {0.0, 1.0};
-  const double z = 1.959963984540054, nn = n, ph = k / nn;
+  const double z = kZ95, nn = n, ph = k / nn;
   const double denom = 1 + z * z / nn;
   const double centre = (ph + z * z / (2 * nn)) / denom;
   const double half = z * std::sqrt(ph * (1 - ph) / nn + z * z / (4 * nn * nn)) / denom;
@@ -862,7 +848,6 @@ Money median_money(std::vector<std::int64_t> xs) {
 }
 }  // namespace
 
-namespace {
 /// Mean and 5th/95th percentiles over replicates, interpolated as every summary's (exact_quantile).
 Band band_of(const std::vector<double>& xs) {
   Band b;
@@ -874,6 +859,8 @@ Band band_of(const std::vector<double>& xs) {
   b.p95 = exact_quantile(xs, 0.95);
   return b;
 }
+
+namespace {
 
 /// Per replicate and province, what a year of prepayment did.
 struct PrepayYear {
@@ -937,6 +924,27 @@ int prepay_year(const Scenario& s, int asked) {
 }
 }  // namespace
 
+QuotaProposal propose_quota(std::vector<std::int64_t> peaks, double alpha, std::int64_t red_bp) {
+  if (peaks.empty()) throw std::invalid_argument("propose_quota: no replicate");
+  if (!(alpha > 0 && alpha < 1)) throw std::invalid_argument("propose_quota: alpha outside (0, 1)");
+  if (red_bp <= 0) throw std::invalid_argument("propose_quota: a red usage of 0");
+  std::sort(peaks.begin(), peaks.end());
+  const std::size_t n = peaks.size();
+  const double want = (1.0 - alpha) * static_cast<double>(n + 1);
+  const auto k = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(want - 1e-9)), 1, n);
+  const std::int64_t q = peaks[k - 1];
+  QuotaProposal out;
+  out.peak_quantile = Money::fen(q);
+  // usage_bp = ⌊peak × 10000 ÷ quota⌋ is below red_bp exactly when quota > peak × 10000 ÷ red_bp
+  if (q > 0) {
+    const Wide quota = static_cast<Wide>(q) * Ratio::kOne / red_bp + 1;
+    if (quota > std::numeric_limits<std::int64_t>::max()) throw std::overflow_error("propose_quota: the quota exceeds int64 fen");
+    out.quota = Money::fen(static_cast<std::int64_t>(quota));
+  }
+  out.exceedance = static_cast<double>(n + 1 - k) / static_cast<double>(n + 1);
+  return out;
+}
+
 PrepayResult prepay(const Scenario& s, const PrepayOptions& o, const RunExecutor& ex, const Progress& progress) {
   check_n(o.n);
   if (!(o.alpha > 0 && o.alpha < 1))
@@ -950,25 +958,15 @@ PrepayResult prepay(const Scenario& s, const PrepayOptions& o, const RunExecutor
   const auto labels = dim_labels(Dim::province);
   const std::int64_t red_bp = s.clearing.red_usage.bp();
   for (std::size_t p = 0; p < P; ++p) {
-    std::vector<std::int64_t> xs = rule.peaks[p];
-    std::sort(xs.begin(), xs.end());
-    // A prediction bound: a new replicate's peak exceeds the k-th smallest of n with probability
-    // (n + 1 − k) ÷ (n + 1) (whatever the distribution), so k = ⌈(1 − α)(n + 1)⌉ keeps it at most α;
-    // with too few replicates for α (k > n) the largest peak, and the row says so.
-    const double want = (1.0 - o.alpha) * static_cast<double>(o.n + 1);
-    auto k = static_cast<std::size_t>(std::ceil(want - 1e-9));
-    k = std::clamp<std::size_t>(k, 1, xs.size());
-    const std::int64_t q = xs[k - 1];
+    const QuotaProposal q = propose_quota(rule.peaks[p], o.alpha, red_bp);
     PrepayRow row;
     row.province = labels[p];
-    row.peak_quantile = Money::fen(q);
-    // usage_bp = ⌊peak × 10000 ÷ quota⌋ is below red_bp exactly when quota > peak × 10000 ÷ red_bp
-    row.proposed_quota = q <= 0 ? Money::zero()
-                                : Money::fen(static_cast<std::int64_t>(static_cast<Wide>(q) * Ratio::kOne / red_bp) + 1);
+    row.peak_quantile = q.peak_quantile;
+    row.proposed_quota = q.quota;
+    row.exceedance = q.exceedance;
     row.rule_quota = median_money(rule.quotas[p]);
     row.rule_2x_gross = median_money(rule.gross2x[p]);
     row.red_replicates = rule.reds[p];
-    row.exceedance = static_cast<double>(o.n + 1 - static_cast<int>(k)) / static_cast<double>(o.n + 1);
     row.topups = band_of(rule.topups[p]);
     row.topup_amount = band_of(rule.amounts[p]);
     row.noisy_share = rule.months[p] ? static_cast<double>(rule.noisy[p]) / static_cast<double>(rule.months[p]) : 0;

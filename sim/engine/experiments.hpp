@@ -205,6 +205,9 @@ std::optional<double> target_value(const Results& r, const Target& t);
 /// Whether a run meets the target (no value: not met).
 bool target_met(const Results& r, const Target& t);
 
+/// The standard normal's 97.5% quantile: the z of every 95% interval yidi prints.
+inline constexpr double kZ95 = 1.959963984540054;
+
 struct Wilson {
   double low = 0, high = 0;
 };
@@ -231,6 +234,8 @@ SeekResult seek(const Scenario& s, const ParamOverride& lever, double lo, double
 struct Band {
   double mean = 0, p5 = 0, p95 = 0;
 };
+/// The Band of values over replicates (all zero for none).
+Band band_of(const std::vector<double>& xs);
 
 struct PrepayRow {
   std::string province;    // insured province code
@@ -249,6 +254,19 @@ struct PrepayRow {
   Wilson backtest_interval;
   Band backtest_topups, backtest_topup_amount;
 };
+
+/// The quota of one province for P(red warning in the year) <= alpha from n replicates' peak
+/// month-end outstanding of the year (the outstanding does not depend on the quota): a new
+/// replicate's peak exceeds the k-th smallest of n with probability (n + 1 − k) ÷ (n + 1), whatever
+/// the distribution, so k = ⌈(1 − α)(n + 1)⌉ (clamped to 1..n: with too few replicates the largest
+/// peak, and `exceedance` above alpha says so); the quota is the smallest whose usage at that peak,
+/// ⌊peak × 10000 ÷ quota⌋ basis points, is below red_bp. `yidi prepay` and `yidi report` (from a
+/// summary's replicates/prepayment/peak_outstanding) both use it.
+struct QuotaProposal {
+  Money peak_quantile, quota;
+  double exceedance = 0;
+};
+QuotaProposal propose_quota(std::vector<std::int64_t> peaks, double alpha, std::int64_t red_bp);
 
 struct PrepayOptions {
   double alpha = 0.05;     // the accepted probability of a red warning in the year

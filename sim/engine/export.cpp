@@ -264,13 +264,23 @@ std::string shortest(double v) {
   return std::string(buf, r.ptr);
 }
 
-std::string month_text(std::int64_t m) {
-  char buf[32];
+}  // namespace
+
+std::string month_label(std::int64_t m) {
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%04lld-%02lld", static_cast<long long>(m / 12), static_cast<long long>(m % 12 + 1));
   return buf;
 }
 
-}  // namespace
+std::string period_label(ExportPeriod p, std::int64_t first_month, std::int64_t last_month) {
+  switch (p) {
+    case ExportPeriod::month: return month_label(first_month);
+    case ExportPeriod::quarter: return std::to_string(first_month / 12) + "Q" + std::to_string(first_month % 12 / 3 + 1);
+    case ExportPeriod::year: return std::to_string(first_month / 12);
+    case ExportPeriod::all: return month_label(first_month) + ".." + month_label(last_month);
+  }
+  return "";
+}
 
 const char* level_name(ExportLevel l) {
   return l == ExportLevel::national ? "national" : l == ExportLevel::province ? "province" : "region";
@@ -380,12 +390,7 @@ ExportTable export_table(const Results& r, const ExportOptions& o) {
   }
   for (const auto& [a, b] : spans) {
     const std::int64_t m = months[a];
-    std::string label;
-    if (o.period == ExportPeriod::month) label = month_text(m);
-    else if (o.period == ExportPeriod::quarter) label = std::to_string(m / 12) + "Q" + std::to_string(m % 12 / 3 + 1);
-    else if (o.period == ExportPeriod::year) label = std::to_string(m / 12);
-    else label = month_text(months[a]) + ".." + month_text(months[b]);
-    t.periods.push_back(label);
+    t.periods.push_back(period_label(o.period, m, months[b]));
     t.period_months.push_back(static_cast<int>(b - a + 1));
   }
 

@@ -12,6 +12,7 @@
 #include "sim/io/embedded.hpp"
 #include "sim/io/policy_yaml.hpp"
 #include "sim/io/strict_yaml.hpp"
+#include "sim/io/world_yaml.hpp"
 #include "sim/model/names.hpp"
 
 namespace yidi::io {
@@ -28,6 +29,39 @@ constexpr std::int64_t kMaxScale = 10'000'000;
 
 InputLocation at(const std::string& file, const YAML::Node& n) { return {file, n.Mark().line + 1, n.Mark().column + 1}; }
 
+/// The default world's provinces and pools by code and name, for the keys of NAME.by_region.
+struct WorldNames {
+  sim::World world;
+  std::vector<sim::NamedRegion> provinces, pools;
+};
+const WorldNames& world_names() {
+  static const WorldNames w = [] {
+    WorldNames n{embedded_world(), {}, {}};
+    for (const auto& p : n.world.provinces()) n.provinces.push_back({p.code.str(), p.name, p.name_en});
+    for (const auto& r : n.world.regions()) n.pools.push_back({r.code.str(), r.name, r.name_en});
+    return n;
+  }();
+  return w;
+}
+
+/// A key of NAME.by_region: a province or pool of the world by code ("510000", "510100") or name
+/// ("四川", "Chengdu"; a province before a pool of the same name). InputError at the key otherwise.
+RegionCode region_key(const YAML::Node& key, const std::string& file, const std::string& field) {
+  const WorldNames& w = world_names();
+  const std::string text = key.Scalar();
+  if (const auto code = RegionCode::parse(text)) {
+    if (w.world.find(*code) || (code->is_province() && w.world.province_index(*code))) return *code;
+    throw InputError(at(file, key), field,
+                     "'" + text + "' is neither a province nor a pool of the world; expected the code or name of one "
+                     "(yidi schema lists them)");
+  }
+  std::string error;
+  const auto found = sim::resolve_region(w.provinces, w.pools, text, false, error);
+  if (!found)
+    throw InputError(at(file, key), field, error);
+  return *RegionCode::parse(found->pool ? w.pools[found->index].code : w.provinces[found->index].code);
+}
+
 /// How a node looks in a message.
 std::string shown(const YAML::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return "nothing";
@@ -35,11 +69,6 @@ std::string shown(const YAML::Node& n) {
   return n.IsSequence() ? "a list" : "a mapping";
 }
 
-std::string month_label(int m) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02d", m / 12, m % 12 + 1);
-  return buf;
-}
 
 std::string text(const YAML::Node& n, const std::string& file, const std::string& field, const std::string& form) {
   if (!n.IsScalar()) throw InputError(at(file, n), field, "expected " + form + ", got " + shown(n));
@@ -283,15 +312,11 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
           auto& target = s.params.by_region[lever->name];
           auto& here = regional_seen[lever->name];  // codes set in this file (a parent's may be replaced)
           for (const auto& entry : p.second) {
-            const auto code = RegionCode::parse(entry.first.Scalar());
-            if (!code)
+            const RegionCode code = region_key(entry.first, file, "params." + name);
+            if (!here.insert(code.value()).second)
               throw InputError(at(file, entry.first), "params." + name,
-                               "expected a province or pool code such as \"440000\" or \"510100\", got '" +
-                                   entry.first.Scalar() + "'");
-            if (!here.insert(code->value()).second)
-              throw InputError(at(file, entry.first), "params." + name,
-                               "region " + code->str() + " given twice (as .by_region and .by_province?)");
-            target[code->value()] = series(entry.second, file, "params." + name + "." + code->str(), lever->min, lever->max);
+                               "region " + code.str() + " given twice (by code and by name, or as .by_region and .by_province?)");
+            target[code.value()] = series(entry.second, file, "params." + name + "." + code.str(), lever->min, lever->max);
           }
           continue;
         }
@@ -390,8 +415,8 @@ void check_scenario_period(const sim::Scenario& s, const InputLocation& where, c
   const int end = s.start_month + s.months - 1;
   if (s.start_month >= first && end <= last) return;
   throw InputError(where, field,
-                   "the run from " + month_label(s.start_month) + " for " + std::to_string(s.months) +
-                       " months would end in " + month_label(end) + "; expected every month within " +
+                   "the run from " + Date::month_label(s.start_month) + " for " + std::to_string(s.months) +
+                       " months would end in " + Date::month_label(end) + "; expected every month within " +
                        supported_months_text());
 }
 
@@ -439,14 +464,14 @@ std::string resolved_yaml(const sim::Scenario& s) {
   o.precision(17);
   o << "name: " << yaml_text(s.name, false) << "\n";
   if (!s.description.empty()) o << "description: " << yaml_text(s.description, true) << "\n";
-  o << "start: " << month_label(s.start_month) << "\n";
+  o << "start: " << Date::month_label(s.start_month) << "\n";
   o << "months: " << s.months << "\nseed: " << s.seed << "\nscale: 1:" << s.scale << "\nparams:\n";
   auto series_text = [&](const sim::Series& ser) {
     // A flat series (a plain number in the file: one point at month 0) is shown at the first
     // supported month, which reads back as the same flat series.
     o << "{";
     for (std::size_t i = 0; i < ser.points.size(); ++i)
-      o << (i ? ", " : "") << month_label(std::max(ser.points[i].first, kFirstSupportedYear * 12)) << ": "
+      o << (i ? ", " : "") << Date::month_label(std::max(ser.points[i].first, kFirstSupportedYear * 12)) << ": "
         << ser.points[i].second;
     o << "}";
   };

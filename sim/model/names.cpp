@@ -105,6 +105,18 @@ std::string region_not_found(const std::vector<NamedRegion>& regions, std::strin
          ") or an English name (" + (pools ? "Shenzhen" : "Guangdong") + ")";
 }
 
+std::optional<ResolvedRegion> resolve_region(const std::vector<NamedRegion>& provinces, const std::vector<NamedRegion>& pools,
+                                             std::string_view text, bool pool_first, std::string& error) {
+  const auto province = find_region(provinces, text);
+  const auto pool = find_region(pools, text);
+  if (pool && (pool_first || !province)) return ResolvedRegion{true, *pool};
+  if (province) return ResolvedRegion{false, *province};
+  error = find_regions(pools, text).size() > 1
+              ? region_not_found(pools, text, "pool", "")
+              : region_not_found(provinces, text, "province", "") + (pools.empty() ? "" : ", or a pool");
+  return std::nullopt;
+}
+
 std::vector<std::string> did_you_mean(std::string_view wrong, const std::vector<std::string>& candidates,
                                       std::size_t most) {
   const std::string w = lower(wrong);

@@ -30,6 +30,18 @@ std::optional<std::size_t> find_region(const std::vector<NamedRegion>& regions, 
 std::string region_not_found(const std::vector<NamedRegion>& regions, std::string_view text, const std::string& what,
                              const std::string& where);
 
+/// A province or a pool named by `text` (find_region): a province first, then a pool, unless
+/// `pool_first` (a measure given by pool only: 北京 is then the pool 110000, which shares the
+/// province's code). `pool` says which list `index` is in. When neither names it, nullopt and
+/// `error` holds region_not_found's message ("…, or a pool"), or the list of pools an ambiguous name
+/// gives (Suzhou).
+struct ResolvedRegion {
+  bool pool = false;
+  std::size_t index = 0;
+};
+std::optional<ResolvedRegion> resolve_region(const std::vector<NamedRegion>& provinces, const std::vector<NamedRegion>& pools,
+                                             std::string_view text, bool pool_first, std::string& error);
+
 /// Up to `most` of `candidates` closest to `wrong` by edit distance (case-insensitive, counting
 /// bytes), those within max(2, ⌈length/3⌉) edits, closest first (ties in the candidates' order);
 /// and any candidate that contains `wrong` (of at least 3 characters) or is contained in it.

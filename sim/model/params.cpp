@@ -128,8 +128,9 @@ std::string params_markdown(const SimParams& d) {
       "(linear between dates, flat outside). Values outside the range are errors. The levers marked\n"
       "*by region* also take series for a province or a pool that override the national one there\n"
       "(a pool's own over its province's): `levers.networked_inpatient.by_region: {\"440000\": {2024: 0.98},\n"
-      "\"510100\": 0.99}`. The networked levers act where care is given, the filing levers on the insured\n"
-      "of the region. `.by_province` is read as `.by_region`.\n\n"
+      "\"510100\": 0.99}`. A key is a province's or pool's code or name (`四川`, `Chengdu`; a province\n"
+      "before a pool of the same name). The networked levers act where care is given, the filing levers on\n"
+      "the insured of the region. `.by_province` is read as `.by_region`.\n\n"
       "| parameter | default | range | source | meaning |\n|---|---|---|---|---|\n";
   char buf[64];
   for (const auto& p : param_defs()) {

@@ -126,7 +126,9 @@ private:
 
 /// The first series of a regional lever (SimParams::by_region) for a code that is neither a
 /// province nor a pool of `world` (it would act nowhere): {field, message}, e.g.
-/// {"params.levers.trip_filing.by_region", "'519900' is neither …"}; nothing when all are.
+/// {"params.levers.trip_filing.by_region", "'519900' is neither …"}; nothing when all are. Scenario files
+/// are checked as they are read (io::parse_scenario, at the key's line); the Simulation checks a
+/// scenario built in code.
 std::optional<std::pair<std::string, std::string>> unknown_regional_code(const World& world, const SimParams& p);
 
 }  // namespace yidi::sim

@@ -3,6 +3,7 @@
 #include <H5Cpp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "sim/engine/sampling_noise.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/io/input_error.hpp"
+#include "sim/io/scenario_yaml.hpp"
 #include "sim/io/world_yaml.hpp"
 #include "sim/model/world.hpp"
 #include "sim/report/svg.hpp"
@@ -579,12 +581,6 @@ pre { font-size: 11px; max-height: 320px; overflow: auto; background: #f6f6f6; p
 
 }  // namespace
 
-std::string month_label(std::int64_t m) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld", static_cast<long long>(m / 12), static_cast<long long>(m % 12 + 1));
-  return buf;
-}
-
 Input load_input(const std::string& path) {
   if (!fs::exists(path)) throw io::InputError({path, 0, 0}, "", std::string("no such file; ") + kExpected);
   if (!fs::is_regular_file(path)) throw io::InputError({path, 0, 0}, "", std::string("not a file; ") + kExpected);
@@ -667,6 +663,32 @@ Input load_input(const std::string& path) {
         in.years = io::read_dataset_hdf5(path, "years").i;
         const auto d = io::read_dataset_hdf5(path, r);
         if (d.shape.size() == 2 && d.shape[1] == in.years.size()) in.replicate_rates = d.f;
+      }
+      // The prepayment proposal: the replicates' yearly peaks, red months and top-ups by province.
+      const std::string pk = "replicates/prepayment/peak_outstanding", rm = "replicates/prepayment/red_months",
+                        tu = "replicates/prepayment/topup_requested";
+      if (!in.years.empty() && io::has_dataset_hdf5(path, pk) && io::has_dataset_hdf5(path, rm) && io::has_dataset_hdf5(path, tu)) {
+        auto peak = io::read_dataset_hdf5(path, pk), red = io::read_dataset_hdf5(path, rm), top = io::read_dataset_hdf5(path, tu);
+        const std::size_t Y = in.years.size(), P = in.provinces.size();
+        for (const auto* d : {&peak, &red, &top}) {
+          const bool ok = d->shape.size() == 3 && d->shape[0] > 0 && d->shape[1] == Y && d->shape[2] == P &&
+                          d->i.size() == d->shape[0] * Y * P && d->shape[0] == peak.shape[0];
+          if (!ok)
+            throw io::InputError({path, 0, 0}, d == &peak ? pk : d == &red ? rm : tu,
+                                 "shape " + shape_text(d->shape) + ", expected replicates×" + std::to_string(Y) + "×" +
+                                     std::to_string(P) + " int64 (replicate × year × province)");
+        }
+        in.prepayment.replicates = peak.shape[0];
+        in.prepayment.peak = std::move(peak.i);
+        in.prepayment.red_months = std::move(red.i);
+        in.prepayment.topups = std::move(top.i);
+        try {
+          const auto text = in.attributes.text.count("scenario") ? in.attributes.text.at("scenario") : std::string();
+          if (text.empty()) throw std::runtime_error("the file has no scenario attribute");
+          in.prepayment.red_bp = io::parse_scenario(text, path + " (scenario attribute)").clearing.red_usage.bp();
+        } catch (const std::exception& e) {
+          in.prepayment.red_note = e.what();
+        }
       }
     }
   } catch (const H5::Exception& e) {
@@ -771,7 +793,81 @@ std::map<int, double> national_by_year(const Input& run, const std::string& meas
 
 std::string yi(double yuan) { return format_value(yuan / 1e8, Format::number, 1); }
 
-std::string answers(const std::vector<Input>& in, const std::vector<std::string>& names, int year) {
+/// Finance: the quotas a replicates summary proposes for the year, per insured province, as `yidi
+/// prepay` computes them from the same seeds (sim::propose_quota), beside what the scenario's own
+/// quotas gave: P(a red month in the year) and the top-ups asked.
+std::string prepayment_answers(const Input& sum, const std::string& who, std::size_t year_index, double alpha) {
+  const auto& pp = sum.prepayment;
+  const std::size_t n = pp.replicates, Y = sum.years.size(), P = sum.provinces.size();
+  const std::string y = std::to_string(sum.years[year_index]);
+  const auto provinces = province_names(sum.provinces);
+  const auto pct = [](double x) { return format_value(x, Format::percent, 0); };
+  std::string h = "<h3>Finance: prepayment quotas for " + y + " (" + escape(who) + ", " + std::to_string(n) +
+                  " replicates)</h3>\n";
+  if (pp.red_bp <= 0) {
+    return h + "<p class=\"note\" id=\"a-prepay\">No proposal: the red usage of the summary's scenario could not be read (" +
+           escape(pp.red_note) + ").</p>\n";
+  }
+  Money proposed_total = Money::zero();
+  std::string rows;
+  std::vector<std::pair<int, std::size_t>> risky_at;  // (−replicates in red, province)
+  double exceedance = 0;
+  for (std::size_t p = 0; p < P; ++p) {
+    std::vector<std::int64_t> peaks;
+    std::vector<double> asked;
+    int red = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::size_t i = (r * Y + year_index) * P + p;
+      peaks.push_back(pp.peak[i]);
+      asked.push_back(static_cast<double>(pp.topups[i]));
+      red += pp.red_months[i] > 0 ? 1 : 0;
+    }
+    const sim::QuotaProposal q = sim::propose_quota(peaks, alpha, pp.red_bp);
+    exceedance = q.exceedance;
+    proposed_total += q.quota;  // checked: Money throws on overflow
+    const sim::Band b = sim::band_of(asked);
+    const sim::Wilson w = sim::wilson95(red, static_cast<int>(n));
+    if (w.low > alpha) risky_at.emplace_back(-red, p);
+    const std::string id = "p-" + sum.provinces[p] + "-";
+    rows += "<tr><td>" + escape(provinces[p]) + "</td>" + cell(id + "quota", yi(static_cast<double>(q.quota.fen()) / 100)) +
+            cell(id + "peak", yi(static_cast<double>(q.peak_quantile.fen()) / 100)) +
+            cell(id + "red", std::to_string(red) + "/" + std::to_string(n) + " (" + pct(w.low) + "–" + pct(w.high) + ")") +
+            cell(id + "topups", yi(b.mean / 100) + " (" + yi(b.p5 / 100) + "–" + yi(b.p95 / 100) + ")") + "</tr>\n";
+  }
+  // The provinces most often red first (up to 6 named).
+  std::sort(risky_at.begin(), risky_at.end());
+  std::string risky;
+  for (std::size_t i = 0; i < risky_at.size() && i < 6; ++i)
+    risky += (i ? ", " : "") + provinces[risky_at[i].second] + " " + std::to_string(-risky_at[i].first) + "/" + std::to_string(n);
+  if (risky_at.size() > 6) risky += " and " + std::to_string(risky_at.size() - 6) + " more";
+  const std::size_t n_risky = risky_at.size();
+  char abuf[32];
+  const std::string a(abuf, std::to_chars(abuf, abuf + sizeof abuf, alpha).ptr);  // as typed: 0.05
+  h += "<p class=\"answer\" id=\"a-prepay\">Quotas keeping P(a red warning in " + y + ") ≤ " + a + ": <b>" +
+       yi(static_cast<double>(proposed_total.fen()) / 100) + " 亿元</b> in all. Under the scenario's own quotas, " +
+       (n_risky == 0 ? std::string("no province") : std::to_string(n_risky) + " province(s)") +
+       " had a red month in " + y + " more often than that (Wilson 95% low end above " + a + ")" +
+       (risky.empty() ? "" : ": " + escape(risky)) + ".</p>\n";
+  if (exceedance > alpha)
+    h += "<p class=\"warning\" id=\"a-prepay-few\">" + std::to_string(n) + " replicates bound P(red) only by " +
+         format_value(exceedance, Format::number, 3) + ", not " + a + ": at least " +
+         std::to_string(static_cast<int>(std::ceil(1.0 / alpha - 1 - 1e-9))) + " replicates are needed.</p>\n";
+  const auto& num = sum.attributes.numbers;
+  const std::string run_options = (num.count("scale") ? " --scale 1:" + std::to_string(num.at("scale")) : std::string()) +
+                                  (num.count("months") ? " --months " + std::to_string(num.at("months")) : std::string());
+  h += "<p class=\"note\">As <code>yidi prepay " + escape(sum.name) + run_options + " --year " + y + " -n " + std::to_string(n) +
+       " --red-probability " + a + "</code> computes them from the same seeds: per insured province, the ⌈(1 − α)(n + 1)⌉-th "
+       "smallest of the replicates' peak month-end outstanding in the year, divided by the red usage (" +
+       format_value(static_cast<double>(pp.red_bp) / 10000, Format::percent, 0) +
+       "); <code>--backtest</code> there checks the proposal on fresh seeds and <code>--quotas</code> writes it as a scenario.</p>\n";
+  h += "<details><summary>per insured province</summary>\n<table class=\"answers\" id=\"answer-prepay\"><tr><th>insured "
+       "province</th><th>proposed quota (亿元)</th><th>peak outstanding at the bound (亿元)</th><th>replicates with a red "
+       "month under the scenario's quotas (Wilson 95%)</th><th>top-ups asked in " + y + " (亿元): mean (P5–P95)</th></tr>\n" +
+       rows + "</table></details>\n";
+  return h;
+}
+
+std::string answers(const std::vector<Input>& in, const std::vector<std::string>& names, int year, double alpha) {
   const Input& run = primary(in);
   const std::string y = std::to_string(year);
   std::string h = "<h2 id=\"answers\">Answers for " + y + "</h2>\n";
@@ -855,6 +951,14 @@ std::string answers(const std::vector<Input>& in, const std::vector<std::string>
       h += "<li class=\"note\">" + escape(run.attributes.text.at("sampling_noise_prepayment")) + "</li>\n";
     h += "</ul>\n";
   }
+  // Finance: the quotas the first replicates summary that holds the year proposes.
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (in[k].kind != Input::Kind::replicates || in[k].prepayment.replicates == 0) continue;
+    const auto at = std::find(in[k].years.begin(), in[k].years.end(), year);
+    if (at == in[k].years.end()) continue;
+    h += prepayment_answers(in[k], names[k], static_cast<std::size_t>(at - in[k].years.begin()), alpha);
+    break;
+  }
   // Researcher: the funds' cross-province payments of each run against the first.
   if (run_count(in) >= 2) {
     std::vector<std::size_t> runs;
@@ -887,8 +991,8 @@ Spread spread_of(const std::vector<double>& xs) {
   double ss = 0;
   for (double x : xs) ss += (x - s.mean) * (x - s.mean);
   const double se = xs.size() > 1 ? std::sqrt(ss / (n - 1) / n) : std::nan("");
-  s.low = s.mean - 1.959963984540054 * se;
-  s.high = s.mean + 1.959963984540054 * se;
+  s.low = s.mean - sim::kZ95 * se;
+  s.high = s.mean + sim::kZ95 * se;
   s.p5 = sim::exact_quantile(xs, 0.05);
   s.p95 = sim::exact_quantile(xs, 0.95);
   return s;
@@ -1028,8 +1132,11 @@ std::string province_csv(const Input& run, int year) {
   return csv;
 }
 
-std::string render_html(const std::vector<Input>& all, const std::string& title, const std::string& command, int year) {
+std::string render_html(const std::vector<Input>& all, const std::string& title, const std::string& command, int year,
+                        double red_probability) {
   check_inputs(all);
+  if (!(red_probability > 0 && red_probability < 1))
+    throw std::invalid_argument("report: the red probability must lie strictly between 0 and 1");
   // Runs and replicates summaries side by side; compare files in the answers (and the provenance).
   std::vector<Input> in;
   std::vector<std::size_t> comparisons;
@@ -1053,7 +1160,7 @@ std::string render_html(const std::vector<Input>& all, const std::string& title,
        "charts show each value in a tooltip.</p>\n";
 
   const int y = answer_year(in, year);
-  h += answers(in, names, y);
+  h += answers(in, names, y, red_probability);
   for (std::size_t k : comparisons) h += comparison_answers(all[k], k, y);
   h += "<h2>Numbers</h2>\n<p class=\"note\">Rates in percent of cross-province inpatient stays; amounts in billions of "
        "yuan; — where the file does not hold the figure.</p>\n" +

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/engine/export.hpp"
 #include "sim/engine/results.hpp"
 #include "sim/io/hdf5_output.hpp"
 
@@ -39,6 +40,17 @@ struct Input {
     std::vector<std::int64_t> fund, individual;    // offsite/fund, offsite/individual (fen)
   };
   std::vector<Compared> compared;
+  /// A replicates summary's prepayment per replicate, year and province (replicates/prepayment/
+  /// peak_outstanding, red_months, topup_requested: replicate × year × province) and its
+  /// scenario's red usage in basis points, read from the `scenario` attribute (0, with the reason
+  /// in red_note, when that cannot be read); the answers' proposed quotas (sim::propose_quota).
+  struct Prepayment {
+    std::size_t replicates = 0;
+    std::vector<std::int64_t> peak, red_months, topups;
+    std::int64_t red_bp = 0;
+    std::string red_note;
+  };
+  Prepayment prepayment;
 };
 
 /// Reads a run file (`yidi run`), a replicates summary (`yidi replicates`) or a compare file (`yidi
@@ -58,8 +70,10 @@ std::vector<std::string> chart_ids(const std::vector<Input>& inputs);
 /// The whole HTML document. `title` heads it; `command` (the command line) is recorded in it.
 /// `year`: the year the answers and the province table are about; 0: the last year with 12
 /// simulated months (else the last year).
+/// `red_probability`: the accepted chance of a red prepayment warning in the year for the quotas
+/// the answers propose from a replicates summary (as `yidi prepay --red-probability`).
 std::string render_html(const std::vector<Input>& inputs, const std::string& title, const std::string& command,
-                        int year = 0);
+                        int year = 0, double red_probability = 0.05);
 
 /// The year the answers are about (as render_html chooses it); InputError if `year` is given
 /// and not simulated.
@@ -69,7 +83,6 @@ int answer_year(const std::vector<Input>& inputs, int year);
 /// year and the table's measures (docs/report.md).
 std::string province_csv(const Input& run, int year);
 
-/// A month index as "YYYY-MM".
-std::string month_label(std::int64_t m);
+using sim::month_label;  // "YYYY-MM", from sim/engine/export
 
 }  // namespace yidi::report

@@ -193,12 +193,14 @@ TEST_F(ExperimentsCli, SeekOnAnyMeasureWithARegionalLeverFromAMonth) {
                          "0.5,0.1,2,1,0.3423802275,1,answer"),
             std::string::npos)
       << rows[1];
-  // A money measure's threshold is in yuan; < and a year period; never met: found no, at HI.
-  const Outcome never = yidi(base + "--lever levers.networked_inpatient --target 'cross_fund[广东] < 0 in 2022'");
-  EXPECT_EQ(never.code, 1);
-  EXPECT_EQ(never.err,
+  // A year the 3-month run does not cover is refused, naming the simulated period.
+  const Outcome outside = yidi(base + "--lever levers.networked_inpatient --target 'cross_fund[广东] < 0 in 2022'");
+  EXPECT_EQ(outside.code, 1);
+  EXPECT_EQ(outside.err,
             "yidi: --target: field 'target': the period 2022 is not within the scenario's simulated period, 2022-01 to "
             "2022-03; expected a period within it (or a longer run: --months)\n");
+  // A money measure's threshold is in yuan, with <; never met (a fund pays no negative sum): found
+  // no, at HI.
   const Outcome none = yidi(base + "--lever levers.networked_inpatient --target 'cross_fund[广东] < 0 in 2022Q1'");
   ASSERT_EQ(none.code, 0) << none.err;
   EXPECT_NE(none.out.find("found: no\nbracket: 0.1:0.9\nestimated_probability: 0 (0/2 at the range's high end)\n"),

@@ -4,6 +4,7 @@
 #include <H5Cpp.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -26,7 +27,8 @@ namespace {
 const std::string kExpected =
     "expected a run file (`yidi run`), a replicates summary (`yidi replicates`) or a compare file (`yidi compare`)";
 
-/// Runs made once for the suite: two scenarios on the same seed, a shorter run and a summary.
+/// Runs made once for the suite: two scenarios on the same seed, a shorter run, a summary, a
+/// compare file and the summary's prepayment proposal by `yidi prepay`.
 class ReportCli : public CliTest {
 protected:
   static fs::path runs() { return runs_; }
@@ -37,7 +39,8 @@ protected:
                                        {"run baseline --months 3" + tiny + "-o a.h5", "run no-reduction --months 3" + tiny + "-o b.h5",
                                         "run baseline --months 2" + tiny + "-o short.h5",
                                         "replicates baseline -n 2 --months 3" + tiny + "-o r.h5",
-                                        "compare baseline no-reduction -n 3 --months 3" + tiny + "-o c.h5"},
+                                        "compare baseline no-reduction -n 3 --months 3" + tiny + "-o c.h5",
+                                        "prepay baseline -n 2 --months 3 --year 2022 --red-probability 0.5" + tiny + "-o p.csv"},
                                        failed);
     ASSERT_EQ(failed, "");
   }
@@ -428,4 +431,73 @@ TEST_F(ReportCli, AnswersFirstProvenanceLastAndTheTableIsExports) {
   EXPECT_EQ(bad.code, 1);
   EXPECT_EQ(bad.err, "yidi: --year: field 'year': 2030 is not simulated; the runs cover 2022-01 to 2022-03\n");
   EXPECT_FALSE(fs::exists(work() / "other.html"));
+}
+
+namespace {
+/// The rows of a CSV without quoted commas (yidi prepay's: names have none), split into fields.
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> out;
+  std::istringstream in(text.substr(text.starts_with("\xEF\xBB\xBF") ? 3 : 0));
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    std::istringstream ls(line);
+    for (std::string x; std::getline(ls, x, ',');) f.push_back(x);
+    out.push_back(f);
+  }
+  return out;
+}
+std::string tenths(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+}  // namespace
+
+// Issue 18: a replicates summary in the report proposes prepayment quotas for the answers' year,
+// each province's being yidi prepay's for the same scenario, seeds and year, with the replicates
+// red under the scenario's own quotas and the top-ups asked; too few replicates for the chance
+// asked are said; a chance outside (0, 1) is refused before anything is written.
+TEST_F(ReportCli, ASummaryProposesPrepayQuotasAsPrepayDoes) {
+  take("a.h5");
+  take("r.h5");
+  const Outcome o = yidi("report a.h5 r.h5 -o report.html --red-probability 0.5");
+  ASSERT_EQ(o.code, 0) << o.err;
+  const std::string html = slurp(work() / "report.html");
+  const auto rows = csv_rows(slurp(runs() / "p.csv"));
+  ASSERT_EQ(rows.size(), 33u);
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin());
+  };
+  const std::size_t code = col("province_code"), quota = col("proposed_quota_yuan"), peak = col("peak_outstanding_yuan"),
+                    red = col("rule_red_replicates"), topup = col("rule_topup_yuan_mean");
+  ASSERT_LT(topup, rows[0].size());
+  double total = 0;
+  int positive = 0;
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const std::string id = "p-" + rows[r][code] + "-";
+    EXPECT_EQ(by_id(html, id + "quota"), tenths(std::stod(rows[r][quota]) / 1e8)) << rows[r][code];
+    EXPECT_EQ(by_id(html, id + "peak"), tenths(std::stod(rows[r][peak]) / 1e8)) << rows[r][code];
+    EXPECT_EQ(by_id(html, id + "red").rfind(rows[r][red] + "/2 (", 0), 0u) << by_id(html, id + "red");
+    EXPECT_EQ(by_id(html, id + "topups").rfind(tenths(std::stod(rows[r][topup]) / 1e8) + " (", 0), 0u)
+        << by_id(html, id + "topups");
+    total += std::stod(rows[r][quota]);
+    positive += std::stod(rows[r][quota]) > 0 ? 1 : 0;
+  }
+  EXPECT_GT(positive, 20);
+  EXPECT_NE(html.find("Quotas keeping P(a red warning in 2022) ≤ 0.5: <b>" + tenths(total / 1e8) + " 亿元</b> in all."),
+            std::string::npos);
+  EXPECT_NE(html.find("<code>yidi prepay baseline --scale 1:40000 --months 3 --year 2022 -n 2 --red-probability 0.5</code>"),
+            std::string::npos);
+  EXPECT_EQ(html.find("id=\"a-prepay-few\""), std::string::npos);  // 2 replicates bound P(red) by 1/3 ≤ 0.5
+  // The default chance, 0.05, needs 19 replicates: said beside the answer.
+  ASSERT_EQ(yidi("report a.h5 r.h5 -o default.html").code, 0);
+  EXPECT_EQ(by_id(slurp(work() / "default.html"), "a-prepay-few"),
+            "2 replicates bound P(red) only by 0.333, not 0.05: at least 19 replicates are needed.");
+  // A run alone has no proposal.
+  ASSERT_EQ(yidi("report a.h5 -o alone.html").code, 0);
+  EXPECT_EQ(slurp(work() / "alone.html").find("id=\"a-prepay\""), std::string::npos);
+  const Outcome bad = yidi("report a.h5 r.h5 -o bad.html --red-probability 1");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err, "yidi: --red-probability: field 'red-probability': expected a probability strictly between 0 and 1\n");
+  EXPECT_FALSE(fs::exists(work() / "bad.html"));
 }

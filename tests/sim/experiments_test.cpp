@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <numeric>
 #include <random>
 #include <thread>
@@ -552,6 +553,33 @@ TEST(Experiments, PrepayQuotaCoversThePeakQuantile) {
   } catch (const sim::ExperimentError& e) {
     EXPECT_NE(std::string(e.what()).find("expected a year the scenario simulates, 2022, got 2023"), std::string::npos) << e.what();
   }
+}
+
+// The proposal's rule on worked numbers (sim::propose_quota, shared by yidi prepay and yidi report):
+// peaks 300, 100, 200 fen; α = 0.5: k = ⌈0.5 × 4⌉ = 2, the second smallest, 200 fen; at red 90%
+// the smallest quota with ⌊200 × 10000 ÷ quota⌋ < 9000 is 223 (8968 bp; 222 gives 9009 bp).
+TEST(Experiments, ProposeQuotaWorkedCases) {
+  const sim::QuotaProposal half = sim::propose_quota({300, 100, 200}, 0.5, 9000);
+  EXPECT_EQ(half.peak_quantile.fen(), 200);
+  EXPECT_EQ(half.quota.fen(), 223);
+  EXPECT_LT(200 * 10000 / 223, 9000);
+  EXPECT_GE(200 * 10000 / 222, 9000);
+  EXPECT_DOUBLE_EQ(half.exceedance, 0.5);
+  // α = 0.05 wants k = ⌈0.95 × 4⌉ = 4 > n: the largest, 300 fen, exceeded with probability 1/4.
+  const sim::QuotaProposal few = sim::propose_quota({300, 100, 200}, 0.05, 9000);
+  EXPECT_EQ(few.peak_quantile.fen(), 300);
+  EXPECT_EQ(few.quota.fen(), 300 * 10000 / 9000 + 1);
+  EXPECT_DOUBLE_EQ(few.exceedance, 0.25);
+  // 19 replicates are the fewest for α = 0.05: k = ⌈0.95 × 20⌉ = 19, exceeded with probability 1/20.
+  std::vector<std::int64_t> nineteen(19);
+  for (std::size_t i = 0; i < nineteen.size(); ++i) nineteen[i] = static_cast<std::int64_t>(1000 * (19 - i));
+  EXPECT_EQ(sim::propose_quota(nineteen, 0.05, 9000).peak_quantile.fen(), 19000);
+  EXPECT_DOUBLE_EQ(sim::propose_quota(nineteen, 0.05, 9000).exceedance, 0.05);
+  // No outstanding: no quota. A quota beyond int64 fen is an error, not a wrapped number.
+  EXPECT_TRUE(sim::propose_quota({0, 0}, 0.5, 9000).quota.is_zero());
+  EXPECT_THROW((void)sim::propose_quota({std::numeric_limits<std::int64_t>::max() / 2}, 0.5, 1), std::overflow_error);
+  EXPECT_THROW((void)sim::propose_quota({}, 0.5, 9000), std::invalid_argument);
+  EXPECT_THROW((void)sim::propose_quota({1}, 1.0, 9000), std::invalid_argument);
 }
 
 // ---- the run-plan executor ----------------------------------------------------------------

@@ -490,8 +490,23 @@ TEST(Simulation, FilingLeversByInsuredRegion) {
   EXPECT_EQ(sim::regional_series(f.scenario.params, "levers.trip_filing", f.scenario.params.trip_filing, 440100, 440000).at(2025 * 12),
             f.scenario.params.trip_filing.at(2025 * 12));
   EXPECT_EQ(by.size(), 2u);
-  // A code the world does not hold is refused before any run.
-  f.scenario = io::parse_scenario("params:\n  levers.trip_filing.by_region: {\"519900\": 0.5}\n", "bad", f.scenario);
+  // Keys by name read as the codes they name (a province before a pool: 北京 is 110000).
+  const auto named = io::parse_scenario("params:\n  levers.trip_filing.by_region: {四川: 0.3, Chengdu: 0.4, 北京: 0.5}\n", "names");
+  const auto& by_name = named.params.by_region.at("levers.trip_filing");
+  ASSERT_EQ(by_name.size(), 3u);
+  EXPECT_EQ(by_name.at(510000).at(2025 * 12), 0.3);
+  EXPECT_EQ(by_name.at(510100).at(2025 * 12), 0.4);
+  EXPECT_EQ(by_name.at(110000).at(2025 * 12), 0.5);
+  // A code the world does not hold is refused as the file is read, at its line ...
+  try {
+    (void)io::parse_scenario("params:\n  levers.trip_filing.by_region: {\"519900\": 0.5}\n", "bad", f.scenario);
+    ADD_FAILURE() << "a code outside the world was read";
+  } catch (const io::InputError& e) {
+    EXPECT_STREQ(e.what(), "bad:2:34: field 'params.levers.trip_filing.by_region': '519900' is neither a province nor a pool "
+                           "of the world; expected the code or name of one (yidi schema lists them)");
+  }
+  // ... and, in a scenario built in code, before any run.
+  f.scenario.params.by_region["levers.trip_filing"][519900] = sim::Series::flat(0.5);
   try {
     (void)run_with_threads(f, 1);
     ADD_FAILURE() << "a code outside the world was accepted";
