@@ -295,9 +295,52 @@ void run_compare(const CompareOptions& o) {
 
 // ---- sweep --------------------------------------------------------------------------------------
 
+/// --from YYYY-MM as a month index (−1 when not given).
+int parse_from(const std::string& from) {
+  if (from.empty()) return -1;
+  const auto d = from.size() == 7 ? Date::parse(from + "-01") : std::nullopt;
+  if (!d) throw io::InputError({"--from", 0, 0}, "from", "expected a month YYYY-MM, got '" + from + "'");
+  return d->month_index();
+}
+
+/// --regions: provinces or pools by code or name, comma-separated (a province before a pool of the
+/// same name: 北京 is the province 110000, whose pool has the same code); `codes` gets them as
+/// "510000 510100". Empty when not given; refused when given empty, unknown or twice.
+std::vector<std::uint32_t> parse_regions(const std::string& text, bool given, const std::vector<sim::NamedRegion>& provinces,
+                                         const std::vector<sim::NamedRegion>& pools, std::string& codes) {
+  if (given && text.find_first_not_of(" ,") == std::string::npos)
+    throw io::InputError({"--regions", 0, 0}, "regions", "empty; expected provinces or pools, e.g. 四川,成都 (or leave it out: national)");
+  std::vector<std::uint32_t> out;
+  for (std::size_t at = 0; !text.empty() && at <= text.size();) {
+    const auto comma = std::min(text.find(',', at), text.size());
+    std::string name = text.substr(at, comma - at);
+    at = comma + 1;
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    std::string error;
+    const auto hit = sim::resolve_region(provinces, pools, name, false, error);
+    if (!hit) throw io::InputError({"--regions", 0, 0}, "regions", error);
+    const sim::NamedRegion& found = hit->pool ? pools[hit->index] : provinces[hit->index];
+    const std::uint32_t code = RegionCode::parse(found.code)->value();
+    if (std::find(out.begin(), out.end(), code) != out.end())
+      throw io::InputError({"--regions", 0, 0}, "regions", "'" + name + "' (" + found.code + ") given twice");
+    out.push_back(code);
+    codes += (codes.empty() ? "" : " ") + found.code;
+  }
+  return out;
+}
+
+/// The world's provinces and pools by code and name.
+void world_names(const sim::World& world, std::vector<sim::NamedRegion>& provinces, std::vector<sim::NamedRegion>& pools) {
+  for (const auto& p : world.provinces()) provinces.push_back({p.code.str(), p.name, p.name_en});
+  for (const auto& r : world.regions()) pools.push_back({r.code.str(), r.name, r.name_en});
+}
+
 struct SweepOptions {
   std::string scenario;
   std::vector<std::string> grid;
+  std::string from, regions;
+  const CLI::Option* regions_opt = nullptr;
   Common c;
 };
 
@@ -307,7 +350,7 @@ std::vector<sim::GridAxis> parse_grid(const std::vector<std::string>& specs) {
     const auto eq = g.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == g.size())
       throw io::InputError({"--grid", 0, 0}, "grid", "expected NAME=V1,V2,…, got '" + g + "'");
-    sim::GridAxis axis{g.substr(0, eq), {}};
+    sim::GridAxis axis{g.substr(0, eq), {}, -1, {}};
     std::stringstream values(g.substr(eq + 1));
     for (std::string v; std::getline(values, v, ',');) axis.values.push_back(parse_number(v, "--grid", axis.name));
     for (const auto& a : grid)
@@ -320,9 +363,18 @@ std::vector<sim::GridAxis> parse_grid(const std::vector<std::string>& specs) {
 void run_sweep(const SweepOptions& o) {
   check_common(o.c);
   const sim::Scenario s = load(o.scenario, o.c);
-  const auto grid = parse_grid(o.grid);
+  auto grid = parse_grid(o.grid);
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
+  std::vector<sim::NamedRegion> provinces, pools;
+  world_names(world, provinces, pools);
+  std::string region_codes;
+  const int from = parse_from(o.from);
+  const auto regions = parse_regions(o.regions, o.regions_opt->count() > 0, provinces, pools, region_codes);
+  for (auto& axis : grid) {  // every axis, as seek's one lever
+    axis.from_month = from;
+    axis.regions = regions;
+  }
   sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
   const sim::Attributes prov = provenance({s}, o.c, world);
   // The point's own values are attributes; the command line may differ between resumed runs.
@@ -364,37 +416,14 @@ void run_seek(const SeekOptions& o) {
   const double hi = parse_number(o.range.substr(colon + 1), "--range", "range");
   const sim::World world = sim::embedded_world();
   std::vector<sim::NamedRegion> provinces, pools;
-  for (const auto& p : world.provinces()) provinces.push_back({p.code.str(), p.name, p.name_en});
-  for (const auto& r : world.regions()) pools.push_back({r.code.str(), r.name, r.name_en});
+  world_names(world, provinces, pools);
   const sim::Target target = sim::parse_target(o.target, provinces, pools);
   // The lever: from a month (--from YYYY-MM), for some provinces or pools (--regions).
   sim::ParamOverride lever;
   lever.name = o.lever;
-  if (!o.from.empty()) {
-    const auto d = o.from.size() == 7 ? Date::parse(o.from + "-01") : std::nullopt;
-    if (!d) throw io::InputError({"--from", 0, 0}, "from", "expected a month YYYY-MM, got '" + o.from + "'");
-    lever.from_month = d->month_index();
-  }
+  lever.from_month = parse_from(o.from);
   std::string region_codes;
-  if (o.regions_opt->count() > 0 && o.regions.find_first_not_of(" ,") == std::string::npos)
-    throw io::InputError({"--regions", 0, 0}, "regions", "empty; expected provinces or pools, e.g. 四川,成都 (or leave it out: national)");
-  for (std::size_t at = 0; !o.regions.empty() && at <= o.regions.size();) {
-    const auto comma = std::min(o.regions.find(',', at), o.regions.size());
-    std::string name = o.regions.substr(at, comma - at);
-    at = comma + 1;
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    // A province before a pool of the same name (北京: the province 110000; its pool has the same code).
-    std::string error;
-    const auto hit = sim::resolve_region(provinces, pools, name, false, error);
-    if (!hit) throw io::InputError({"--regions", 0, 0}, "regions", error);
-    const sim::NamedRegion& found = hit->pool ? pools[hit->index] : provinces[hit->index];
-    const std::uint32_t code = RegionCode::parse(found.code)->value();
-    if (std::find(lever.regions.begin(), lever.regions.end(), code) != lever.regions.end())
-      throw io::InputError({"--regions", 0, 0}, "regions", "'" + name + "' (" + found.code + ") given twice");
-    lever.regions.push_back(code);
-    region_codes += (region_codes.empty() ? "" : " ") + found.code;
-  }
+  lever.regions = parse_regions(o.regions, o.regions_opt->count() > 0, provinces, pools, region_codes);
   const double tol = o.tolerance > 0 ? o.tolerance : (hi - lo) / 64;
   std::optional<io::OutputFile> file;
   if (!o.c.output.empty())
@@ -593,6 +622,12 @@ void register_experiments(CLI::App& app) {
     auto* cmd = app.add_subcommand("sweep", "summaries over a cartesian grid of parameter values (resumable)");
     cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
     cmd->add_option("--grid", o->grid, "NAME=V1,V2,… (repeat for more parameters)")->required()->allow_extra_args(false);
+    cmd->add_option("--from", o->from,
+                    "every dated parameter of the grid takes its values from this month, YYYY-MM (default: the run's start); "
+                    "its path before is kept");
+    o->regions_opt = cmd->add_option("--regions", o->regions,
+                                     "set the grid's levers for these provinces or pools only (codes or names, comma-separated; "
+                                     "the levers marked by region in yidi params)");
     add_common(cmd, o->c);
     cmd->get_option("-o")->required()->description("output folder");
     cmd->callback([o] { run_sweep(*o); });

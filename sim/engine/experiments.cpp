@@ -514,6 +514,13 @@ std::vector<SweepPoint> sweep_points(const std::vector<GridAxis>& grid) {
 namespace {
 /// Whether a point file's attributes are those of this sweep's point: the grid values, the
 /// scenario hash, the point and the replicates.
+/// Region codes as "510000 510100", in the order given.
+std::string regions_text(const std::vector<std::uint32_t>& regions) {
+  std::string out;
+  for (const std::uint32_t c : regions) out += (out.empty() ? "" : " ") + RegionCode::of(c).str();
+  return out;
+}
+
 bool same_point(const std::optional<Attributes>& found, const Attributes& expected) {
   if (!found) return false;
   for (const auto& [k, v] : expected.text)
@@ -521,6 +528,9 @@ bool same_point(const std::optional<Attributes>& found, const Attributes& expect
       const auto it = found->text.find(k);
       if (it == found->text.end() || it->second != v) return false;
     }
+  // Both ways: a point made with a start month or regions the grid no longer has is another point.
+  for (const auto& [k, v] : found->text)
+    if (k.rfind("grid.", 0) == 0 && !expected.text.count(k)) return false;
   for (const char* k : {"replicates", "point"}) {
     const auto it = found->numbers.find(k);
     if (it == found->numbers.end() || it->second != expected.numbers.at(k)) return false;
@@ -536,6 +546,13 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
   for (const auto& a : grid) {
     if (a.values.empty()) throw ExperimentError("--grid", a.name, "expected at least one value");
     for (double v : a.values) (void)with_param(s, a.name, v, "--grid");  // validates names and ranges up front
+    // A start month for a number, regions for a lever not regional, each its option's error.
+    (void)with_param(s, ParamOverride{a.name, a.values.front(), a.from_month, a.regions}, a.regions.empty() ? "--from" : "--regions");
+    if (a.from_month >= 0 && (a.from_month < s.start_month || a.from_month >= s.start_month + s.months))
+      throw ExperimentError("--from", "from",
+                            "the month " + Date::month_label(a.from_month) + " is outside the run, " +
+                                Date::month_label(s.start_month) + " to " + Date::month_label(s.start_month + s.months - 1) +
+                                "; expected a month within it");
   }
   store.open();
   auto points = sweep_points(grid);
@@ -544,7 +561,11 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
   std::vector<std::size_t> todo;
   for (auto& pt : points) {
     Attributes prov = provenance;
-    for (std::size_t a = 0; a < grid.size(); ++a) prov.text["grid." + grid[a].name] = number_text(pt.values[a]);
+    for (std::size_t a = 0; a < grid.size(); ++a) {
+      prov.text["grid." + grid[a].name] = number_text(pt.values[a]);
+      if (grid[a].from_month >= 0) prov.text["grid." + grid[a].name + ".from"] = Date::month_label(grid[a].from_month);
+      if (!grid[a].regions.empty()) prov.text["grid." + grid[a].name + ".regions"] = regions_text(grid[a].regions);
+    }
     prov.numbers["point"] = pt.index;
     prov.numbers["replicates"] = n;
     const bool done = same_point(store.read(pt.file), prov);
@@ -559,7 +580,8 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
   RunPlanVector plans;
   for (std::size_t k : todo) {
     std::vector<ParamOverride> overrides;
-    for (std::size_t a = 0; a < grid.size(); ++a) overrides.push_back({grid[a].name, points[k].values[a], -1, {}});
+    for (std::size_t a = 0; a < grid.size(); ++a)
+      overrides.push_back({grid[a].name, points[k].values[a], grid[a].from_month, grid[a].regions});
     for (RunPlan& p : replicate_plans(s, n)) {
       p.overrides = overrides;
       p.label = "point " + std::to_string(points[k].index + 1) + "/" + std::to_string(points.size()) + " " + p.label;
@@ -581,7 +603,12 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
       },
       progress);
   std::ostringstream o;
-  o << "# yidi " << kVersion << " sweep index (docs/experiments.md)\npoint";
+  o << "# yidi " << kVersion << " sweep index (docs/experiments.md)";
+  for (const auto& a : grid) {
+    if (a.from_month >= 0) o << "; " << a.name << " from " << Date::month_label(a.from_month);
+    if (!a.regions.empty()) o << "; " << a.name << " for " << regions_text(a.regions);
+  }
+  o << "\npoint";
   for (const auto& a : grid) o << "," << a.name;
   o << ",file\n";
   for (const auto& pt : points) {

@@ -157,6 +157,11 @@ Comparison compare(const std::vector<Scenario>& scenarios, int n, const RunExecu
 struct GridAxis {
   std::string name;
   std::vector<double> values;
+  /// As a seek lever's (ParamOverride): a dated parameter takes each value from this month, its
+  /// path before kept (−1: the scenario's start); a regional lever, for these provinces or pools
+  /// only (empty: the national series).
+  int from_month = -1;
+  std::vector<std::uint32_t> regions;
 };
 struct SweepPoint {
   int index = 0;
