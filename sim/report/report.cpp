@@ -664,6 +664,24 @@ Input load_input(const std::string& path) {
         const auto d = io::read_dataset_hdf5(path, r);
         if (d.shape.size() == 2 && d.shape[1] == in.years.size()) in.replicate_rates = d.f;
       }
+      // The funds' outlook: each replicate's year-end months payable and balance.
+      const std::string fm = "replicates/funds/months_payable", fb = "replicates/funds/balance";
+      if (!in.years.empty() && io::has_dataset_hdf5(path, fm) && io::has_dataset_hdf5(path, fb)) {
+        auto payable = io::read_dataset_hdf5(path, fm), bal = io::read_dataset_hdf5(path, fb);
+        const std::size_t Y = in.years.size(), P = in.provinces.size(), S = in.schemes.size();
+        const auto fits = [&](const io::Dataset64& d, std::size_t values) {
+          return d.shape.size() == 4 && d.shape[0] > 0 && d.shape[1] == Y && d.shape[2] == P && d.shape[3] == S &&
+                 values == d.shape[0] * Y * P * S && d.shape[0] == payable.shape[0];
+        };
+        if (!fits(payable, payable.f.size()))
+          throw io::InputError({path, 0, 0}, fm, "shape " + shape_text(payable.shape) + ", expected replicates×" + std::to_string(Y) +
+                                                     "×" + std::to_string(P) + "×" + std::to_string(S) + " float64");
+        if (!fits(bal, bal.i.size()))
+          throw io::InputError({path, 0, 0}, fb, "shape " + shape_text(bal.shape) + ", expected replicates×" + std::to_string(Y) +
+                                                     "×" + std::to_string(P) + "×" + std::to_string(S) + " int64");
+        in.year_months_payable = std::move(payable.f);
+        in.year_balance = std::move(bal.i);
+      }
       // The prepayment proposal: the replicates' yearly peaks, red months and top-ups by province.
       const std::string pk = "replicates/prepayment/peak_outstanding", rm = "replicates/prepayment/red_months",
                         tu = "replicates/prepayment/topup_requested";
@@ -867,6 +885,71 @@ std::string prepayment_answers(const Input& sum, const std::string& who, std::si
   return h;
 }
 
+/// Finance: the funds' outlook over a replicates summary's replicates, as trustees publish it: per
+/// insured province and scheme, P(months payable below the 6-month floor at the end of year Y or
+/// an earlier year) and P(a negative balance at a year end by the run's last year), each a count
+/// of replicates with its Wilson 95% interval, and the median year of the first negative year-end
+/// balance (over all replicates, "after" the run when fewer than half go negative). The same
+/// counts as `yidi export SUMMARY --probability "months_payable_resident < 6"` ("by" rows).
+std::string fund_outlook_answers(const Input& sum, const std::string& who, std::size_t year_index) {
+  const std::size_t R = sum.year_balance.size() / (sum.years.size() * sum.provinces.size() * sum.schemes.size());
+  const std::size_t Y = sum.years.size(), P = sum.provinces.size(), S = sum.schemes.size();
+  const std::string y = std::to_string(sum.years[year_index]), last = std::to_string(sum.years.back());
+  const auto provinces = province_names(sum.provinces);
+  const auto pct = [](double x) { return format_value(x, Format::percent, 0); };
+  std::string rows, flagged;
+  int n_flagged = 0;
+  for (std::size_t p = 0; p < P; ++p) {
+    std::string cells;
+    bool flag = false;
+    for (std::size_t s = 0; s < S; ++s) {
+      int below = 0, negative = 0;
+      std::vector<std::int64_t> first;  // per replicate: the first year ending negative (a year after the run: none)
+      for (std::size_t r = 0; r < R; ++r) {
+        bool b = false;
+        std::int64_t year_negative = sum.years.back() + 1;
+        for (std::size_t k = 0; k < Y; ++k) {
+          const std::size_t i = ((r * Y + k) * P + p) * S + s;
+          if (k <= year_index && std::isfinite(sum.year_months_payable[i]) && sum.year_months_payable[i] < kMonthsFloor) b = true;
+          if (sum.year_balance[i] < 0 && year_negative > sum.years.back()) year_negative = sum.years[k];
+        }
+        below += b ? 1 : 0;
+        negative += year_negative <= sum.years.back() ? 1 : 0;
+        first.push_back(year_negative);
+      }
+      std::sort(first.begin(), first.end());
+      const std::int64_t median = first[(first.size() - 1) / 2];  // the lower median: at least half by then
+      const sim::Wilson wb = sim::wilson95(below, static_cast<int>(R)), wn = sim::wilson95(negative, static_cast<int>(R));
+      const std::string id = "f-" + sum.provinces[p] + "-" + sum.schemes[s] + "-";
+      cells += cell(id + "below", std::to_string(below) + "/" + std::to_string(R) + " (" + pct(wb.low) + "–" + pct(wb.high) + ")") +
+               cell(id + "negative", std::to_string(negative) + "/" + std::to_string(R) + " (" + pct(wn.low) + "–" + pct(wn.high) + ")") +
+               cell(id + "year", median > sum.years.back() ? "after " + last : std::to_string(median), false);
+      flag = flag || 2 * below >= static_cast<int>(R) || negative > 0;
+    }
+    if (flag) {
+      flagged += (flagged.empty() ? "" : ", ") + provinces[p];
+      ++n_flagged;
+    }
+    rows += "<tr><td>" + escape(provinces[p]) + "</td>" + cells + "</tr>\n";
+  }
+  std::string h = "<h3>Finance: the funds' outlook (" + escape(who) + ", " + std::to_string(R) + " replicates)</h3>\n";
+  h += "<p class=\"answer\" id=\"a-outlook\">" +
+       (n_flagged == 0 ? std::string("No province") : std::to_string(n_flagged) + " province(s)") +
+       " had a fund below 6 months payable by the end of " + y + " in at least half of the replicates, or a negative "
+       "balance at a year end by " + last + " in any" + (flagged.empty() ? "" : ": " + escape(flagged)) + ".</p>\n";
+  h += "<details><summary>per insured province and scheme</summary>\n<table class=\"answers\" id=\"answer-outlook\"><tr>"
+       "<th rowspan=\"2\">insured province</th>";
+  for (const auto& scheme : sum.schemes) h += "<th colspan=\"3\">" + escape(scheme) + "</th>";
+  h += "</tr>\n<tr>";
+  for (std::size_t s = 0; s < S; ++s)
+    h += "<th>below 6 months by " + y + "</th><th>negative by " + last + "</th><th>median first negative year</th>";
+  h += "</tr>\n" + rows + "</table></details>\n<p class=\"note\">Year-end values of each replicate "
+       "(<code>replicates/funds/months_payable</code>, <code>replicates/funds/balance</code>); counts of replicates with "
+       "their Wilson 95% intervals, as <code>yidi export " + escape(sum.path) +
+       " --by province,year --probability \"months_payable_resident &lt; 6\"</code> gives them.</p>\n";
+  return h;
+}
+
 std::string answers(const std::vector<Input>& in, const std::vector<std::string>& names, int year, double alpha) {
   const Input& run = primary(in);
   const std::string y = std::to_string(year);
@@ -957,6 +1040,13 @@ std::string answers(const std::vector<Input>& in, const std::vector<std::string>
     const auto at = std::find(in[k].years.begin(), in[k].years.end(), year);
     if (at == in[k].years.end()) continue;
     h += prepayment_answers(in[k], names[k], static_cast<std::size_t>(at - in[k].years.begin()), alpha);
+    break;
+  }
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (in[k].kind != Input::Kind::replicates || in[k].year_balance.empty()) continue;
+    const auto at = std::find(in[k].years.begin(), in[k].years.end(), year);
+    if (at == in[k].years.end()) continue;
+    h += fund_outlook_answers(in[k], names[k], static_cast<std::size_t>(at - in[k].years.begin()));
     break;
   }
   // Researcher: the funds' cross-province payments of each run against the first.

@@ -51,6 +51,10 @@ struct Input {
     std::string red_note;
   };
   Prepayment prepayment;
+  /// A replicates summary's year-end funds per replicate, year, province and scheme
+  /// (replicates/funds/months_payable, replicates/funds/balance); empty when the file has none.
+  std::vector<double> year_months_payable;
+  std::vector<std::int64_t> year_balance;
 };
 
 /// Reads a run file (`yidi run`), a replicates summary (`yidi replicates`) or a compare file (`yidi

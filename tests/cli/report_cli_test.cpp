@@ -501,3 +501,40 @@ TEST_F(ReportCli, ASummaryProposesPrepayQuotasAsPrepayDoes) {
   EXPECT_EQ(bad.err, "yidi: --red-probability: field 'red-probability': expected a probability strictly between 0 and 1\n");
   EXPECT_FALSE(fs::exists(work() / "bad.html"));
 }
+
+// Issue 17/18: a replicates summary in the report gives the funds' outlook per insured province and
+// scheme: P(below 6 months payable by Y) and P(a negative year-end balance by the run's end) as
+// counts of replicates, which are `yidi export --probability`'s "in this year or earlier" shares.
+TEST_F(ReportCli, ASummaryGivesTheFundsOutlookAsExportsProbabilities) {
+  take("a.h5");
+  take("r.h5");
+  ASSERT_EQ(yidi("report a.h5 r.h5 -o report.html").code, 0);
+  const std::string html = slurp(work() / "report.html");
+  ASSERT_NE(html.find("id=\"a-outlook\""), std::string::npos);
+  int compared = 0, below_any = 0;
+  for (const auto& [measure, column] : {std::pair<std::string, std::string>{"months_payable_resident < 6", "resident-below"},
+                                        {"months_payable_employee < 6", "employee-below"},
+                                        {"fund_balance_resident < 0", "resident-negative"},
+                                        {"fund_balance_employee < 0", "employee-negative"}}) {
+    const Outcome e = yidi("export r.h5 --by province,year --probability '" + measure + "'");
+    ASSERT_EQ(e.code, 0) << e.err;
+    const auto rows = csv_rows(e.out);
+    ASSERT_GT(rows.size(), 1u);
+    const auto col = [&](const std::string& name) {
+      return static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin());
+    };
+    const std::size_t code = col("region_code"), what = col("measure"), value = col("value"), period = col("period");
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+      if (rows[r][what] != "P(" + measure + " in this year or earlier)" || rows[r][period] != "2022") continue;
+      const int k = static_cast<int>(std::lround(std::stod(rows[r][value]) * 2));
+      const std::string got = by_id(html, "f-" + rows[r][code] + "-" + column);
+      EXPECT_EQ(got.rfind(std::to_string(k) + "/2 (", 0), 0u) << measure << " " << rows[r][code] << ": " << got;
+      below_any += column.ends_with("below") && k > 0 ? 1 : 0;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 4 * 32);
+  EXPECT_GT(below_any, 0);  // some fund is below the floor in some replicate: the comparison is not all zeros
+  // No replicate's fund went negative in 3 months: the first negative year is after the run.
+  EXPECT_EQ(by_id(html, "f-110000-resident-year"), "after 2022");
+}
