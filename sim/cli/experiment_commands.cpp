@@ -304,8 +304,9 @@ int parse_from(const std::string& from) {
 }
 
 /// --regions: provinces or pools by code or name, comma-separated (a province before a pool of the
-/// same name: 北京 is the province 110000, whose pool has the same code); `codes` gets them as
-/// "510000 510100". Empty when not given; refused when given empty, unknown or twice.
+/// same name: 北京 is the province 110000, whose pool has the same code), returned in code order;
+/// `codes` gets them as "510000 510100". Empty when not given; refused when given empty, with an
+/// empty name, unknown or twice.
 std::vector<std::uint32_t> parse_regions(const std::string& text, bool given, const std::vector<sim::NamedRegion>& provinces,
                                          const std::vector<sim::NamedRegion>& pools, std::string& codes) {
   if (given && text.find_first_not_of(" ,") == std::string::npos)
@@ -317,6 +318,9 @@ std::vector<std::uint32_t> parse_regions(const std::string& text, bool given, co
     at = comma + 1;
     name.erase(0, name.find_first_not_of(' '));
     name.erase(name.find_last_not_of(' ') + 1);
+    if (name.empty())
+      throw io::InputError({"--regions", 0, 0}, "regions",
+                           "an empty name in '" + text + "'; expected provinces or pools separated by single commas, e.g. 四川,成都");
     std::string error;
     const auto hit = sim::resolve_region(provinces, pools, name, false, error);
     if (!hit) throw io::InputError({"--regions", 0, 0}, "regions", error);
@@ -325,15 +329,11 @@ std::vector<std::uint32_t> parse_regions(const std::string& text, bool given, co
     if (std::find(out.begin(), out.end(), code) != out.end())
       throw io::InputError({"--regions", 0, 0}, "regions", "'" + name + "' (" + found.code + ") given twice");
     out.push_back(code);
-    codes += (codes.empty() ? "" : " ") + found.code;
   }
+  // In code order, so that the same regions in another order are the same lever (a sweep resumes).
+  std::sort(out.begin(), out.end());
+  for (const std::uint32_t c : out) codes += (codes.empty() ? "" : " ") + RegionCode::of(c).str();
   return out;
-}
-
-/// The world's provinces and pools by code and name.
-void world_names(const sim::World& world, std::vector<sim::NamedRegion>& provinces, std::vector<sim::NamedRegion>& pools) {
-  for (const auto& p : world.provinces()) provinces.push_back({p.code.str(), p.name, p.name_en});
-  for (const auto& r : world.regions()) pools.push_back({r.code.str(), r.name, r.name_en});
 }
 
 struct SweepOptions {
@@ -367,8 +367,8 @@ void run_sweep(const SweepOptions& o) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
   const sim::World world = sim::embedded_world();
   std::vector<sim::NamedRegion> provinces, pools;
-  world_names(world, provinces, pools);
-  std::string region_codes;
+  sim::named_regions(world, provinces, pools);
+  std::string region_codes;  // not printed: each point file records them (grid.NAME.regions)
   const int from = parse_from(o.from);
   const auto regions = parse_regions(o.regions, o.regions_opt->count() > 0, provinces, pools, region_codes);
   for (auto& axis : grid) {  // every axis, as seek's one lever
@@ -416,7 +416,7 @@ void run_seek(const SeekOptions& o) {
   const double hi = parse_number(o.range.substr(colon + 1), "--range", "range");
   const sim::World world = sim::embedded_world();
   std::vector<sim::NamedRegion> provinces, pools;
-  world_names(world, provinces, pools);
+  sim::named_regions(world, provinces, pools);
   const sim::Target target = sim::parse_target(o.target, provinces, pools);
   // The lever: from a month (--from YYYY-MM), for some provinces or pools (--regions).
   sim::ParamOverride lever;
@@ -580,7 +580,7 @@ void run_prepay(const PrepayOptions& o) {
        << " 亿元) for P(red in the year) <= " << num(o.alpha);
   if (!r.rows.empty() && r.rows[0].exceedance > o.alpha)
     line << " (WARNING: " << o.c.n << " replicates bound P(red) only by " << fixed_text(r.rows[0].exceedance, 3)
-         << "; at least " << static_cast<int>(std::ceil(1.0 / o.alpha - 1 - 1e-9)) << " are needed for " << num(o.alpha) << ")";
+         << "; at least " << sim::QuotaProposal::replicates_needed(o.alpha) << " are needed for " << num(o.alpha) << ")";
   if (o.backtest)
     line << "; backtest on seeds " << fresh << ": P(red) within " << num(o.alpha) << " (Wilson 95% low end) in "
          << within << " of " << r.rows.size() << " provinces";
@@ -623,8 +623,8 @@ void register_experiments(CLI::App& app) {
     cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
     cmd->add_option("--grid", o->grid, "NAME=V1,V2,… (repeat for more parameters)")->required()->allow_extra_args(false);
     cmd->add_option("--from", o->from,
-                    "every dated parameter of the grid takes its values from this month, YYYY-MM (default: the run's start); "
-                    "its path before is kept");
+                    "the grid's parameters take their values from this month, YYYY-MM (default: the run's start), their "
+                    "paths before kept; dated parameters only (a number parameter with --from is refused)");
     o->regions_opt = cmd->add_option("--regions", o->regions,
                                      "set the grid's levers for these provinces or pools only (codes or names, comma-separated; "
                                      "the levers marked by region in yidi params)");

@@ -71,8 +71,7 @@ void register_report(CLI::App& app) {
   cmd->add_option("--year", o->year, "the year the answers and the province table are about (default: the last full year simulated)");
   cmd->add_option("--red-probability", o->red_probability,
                   "the accepted chance of a red prepayment warning in the year, for the quotas proposed from a replicates "
-                  "summary (as yidi prepay; default 0.05)")
-;
+                  "summary (as yidi prepay; default 0.05)");
   cmd->add_flag("--overwrite", o->overwrite, "replace an existing report (yidi's own only)");
   cmd->callback([o] { run_report(*o); });
 }

@@ -512,14 +512,15 @@ std::vector<SweepPoint> sweep_points(const std::vector<GridAxis>& grid) {
 }
 
 namespace {
-/// Whether a point file's attributes are those of this sweep's point: the grid values, the
-/// scenario hash, the point and the replicates.
-/// Region codes as "510000 510100", in the order given.
+/// Region codes as "510000 510100", in the order given (parse_regions sorts them).
 std::string regions_text(const std::vector<std::uint32_t>& regions) {
   std::string out;
   for (const std::uint32_t c : regions) out += (out.empty() ? "" : " ") + RegionCode::of(c).str();
   return out;
 }
+
+/// Whether a point file's attributes are those of this sweep's point: the grid values (with their
+/// start month and regions), the scenario hash, the point and the replicates.
 
 bool same_point(const std::optional<Attributes>& found, const Attributes& expected) {
   if (!found) return false;
@@ -971,6 +972,8 @@ QuotaProposal propose_quota(std::vector<std::int64_t> peaks, double alpha, std::
   out.exceedance = static_cast<double>(n + 1 - k) / static_cast<double>(n + 1);
   return out;
 }
+
+int QuotaProposal::replicates_needed(double alpha) { return static_cast<int>(std::ceil(1.0 / alpha - 1 - 1e-9)); }
 
 PrepayResult prepay(const Scenario& s, const PrepayOptions& o, const RunExecutor& ex, const Progress& progress) {
   check_n(o.n);

@@ -270,6 +270,8 @@ struct PrepayRow {
 struct QuotaProposal {
   Money peak_quantile, quota;
   double exceedance = 0;
+  /// The fewest replicates whose bound reaches alpha: ⌈1 ÷ α − 1⌉ (19 for 0.05).
+  static int replicates_needed(double alpha);
 };
 QuotaProposal propose_quota(std::vector<std::int64_t> peaks, double alpha, std::int64_t red_bp);
 

@@ -16,7 +16,8 @@ enum class ExportLevel : std::uint8_t { national, province, region };
 enum class ExportPeriod : std::uint8_t { month, quarter, year, all };
 const char* level_name(ExportLevel l);
 const char* period_name(ExportPeriod p);
-/// A month index (year × 12 + month − 1) as "YYYY-MM"; any int64, as read from a file.
+/// A month index (year × 12 + month − 1) as "YYYY-MM", as Date::month_label writes it, but for any
+/// int64 (a file's `months` may hold anything; Date's takes an int).
 std::string month_label(std::int64_t m);
 /// A period's label as the export writes it: "2025-06", "2025Q2", "2025", or "2025-01..2027-12"
 /// for the whole span (first and last month of the period).

@@ -37,8 +37,7 @@ struct WorldNames {
 const WorldNames& world_names() {
   static const WorldNames w = [] {
     WorldNames n{embedded_world(), {}, {}};
-    for (const auto& p : n.world.provinces()) n.provinces.push_back({p.code.str(), p.name, p.name_en});
-    for (const auto& r : n.world.regions()) n.pools.push_back({r.code.str(), r.name, r.name_en});
+    sim::named_regions(n.world, n.provinces, n.pools);
     return n;
   }();
   return w;

@@ -162,7 +162,7 @@ void Hdf5SweepStore::check_replaceable(const std::string& file) {
   const std::string p = path(file);
   if (!overwrite_)
     throw InputError({p, 0, 0}, "",
-                     "holds a point of another sweep (its scenario, values or replicates differ); choose another "
+                     "holds a point of another sweep (its scenario, values, --from, --regions or replicates differ); choose another "
                      "folder, or pass --overwrite to replace it");
   if (!is_own_output(p, OutputKind::hdf5))
     throw InputError({p, 0, 0}, "",

@@ -224,6 +224,11 @@ std::optional<std::size_t> World::intra_referral(std::size_t origin) const {
   return prov.seat;
 }
 
+void named_regions(const World& world, std::vector<NamedRegion>& provinces, std::vector<NamedRegion>& pools) {
+  for (const auto& p : world.provinces()) provinces.push_back({p.code.str(), p.name, p.name_en});
+  for (const auto& r : world.regions()) pools.push_back({r.code.str(), r.name, r.name_en});
+}
+
 std::optional<std::pair<std::string, std::string>> unknown_regional_code(const World& world, const SimParams& p) {
   for (const auto& [name, by] : p.by_region)
     for (const auto& [code, series] : by) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/region.hpp"
+#include "sim/model/names.hpp"
 #include "sim/model/params.hpp"
 
 namespace yidi::sim {
@@ -130,5 +131,8 @@ private:
 /// are checked as they are read (io::parse_scenario, at the key's line); the Simulation checks a
 /// scenario built in code.
 std::optional<std::pair<std::string, std::string>> unknown_regional_code(const World& world, const SimParams& p);
+
+/// The world's provinces and pools by code and names, as resolve_region takes them.
+void named_regions(const World& world, std::vector<NamedRegion>& provinces, std::vector<NamedRegion>& pools);
 
 }  // namespace yidi::sim

@@ -861,20 +861,32 @@ std::string prepayment_answers(const Input& sum, const std::string& who, std::si
   const std::size_t n_risky = risky_at.size();
   char abuf[32];
   const std::string a(abuf, std::to_chars(abuf, abuf + sizeof abuf, alpha).ptr);  // as typed: 0.05
-  h += "<p class=\"answer\" id=\"a-prepay\">Quotas keeping P(a red warning in " + y + ") ≤ " + a + ": <b>" +
+  // With too few replicates the bound is the largest peak's, above α: the headline says what it is.
+  const bool few = exceedance > alpha;
+  const std::string bound = few ? format_value(exceedance, Format::number, 3) : a;
+  h += "<p class=\"answer\" id=\"a-prepay\">Quotas keeping P(a red warning in " + y + ") ≤ " + bound +
+       (few ? " (not " + a + ": too few replicates)" : std::string()) + ": <b>" +
        yi(static_cast<double>(proposed_total.fen()) / 100) + " 亿元</b> in all. Under the scenario's own quotas, " +
        (n_risky == 0 ? std::string("no province") : std::to_string(n_risky) + " province(s)") +
        " had a red month in " + y + " more often than that (Wilson 95% low end above " + a + ")" +
        (risky.empty() ? "" : ": " + escape(risky)) + ".</p>\n";
-  if (exceedance > alpha)
-    h += "<p class=\"warning\" id=\"a-prepay-few\">" + std::to_string(n) + " replicates bound P(red) only by " +
-         format_value(exceedance, Format::number, 3) + ", not " + a + ": at least " +
-         std::to_string(static_cast<int>(std::ceil(1.0 / alpha - 1 - 1e-9))) + " replicates are needed.</p>\n";
+  if (few)
+    h += "<p class=\"warning\" id=\"a-prepay-few\">" + std::to_string(n) + " replicates bound P(red) only by " + bound +
+         ", not " + a + ": at least " + std::to_string(sim::QuotaProposal::replicates_needed(alpha)) +
+         " replicates are needed.</p>\n";
+  // The command that gives the same quotas: the summary's scenario (a file of that name, or the
+  // embedded one), scale, months and first seed; a sweep point's grid values are named beside it.
   const auto& num = sum.attributes.numbers;
-  const std::string run_options = (num.count("scale") ? " --scale 1:" + std::to_string(num.at("scale")) : std::string()) +
-                                  (num.count("months") ? " --months " + std::to_string(num.at("months")) : std::string());
+  std::string run_options = (num.count("scale") ? " --scale 1:" + std::to_string(num.at("scale")) : std::string()) +
+                            (num.count("months") ? " --months " + std::to_string(num.at("months")) : std::string());
+  if (num.count("seed")) run_options += " --seed " + std::to_string(static_cast<std::uint64_t>(num.at("seed")));
+  else if (sum.attributes.text.count("seed")) run_options += " --seed " + sum.attributes.text.at("seed");
+  std::string grid;
+  for (const auto& [k, v] : sum.attributes.text)
+    if (k.rfind("grid.", 0) == 0) grid += (grid.empty() ? "" : ", ") + k.substr(5) + " = " + v;
   h += "<p class=\"note\">As <code>yidi prepay " + escape(sum.name) + run_options + " --year " + y + " -n " + std::to_string(n) +
-       " --red-probability " + a + "</code> computes them from the same seeds: per insured province, the ⌈(1 − α)(n + 1)⌉-th "
+       " --red-probability " + a + "</code> computes them" +
+       (grid.empty() ? std::string() : " with the sweep point's " + escape(grid)) + " from the same seeds: per insured province, the ⌈(1 − α)(n + 1)⌉-th "
        "smallest of the replicates' peak month-end outstanding in the year, divided by the red usage (" +
        format_value(static_cast<double>(pp.red_bp) / 10000, Format::percent, 0) +
        "); <code>--backtest</code> there checks the proposal on fresh seeds and <code>--quotas</code> writes it as a scenario.</p>\n";
@@ -945,8 +957,9 @@ std::string fund_outlook_answers(const Input& sum, const std::string& who, std::
     h += "<th>below 6 months by " + y + "</th><th>negative by " + last + "</th><th>median first negative year</th>";
   h += "</tr>\n" + rows + "</table></details>\n<p class=\"note\">Year-end values of each replicate "
        "(<code>replicates/funds/months_payable</code>, <code>replicates/funds/balance</code>); counts of replicates with "
-       "their Wilson 95% intervals, as <code>yidi export " + escape(sum.path) +
-       " --by province,year --probability \"months_payable_resident &lt; 6\"</code> gives them.</p>\n";
+       "their Wilson 95% intervals: the \"in this year or earlier\" shares of <code>yidi export " + escape(sum.path) +
+       " --by province,year --probability \"months_payable_SCHEME &lt; 6\"</code> (below the floor) and <code>"
+       "\"fund_balance_SCHEME &lt; 0\"</code> (negative) at the years named.</p>\n";
   return h;
 }
 

@@ -105,14 +105,48 @@ TEST_F(ExperimentsCli, SweepIsResumable) {
   const std::string other = "sweep baseline --grid mobility.trip_days=6,10 --grid levers.credential=0.9 -n 1 -o sw" + kTiny;
   const Outcome refused = yidi(other);
   EXPECT_EQ(refused.code, 1);
-  EXPECT_EQ(refused.err, "yidi: sw/point-0000.h5: holds a point of another sweep (its scenario, values or replicates "
-                         "differ); choose another folder, or pass --overwrite to replace it\n");
+  EXPECT_EQ(refused.err, "yidi: sw/point-0000.h5: holds a point of another sweep (its scenario, values, --from, --regions "
+                         "or replicates differ); choose another folder, or pass --overwrite to replace it\n");
   EXPECT_EQ(fs::last_write_time(work() / "sw" / "point-0000.h5"), kept);
   EXPECT_EQ(io::read_number_attribute_hdf5(path("sw/point-0001.h5"), "replicates"), 2);
   const Outcome replaced = yidi(other + " --overwrite");
   ASSERT_EQ(replaced.code, 0) << replaced.err;
   EXPECT_EQ(io::read_number_attribute_hdf5(path("sw/point-0000.h5"), "replicates"), 1);
   EXPECT_EQ(io::read_number_attribute_hdf5(path("sw/point-0001.h5"), "replicates"), 1);
+}
+
+// Issue 18: a sweep's levers from a month and for some regions (as seek's); the same regions in
+// another order, by code or name, are the same points (a resumed sweep skips them); bad --from or
+// --regions are refused before anything is written.
+TEST_F(ExperimentsCli, SweepFromAMonthForRegions) {
+  const std::string grid = "sweep baseline --grid levers.trip_filing=0.2,0.8 --from 2022-02 -n 1 -o sw" + kTiny;
+  const Outcome first = yidi(grid + " --regions 四川,Chengdu");
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(io::read_text_attribute_hdf5(path("sw/point-0001.h5"), "grid.levers.trip_filing.from"), "2022-02");
+  EXPECT_EQ(io::read_text_attribute_hdf5(path("sw/point-0001.h5"), "grid.levers.trip_filing.regions"), "510000 510100");
+  EXPECT_EQ(slurp(work() / "sw/index.csv").substr(0, slurp(work() / "sw/index.csv").find('\n')),
+            std::string("# yidi ") + kVersion +
+                " sweep index (docs/experiments.md); levers.trip_filing from 2022-02; levers.trip_filing for 510000 510100");
+  const Outcome again = yidi(grid + " --regions '510100, 四川'");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(again.err, "yidi sweep: point-0000.h5 complete, skipped\nyidi sweep: point-0001.h5 complete, skipped\n"
+                       "yidi sweep: 2 points (0 computed, 2 skipped); wrote sw/index.csv\n");
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"sweep baseline --grid levers.credential=0.9 --regions 四川 -n 1 -o bad" + kTiny,
+       "yidi: --regions: field 'levers.credential': does not act by region; expected one of the levers that do: "},
+      {"sweep baseline --grid mobility.trip_days=6 --from 2022-02 -n 1 -o bad" + kTiny,
+       "yidi: --from: field 'mobility.trip_days': is a number, not a dated parameter"},
+      {"sweep baseline --grid levers.trip_filing=0.5 --from 2023-01 -n 1 -o bad" + kTiny,
+       "yidi: --from: field 'from': the month 2023-01 is outside the run, 2022-01 to 2022-03; expected a month within it\n"},
+      {"sweep baseline --grid levers.trip_filing=0.5 --regions 四川, -n 1 -o bad" + kTiny,
+       "yidi: --regions: field 'regions': an empty name in '四川,'; expected provinces or pools separated by single commas"},
+  };
+  for (const auto& [cmd, message] : bad) {
+    const Outcome o = yidi(cmd);
+    EXPECT_EQ(o.code, 1) << cmd;
+    EXPECT_EQ(o.err.rfind(message, 0), 0u) << cmd << "\n" << o.err;
+    EXPECT_FALSE(fs::exists(work() / "bad")) << cmd;
+  }
 }
 
 TEST_F(ExperimentsCli, SweepNamesABadGrid) {
@@ -241,12 +275,13 @@ TEST_F(ExperimentsCli, SeekOnAnyMeasureWithARegionalLeverFromAMonth) {
     EXPECT_EQ(b.code, 1) << args;
     EXPECT_EQ(b.err.substr(0, std::min(b.err.size(), message.size())), message) << args;
   }
-  // Names with spaces, names around commas, and a pool-only measure of a municipality (its pool
-  // shares the province's code): LO = HI is evaluated once, and not met is the high end's role.
+  // Names with spaces, names around commas (listed in code order), and a pool-only measure of a
+  // municipality (its pool shares the province's code): LO = HI is evaluated once, and not met is
+  // the high end's role.
   const Outcome named = yidi("seek baseline --range 0.6:0.6 -n 1 --scale 1:40000 --months 3 --lever levers.trip_filing "
                              "--regions '四川, Inner Mongolia' --target 'cross_dsr_inpatient_se[北京] < 0 in 2022Q1' -o one.csv");
   ASSERT_EQ(named.code, 0) << named.err;
-  EXPECT_NE(named.out.find("regions: 510000 150000\ntarget: cross_dsr_inpatient_se[110000] < 0 in 2022Q1\n"), std::string::npos)
+  EXPECT_NE(named.out.find("regions: 150000 510000\ntarget: cross_dsr_inpatient_se[110000] < 0 in 2022Q1\n"), std::string::npos)
       << named.out;
   EXPECT_NE(named.out.find("evaluations: 0.6=0/1\n"), std::string::npos) << named.out;
   const auto one = lines(slurp(work() / "one.csv"));

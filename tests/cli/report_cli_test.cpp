@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "sim/engine/sampling_noise.hpp"
@@ -34,13 +36,19 @@ protected:
   static fs::path runs() { return runs_; }
   static void SetUpTestSuite() {
     const std::string tiny = " --scale 1:40000 --seed 7 --threads 2 ";
+    const std::string coarse = " --scale 1:200000 --seed 7 --threads 2 ";
+    const std::string dry = "'" + std::string(YIDI_SOURCE_DIR) + "/tests/cli/data/funds-run-dry.yaml'";
     std::string failed;
     runs_ = yidi::testing::shared_runs("report",
                                        {"run baseline --months 3" + tiny + "-o a.h5", "run no-reduction --months 3" + tiny + "-o b.h5",
                                         "run baseline --months 2" + tiny + "-o short.h5",
                                         "replicates baseline -n 2 --months 3" + tiny + "-o r.h5",
                                         "compare baseline no-reduction -n 3 --months 3" + tiny + "-o c.h5",
-                                        "prepay baseline -n 2 --months 3 --year 2022 --red-probability 0.5" + tiny + "-o p.csv"},
+                                        "prepay baseline -n 2 --months 3 --year 2022 --red-probability 0.5" + tiny + "-o p.csv",
+                                        // Two years with residents' funds running low (tests/cli/data/funds-run-dry.yaml).
+                                        "run baseline --months 24" + coarse + "-o a24.h5",
+                                        "replicates " + dry + " -n 2 --months 24" + coarse + "-o dry.h5",
+                                        "prepay " + dry + " -n 2 --months 24 --year 2022 --red-probability 0.5" + coarse + "-o dry.csv"},
                                        failed);
     ASSERT_EQ(failed, "");
   }
@@ -434,7 +442,8 @@ TEST_F(ReportCli, AnswersFirstProvenanceLastAndTheTableIsExports) {
 }
 
 namespace {
-/// The rows of a CSV without quoted commas (yidi prepay's: names have none), split into fields.
+/// The rows of a CSV without quoted commas (yidi prepay's and export's: names have none), split
+/// into fields.
 std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
   std::vector<std::vector<std::string>> out;
   std::istringstream in(text.substr(text.starts_with("\xEF\xBB\xBF") ? 3 : 0));
@@ -486,13 +495,14 @@ TEST_F(ReportCli, ASummaryProposesPrepayQuotasAsPrepayDoes) {
   EXPECT_GT(positive, 20);
   EXPECT_NE(html.find("Quotas keeping P(a red warning in 2022) ≤ 0.5: <b>" + tenths(total / 1e8) + " 亿元</b> in all."),
             std::string::npos);
-  EXPECT_NE(html.find("<code>yidi prepay baseline --scale 1:40000 --months 3 --year 2022 -n 2 --red-probability 0.5</code>"),
+  EXPECT_NE(html.find("<code>yidi prepay baseline --scale 1:40000 --months 3 --seed 7 --year 2022 -n 2 --red-probability 0.5</code>"),
             std::string::npos);
   EXPECT_EQ(html.find("id=\"a-prepay-few\""), std::string::npos);  // 2 replicates bound P(red) by 1/3 ≤ 0.5
   // The default chance, 0.05, needs 19 replicates: said beside the answer.
   ASSERT_EQ(yidi("report a.h5 r.h5 -o default.html").code, 0);
-  EXPECT_EQ(by_id(slurp(work() / "default.html"), "a-prepay-few"),
-            "2 replicates bound P(red) only by 0.333, not 0.05: at least 19 replicates are needed.");
+  const std::string few = slurp(work() / "default.html");
+  EXPECT_EQ(by_id(few, "a-prepay-few"), "2 replicates bound P(red) only by 0.333, not 0.05: at least 19 replicates are needed.");
+  EXPECT_EQ(by_id(few, "a-prepay"), "Quotas keeping P(a red warning in 2022) ≤ 0.333 (not 0.05: too few replicates): ");
   // A run alone has no proposal.
   ASSERT_EQ(yidi("report a.h5 -o alone.html").code, 0);
   EXPECT_EQ(slurp(work() / "alone.html").find("id=\"a-prepay\""), std::string::npos);
@@ -537,4 +547,73 @@ TEST_F(ReportCli, ASummaryGivesTheFundsOutlookAsExportsProbabilities) {
   EXPECT_GT(below_any, 0);  // some fund is below the floor in some replicate: the comparison is not all zeros
   // No replicate's fund went negative in 3 months: the first negative year is after the run.
   EXPECT_EQ(by_id(html, "f-110000-resident-year"), "after 2022");
+}
+
+namespace {
+/// Per region code and year, the "in this year or earlier" share of `yidi export --probability`'s rows.
+std::map<std::pair<std::string, std::string>, double> by_year_shares(const std::string& csv, const std::string& condition) {
+  const auto rows = csv_rows(csv);
+  std::map<std::pair<std::string, std::string>, double> out;
+  if (rows.empty()) return out;
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin());
+  };
+  const std::size_t code = col("region_code"), what = col("measure"), value = col("value"), period = col("period");
+  for (std::size_t r = 1; r < rows.size(); ++r)
+    if (rows[r].size() > value && rows[r][what] == "P(" + condition + " in this year or earlier)")
+      out[{rows[r][code], rows[r][period]}] = std::stod(rows[r][value]);
+  return out;
+}
+}  // namespace
+
+// Issue 17/18: over two years, with residents' funds that run low in some replicates: the
+// outlook's counts for each year are export's "by" shares of that year (so replicate, year and
+// province are not mixed up), the first negative year is the earliest year whose count reaches the
+// lower median, and the proposal for the first of the two years is yidi prepay's.
+TEST_F(ReportCli, TwoYearsOfFundsRunningLowAndTheFirstYearsQuotas) {
+  take("a24.h5");
+  take("dry.h5");
+  const Outcome below = yidi("export dry.h5 --by province,year --probability 'months_payable_resident < 6'");
+  const Outcome negative = yidi("export dry.h5 --by province,year --probability 'fund_balance_resident < 0'");
+  ASSERT_EQ(below.code, 0) << below.err;
+  ASSERT_EQ(negative.code, 0) << negative.err;
+  const auto b = by_year_shares(below.out, "months_payable_resident < 6");
+  const auto n = by_year_shares(negative.out, "fund_balance_resident < 0");
+  ASSERT_EQ(n.size(), 64u);
+  std::set<std::string> first_years;
+  std::set<int> negative_counts;
+  for (const std::string year : {"2022", "2023"}) {
+    ASSERT_EQ(yidi("report a24.h5 dry.h5 -o " + year + ".html --year " + year).code, 0);
+    const std::string html = slurp(work() / (year + ".html"));
+    for (const auto& [key, share] : b) {
+      if (key.second != year) continue;
+      const std::string code = key.first;
+      const auto count = [](double s) { return std::to_string(std::lround(s * 2)) + "/2 ("; };
+      EXPECT_EQ(by_id(html, "f-" + code + "-resident-below").rfind(count(share), 0), 0u) << code << " " << year;
+      // Negative by the run's last year (2023), whatever the answers' year.
+      EXPECT_EQ(by_id(html, "f-" + code + "-resident-negative").rfind(count(n.at({code, "2023"})), 0), 0u) << code;
+      negative_counts.insert(static_cast<int>(std::lround(n.at({code, "2023"}) * 2)));
+      // The lower median of 2 replicates is the earlier: the first year with a negative replicate.
+      const std::string first = n.at({code, "2022"}) > 0 ? "2022" : n.at({code, "2023"}) > 0 ? "2023" : "after 2023";
+      EXPECT_EQ(by_id(html, "f-" + code + "-resident-year"), first) << code;
+      first_years.insert(first);
+    }
+    // The fixture is not degenerate: negative in neither, one and both replicates; first in each year.
+    EXPECT_EQ(negative_counts, (std::set<int>{0, 1, 2}));
+    EXPECT_EQ(first_years, (std::set<std::string>{"2022", "2023", "after 2023"}));
+    if (year != "2022") continue;
+    // The quotas for 2022 from the two-year summary are yidi prepay --year 2022's.
+    const auto rows = csv_rows(slurp(runs() / "dry.csv"));
+    ASSERT_EQ(rows.size(), 33u);
+    const auto col = [&](const std::string& name) {
+      return static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin());
+    };
+    const std::size_t code = col("province_code"), quota = col("proposed_quota_yuan");
+    ASSERT_LT(quota, rows[0].size());
+    ASSERT_EQ(yidi("report a24.h5 dry.h5 -o half.html --year 2022 --red-probability 0.5").code, 0);
+    const std::string half = slurp(work() / "half.html");
+    for (std::size_t r = 1; r < rows.size(); ++r)
+      EXPECT_EQ(by_id(half, "p-" + rows[r][code] + "-quota"), tenths(std::stod(rows[r][quota]) / 1e8)) << rows[r][code];
+    EXPECT_NE(half.find("--months 24 --seed 7 --year 2022 -n 2 --red-probability 0.5</code>"), std::string::npos);
+  }
 }
