@@ -384,7 +384,8 @@ void validate_located(const PolicyBook& book, const std::string& fallback_file) 
 
 std::vector<std::filesystem::path> yaml_files_in(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> out;
-  if (!std::filesystem::is_directory(dir)) return out;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return out;
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     if (entry.is_regular_file() && entry.path().extension() == ".yaml") out.push_back(entry.path());
   std::sort(out.begin(), out.end());
@@ -533,7 +534,10 @@ std::pair<std::string, std::string> overlay_text(const std::filesystem::path& p)
     if (!e) throw InputError(InputLocation{shown, 0, 0}, "", "not embedded in this binary");
     return {std::string(*e), shown};
   }
-  if (std::filesystem::exists(p) || !embedded_file(p.generic_string())) return {read_file(p), p.string()};
+  // The error_code form: a name the system refuses (too long, ENAMETOOLONG) is a file not found
+  // here, and reading it then says why, as an InputError.
+  std::error_code ec;
+  if (std::filesystem::exists(p, ec) || !embedded_file(p.generic_string())) return {read_file(p), p.string()};
   return {std::string(*embedded_file(p.generic_string())), "<embedded>/" + p.generic_string()};
 }
 
@@ -547,7 +551,8 @@ std::string overlay_digest(const std::filesystem::path& p) {
 }
 
 PolicyBook load_policy_dir(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& overlays) {
-  if (!std::filesystem::is_directory(dir))
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
     throw InputError(InputLocation{dir.string(), 0, 0}, "", "policy folder not found");
   PolicyBook book;
   const auto registry = dir / "regions.yaml";

@@ -144,7 +144,8 @@ void Hdf5SweepStore::open() {
 
 std::optional<sim::Attributes> Hdf5SweepStore::read(const std::string& file) {
   const std::string p = path(file);
-  if (!fs::exists(p) || !is_hdf5_file(p)) return std::nullopt;
+  std::error_code ec;
+  if (!fs::exists(p, ec) || !is_hdf5_file(p)) return std::nullopt;
   try {
     const Provenance prov = read_root_attributes_hdf5(p);
     return sim::Attributes{prov.text, prov.numbers};

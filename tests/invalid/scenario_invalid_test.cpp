@@ -347,6 +347,21 @@ TEST(ScenarioResolved, QuotasReadBack) {
   EXPECT_EQ(p.quota_level, yidi::QuotaLevel::pair);
 }
 
+// An overlay whose name the system refuses (longer than NAME_MAX, ENAMETOOLONG) is an overlay not
+// found: the resolved form says "not readable" and loading the policy names the file and the
+// reason (found by fuzz_scenario; fuzz/regressions/scenario/overlay-name-too-long).
+TEST(ScenarioOverlays, ANameTooLongIsAnInputError) {
+  const std::string name(300, 'x');
+  const auto s = yidi::io::parse_scenario("policy_overlays: [" + name + "]\n", "long.yaml");
+  EXPECT_NE(yidi::io::resolved_yaml(s).find("# overlay " + name + ": not readable\n"), std::string::npos);
+  try {
+    (void)yidi::io::scenario_policy(s);
+    ADD_FAILURE() << "an overlay that cannot exist was loaded";
+  } catch (const yidi::io::InputError& e) {
+    EXPECT_EQ(std::string(e.what()), name + ": cannot open the policy file: File name too long");
+  }
+}
+
 // The strict number forms shared by the loaders.
 TEST(StrictNumbers, OneFormEach) {
   using namespace yidi::io;
