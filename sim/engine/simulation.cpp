@@ -264,13 +264,14 @@ void Simulation::feed_clearing(const MonthTotals& t, const MonthContext& ctx) {
 
 MonthReport Simulation::apply_records(const std::vector<SettlementRecord>& recs, int m) {
   const SimParams& p = scenario_.params;
-  if (m != scenario_.start_month && m % 12 == 0) {  // a new year: per-person amounts grow
+  if (m != scenario_.start_month && m % 12 == 0) {  // a new year: contributions per person grow
     const auto g = static_cast<std::int64_t>(std::llround(p.contribution_growth * Ratio::kOne));
     for (auto& prov : contribution_)
       for (Money& x : prov) x += scale_half_up(x, g, Ratio::kOne);
-    for (auto& prov : other_spending_)
-      for (Money& x : prov) x += scale_half_up(x, g, Ratio::kOne);
   }
+  // Other spending follows the care the visits follow: its 2023-level amount × the month's use ×
+  // prices (care.volume_index × care.cost_index), as a ratio to 10⁻⁴.
+  const auto spending = static_cast<std::int64_t>(std::llround(care_volume_at(p, m) * care_cost_at(p, m) * Ratio::kOne));
   if (m == scenario_.start_month) {
     // No previous year to base the first quotas on: bootstrap from the first month's flows, as if
     // it were last year's average month (documented in sim/README.md).
@@ -288,7 +289,8 @@ MonthReport Simulation::apply_records(const std::vector<SettlementRecord>& recs,
     for (Scheme s : {Scheme::employee, Scheme::resident}) {
       const auto n = insured(layout_, prov, s);
       clearing_.post_contribution(world_.region(prov).code, s, end, scale_half_up(contribution_[prov][index(s)], n, 12));
-      clearing_.post_local_benefit(world_.region(prov).code, s, end, scale_half_up(other_spending_[prov][index(s)], n, 12));
+      const Money yearly = scale_half_up(other_spending_[prov][index(s)], spending, Ratio::kOne);
+      clearing_.post_local_benefit(world_.region(prov).code, s, end, scale_half_up(yearly, n, 12));
     }
   }
   return clearing_.close_month();

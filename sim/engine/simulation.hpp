@@ -117,7 +117,7 @@ private:
   std::vector<std::vector<SettlementRecord>> fed_;
   // By region of the world (World::size()), then scheme.
   std::vector<std::array<Money, 2>> contribution_;  // per person a year, this year
-  std::vector<std::array<Money, 2>> other_spending_;
+  std::vector<std::array<Money, 2>> other_spending_;  // per person a year at the 2023 level of care (care.*_index = 1)
   std::vector<std::uint8_t> response_;  // deepened reductions in force next month (0/1)
 };
 

@@ -1,6 +1,7 @@
 #include "sim/model/params.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace yidi::sim {
@@ -31,6 +32,21 @@ Series Series::yearly(std::initializer_list<std::pair<int, double>> pts) {
   return s;
 }
 
+Series Series::mid_year(std::initializer_list<std::pair<int, double>> pts) {
+  Series s;
+  for (const auto& [year, v] : pts) s.points.emplace_back(year * 12 + 6, v);
+  return s;
+}
+
+double Series::at_growing(int m, double growth) const {
+  // A number (Series::flat: one point at month 0, no date) is the same in every month.
+  if (points.empty() || m <= points.back().first || points.back().first == 0) return at(m);
+  return points.back().second * std::pow(1 + growth, static_cast<double>(m - points.back().first) / 12.0);
+}
+
+double care_volume_at(const SimParams& p, int m) { return p.care_volume.at_growing(m, p.care_volume_growth); }
+double care_cost_at(const SimParams& p, int m) { return p.care_cost.at_growing(m, p.care_cost_growth); }
+
 namespace {
 ParamDef num(std::string name, double SimParams::*p, double lo, double hi, std::string source, std::string desc) {
   return ParamDef{std::move(name), ParamDef::Kind::number, p, nullptr, lo, hi, std::move(source), std::move(desc)};
@@ -38,6 +54,9 @@ ParamDef num(std::string name, double SimParams::*p, double lo, double hi, std::
 ParamDef ser(std::string name, Series SimParams::*p, std::string source, std::string desc,
              ParamDef::Regional regional = ParamDef::Regional::none) {
   return ParamDef{std::move(name), ParamDef::Kind::series, nullptr, p, 0, 1, std::move(source), std::move(desc), regional};
+}
+ParamDef ser_range(std::string name, Series SimParams::*p, double lo, double hi, std::string source, std::string desc) {
+  return ParamDef{std::move(name), ParamDef::Kind::series, nullptr, p, lo, hi, std::move(source), std::move(desc)};
 }
 }  // namespace
 
@@ -97,6 +116,13 @@ const std::vector<ParamDef>& param_defs() {
       num("behaviour.filing_stake_reference_trip", &SimParams::filing_stake_reference_trip, 0, 100, "seed 003 医保发〔2024〕21号 二: unfiled −20, other temporary −10 points", "points a trip filing saves at which the trip-filing lever holds as given"),
       num("behaviour.filing_stake_reference_long_term", &SimParams::filing_stake_reference_long_term, 0, 100, "seed 003: unfiled −20 points, long-term filings none", "points a long-term filing saves at which the long-term-filing lever holds as given"),
       num("care.trip_emergency_share", &SimParams::trip_emergency_share, 0, 1, "assumed", "stays during a temporary trip that are emergencies (deemed filed [seed 003])"),
+      ser_range("care.volume_index", &SimParams::care_volume, 0, 10,
+                "derived: fund spending per insured person relative to 2023 (bulletins 2018, 2020–2023: 17,822亿 ÷ 134,459万 … 28,208.38亿 ÷ 133,389万, national-stats.csv) ÷ care.cost_index; 2019 interpolated",
+                "use of care relative to 2023: multiplies every admission and outpatient rate. The defaults are yearly means placed at each July (a scenario's YYYY is January, as for every dated parameter); past the last dated point it grows by care.volume_growth, and a plain number holds in every month"),
+      ser_range("care.cost_index", &SimParams::care_cost, 0, 10, "assumed: prices +4% a year before 2023 (the bulletins give the 2023 cost per admission only)",
+                "bills relative to 2023: multiplies every mean bill, inpatient, outpatient and pharmacy, and, with care.volume_index, the funds' other spending (funds.other_spending.*); past the last dated point it grows by care.cost_growth"),
+      num("care.volume_growth", &SimParams::care_volume_growth, -0.5, 1, "assumed (ageing; the insured's age mix is not yet dated)", "yearly growth of care.volume_index after its last point"),
+      num("care.cost_growth", &SimParams::care_cost_growth, -0.5, 1, "assumed: the price part of the 2018–2023 spending trend", "yearly growth of care.cost_index after its last point"),
       ser("levers.networked_inpatient", &SimParams::networked_inpatient, "assumed path; 1,563 networked institutions mid-2017 → 82,300 end-2023 [VERIFIED]", "share of off-site stays in networked (跨省联网) institutions", ParamDef::Regional::treatment),
       ser("levers.networked_outpatient", &SimParams::networked_outpatient, "assumed path; general outpatient networking from 2021 [seed 002]", "share of off-site outpatient visits and purchases in networked institutions", ParamDef::Regional::treatment),
       ser("levers.long_term_filing", &SimParams::long_term_filing, "assumed path", "share of long-term off-site people holding a filing", ParamDef::Regional::insured),
@@ -108,7 +134,7 @@ const std::vector<ParamDef>& param_defs() {
       num("funds.contribution.resident", &SimParams::contribution_resident, 0, 1e6, "2022 bulletin: 10,128.90亿 ÷ 98,349万 [DERIVED]", "contributions and subsidies per insured resident a year, yuan"),
       num("funds.contribution_cost_elasticity", &SimParams::contribution_cost_elasticity, 0, 3, "assumed (the bulletins give national means only; dearer pools raise more per person)", "a pool's contributions and other spending per person are the national ones × its cost index^e, normalised over each scheme's insured so that the national totals stay; 0: national amounts everywhere"),
       num("funds.contribution_growth", &SimParams::contribution_growth, -1, 1, "2022→2023 bulletins: +7.8% / +6.6% per person [DERIVED]", "yearly growth of contributions per person"),
-      num("funds.other_spending.employee", &SimParams::other_spending_employee, 0, 1e6, "assumed, calibrated to 2022 employee fund expenditure 15,243.8亿 [VERIFIED]", "fund spending per person a year not simulated visit by visit (local outpatient, personal accounts, maternity)"),
+      num("funds.other_spending.employee", &SimParams::other_spending_employee, 0, 1e6, "assumed, calibrated to 2022 employee fund expenditure 15,243.8亿 (24,597.24 − 9,353.44) [VERIFIED]", "fund spending per person a year not simulated visit by visit (local outpatient, personal accounts, maternity), at the 2023 level of care: each month it is × care.volume_index × care.cost_index"),
       num("funds.other_spending.resident", &SimParams::other_spending_resident, 0, 1e6, "assumed, calibrated to 2022 resident fund expenditure 9,353.44亿 [VERIFIED]", "likewise for residents"),
       num("funds.opening_months.employee", &SimParams::opening_months_employee, 0, 240, "assumed", "opening balance, in months of contributions"),
       num("funds.opening_months.resident", &SimParams::opening_months_resident, 0, 240, "calibrated to the residents' 8.5 months payable in 2023 [VERIFIED]", "opening balance, in months of contributions"),
@@ -140,7 +166,8 @@ std::string params_markdown(const SimParams& d) {
       value = buf;
     } else {
       for (const auto& [m, v] : (d.*(p.series)).points) {
-        std::snprintf(buf, sizeof buf, "%s%d: %.4g", value.empty() ? "" : ", ", m / 12, v);
+        if (m % 12 == 0) std::snprintf(buf, sizeof buf, "%s%d: %.6g", value.empty() ? "" : ", ", m / 12, v);
+        else std::snprintf(buf, sizeof buf, "%s%d-%02d: %.6g", value.empty() ? "" : ", ", m / 12, m % 12 + 1, v);
         value += buf;
       }
     }

@@ -21,6 +21,13 @@ struct Series {
   static Series flat(double v) { return Series{{{0, v}}}; }
   /// {year: value} points placed at January of each year.
   static Series yearly(std::initializer_list<std::pair<int, double>> pts);
+  /// {year: value} points placed at July of each year: a year's mean, so that the linear path
+  /// through them averages about that value over the year.
+  static Series mid_year(std::initializer_list<std::pair<int, double>> pts);
+  /// As at(), but past the last dated point the last value grows by `growth` a year, compounded by
+  /// month: last × (1 + growth)^((m − last month) / 12). Before the first point it is flat, and a
+  /// number (flat(), given without a date) is the same in every month.
+  double at_growing(int month_index, double growth) const;
 };
 
 struct SimParams {
@@ -78,6 +85,14 @@ struct SimParams {
   double child_rate_factor = 0.45;           // admission rate relative to adult residents [assumed]
   double senior_rate_factor = 2.6;
   double trip_emergency_share = 0.6;         // stays during a trip that are emergencies [assumed]
+  // ---- care over time (sim/README.md "Care over time"): 1 = the 2023 levels above. Their product
+  //      is the insured's fund spending per person relative to 2023 (bulletins 2018, 2020–2023
+  //      [DERIVED]); the split between use and price is [assumed] (prices +4% a year). The points
+  //      are placed at July so that each year's mean is its figure (scripts/fit-care-index.py).
+  Series care_volume = Series::mid_year({{2018, 0.8225}, {2020, 0.8509}, {2021, 0.9533}, {2022, 0.8906}, {2023, 1.0162}});
+  Series care_cost = Series::mid_year({{2018, 0.8182}, {2020, 0.8906}, {2021, 0.9258}, {2022, 0.9629}, {2023, 1.0015}});
+  double care_volume_growth = 0.02;          // a year after the last point [assumed: ageing]
+  double care_cost_growth = 0.04;            // a year after the last point [assumed: the 2018–2023 price share of the trend]
   // ---- behaviour: filing responds to what is at stake (sim/README.md "Filing and the stake")
   double filing_stake_log_odds = 0.05;       // log-odds of filing per point of reduction avoided, beyond the reference [assumed]
   double filing_stake_reference_trip = 10;   // points a trip filing saves under the national guidance: unfiled −20 vs other temporary −10 [seed 003]
@@ -101,11 +116,11 @@ struct SimParams {
   double contribution_resident = 1030;   // 10,128.90亿 ÷ 98,349万 [DERIVED]
   double contribution_growth = 0.07;     // a year [DERIVED 2022→2023: +7.8% employees, +6.6% residents]
   double contribution_cost_elasticity = 1; // a pool's contributions and other spending per person ∝ its cost index^e, normalised [assumed]
-  double other_spending_employee = 2650; // local outpatient, personal-account and other spending per person a year, not simulated visit by visit [assumed, calibrated]
-  double other_spending_resident = 150;  // likewise [assumed, calibrated]
+  double other_spending_employee = 2917; // local outpatient, personal-account and other spending per person a year at the 2023 level of care, not simulated visit by visit [assumed, calibrated]
+  double other_spending_resident = 167;  // likewise [assumed, calibrated]
   double opening_months_employee = 17.0; // opening balance in months of contributions [assumed]
   double response_points = 0;            // policy response: extra reduction points while a fund is below 6 months (0 = off) [seed 003; size assumed]
-  double opening_months_resident = 9.7;   // [calibrated to 8.5 months payable in 2023]
+  double opening_months_resident = 8.5;   // [calibrated to 8.5 months payable in 2023]
   // ---- clearing records
   double late_one_month = 0.05;          // declarations a month late [assumed]
   double late_two_months = 0.02;         // two months late [assumed]
@@ -131,6 +146,10 @@ const ParamDef* find_param(std::string_view name);
 /// else its province's, else the national one (`national`, the SimParams member).
 const Series& regional_series(const SimParams& p, std::string_view name, const Series& national, std::uint32_t code,
                               std::uint32_t province);
+/// care.volume_index and care.cost_index in the month `month_index`, each grown past its last point
+/// by its growth parameter (Series::at_growing): the month's use and prices relative to 2023.
+double care_volume_at(const SimParams& p, int month_index);
+double care_cost_at(const SimParams& p, int month_index);
 /// docs/parameters.md: every parameter with its default, range and source (`yidi params`).
 std::string params_markdown(const SimParams& defaults = {});
 

@@ -216,21 +216,25 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   c.retroactive = p.retroactive_filing.at(month);
   c.credential = p.credential.at(month);
   c.failure = p.settlement_failure.at(month);
+  // Care over time: the month's use and prices relative to the 2023 levels the rates and costs state.
+  c.volume = care_volume_at(p, month);
+  c.cost = care_cost_at(p, month);
   // Residents' age factors are normalised so that their mean rate stays the configured one.
   const double adult_share = 1 - p.resident_child_share - p.resident_senior_share;
   const double norm = p.resident_child_share * p.child_rate_factor + adult_share + p.resident_senior_share * p.senior_rate_factor;
-  const double res = p.inpatient_rate_resident / 12 / norm;
-  c.stay_rate[index(InsuredGroup::employee_in_service)] = {p.inpatient_rate_in_service / 12, p.inpatient_rate_in_service / 12,
-                                                           p.inpatient_rate_in_service / 12};
-  c.stay_rate[index(InsuredGroup::employee_retired)] = {p.inpatient_rate_retired / 12, p.inpatient_rate_retired / 12,
-                                                        p.inpatient_rate_retired / 12};
+  const double res = c.volume * p.inpatient_rate_resident / 12 / norm;
+  const double in_service = c.volume * p.inpatient_rate_in_service / 12, retired = c.volume * p.inpatient_rate_retired / 12;
+  c.stay_rate[index(InsuredGroup::employee_in_service)] = {in_service, in_service, in_service};
+  c.stay_rate[index(InsuredGroup::employee_retired)] = {retired, retired, retired};
   c.stay_rate[index(InsuredGroup::resident)] = {res * p.child_rate_factor, res, res * p.senior_rate_factor};
   for (std::size_t g = 0; g < kGroups; ++g)
     for (std::size_t a = 0; a < 3; ++a) c.no_stay[g][a] = std::exp(-c.stay_rate[g][a]);
   const double s2 = p.inpatient_cost_sigma * p.inpatient_cost_sigma / 2;
-  c.log_mean_inpatient = {std::log(p.inpatient_cost_employee) - s2, std::log(p.inpatient_cost_resident) - s2};
+  const double log_cost = std::log(c.cost);
+  c.log_mean_inpatient = {std::log(p.inpatient_cost_employee) + log_cost - s2, std::log(p.inpatient_cost_resident) + log_cost - s2};
   const double o2 = p.outpatient_cost_sigma * p.outpatient_cost_sigma / 2;
-  c.log_mean_outpatient = {std::log(p.outpatient_cost) - o2, std::log(p.chronic_cost) - o2, std::log(p.pharmacy_cost) - o2};
+  c.log_mean_outpatient = {std::log(p.outpatient_cost) + log_cost - o2, std::log(p.chronic_cost) + log_cost - o2,
+                           std::log(p.pharmacy_cost) + log_cost - o2};
   // The month as integer thresholds on the words, and the screen derived from them, by cell.
   const std::uint64_t return_below = unit_below(p.return_per_month);
   std::array<std::array<std::uint64_t, 3>, kGroups> no_stay_below{};
@@ -241,7 +245,7 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   for (int trip = 0; trip < 2; ++trip)
     for (int chronic = 0; chronic < 2; ++chronic) {
       MonthContext::OutpatientRates& op = c.outpatient[static_cast<std::size_t>(trip)][static_cast<std::size_t>(chronic)];
-      op.total = outpatient_rates(p, trip != 0 ? p.trip_days / 30.0 : 1.0, chronic != 0, op.rates.data());
+      op.total = outpatient_rates(p, c.volume * (trip != 0 ? p.trip_days / 30.0 : 1.0), chronic != 0, op.rates.data());
       op.none = std::exp(-op.total);
       (trip != 0 ? no_op_trip_below : no_op_below)[static_cast<std::size_t>(chronic)] = unit_at_most(op.none);
     }

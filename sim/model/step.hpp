@@ -55,6 +55,7 @@ struct MonthContext {
   std::vector<double> networked_inpatient, networked_outpatient;  // by treatment region
   double long_term_filing = 0, trip_filing = 0, retroactive = 0, credential = 0, failure = 0;
   std::array<double, 3> level_cost{};  // bill factor by hospital level, mean 1 over the level mix
+  double volume = 1, cost = 1;         // care.volume_index and care.cost_index this month (1: 2023)
   // derived
   std::array<std::array<double, 3>, kGroups> stay_rate{};  // monthly admissions, [group][age band]
   std::array<std::array<double, 3>, kGroups> no_stay{};    // exp(−rate): probability of no stay this month
