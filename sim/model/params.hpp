@@ -53,6 +53,11 @@ struct SimParams {
   // ---- temporary trips and referrals
   double trip_per_month = 0.025;        // probability of a temporary trip out of province in a month [assumed]
   double trip_days = 8;                 // average trip length [assumed]
+  /// Journeys relative to normal years: multiplies temporary trips (cross- and intra-province) and
+  /// cross-province referrals, not the long-term stock. The COVID years 2020–2022 [assumed path].
+  /// Each year flat at its level, a month's ramp between years (reopening in January 2023).
+  Series travel = Series{{{2019 * 12 + 11, 1.0}, {2020 * 12, 0.55}, {2020 * 12 + 11, 0.55}, {2021 * 12, 0.8},
+                          {2021 * 12 + 11, 0.8}, {2022 * 12, 0.6}, {2022 * 12 + 11, 0.6}, {2023 * 12, 1.0}}};
   double referral_share = 0.024;        // share of home inpatient stays referred out of province [assumed]
   double referral_certificate = 0.80;   // referred patients holding a referral certificate [assumed]
   double intra_referral_share = 0.05;   // share of home inpatient stays referred to the provincial seat [assumed]
@@ -116,11 +121,11 @@ struct SimParams {
   double contribution_resident = 1030;   // 10,128.90亿 ÷ 98,349万 [DERIVED]
   double contribution_growth = 0.07;     // a year [DERIVED 2022→2023: +7.8% employees, +6.6% residents]
   double contribution_cost_elasticity = 1; // a pool's contributions and other spending per person ∝ its cost index^e, normalised [assumed]
-  double other_spending_employee = 2917; // local outpatient, personal-account and other spending per person a year at the 2023 level of care, not simulated visit by visit [assumed, calibrated]
-  double other_spending_resident = 167;  // likewise [assumed, calibrated]
+  double other_spending_employee = 2937; // local outpatient, personal-account and other spending per person a year at the 2023 level of care, not simulated visit by visit [assumed, calibrated]
+  double other_spending_resident = 181;  // likewise [assumed, calibrated]
   double opening_months_employee = 17.0; // opening balance in months of contributions [assumed]
   double response_points = 0;            // policy response: extra reduction points while a fund is below 6 months (0 = off) [seed 003; size assumed]
-  double opening_months_resident = 8.5;   // [calibrated to 8.5 months payable in 2023]
+  double opening_months_resident = 8.6;   // [calibrated to 8.5 months payable in 2023]
   // ---- clearing records
   double late_one_month = 0.05;          // declarations a month late [assumed]
   double late_two_months = 0.02;         // two months late [assumed]

@@ -219,6 +219,10 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
   // Care over time: the month's use and prices relative to the 2023 levels the rates and costs state.
   c.volume = care_volume_at(p, month);
   c.cost = care_cost_at(p, month);
+  c.travel = p.travel.at(month);
+  c.referral_share = p.referral_share * c.travel;
+  c.trip_rate.resize(n);
+  for (std::size_t pr = 0; pr < n; ++pr) c.trip_rate[pr] = std::min(1.0, mob.trip_rate[pr] * c.travel);
   // Residents' age factors are normalised so that their mean rate stays the configured one.
   const double adult_share = 1 - p.resident_child_share - p.resident_senior_share;
   const double norm = p.resident_child_share * p.child_rate_factor + adult_share + p.resident_senior_share * p.senior_rate_factor;
@@ -255,7 +259,7 @@ MonthContext MonthContext::make(int month, const SimParams& p, const Rng& rng, c
       t.home = static_cast<std::uint16_t>(pr);
       t.move_below = unit_below(mob.move_hazard[pr][g]);
       t.return_below = return_below;
-      t.trip_below = unit_below(mob.trip_rate[pr]);
+      t.trip_below = unit_below(c.trip_rate[pr]);
       t.no_stay_below = {no_stay_below[g][0], no_stay_below[g][1], no_stay_below[g][2], no_stay_below[g][2]};
       t.no_op_below = no_op_below;
       t.no_op_trip_below = no_op_trip_below;
@@ -400,7 +404,7 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
   if (a.is_away(home)) ++totals.away[home * kGroups + g];
 
   // A temporary trip this month (only for people living at home).
-  const bool on_trip = !a.is_away(home) && Rng::to_unit(w[2]) < mob.trip_rate[home];
+  const bool on_trip = !a.is_away(home) && Rng::to_unit(w[2]) < ctx.trip_rate[home];
   if (on_trip) ++totals.trips;
   // Where the trip goes, drawn only when a visit needs it (the draw is the same whenever made).
   std::size_t trip_dest = SIZE_MAX;
@@ -427,10 +431,10 @@ void step_full(Agent& a, Who who, const std::uint32_t* w, const MonthContext& ct
           ev.treatment = trip_to();
           ev.where = Where::trip;
           ev.emergency = st.uniform() < p.trip_emergency_share;
-        } else if (const double u_ref = st.uniform(); u_ref < p.referral_share) {
+        } else if (const double u_ref = st.uniform(); u_ref < ctx.referral_share) {
           ev.treatment = mob.referral[home].draw(st.uniform());  // to a national centre in another province
           ev.where = Where::referral;
-        } else if (mob.intra_referral[home] >= 0 && u_ref < p.referral_share + p.intra_referral_share) {
+        } else if (mob.intra_referral[home] >= 0 && u_ref < ctx.referral_share + p.intra_referral_share) {
           ev.treatment = static_cast<std::size_t>(mob.intra_referral[home]);  // to the provincial seat
           ev.where = Where::referral;
         }

@@ -56,6 +56,9 @@ struct MonthContext {
   double long_term_filing = 0, trip_filing = 0, retroactive = 0, credential = 0, failure = 0;
   std::array<double, 3> level_cost{};  // bill factor by hospital level, mean 1 over the level mix
   double volume = 1, cost = 1;         // care.volume_index and care.cost_index this month (1: 2023)
+  double travel = 1;                   // mobility.travel_index this month
+  double referral_share = 0;           // cross-province referrals: referral.share × travel
+  std::vector<double> trip_rate;       // by home region: the probability of a trip this month (× travel)
   // derived
   std::array<std::array<double, 3>, kGroups> stay_rate{};  // monthly admissions, [group][age band]
   std::array<std::array<double, 3>, kGroups> no_stay{};    // exp(−rate): probability of no stay this month

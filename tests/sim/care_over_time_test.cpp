@@ -11,6 +11,7 @@
 #include "sim/io/policy_yaml.hpp"
 #include "sim/io/scenario_yaml.hpp"
 #include "sim/io/world_yaml.hpp"
+#include "sim/model/rng.hpp"
 #include "sim/model/step.hpp"
 
 using namespace yidi;
@@ -142,9 +143,9 @@ TEST(CareOverTime, TheFundsOtherSpendingFollowsUseTimesPrices) {
   const double employees = static_cast<double>(one.insured[henan * 3] + one.insured[henan * 3 + 1]),
                residents = static_cast<double>(one.insured[henan * 3 + 2]);
   ASSERT_GT(employees, 0);
-  // funds.other_spending: 2,917 and 167 yuan a year per person at the 2023 level of care.
-  EXPECT_NEAR(static_cast<double>(one.expenditure[henan * 2]) / employees, 291700.0 / 12, 0.01);
-  EXPECT_NEAR(static_cast<double>(one.expenditure[henan * 2 + 1]) / residents, 16700.0 / 12, 0.01);
+  // funds.other_spending: 2,937 and 181 yuan a year per person at the 2023 level of care.
+  EXPECT_NEAR(static_cast<double>(one.expenditure[henan * 2]) / employees, 293700.0 / 12, 0.01);
+  EXPECT_NEAR(static_cast<double>(one.expenditure[henan * 2 + 1]) / residents, 18100.0 / 12, 0.01);
   // Use × prices 1.25 × 1.2 = 1.5: every pool's other spending is 1.5 times, to the fen's rounding.
   std::int64_t a = 0, b = 0;
   for (std::size_t i = 0; i < one.expenditure.size(); ++i) {
@@ -156,4 +157,36 @@ TEST(CareOverTime, TheFundsOtherSpendingFollowsUseTimesPrices) {
   }
   EXPECT_GT(a, 0);
   EXPECT_NEAR(static_cast<double>(b) / static_cast<double>(a), 1.5, 1e-7);
+}
+
+TEST(Travel, TheCovidYearsCutTripsAndReferralsNotTheLongTermStock) {
+  // mobility.travel_index [assumed]: 2020 0.55, 2021 0.8, 2022 0.6, flat within each year, 1 before
+  // and from January 2023 (reopening).
+  const sim::SimParams d;
+  EXPECT_DOUBLE_EQ(d.travel.at(2019 * 12 + 5), 1.0);
+  EXPECT_DOUBLE_EQ(d.travel.at(2020 * 12 + 5), 0.55);
+  EXPECT_DOUBLE_EQ(d.travel.at(2021 * 12 + 11), 0.8);
+  EXPECT_DOUBLE_EQ(d.travel.at(2022 * 12 + 5), 0.6);
+  EXPECT_DOUBLE_EQ(d.travel.at(2023 * 12), 1.0);
+  EXPECT_DOUBLE_EQ(d.travel.at(2027 * 12), 1.0);
+  Context c;
+  c.scenario.params.travel = sim::Series::flat(1.0);
+  const sim::MonthContext one = c.make(1.0, 1.0);
+  c.scenario.params.travel = sim::Series::flat(0.5);
+  const sim::MonthContext half = c.make(1.0, 1.0);
+  EXPECT_DOUBLE_EQ(one.referral_share, c.scenario.params.referral_share);  // referral.share 0.024
+  EXPECT_DOUBLE_EQ(half.referral_share, 0.5 * c.scenario.params.referral_share);
+  ASSERT_EQ(half.trip_rate.size(), c.world.size());
+  for (std::size_t r = 0; r < c.world.size(); ++r) {
+    EXPECT_DOUBLE_EQ(one.trip_rate[r], c.mob.trip_rate[r]) << r;
+    EXPECT_DOUBLE_EQ(half.trip_rate[r], 0.5 * c.mob.trip_rate[r]) << r;
+    for (std::size_t g = 0; g < 3; ++g) {
+      // The screen's threshold is the full step's probability (to_unit(w) < trip_rate), × travel.
+      EXPECT_EQ(half.cells[r][g].trip_below, sim::unit_below(half.trip_rate[r])) << r << g;
+      if (one.trip_rate[r] > 0) {
+        EXPECT_LT(half.cells[r][g].trip_below, one.cells[r][g].trip_below) << r << g;
+      }
+      EXPECT_EQ(half.cells[r][g].move_below, one.cells[r][g].move_below) << r << g;  // moves: not journeys
+    }
+  }
 }
