@@ -271,7 +271,7 @@ MonthReport Simulation::apply_records(const std::vector<SettlementRecord>& recs,
   }
   // Other spending follows the care the visits follow: its 2023-level amount × the month's use ×
   // prices (care.volume_index × care.cost_index), as a ratio to 10⁻⁴.
-  const auto spending = static_cast<std::int64_t>(std::llround(care_volume_at(p, m) * care_cost_at(p, m) * Ratio::kOne));
+  const auto spending = static_cast<std::int64_t>(std::llround(care_spending_at(p, m) * Ratio::kOne));
   if (m == scenario_.start_month) {
     // No previous year to base the first quotas on: bootstrap from the first month's flows, as if
     // it were last year's average month (documented in sim/README.md).

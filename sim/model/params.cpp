@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <stdexcept>
 
 namespace yidi::sim {
 
@@ -46,6 +47,18 @@ double Series::at_growing(int m, double growth) const {
 
 double care_volume_at(const SimParams& p, int m) { return p.care_volume.at_growing(m, p.care_volume_growth); }
 double care_cost_at(const SimParams& p, int m) { return p.care_cost.at_growing(m, p.care_cost_growth); }
+double care_spending_at(const SimParams& p, int m) {
+  const double s = care_volume_at(p, m) * care_cost_at(p, m);
+  if (!(s <= 1e9)) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "care.volume_index × care.cost_index reaches %.3g in %04d-%02d (their growth compounded): beyond 10^9, "
+                  "more than the funds' amounts can carry",
+                  s, m / 12, m % 12 + 1);
+    throw std::overflow_error(buf);
+  }
+  return s;
+}
 
 namespace {
 ParamDef num(std::string name, double SimParams::*p, double lo, double hi, std::string source, std::string desc) {

@@ -155,6 +155,9 @@ const Series& regional_series(const SimParams& p, std::string_view name, const S
 /// by its growth parameter (Series::at_growing): the month's use and prices relative to 2023.
 double care_volume_at(const SimParams& p, int month_index);
 double care_cost_at(const SimParams& p, int month_index);
+/// Their product, the month's fund spending per person relative to 2023; std::overflow_error once
+/// it passes 10⁹ (growth compounded over decades), beyond what the funds' amounts can carry.
+double care_spending_at(const SimParams& p, int month_index);
 /// docs/parameters.md: every parameter with its default, range and source (`yidi params`).
 std::string params_markdown(const SimParams& defaults = {});
 

@@ -68,6 +68,19 @@ TEST(CareOverTime, TheDefaultIndicesAverageTheBulletinsSpendingPerInsuredPerson)
   EXPECT_NEAR(sim::care_cost_at(p, 2025 * 12 + 6) / sim::care_cost_at(p, 2024 * 12 + 6), 1.04, 1e-12);
 }
 
+TEST(CareOverTime, SpendingGrownPastWhatFundsCarryIsAnError) {
+  sim::SimParams p;
+  p.care_volume_growth = p.care_cost_growth = 1.0;  // doubling a year, each: × 4 a year
+  EXPECT_NEAR(sim::care_spending_at(p, 2025 * 12 + 6), 16 * sim::care_spending_at(p, 2023 * 12 + 6), 1e-9);
+  try {
+    sim::care_spending_at(p, 2040 * 12);  // 4^16.5 ≈ 8.6 × 10⁹
+    FAIL() << "no error";
+  } catch (const std::overflow_error& e) {
+    EXPECT_NE(std::string(e.what()).find("care.volume_index × care.cost_index reaches 8."), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("in 2040-01"), std::string::npos) << e.what();
+  }
+}
+
 namespace {
 struct Context {
   sim::World world = io::embedded_world();
