@@ -1,6 +1,6 @@
 # Writes OUT: a C++ source defining yidi::io::embedded_files(), the text of every
 # scenarios/**.yaml under ROOT keyed by its path relative to ROOT (e.g. "scenarios/policy/national.yaml").
-file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/scenarios/*.yaml)
+file(GLOB_RECURSE files RELATIVE ${ROOT} ${ROOT}/scenarios/*.yaml ${ROOT}/scenarios/targets/*.csv)
 list(SORT files)
 set(arrays "")
 set(entries "")

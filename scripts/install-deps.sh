@@ -6,7 +6,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libeigen3-dev libboost-dev libboost-random-dev librandom123-dev
   libhdf5-dev libtbb-dev libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev
-  libopenmpi-dev openmpi-bin zlib1g-dev
+  libopenmpi-dev openmpi-bin zlib1g-dev libnlopt-cxx-dev
   python3 python3-h5py python3-pandas python3-matplotlib python3-nbclient python3-nbformat python3-ipykernel
   fonts-noto-cjk
   chromium

@@ -18,6 +18,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/progress.hpp"
+#include "sim/engine/calibration.hpp"
 #include "sim/engine/experiments.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/io/claims_csv.hpp"
@@ -25,6 +26,7 @@
 #include "sim/io/output.hpp"
 #include "sim/io/scenario_yaml.hpp"
 #include "sim/io/summary_sink.hpp"
+#include "sim/io/targets_csv.hpp"
 #include "sim/version.hpp"
 
 namespace yidi::cli {
@@ -597,6 +599,98 @@ void run_prepay(const PrepayOptions& o) {
   std::cerr << "yidi prepay: wrote " << o.c.output << (overlay ? " and " + o.quotas : std::string()) << "\n";
 }
 
+struct CalibrateCliOptions {
+  std::string scenario, targets;
+  std::vector<std::string> params;  // NAME=LO:HI
+  int fit_until = 9999;
+  int max_evaluations = 60;
+  Common c;
+};
+
+/// `--param NAME[@YYYY][=LO:HI]` (no range: its calibrated one).
+sim::CalibrationParam parse_calibration_param(const std::string& text, const sim::Scenario& s) {
+  const auto eq = text.find('=');
+  std::string name = text.substr(0, eq);
+  int year = 0;
+  if (const auto at = name.find('@'); at != std::string::npos) {
+    const std::string y = name.substr(at + 1);
+    name = name.substr(0, at);
+    const double v = parse_number(y, "--param", name);
+    if (v != std::floor(v) || v < 1990 || v > 2100)
+      throw io::InputError({"--param", 0, 0}, name, "expected NAME@YYYY with a year 1990–2100, got '" + text + "'");
+    year = static_cast<int>(v);
+  }
+  const sim::ParamDef* d = sim::find_param(name);
+  double lo = d ? d->fit_lo : 0, hi = d ? d->fit_hi : 0;
+  if (eq != std::string::npos) {
+    const std::string range = text.substr(eq + 1);
+    const auto colon = range.find(':');
+    if (colon == std::string::npos)
+      throw io::InputError({"--param", 0, 0}, name, "expected NAME=LO:HI, got '" + text + "'");
+    lo = parse_number(range.substr(0, colon), "--param", name);
+    hi = parse_number(range.substr(colon + 1), "--param", name);
+  } else if (d && !d->calibrated()) {
+    throw io::InputError({"--param", 0, 0}, name, "has no calibration range; expected NAME=LO:HI");
+  }
+  return sim::calibration_param(s, name, year, lo, hi, "--param");
+}
+
+void run_calibrate(const CalibrateCliOptions& o) {
+  check_common(o.c);
+  const sim::Scenario s = load(o.scenario, o.c);
+  sim::CalibrateOptions co;
+  co.targets = io::load_targets(o.targets);
+  co.seeds = o.c.n;
+  co.fit_until = o.fit_until;
+  co.max_evaluations = o.max_evaluations;
+  if (o.params.empty()) co.params = sim::calibrated_params(s);
+  for (const auto& text : o.params) co.params.push_back(parse_calibration_param(text, s));
+  std::vector<std::string> inputs = {o.scenario};
+  if (!o.targets.empty()) inputs.push_back(o.targets);
+  std::optional<io::OutputFile> file;
+  if (!o.c.output.empty())
+    file.emplace(o.c.output, "calibrated scenario", io::OutputKind::text, o.c.overwrite, inputs_of(inputs, {s}));
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(thread_count(o.c)));
+  const sim::World world = sim::embedded_world();
+  sim::check_population_fits(sim::make_layout(world, s.params, s.scale), sim::memory_available(), o.scenario);
+  const auto r = sim::calibrate(s, co, executor({s}, o.c, world), progress("yidi calibrate", o.c));
+  end_progress();
+  std::ostringstream md;
+  md << "# yidi calibrate: " << s.name << ", " << r.evaluations.size() << " evaluations of " << co.seeds
+     << " seeds at 1:" << s.scale << ", stopped at " << r.stop_reason << "\n\n"
+     << "| parameter | start | fitted | range |\n|---|---|---|---|\n";
+  for (std::size_t k = 0; k < co.params.size(); ++k)
+    md << "| " << co.params[k].label() << " | " << num(r.start[k]) << " | " << num(r.best[k]) << " | " << num(co.params[k].lo)
+       << "–" << num(co.params[k].hi) << " |\n";
+  md << "\nObjective (Σ of (ln(model ÷ data) ÷ ln(1 + tolerance))² over the " << r.fitted_targets
+     << " fitted targets): " << num(r.start_objective) << " at the start, " << num(r.best_objective) << " fitted.\n\n"
+     << "| year | measure | data | start | fitted | fitted ÷ data | within | role |\n|---|---|---|---|---|---|---|---|\n";
+  std::size_t met = 0, predicted = 0, predicted_met = 0;
+  for (std::size_t k = 0; k < r.best_rows.size(); ++k) {
+    const auto& b = r.best_rows[k];
+    const bool fitted = b.target.year <= co.fit_until;
+    met += b.met() ? 1 : 0;
+    if (!fitted) {
+      ++predicted;
+      predicted_met += b.met() ? 1 : 0;
+    }
+    md << "| " << b.target.year << " | " << b.target.measure << " | " << num(b.target.value) << " | "
+       << fixed_text(r.start_rows[k].model, 4) << " | " << fixed_text(b.model, 4) << " | " << fixed_text(b.ratio(), 3) << " | "
+       << (b.met() ? "yes" : "**no**") << " | " << (fitted ? "fitted" : "predicted (back-test)") << " |\n";
+  }
+  md << "\n" << met << " of " << r.best_rows.size() << " targets met";
+  if (predicted > 0) md << "; of the " << predicted << " predicted, " << predicted_met << " met";
+  md << ".\n";
+  std::cout << md.str();
+  if (file) {
+    std::error_code ec;
+    const std::string base = fs::is_regular_file(o.scenario, ec) ? fs::absolute(o.scenario).string() : o.scenario;
+    *file << sim::calibrated_overlay(s, co, r, base);
+    file->commit();
+    std::cerr << "yidi calibrate: wrote " << o.c.output << "\n";
+  }
+}
+
 }  // namespace
 
 void register_experiments(CLI::App& app) {
@@ -663,6 +757,24 @@ void register_experiments(CLI::App& app) {
     add_common(cmd, o->c);
     cmd->get_option("-o")->description("output CSV (default: standard output)");
     cmd->callback([o] { run_prepay(*o); });
+  }
+  {
+    auto o = std::make_shared<CalibrateCliOptions>();
+    auto* cmd = app.add_subcommand("calibrate", "fit parameters to calibration targets (NLopt BOBYQA, common random numbers)");
+    cmd->add_option("scenario", o->scenario, "scenario file or embedded name")->required();
+    cmd->add_option("--targets", o->targets,
+                    "target file (CSV: year,measure,op,value,tolerance,source; default: the embedded " +
+                        std::string(io::kDefaultTargets) + ")");
+    cmd->add_option("--param", o->params,
+                    "NAME=LO:HI, a number parameter to fit in that range, or NAME@YYYY=LO:HI, a dated one's points of that "
+                    "year; without =LO:HI its calibrated range (repeat; default: every parameter marked calibrated in "
+                    "yidi params)");
+    cmd->add_option("--fit-until", o->fit_until, "fit on the targets of years up to this one; later ones are predicted (a back-test)");
+    cmd->add_option("--max-evaluations", o->max_evaluations, "at most this many evaluations (each one N seeds)");
+    add_common(cmd, o->c);
+    cmd->get_option("-n")->description("seeds per evaluation (seed … seed+N−1, the same in every evaluation)");
+    cmd->get_option("-o")->description("write the calibrated scenario (the scenario extended with the fitted parameters) to this YAML file");
+    cmd->callback([o] { run_calibrate(*o); });
   }
 }
 

@@ -32,6 +32,7 @@
 #include "sim/io/output.hpp"
 #include "sim/io/policy_yaml.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/io/targets_csv.hpp"
 #include "sim/version.hpp"
 
 namespace yidi::cli {
@@ -440,14 +441,32 @@ void register_run(CLI::App& app) {
 }
 
 void register_calibration(CLI::App& app) {
-  auto file = std::make_shared<std::string>();
-  auto* cmd = app.add_subcommand("calibration", "compare a run (covering 2022–2023) with the calibration targets");
-  cmd->add_option("run", *file, "HDF5 output of `yidi run`")->required();
-  cmd->callback([file] {
-    const auto rows = sim::calibration(io::read_results_hdf5(*file));
-    std::cout << sim::calibration_markdown(rows);
-    for (const auto& r : rows)
-      if (r.ratio() < 0.9 || r.ratio() > 1.1) throw CLI::RuntimeError(kRowsRejected);
+  struct Options {
+    std::string file, targets;
+    bool list = false, check = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("calibration", "compare a run with the calibration targets of the years it covers");
+  cmd->add_option("run", o->file, "HDF5 output of `yidi run`");
+  cmd->add_option("--targets", o->targets,
+                  "target file (CSV: year,measure,op,value,tolerance,source; default: the embedded " +
+                      std::string(io::kDefaultTargets) + ")");
+  cmd->add_flag("--list", o->list, "list the measures a target may name, with their units, and exit");
+  cmd->add_flag("--check", o->check, "exit with status 2 when a target of the run's years is not met");
+  cmd->callback([o] {
+    if (o->list) {
+      std::cout << "| measure | unit | the model's value |\n|---|---|---|\n";
+      for (const auto& m : sim::calibration_measures())
+        std::cout << "| " << m.name << " | " << m.unit << " | " << m.description << " |\n";
+      return;
+    }
+    if (o->file.empty()) throw CLI::RequiredError("run");
+    const auto targets = io::load_targets(o->targets);
+    const auto rows = sim::calibration(io::read_results_hdf5(o->file), targets);
+    std::cout << sim::calibration_markdown(rows, targets.size());
+    if (o->check)
+      for (const auto& r : rows)
+        if (!r.met()) throw CLI::RuntimeError(kRowsRejected);
   });
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 namespace yidi::sim {
 
@@ -74,7 +76,8 @@ ParamDef ser_range(std::string name, Series SimParams::*p, double lo, double hi,
 }  // namespace
 
 const std::vector<ParamDef>& param_defs() {
-  static const std::vector<ParamDef> defs = {
+  static const std::vector<ParamDef> defs = [] {
+    std::vector<ParamDef> v = {
       num("population.employees_in_service", &SimParams::employees_in_service, 0, 2e9, "2022 快报 26,607万 [VERIFIED]", "insured employees in service"),
       num("population.employees_retired", &SimParams::employees_retired, 0, 2e9, "2022 快报 9,636万 [VERIFIED]", "insured retired employees"),
       num("population.residents", &SimParams::residents, 0, 2e9, "2022 bulletin 98,349万 [VERIFIED]", "insured urban-rural residents"),
@@ -159,6 +162,26 @@ const std::vector<ParamDef>& param_defs() {
       num("clearing.late_one_month", &SimParams::late_one_month, 0, 1, "assumed", "share of declarations a month late [seed 002 allows ≤ 2]"),
       num("clearing.late_two_months", &SimParams::late_two_months, 0, 1, "assumed", "share of declarations two months late"),
   };
+    // The parameters `yidi calibrate` fits by default, with their search ranges [assumed].
+    // A dated one is fitted at its points of one year: the COVID year 2022's journeys and networking.
+    struct Fitted {
+      const char* name;
+      double lo, hi;
+      int year;
+    };
+    const Fitted fitted[] = {
+        {"mobility.offsite_insured_share", 0.12, 0.4, 0}, {"referral.share", 0.01, 0.05, 0},
+        {"care.inpatient_cost.employee", 8000, 14000, 0}, {"care.inpatient_cost.resident", 5000, 9000, 0},
+        {"care.outpatient_per_month_away", 0.05, 0.6, 0}, {"care.outpatient_cost", 150, 800, 0},
+        {"funds.other_spending.employee", 2000, 4000, 0}, {"funds.other_spending.resident", 80, 400, 0},
+        {"funds.opening_months.resident", 4, 14, 0},      {"mobility.travel_index", 0.2, 1, 2022},
+        {"levers.networked_inpatient", 0.5, 0.95, 2022},
+    };
+    for (const auto& f : fitted)
+      for (auto& d : v)
+        if (d.name == f.name) std::tie(d.fit_lo, d.fit_hi, d.fit_year) = std::make_tuple(f.lo, f.hi, f.year);
+    return v;
+  }();
   return defs;
 }
 
@@ -172,7 +195,8 @@ std::string params_markdown(const SimParams& d) {
       "(a pool's own over its province's): `levers.networked_inpatient.by_region: {\"440000\": {2024: 0.98},\n"
       "\"510100\": 0.99}`. A key is a province's or pool's code or name (`四川`, `Chengdu`; a province\n"
       "before a pool of the same name). The networked levers act where care is given, the filing levers on\n"
-      "the insured of the region. `.by_province` is read as `.by_region`.\n\n"
+      "the insured of the region. `.by_province` is read as `.by_region`. The parameters *calibrated in* a\n"
+      "range are those `yidi calibrate` fits by default (docs/calibration.md).\n\n"
       "| parameter | default | range | source | meaning |\n|---|---|---|---|---|\n";
   char buf[64];
   for (const auto& p : param_defs()) {
@@ -188,10 +212,16 @@ std::string params_markdown(const SimParams& d) {
       }
     }
     std::snprintf(buf, sizeof buf, "%.6g–%.6g", p.min, p.max);
+    std::string range = buf;
+    if (p.calibrated()) {
+      std::snprintf(buf, sizeof buf, " (calibrated in %.6g–%.6g)", p.fit_lo, p.fit_hi);
+      range += buf;
+      if (p.fit_year != 0) range.insert(range.size() - 1, ", its " + std::to_string(p.fit_year) + " points");
+    }
     const char* where = p.regional == ParamDef::Regional::treatment ? "; *by region* (where care is given)"
                         : p.regional == ParamDef::Regional::insured ? "; *by region* (the insured's home)"
                                                                      : "";
-    out += "| `" + p.name + "` | " + value + " | " + buf + " | " + p.source + " | " + p.description + where + " |\n";
+    out += "| `" + p.name + "` | " + value + " | " + range + " | " + p.source + " | " + p.description + where + " |\n";
   }
   return out;
 }

@@ -142,6 +142,12 @@ struct ParamDef {
   /// A dated lever that also takes series by region (SimParams::by_region): by the region where
   /// care is given (treatment) or by the insured's home region (insured).
   enum class Regional { none, treatment, insured } regional = Regional::none;
+  /// A parameter `yidi calibrate` fits by default, within [fit_lo, fit_hi] (fit_lo < fit_hi; both 0:
+  /// not calibrated); of a dated one, its points dated in fit_year. The ranges are [assumed]: wide
+  /// enough to hold every plausible value.
+  double fit_lo = 0, fit_hi = 0;
+  int fit_year = 0;
+  bool calibrated() const { return fit_hi > fit_lo; }
 };
 
 /// Every parameter of SimParams, in documentation order.

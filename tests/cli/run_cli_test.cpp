@@ -321,6 +321,23 @@ TEST_F(RunCli, SchemaAndCalibration) {
   const Outcome cal = yidi("calibration not.h5");
   EXPECT_EQ(cal.code, 1);
   EXPECT_NE(cal.err.find("not.h5: not a yidi run file"), std::string::npos) << cal.err;
+  // The measures a target file may name; a bad target file is refused before the run is read.
+  const Outcome list = yidi("calibration --list");
+  EXPECT_EQ(list.code, 0);
+  EXPECT_NE(list.out.find("| xprov_inpatient_ds_rate | % | the official rate"), std::string::npos) << list.out;
+  spit(work() / "bad.csv", "year,measure,op,value,tolerance,source\n2023,insured,=,1,0.1,s\n");
+  const Outcome bad = yidi("calibration not.h5 --targets bad.csv");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err, "yidi: bad.csv:2: field 'measure': unknown measure 'insured' (did you mean 'insured_total', "
+                     "'insured_employees' or 'insured_residents'?); "
+                     "expected a measure of `yidi calibration --list`\n");
+  // calibrate never writes over its inputs: the target file as the output is refused.
+  spit(work() / "good.csv", "year,measure,op,value,tolerance,source\n2022,insured_total,=,134592,0.1,s\n");
+  const Outcome over = yidi("calibrate baseline -n 1 --months 12 --scale 1:100000 --targets good.csv -o good.csv --overwrite");
+  EXPECT_EQ(over.code, 1);
+  EXPECT_NE(over.err.find("is an input of this command"), std::string::npos) << over.err;
+  EXPECT_EQ(slurp(work() / "good.csv"), "year,measure,op,value,tolerance,source\n2022,insured_total,=,134592,0.1,s\n");
+  EXPECT_EQ(files(), (std::set<std::string>{"not.h5", "bad.csv", "good.csv"}));
 }
 
 class ClearCli : public CliTest {};
