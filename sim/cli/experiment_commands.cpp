@@ -604,6 +604,7 @@ struct CalibrateCliOptions {
   std::vector<std::string> params;  // NAME=LO:HI
   int fit_until = 9999;
   int max_evaluations = 60;
+  bool uncertainty = false;
   Common c;
 };
 
@@ -643,6 +644,7 @@ void run_calibrate(const CalibrateCliOptions& o) {
   co.seeds = o.c.n;
   co.fit_until = o.fit_until;
   co.max_evaluations = o.max_evaluations;
+  co.profile = o.uncertainty;
   if (o.params.empty()) co.params = sim::calibrated_params(s);
   for (const auto& text : o.params) co.params.push_back(parse_calibration_param(text, s));
   std::vector<std::string> inputs = {o.scenario};
@@ -656,12 +658,22 @@ void run_calibrate(const CalibrateCliOptions& o) {
   const auto r = sim::calibrate(s, co, executor({s}, o.c, world), progress("yidi calibrate", o.c));
   end_progress();
   std::ostringstream md;
-  md << "# yidi calibrate: " << s.name << ", " << r.evaluations.size() << " evaluations of " << co.seeds
-     << " seeds at 1:" << s.scale << ", stopped at " << r.stop_reason << "\n\n"
-     << "| parameter | start | fitted | range |\n|---|---|---|---|\n";
-  for (std::size_t k = 0; k < co.params.size(); ++k)
+  md << "# yidi calibrate: " << s.name << ", " << r.fit_evaluations << " evaluations of " << co.seeds
+     << (co.seeds == 1 ? " seed" : " seeds") << " at 1:" << s.scale << ", stopped at " << r.stop_reason;
+  if (co.profile) md << "; " << r.evaluations.size() - r.fit_evaluations << " more for the uncertainty ranges";
+  md << "\n\n| parameter | start | fitted | range |" << (co.profile ? " uncertainty (objective within 1) |" : "")
+     << "\n|---|---|---|---|" << (co.profile ? "---|" : "") << "\n";
+  for (std::size_t k = 0; k < co.params.size(); ++k) {
     md << "| " << co.params[k].label() << " | " << num(r.start[k]) << " | " << num(r.best[k]) << " | " << num(co.params[k].lo)
-       << "–" << num(co.params[k].hi) << " |\n";
+       << "–" << num(co.params[k].hi) << " |";
+    if (co.profile)
+      md << " " << (r.ranges[k].low_open ? "≤ " : "") << num(r.ranges[k].low) << "–" << num(r.ranges[k].high)
+         << (r.ranges[k].high_open ? " or more" : "") << " |";
+    md << "\n";
+  }
+  if (r.profile_found_lower)
+    md << "\nWARNING: a point of the uncertainty profile fits better than the fit: BOBYQA stopped before a minimum "
+          "(raise --max-evaluations).\n";
   md << "\nObjective (Σ of (ln(model ÷ data) ÷ ln(1 + tolerance))² over the " << r.fitted_targets
      << " fitted targets): " << num(r.start_objective) << " at the start, " << num(r.best_objective) << " fitted.\n\n"
      << "| year | measure | data | start | fitted | fitted ÷ data | within | role |\n|---|---|---|---|---|---|---|---|\n";
@@ -685,7 +697,14 @@ void run_calibrate(const CalibrateCliOptions& o) {
   if (file) {
     std::error_code ec;
     const std::string base = fs::is_regular_file(o.scenario, ec) ? fs::absolute(o.scenario).string() : o.scenario;
-    *file << sim::calibrated_overlay(s, co, r, base);
+    const sim::Attributes prov = provenance({s}, o.c, world);
+    std::ostringstream head;
+    head << "# provenance: yidi " << kVersion << ", scenario " << s.name << " sha256 " << prov.text.at("scenario_sha256")
+         << ", targets " << (o.targets.empty() ? "<embedded>/" + std::string(io::kDefaultTargets) : o.targets) << " sha256 "
+         << io::targets_sha256(o.targets) << ", seeds " << s.seed << ".." << s.seed + static_cast<std::uint64_t>(co.seeds) - 1
+         << ", threads " << prov.numbers.at("threads") << ", ranks 1; " << prov.text.at("experiment") << "\n";
+    *file << head.str()
+          << sim::calibrated_overlay(s, co, r, base);
     file->commit();
     std::cerr << "yidi calibrate: wrote " << o.c.output << "\n";
   }
@@ -771,6 +790,9 @@ void register_experiments(CLI::App& app) {
                     "yidi params)");
     cmd->add_option("--fit-until", o->fit_until, "fit on the targets of years up to this one; later ones are predicted (a back-test)");
     cmd->add_option("--max-evaluations", o->max_evaluations, "at most this many evaluations (each one N seeds)");
+    cmd->add_flag("--uncertainty", o->uncertainty,
+                  "after the fit, each parameter's range where the objective stays within 1 of the fit's (the others "
+                  "held), written as the calibrated scenario's uncertainty: block (replicates then draw them)");
     add_common(cmd, o->c);
     cmd->get_option("-n")->description("seeds per evaluation (seed … seed+N−1, the same in every evaluation)");
     cmd->get_option("-o")->description("write the calibrated scenario (the scenario extended with the fitted parameters) to this YAML file");

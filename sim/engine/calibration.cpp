@@ -296,16 +296,6 @@ std::string calibration_markdown(const std::vector<CalibrationRow>& rows, std::s
   return out;
 }
 
-namespace {
-/// The scenario's value of a calibration parameter: the number, or the first point of the year.
-std::optional<double> value_of(const Scenario& s, const ParamDef& d, int year) {
-  if (d.kind == ParamDef::Kind::number) return s.params.*(d.number);
-  for (const auto& [m, v] : (s.params.*(d.series)).points)
-    if (m / 12 == year) return v;
-  return std::nullopt;
-}
-}  // namespace
-
 CalibrationParam calibration_param(const Scenario& s, const std::string& name, int year, double lo, double hi,
                                    const std::string& source) {
   const ParamDef* d = find_param(name);
@@ -318,7 +308,7 @@ CalibrationParam calibration_param(const Scenario& s, const std::string& name, i
   if (dated && year == 0)
     throw ExperimentError(source, name, "a dated parameter is fitted at its points of one year; expected " + name + "@YYYY");
   if (!dated && year != 0) throw ExperimentError(source, name, "a number parameter has no dated points; expected " + name);
-  const auto v = value_of(s, *d, year);
+  const auto v = param_at(s.params, *d, year);
   if (!v)
     throw ExperimentError(source, name, "has no point dated in " + std::to_string(year) +
                                             "; expected a year the scenario's series has a point in");
@@ -345,9 +335,7 @@ Scenario at_values(const Scenario& s, const std::vector<CalibrationParam>& ps, c
       out = with_param(out, ps[k].name, values[k], "calibrate");
       continue;
     }
-    Series& series = out.params.*(find_param(ps[k].name)->series);
-    for (auto& [m, v] : series.points)
-      if (m / 12 == ps[k].year) v = values[k];
+    set_param_at(out.params, *find_param(ps[k].name), ps[k].year, values[k]);
   }
   return out;
 }
@@ -419,36 +407,34 @@ CalibrateResult calibrate(const Scenario& s, const CalibrateOptions& o, const Ru
     x0[k] = (std::clamp(o.params[k].start, o.params[k].lo, o.params[k].hi) - o.params[k].lo) / (o.params[k].hi - o.params[k].lo);
   out.start = scaled(x0);
 
-  struct State {
-    const Scenario* s;
-    const CalibrateOptions* o;
-    const RunExecutor* ex;
-    const Progress* progress;
-    CalibrateResult* out;
-    std::function<std::vector<double>(const std::vector<double>&)> scaled;
-    std::vector<CalibrationRow> best_rows;
-  } st{&s, &o, &ex, &progress, &out, scaled, {}};
-  auto f = [](const std::vector<double>& x, std::vector<double>&, void* data) -> double {
-    auto& state = *static_cast<State*>(data);
-    const auto values = state.scaled(x);
-    const std::string label = "evaluation " + std::to_string(state.out->evaluations.size() + 1);
-    const auto rows = mean_rows(at_values(*state.s, state.o->params, values), state.o->targets, state.o->seeds,
-                                *state.ex, *state.progress, label);
-    const double obj = objective(rows, state.o->fit_until);
-    if (state.out->evaluations.empty()) {
-      state.out->start_objective = obj;
-      state.out->start_rows = rows;
+  // One evaluation: the seeds' mean rows at `values`, recorded; the best point kept.
+  std::vector<CalibrationRow> best_rows;
+  std::function<double(const std::vector<double>&)> evaluate = [&](const std::vector<double>& values) {
+    const std::string label = "evaluation " + std::to_string(out.evaluations.size() + 1);
+    const auto rows = mean_rows(at_values(s, o.params, values), o.targets, o.seeds, ex, progress, label);
+    const double obj = objective(rows, o.fit_until);
+    if (out.evaluations.empty()) {
+      out.start_objective = obj;
+      out.start_rows = rows;
     }
-    state.out->evaluations.push_back({values, obj});
-    if (state.out->evaluations.size() == 1 || obj < state.out->best_objective) {
-      state.out->best_objective = obj;
-      state.out->best = values;
-      state.best_rows = rows;
+    out.evaluations.push_back({values, obj});
+    if (out.evaluations.size() == 1 || obj < out.best_objective) {
+      out.best_objective = obj;
+      out.best = values;
+      best_rows = rows;
     }
     return obj;
   };
-  // BOBYQA needs at least two parameters' worth of interpolation points; for one parameter NLopt
-  // still runs it (2n+1 = 3 points). The initial step is a fifth of each range.
+  struct State {
+    std::function<std::vector<double>(const std::vector<double>&)> scaled;
+    std::function<double(const std::vector<double>&)>* evaluate;
+  } st{scaled, &evaluate};
+  auto f = [](const std::vector<double>& x, std::vector<double>&, void* data) -> double {
+    auto& state = *static_cast<State*>(data);
+    return (*state.evaluate)(state.scaled(x));
+  };
+  // BOBYQA builds a quadratic model from 2n+1 points (for one parameter too). The initial step
+  // is a fifth of each range.
   nlopt::opt opt(nlopt::LN_BOBYQA, static_cast<unsigned>(n));
   opt.set_lower_bounds(std::vector<double>(n, 0.0));
   opt.set_upper_bounds(std::vector<double>(n, 1.0));
@@ -469,17 +455,58 @@ CalibrateResult calibrate(const Scenario& s, const CalibrateOptions& o, const Ru
     }
   } catch (const nlopt::roundoff_limited&) {
     out.stop_reason = "round-off (the best point found is kept)";
-  } catch (const nlopt::forced_stop&) {
-    throw;
   }
-  out.best_rows = st.best_rows;
+  out.fit_evaluations = out.evaluations.size();
+  const std::vector<CalibrationRow> fitted_rows = best_rows;
+  const double f0 = out.best_objective;
+  const std::vector<double> best = out.best;
+  if (o.profile) {
+    // One parameter at a time from the fit, the others held: out in steps of 5%, 10%, 20%, 40% of
+    // the range until the objective has risen by 1, then 3 bisections; the edge is the last point
+    // inside. Evaluations here never replace the fit (a lower one is reported as found).
+    for (std::size_t k = 0; k < n; ++k) {
+      CalibrationRange range;
+      for (int dir : {-1, 1}) {
+        const double width = o.params[k].hi - o.params[k].lo;
+        double inside = best[k], outside = NAN, step = 0.05 * width;
+        bool at_bound = false;
+        auto value_at = [&](double v) {
+          std::vector<double> values = best;
+          values[k] = v;
+          return evaluate(values);
+        };
+        for (int i = 0; i < 4 && std::isnan(outside); ++i, step *= 2) {
+          const double v = std::clamp(best[k] + dir * step, o.params[k].lo, o.params[k].hi);
+          if (value_at(v) - f0 >= 1) outside = v;
+          else inside = v;
+          if (v == o.params[k].lo || v == o.params[k].hi) {
+            at_bound = std::isnan(outside);
+            break;
+          }
+        }
+        for (int i = 0; i < 3 && !std::isnan(outside); ++i) {
+          const double mid = (inside + outside) / 2;
+          if (value_at(mid) - f0 >= 1) outside = mid;
+          else inside = mid;
+        }
+        (dir < 0 ? range.low : range.high) = inside;
+        (dir < 0 ? range.low_open : range.high_open) = std::isnan(outside) && !at_bound;
+      }
+      out.ranges.push_back(range);
+    }
+    out.profile_found_lower = out.best_objective < f0;
+  }
+  // The fit is BOBYQA's best, whatever the profile found.
+  out.best = best;
+  out.best_objective = f0;
+  out.best_rows = fitted_rows;
   return out;
 }
 
 std::string calibrated_overlay(const Scenario& s, const CalibrateOptions& o, const CalibrateResult& r,
                                const std::string& base) {
   std::string out = "# yidi " + std::string(kVersion) + " calibration (docs/calibration.md, yidi calibrate): " +
-                    std::to_string(r.evaluations.size()) + " evaluations of " + std::to_string(o.seeds) +
+                    std::to_string(r.fit_evaluations) + " evaluations of " + std::to_string(o.seeds) +
                     " seeds from " + std::to_string(s.seed) + " at 1:" + std::to_string(s.scale) + ", " +
                     std::to_string(r.fitted_targets) + " targets fitted" +
                     (o.fit_until < 9999 ? " (years up to " + std::to_string(o.fit_until) + ")" : std::string()) +
@@ -501,6 +528,17 @@ std::string calibrated_overlay(const Scenario& s, const CalibrateOptions& o, con
     }
     out += "  # " + p.label() + " was " + fmt("%.6g", r.start[k]) + ", fitted in " + fmt("%.6g", p.lo) + "–" +
            fmt("%.6g", p.hi) + "\n";
+  }
+  if (!r.ranges.empty()) {
+    out += "# Each replicate draws these uniformly (docs/calibration.md): one at a time from the fit, the others\n"
+           "# held, where the objective has risen by less than 1.\n"
+           "uncertainty:\n";
+    for (std::size_t k = 0; k < o.params.size(); ++k) {
+      const auto& g = r.ranges[k];
+      if (!(g.low < g.high)) continue;  // no width (an edge at the fit on both sides)
+      out += "  " + o.params[k].label() + ": {low: " + text(g.low) + ", high: " + text(g.high) + "}" +
+             (g.low_open || g.high_open ? "  # the objective rose by less than 1 within 40% of the range" : "") + "\n";
+    }
   }
   return out;
 }

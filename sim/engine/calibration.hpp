@@ -89,6 +89,13 @@ struct CalibrateOptions {
   int fit_until = 9999;   // fit on targets of years ≤ this only (a back-test predicts the later ones)
   int max_evaluations = 60;
   double tolerance = 1e-3;  // BOBYQA's relative tolerance on the parameters (scaled to [0, 1])
+  /// After the fit, each parameter's range where the objective stays within 1 of the fit's, the
+  /// others held (CalibrateResult::ranges): the overlay's `uncertainty:` block.
+  bool profile = false;
+};
+struct CalibrationRange {
+  double low = 0, high = 0;
+  bool low_open = false, high_open = false;  // the objective had not risen by 1 at the last step
 };
 struct CalibrateEvaluation {
   std::vector<double> values;
@@ -101,6 +108,9 @@ struct CalibrateResult {
   std::vector<CalibrateEvaluation> evaluations;     // in the order made
   std::string stop_reason;                          // NLopt's
   std::size_t fitted_targets = 0;                   // targets of years ≤ fit_until the run covers
+  std::size_t fit_evaluations = 0;                  // of `evaluations`, the fit's (the rest: the profile's)
+  std::vector<CalibrationRange> ranges;             // with profile: one per parameter
+  bool profile_found_lower = false;                 // a profile point below the fit (the fit was not at a minimum)
 };
 /// Minimises the sum of the fitted targets' penalties, the model's value of a target being its
 /// mean over the seeds (common random numbers: every evaluation runs the same seeds), with NLopt's

@@ -270,8 +270,14 @@ void SummaryAccumulator::fold(std::vector<Element>& elems, std::size_t i, double
   e.sum += x;
 }
 
-void SummaryAccumulator::add(const Results& r, std::uint64_t seed) {
+void SummaryAccumulator::add(const Results& r, std::uint64_t seed, const Scenario* scenario) {
   start(r);
+  if (scenario && !scenario->uncertainty.empty()) {
+    if (count_ == 0)
+      for (const auto& u : scenario->uncertainty) uncertain_.push_back(u.label());
+    const auto d = draw_uncertain_params(*scenario, seed);
+    drawn_.insert(drawn_.end(), d.begin(), d.end());
+  }
   for (const auto& name : summary_datasets()) {
     const auto& d = r.data(name);
     auto& elems = elements_.at(name);
@@ -335,6 +341,8 @@ Summary SummaryAccumulator::summary() const {
   s.year_months = year_months_;
   s.seeds = seeds_;
   s.yearly = yearly_;
+  s.uncertain = uncertain_;
+  s.drawn = drawn_;
   return s;
 }
 
@@ -394,6 +402,13 @@ void write_summaries(SummarySink& sink, const std::vector<std::pair<std::string,
     const DatasetAttributes sa{"seed", "the seed of each replicate (as the root attribute seed: two's complement)",
                                "replicate"};
     sink.dataset(prefix + "replicates/seed", {seeds.size()}, seeds, &sa);
+    if (!summary->uncertain.empty()) {
+      sink.labels(prefix + "labels/uncertainty", summary->uncertain);
+      const DatasetAttributes ua{"", "each replicate's draws of the scenario's uncertain parameters (uncertainty:, "
+                                     "uniform on [low, high]), their names in labels/uncertainty",
+                                 "replicate,uncertainty"};
+      sink.dataset(prefix + "replicates/uncertainty", {summary->replicates, summary->uncertain.size()}, summary->drawn, &ua);
+    }
     for (const auto& d : yearly_datasets()) {
       std::vector<std::size_t> shape{summary->replicates, summary->years.size()};
       for (Dim dim : d.dims) shape.push_back(dim_size(dim));
@@ -441,7 +456,7 @@ RunPlanVector replicate_plans(const Scenario& s, int n) {
 Summary replicates(const Scenario& s, int n, const RunExecutor& ex, const Progress& progress) {
   const RunPlanVector plans = replicate_plans(s, n);
   SummaryAccumulator acc;
-  ex.execute(plans, [&](std::size_t, const RunPlan& p, const Results& r) { acc.add(r, p.seed); }, progress);
+  ex.execute(plans, [&](std::size_t, const RunPlan& p, const Results& r) { acc.add(r, p.seed, &p.scenario); }, progress);
   return acc.summary();
 }
 
@@ -471,7 +486,7 @@ Comparison compare(const std::vector<Scenario>& scenarios, int n, const RunExecu
       plans,
       [&](std::size_t i, const RunPlan& p, const Results& r) {
         const std::size_t k = i % scenarios.size();
-        acc[k].add(r, p.seed);
+        acc[k].add(r, p.seed, &p.scenario);
         if (k == 0) base = r;
         else diff[k - 1].add_difference(r, base);
       },
@@ -594,7 +609,7 @@ std::vector<SweepPoint> sweep(const Scenario& s, const std::vector<GridAxis>& gr
       plans,
       [&](std::size_t i, const RunPlan& p, const Results& r) {
         if (!acc) acc.emplace();
-        acc->add(r, p.seed);
+        acc->add(r, p.seed, &p.scenario);
         if (acc->count() < static_cast<std::size_t>(n)) return;
         SweepPoint& pt = points[todo[i / static_cast<std::size_t>(n)]];
         auto sink = store.point(pt.file);

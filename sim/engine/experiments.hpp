@@ -84,6 +84,10 @@ struct Summary {
   std::vector<std::int64_t> year_months;  // simulated months of each
   std::vector<std::uint64_t> seeds;       // of each replicate, in fold order (empty in a difference)
   std::map<std::string, Series64> yearly; // NAME of yearly_datasets() → replicate × year × dims (empty in a difference)
+  /// The scenario's uncertain parameters (labels, UncertainParam::label) and each replicate's draws
+  /// of them, replicate × parameter; empty without an `uncertainty:` block (and in a difference).
+  std::vector<std::string> uncertain;
+  std::vector<double> drawn;
 
   /// Elements per replicate and year of a yearly dataset.
   static std::size_t yearly_slice(const YearlyDataset& d);
@@ -104,7 +108,9 @@ double share_at_least(const Summary& s, const std::string& name, std::int64_t ye
 class SummaryAccumulator {
 public:
   /// Folds one replicate in (its seed for `replicates/seed`). All replicates must cover the same months.
-  void add(const Results& r, std::uint64_t seed);
+  /// A replicate's results; with the scenario it ran (before its draws), its draws of the
+  /// uncertain parameters are kept too.
+  void add(const Results& r, std::uint64_t seed, const Scenario* scenario = nullptr);
   /// Folds in the element-wise difference a − b (integers subtracted exactly before conversion);
   /// no shares or yearly scalars.
   void add_difference(const Results& a, const Results& b);
@@ -126,6 +132,8 @@ private:
   std::vector<std::int64_t> warning_counts_;  // warning × month × province
   std::vector<std::int64_t> years_, year_months_;
   std::vector<std::uint64_t> seeds_;
+  std::vector<std::string> uncertain_;
+  std::vector<double> drawn_;
   std::map<std::string, Series64> yearly_;
 };
 

@@ -110,7 +110,9 @@ Scenario with_param(const Scenario& s, const ParamOverride& o, const std::string
 }
 
 Scenario planned_scenario(const RunPlan& plan) {
-  Scenario s = plan.scenario;
+  // The replicate's draws of the uncertain parameters first, so that a plan's own overrides (a
+  // sweep's or seek's lever) win over them.
+  Scenario s = plan.scenario.uncertainty.empty() ? plan.scenario : with_uncertain_params(plan.scenario, plan.seed);
   for (const auto& o : plan.overrides) s = with_param(s, o, "plan");
   s.seed = plan.seed;
   return s;

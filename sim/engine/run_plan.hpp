@@ -67,7 +67,8 @@ struct RunPlan {
 };
 using RunPlanVector = std::vector<RunPlan>;
 
-/// The scenario a plan runs: its overrides applied (source "plan" in errors) and its seed.
+/// The scenario a plan runs: the draws of its uncertain parameters for its seed
+/// (with_uncertain_params), then its overrides (source "plan" in errors), and its seed.
 Scenario planned_scenario(const RunPlan& plan);
 
 /// Called with a one-line progress message (for a terminal); may be empty. Called from the

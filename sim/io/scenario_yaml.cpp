@@ -4,7 +4,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <map>
+#include <set>
 #include <filesystem>
 #include <sstream>
 
@@ -254,12 +257,62 @@ struct PeriodKeys {
   std::string field;
 };
 
+/// `uncertainty: {NAME: {low: L, high: H}, NAME@YYYY: {...}}`: an entry replaces the parent's of
+/// the same parameter (and year); whether a dated one has a point in its year is checked once the
+/// whole file is read (check_uncertainty).
+void parse_uncertainty(const YAML::Node& v, const std::string& file, sim::Scenario& s,
+                       std::map<std::string, InputLocation>& where) {
+  if (!v.IsMap())
+    throw InputError(at(file, v), "uncertainty",
+                     "expected a mapping of parameter names to {low: L, high: H}, got " + shown(v));
+  std::set<std::string> here;
+  for (const auto& e : v) {
+    const std::string label = e.first.Scalar();
+    const std::string field = "uncertainty." + label;
+    sim::UncertainParam u;
+    u.name = label;
+    if (const auto at_sign = label.find('@'); at_sign != std::string::npos) {
+      u.name = label.substr(0, at_sign);
+      const std::string y = label.substr(at_sign + 1);
+      const bool digits = y.size() == 4 && std::all_of(y.begin(), y.end(), [](unsigned char c) { return std::isdigit(c); });
+      if (!digits) throw InputError(at(file, e.first), field, "expected NAME@YYYY, a dated parameter and a year, got '" + label + "'");
+      u.year = std::stoi(y);
+    }
+    const auto* def = sim::find_param(u.name);
+    if (!def)
+      throw InputError(at(file, e.first), field,
+                       "unknown parameter '" + u.name + "'" + sim::did_you_mean_text(u.name, param_names()) +
+                           "; expected one of: " + expected_params());
+    const bool dated = def->kind == sim::ParamDef::Kind::series;
+    if (dated && u.year == 0)
+      throw InputError(at(file, e.first), field,
+                       "a dated parameter is drawn at its points of one year; expected " + u.name + "@YYYY");
+    if (!dated && u.year != 0)
+      throw InputError(at(file, e.first), field, "a number parameter has no dated points; expected " + u.name);
+    if (!here.insert(u.label()).second)
+      throw InputError(at(file, e.first), field, "given twice; expected each parameter once");
+    if (!e.second.IsMap() || e.second.size() != 2 || !e.second["low"] || !e.second["high"])
+      throw InputError(at(file, e.second), field, "expected {low: L, high: H}, got " + shown(e.second));
+    u.low = number(e.second["low"], file, field + ".low", def->min, def->max);
+    u.high = number(e.second["high"], file, field + ".high", def->min, def->max);
+    if (!(u.low < u.high))
+      throw InputError(at(file, e.second), field, "expected low below high, got low " + e.second["low"].Scalar() +
+                                                      " and high " + e.second["high"].Scalar());
+    const auto same = std::find_if(s.uncertainty.begin(), s.uncertainty.end(),
+                                   [&](const sim::UncertainParam& x) { return x.label() == u.label(); });
+    if (same != s.uncertainty.end()) *same = u;
+    else s.uncertainty.push_back(u);
+    where[u.label()] = at(file, e.first);
+  }
+}
+
 sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const sim::Scenario& base) {
   sim::Scenario s = base;
   if (!root.IsMap()) throw InputError({file, 1, 1}, "", "expected a mapping of scenario keys, got " + shown(root));
   std::optional<PeriodKeys> period;
   std::optional<YAML::Node> months_key;  // months or years, whichever was given
   std::optional<YAML::Node> mix_key;     // the later of the two off-site mix parameters
+  std::map<std::string, InputLocation> uncertainty_at;  // the uncertain parameters this file names
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
@@ -329,6 +382,8 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
         else s.params.*(def->series) = series(p.second, file, "params." + name, def->min, def->max);
         if (name == "mobility.offsite_mix_in_service" || name == "mobility.offsite_mix_retired") mix_key = p.first;
       }
+    } else if (key == "uncertainty") {
+      parse_uncertainty(v, file, s, uncertainty_at);
     } else if (key == "clearing") {
       parse_clearing_params(v, file, s.clearing);
     } else if (key == "policy_overlays") {
@@ -342,10 +397,18 @@ sim::Scenario parse_root(const YAML::Node& root, const std::string& file, const 
       throw InputError(at(file, kv.first), key,
                        "unknown key '" + key + "'" +
                            sim::did_you_mean_text(key, {"name", "description", "extends", "start", "months", "years", "seed",
-                                                        "scale", "params", "clearing", "policy_overlays"}) +
+                                                        "scale", "params", "uncertainty", "clearing", "policy_overlays"}) +
                            "; expected one of: name, description, extends, start, months, years, "
-                       "seed, scale, params, clearing, policy_overlays");
+                       "seed, scale, params, uncertainty, clearing, policy_overlays");
     }
+  }
+  // A dated uncertain parameter needs a point in its year, in the series as this file leaves it.
+  for (const auto& u : s.uncertainty) {
+    if (u.year == 0 || sim::param_at(s.params, *sim::find_param(u.name), u.year)) continue;
+    const auto w = uncertainty_at.find(u.label());
+    throw InputError(w != uncertainty_at.end() ? w->second : InputLocation{file, 0, 0}, "uncertainty." + u.label(),
+                     u.name + " has no point dated in " + std::to_string(u.year) +
+                         "; expected a year its series (params) has a point in");
   }
   if (s.params.offsite_mix_in_service + s.params.offsite_mix_retired > 1)
     throw InputError(mix_key ? at(file, *mix_key) : InputLocation{file, 0, 0}, "params.mobility.offsite_mix_*",
@@ -490,6 +553,10 @@ std::string resolved_yaml(const sim::Scenario& s) {
       series_text(ser);
     }
     o << "}\n";
+  }
+  if (!s.uncertainty.empty()) {
+    o << "uncertainty:\n";
+    for (const auto& u : s.uncertainty) o << "  " << u.label() << ": {low: " << u.low << ", high: " << u.high << "}\n";
   }
   o << "clearing:\n";
   for (const auto& line : describe(s.clearing, RecordRules{})) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "sim/io/claims_csv.hpp"
 #include "sim/io/csv.hpp"
 #include "sim/io/embedded.hpp"
 #include "sim/io/input_error.hpp"
@@ -80,6 +81,19 @@ std::vector<sim::CalibrationTarget> parse_targets(std::string_view text, const s
   if (out.empty()) throw InputError({file, 0, 0}, "", "no targets; expected at least one row after the header");
   return out;
 }
+
+namespace {
+std::string targets_text(const std::string& path) {
+  if (path.empty()) {
+    const auto text = embedded_file(kDefaultTargets);
+    if (!text) throw InputError({std::string(kDefaultTargets), 0, 0}, "", "the embedded targets are missing");
+    return std::string(*text);
+  }
+  return read_text_file(path, "targets file", std::uintmax_t{1} << 20);
+}
+}  // namespace
+
+std::string targets_sha256(const std::string& path) { return sha256_hex(targets_text(path)); }
 
 std::vector<sim::CalibrationTarget> load_targets(const std::string& path) {
   if (path.empty()) {

@@ -20,5 +20,7 @@ inline constexpr std::string_view kDefaultTargets = "scenarios/targets/national-
 std::vector<sim::CalibrationTarget> parse_targets(std::string_view text, const std::string& file);
 /// The targets of the file at `path`, or the embedded default when `path` is empty.
 std::vector<sim::CalibrationTarget> load_targets(const std::string& path);
+/// The sha256 of that file's text (for provenance).
+std::string targets_sha256(const std::string& path);
 
 }  // namespace yidi::io

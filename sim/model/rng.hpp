@@ -23,6 +23,7 @@ enum class Purpose : std::uint32_t {
   latent = 8,      // a person's lasting propensities (filing)
   screen = 9,      // the month's screen: the high 16 bits of eight persons per draw (Rng::screen_hi)
   screen_low = 10, // the low 16 bits of a person's screen, drawn only when the high bits tie
+  uncertainty = 11,  // a replicate's draws of uncertain parameters (person = the parameter's index)
 };
 
 /// Persons per batched draw (Rng::words_batch).

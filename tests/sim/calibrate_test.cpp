@@ -161,7 +161,8 @@ TEST(Calibrate, RecoversAKnownParameterFromItsOwnTarget) {
   const sim::Results r = sim::run_scenario(truth, io::scenario_policy(truth), world);
   const double spent = export_value(r, "fund_expenditure_resident", 2022) / 1e8;
   sim::CalibrateOptions o;
-  o.targets = io::parse_targets(kHeader + "2022,resident_fund_expenditure,=," + std::to_string(spent) + ",0.1,truth\n"
+  // ±2%: the objective rises by 1 about 25 yuan from the truth, inside the range on both sides.
+  o.targets = io::parse_targets(kHeader + "2022,resident_fund_expenditure,=," + std::to_string(spent) + ",0.02,truth\n"
                                 "2023,resident_fund_expenditure,=,1,0.1,not covered\n", "t.csv");
   o.params = {sim::calibration_param(tiny(), "funds.other_spending.resident", 0, 80, 400, "test")};
   o.seeds = 1;
@@ -176,10 +177,32 @@ TEST(Calibrate, RecoversAKnownParameterFromItsOwnTarget) {
   ASSERT_EQ(res.best_rows.size(), 1u);
   EXPECT_NEAR(res.best_rows[0].ratio(), 1, 1e-3);
   EXPECT_LE(res.evaluations.size(), 40u);
-  // Common random numbers: the same values give the same objective, evaluation after evaluation.
+  EXPECT_EQ(res.fit_evaluations, res.evaluations.size());
+  // Common random numbers: the same values give the same objective, evaluation after evaluation;
+  // the profile after the fit leaves the fit as it was.
+  o.profile = true;
   const auto again = sim::calibrate(tiny(), o, ex);
   EXPECT_EQ(again.best, res.best);
   EXPECT_EQ(again.best_objective, res.best_objective);
+  EXPECT_EQ(again.fit_evaluations, res.evaluations.size());
+  ASSERT_EQ(again.ranges.size(), 1u);
+  const auto& g = again.ranges[0];
+  EXPECT_LT(g.low, res.best[0]);
+  EXPECT_GT(g.high, res.best[0]);
+  EXPECT_FALSE(g.low_open);
+  EXPECT_FALSE(g.high_open);
+  // Each edge is a point within 1 of the fit, and a point a little beyond it is not.
+  for (const double edge : {g.low, g.high}) {
+    bool inside = false, beyond = false;
+    for (std::size_t k = again.fit_evaluations; k < again.evaluations.size(); ++k) {
+      const auto& e = again.evaluations[k];
+      if (e.values[0] == edge) inside = e.objective - res.best_objective < 1;
+      const bool further = edge < res.best[0] ? e.values[0] < edge : e.values[0] > edge;
+      if (further && std::abs(e.values[0] - edge) < 0.05 * 320 && e.objective - res.best_objective >= 1) beyond = true;
+    }
+    EXPECT_TRUE(inside) << edge;
+    EXPECT_TRUE(beyond) << edge;
+  }
 
   // The calibrated scenario reads back with the fitted values.
   const fs::path dir = fs::temp_directory_path() / ("yidi-calibrate-" + std::to_string(::getpid()));
@@ -190,6 +213,15 @@ TEST(Calibrate, RecoversAKnownParameterFromItsOwnTarget) {
   const sim::Scenario back = io::load_scenario((dir / "cal.yaml").string());
   EXPECT_EQ(back.name, "baseline-calibrated");
   EXPECT_EQ(back.params.other_spending_resident, res.best[0]);
+  // With the profile, the calibrated scenario carries the ranges for its replicates to draw.
+  {
+    std::ofstream(dir / "calu.yaml") << sim::calibrated_overlay(tiny(), o, again, "baseline");
+  }
+  const sim::Scenario drawn = io::load_scenario((dir / "calu.yaml").string());
+  ASSERT_EQ(drawn.uncertainty.size(), 1u);
+  EXPECT_EQ(drawn.uncertainty[0].name, "funds.other_spending.resident");
+  EXPECT_EQ(drawn.uncertainty[0].low, g.low);
+  EXPECT_EQ(drawn.uncertainty[0].high, g.high);
   fs::remove_all(dir);
 }
 
