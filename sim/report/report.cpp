@@ -13,6 +13,7 @@
 #include <numeric>
 #include <set>
 
+#include "sim/engine/calibration.hpp"
 #include "sim/engine/experiments.hpp"
 #include "sim/engine/export.hpp"
 #include "sim/engine/output_schema.hpp"
@@ -20,6 +21,7 @@
 #include "sim/io/csv.hpp"
 #include "sim/io/input_error.hpp"
 #include "sim/io/scenario_yaml.hpp"
+#include "sim/io/targets_csv.hpp"
 #include "sim/io/world_yaml.hpp"
 #include "sim/model/world.hpp"
 #include "sim/report/svg.hpp"
@@ -576,6 +578,7 @@ svg.chart { display: block; max-width: 100%; height: auto; margin: 14px 0; }
 .note { color: #555; font-size: 13px; }
 .warning { color: #a00; font-size: 14px; border-left: 4px solid #a00; padding-left: 8px; }
 pre { font-size: 11px; max-height: 320px; overflow: auto; background: #f6f6f6; padding: 6px; }
+tr.miss td { background: #fdecea; }
 </style>
 )";
 
@@ -1235,6 +1238,43 @@ std::string province_csv(const Input& run, int year) {
   return csv;
 }
 
+/// The primary run against the embedded calibration targets (docs/calibration.md) of the years it
+/// covers whole: the rows `yidi calibration` prints, misses first marked.
+std::string calibration_section(const Input& run, const std::string& who) {
+  std::string h = "<h2 id=\"calibration\">Model against data (" + escape(who) + ")</h2>\n";
+  if (!run.results) {
+    return h + "<p class=\"note\">A summary of replicates holds no single run to compare; give a run file, or use "
+               "<code>yidi calibration RUN.h5</code>.</p>\n";
+  }
+  const auto targets = io::load_targets("");
+  const auto rows = sim::calibration(*run.results, targets);
+  if (rows.empty()) {
+    return h + "<p class=\"note\" id=\"calibration-none\">The run covers no calendar year whole, so none of the " +
+           std::to_string(targets.size()) + " targets of <code>" + std::string(io::kDefaultTargets) +
+           "</code> (figures of 2017–2023) can be compared.</p>\n";
+  }
+  std::size_t met = 0;
+  for (const auto& r : rows) met += r.met() ? 1 : 0;
+  h += "<p class=\"answer\" id=\"calibration-met\">" + std::to_string(met) + " of " + std::to_string(rows.size()) +
+       " targets met</p>\n<p class=\"note\">The [VERIFIED] national figures of the years the run covers whole (<code>" +
+       std::string(io::kDefaultTargets) + "</code>, in its units: 万人次, 亿元, %, yuan, months, 万人), each within ±10%; "
+       "the same table as <code>yidi calibration</code>. At a coarse scale the cross-province rows carry sampling noise.</p>\n";
+  h += "<table>\n<tr><th>year</th><th>measure</th><th>model</th><th>data</th><th>model ÷ data</th><th>within</th></tr>\n";
+  char buf[64];
+  for (const auto& r : rows) {
+    std::snprintf(buf, sizeof buf, "%.6g", r.model);
+    const std::string model = r.has_value ? buf : "—";
+    std::snprintf(buf, sizeof buf, "%.6g", r.target.value);
+    const std::string data = std::string(r.target.op == sim::CalibrationTarget::Op::at_most ? "≤ "
+                                         : r.target.op == sim::CalibrationTarget::Op::at_least ? "≥ " : "") + buf;
+    std::snprintf(buf, sizeof buf, "%.3f", r.ratio());
+    h += std::string("<tr") + (r.met() ? "" : " class=\"miss\"") + "><td>" + std::to_string(r.target.year) + "</td><td>" +
+         escape(r.target.measure) + "</td><td>" + model + "</td><td>" + data + "</td><td>" + (r.has_value ? buf : "—") +
+         "</td><td>" + (r.met() ? "yes" : "<b>no</b>") + "</td></tr>\n";
+  }
+  return h + "</table>\n";
+}
+
 std::string render_html(const std::vector<Input>& all, const std::string& title, const std::string& command, int year,
                         double red_probability) {
   check_inputs(all);
@@ -1305,6 +1345,7 @@ std::string render_html(const std::vector<Input>& all, const std::string& title,
     h += "<p class=\"note\">Give two or more run files to compare them side by side.</p>\n";
   }
   h += province_table(run, who, y);
+  h += calibration_section(run, who);
   h += "<h2 id=\"provenance\">Inputs and provenance</h2>\n" + provenance_table(all, all_names);
   h += kSelfCheck;
   h += "</body>\n</html>\n";

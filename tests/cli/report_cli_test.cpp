@@ -193,6 +193,36 @@ TEST_F(ReportCli, OneRunHasNoSideBySideCharts) {
   EXPECT_EQ(slurp(work() / "out" / "one.html"), html);
 }
 
+// The run against the calibration targets: what `yidi calibration` says of the same file, row for
+// row; a run of no whole year says so.
+TEST_F(ReportCli, TheRunAgainstTheCalibrationTargets) {
+  take("a24.h5");
+  take("a.h5");
+  ASSERT_EQ(yidi("report a24.h5 -o cal.html").code, 0);
+  const std::string html = slurp(work() / "cal.html");
+  const Outcome cal = yidi("calibration a24.h5");
+  ASSERT_EQ(cal.code, 0) << cal.err;
+  // Its last line: "K of N targets met; M not covered by the run's years."
+  const auto last = cal.out.substr(cal.out.rfind("\n", cal.out.size() - 2) + 1);
+  const std::string met = last.substr(0, last.find(';'));
+  EXPECT_EQ(by_id(html, "calibration-met"), met);
+  EXPECT_EQ(met.substr(met.find(" of ")), " of 33 targets met");  // the file's 2022 and 2023 rows
+  // Every row of the table is the command's, misses marked.
+  std::size_t rows = 0, misses = 0;
+  for (std::size_t at = cal.out.find("\n| 20"); at != std::string::npos; at = cal.out.find("\n| 20", at + 1)) {
+    const std::string line = cal.out.substr(at + 3, cal.out.find('\n', at + 1) - at - 3);
+    const std::string year = line.substr(0, 4);
+    const std::string measure = line.substr(7, line.find(" |", 7) - 7);
+    EXPECT_NE(html.find("<td>" + year + "</td><td>" + measure + "</td>"), std::string::npos) << line;
+    ++rows;
+    misses += line.find("**no**") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(rows, 33u);
+  EXPECT_EQ(count(html, "<tr class=\"miss\">"), misses);
+  ASSERT_EQ(yidi("report a.h5 -o short.html").code, 0);
+  EXPECT_NE(slurp(work() / "short.html").find("id=\"calibration-none\""), std::string::npos);
+}
+
 TEST_F(ReportCli, BadInputsAreNamedAndNothingIsWritten) {
   take("a.h5");
   take("short.h5");
