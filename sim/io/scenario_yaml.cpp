@@ -259,7 +259,7 @@ struct PeriodKeys {
 
 /// `uncertainty: {NAME: {low: L, high: H}, NAME@YYYY: {...}}`: an entry replaces the parent's of
 /// the same parameter (and year); whether a dated one has a point in its year is checked once the
-/// whole file is read (check_uncertainty).
+/// whole file is read (at the end of parse_root).
 void parse_uncertainty(const YAML::Node& v, const std::string& file, sim::Scenario& s,
                        std::map<std::string, InputLocation>& where) {
   if (!v.IsMap())

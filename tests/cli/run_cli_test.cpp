@@ -340,6 +340,29 @@ TEST_F(RunCli, SchemaAndCalibration) {
   EXPECT_EQ(files(), (std::set<std::string>{"not.h5", "bad.csv", "good.csv"}));
 }
 
+// yidi calibrate end to end: a small fit prints its table and writes a calibrated scenario that
+// names its provenance and loads back (yidi validate) with the fitted value.
+TEST_F(RunCli, CalibrateWritesACalibratedScenario) {
+  spit(work() / "t.csv", "year,measure,op,value,tolerance,source\n2022,resident_fund_expenditure,=,9353.44,0.1,s\n");
+  const Outcome fit = yidi("calibrate baseline -n 1 --months 12 --scale 1:100000 --targets t.csv "
+                           "--param funds.other_spending.resident=100:300 --max-evaluations 8 -o cal.yaml");
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  EXPECT_NE(fit.out.find("# yidi calibrate: baseline, 8 evaluations of 1 seed at 1:100000"), std::string::npos) << fit.out;
+  EXPECT_NE(fit.out.find("| 2022 | resident_fund_expenditure | 9353.44 |"), std::string::npos) << fit.out;
+  EXPECT_EQ(fit.err, "yidi calibrate: wrote cal.yaml\n");
+  const std::string text = slurp(work() / "cal.yaml");
+  EXPECT_EQ(text.rfind("# provenance: yidi ", 0), 0u) << text;
+  EXPECT_NE(text.find(", targets t.csv sha256 "), std::string::npos) << text;
+  EXPECT_NE(text.find("\nname: baseline-calibrated\nextends: baseline\nparams:\n  funds.other_spending.resident: "),
+            std::string::npos)
+      << text;
+  const Outcome back = yidi("validate cal.yaml");
+  ASSERT_EQ(back.code, 0) << back.err;
+  EXPECT_NE(back.out.find("name: baseline-calibrated"), std::string::npos);
+  EXPECT_EQ(back.out.find("funds.other_spending.resident: 181\n"), std::string::npos);  // the default is gone
+  EXPECT_EQ(files(), (std::set<std::string>{"t.csv", "cal.yaml"}));
+}
+
 class ClearCli : public CliTest {};
 
 // The sample claims through settle and clear: what is cleared between provinces equals what was
