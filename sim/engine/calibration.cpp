@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "sim/engine/export.hpp"
@@ -162,7 +164,7 @@ std::vector<Def> make_defs() {
                  const auto v = export_value(r, "cross_dsr_inpatient_official", year);
                  return v ? Value(*v * 100) : std::nullopt;
                }});
-  d.push_back({"insured_total", "10k persons", "insured persons (population/insured) ÷ 10⁴", insured(-1)});
+  d.push_back({"insured_total", "10k persons", "insured persons (population/insured) ÷ 10⁴: the run's fixed population, the same every year until dated insured counts (issue 15)", insured(-1)});
   d.push_back({"insured_employees", "10k persons", "insured employees, in service and retired, ÷ 10⁴", insured(0)});
   d.push_back({"insured_residents", "10k persons", "insured residents ÷ 10⁴", insured(1)});
   d.push_back({"bmi_fund_revenue_total", "100m yuan", "both schemes' contributions in (funds/income) ÷ 10⁸",
@@ -250,7 +252,11 @@ bool CalibrationRow::met() const {
 }
 
 double CalibrationRow::penalty() const {
-  if (!has_value || model <= 0 || target.value <= 0) return 100;
+  if (!has_value) return 100;
+  // A bound on its side costs nothing, whatever the value (a rate of 0 below "at most 5%").
+  if (target.op == CalibrationTarget::Op::at_most && model <= target.value) return 0;
+  if (target.op == CalibrationTarget::Op::at_least && model >= target.value) return 0;
+  if (model <= 0 || target.value <= 0) return 100;
   const double scale = std::log1p(std::max(target.tolerance, 0.01));
   const double x = std::log(model / target.value) / scale;
   switch (target.op) {
@@ -374,11 +380,20 @@ double objective(const std::vector<CalibrationRow>& rows, int fit_until) {
 }
 }  // namespace
 
-CalibrateResult calibrate(const Scenario& s, const CalibrateOptions& o, const RunExecutor& ex, const Progress& progress) {
+CalibrateResult calibrate(const Scenario& s_in, const CalibrateOptions& o, const RunExecutor& ex, const Progress& progress) {
   if (o.params.empty()) throw ExperimentError("calibrate", "params", "expected at least one parameter to fit");
   if (o.seeds < 1) throw ExperimentError("calibrate", "seeds", "expected at least 1 seed");
   if (o.max_evaluations < 1) throw ExperimentError("calibrate", "max-evaluations", "expected at least 1 evaluation");
-  for (const auto& p : o.params) calibration_param(s, p.name, p.year, p.lo, p.hi, "calibrate");  // checks it
+  std::set<std::string> labels;
+  for (const auto& p : o.params) {
+    calibration_param(s_in, p.name, p.year, p.lo, p.hi, "calibrate");  // checks it
+    if (!labels.insert(p.label()).second)
+      throw ExperimentError("calibrate", p.label(), "given twice; expected each parameter (and year) once");
+  }
+  // The fit is of the parameters' values: the scenario's own draws (uncertainty:) would replace
+  // them in every run.
+  Scenario s = s_in;
+  s.uncertainty.clear();
   // Which targets the scenario's years cover (one year = 12 months from the start month).
   std::vector<int> years;
   {
@@ -425,21 +440,31 @@ CalibrateResult calibrate(const Scenario& s, const CalibrateOptions& o, const Ru
     }
     return obj;
   };
+  // NLopt turns an exception thrown in the objective into its own "nlopt failure": keep ours,
+  // stop the optimiser and rethrow it after.
+  nlopt::opt opt(nlopt::LN_BOBYQA, static_cast<unsigned>(n));
   struct State {
     std::function<std::vector<double>(const std::vector<double>&)> scaled;
     std::function<double(const std::vector<double>&)>* evaluate;
-  } st{scaled, &evaluate};
+    nlopt::opt* opt;
+    std::exception_ptr error;
+  } st{scaled, &evaluate, &opt, nullptr};
   auto f = [](const std::vector<double>& x, std::vector<double>&, void* data) -> double {
     auto& state = *static_cast<State*>(data);
-    return (*state.evaluate)(state.scaled(x));
+    try {
+      return (*state.evaluate)(state.scaled(x));
+    } catch (...) {
+      state.error = std::current_exception();
+      state.opt->force_stop();
+      return HUGE_VAL;
+    }
   };
   // BOBYQA builds a quadratic model from 2n+1 points (for one parameter too). The initial step
   // is a fifth of each range.
-  nlopt::opt opt(nlopt::LN_BOBYQA, static_cast<unsigned>(n));
   opt.set_lower_bounds(std::vector<double>(n, 0.0));
   opt.set_upper_bounds(std::vector<double>(n, 1.0));
   opt.set_initial_step(std::vector<double>(n, 0.2));
-  opt.set_xtol_rel(o.tolerance);
+  opt.set_xtol_abs(o.tolerance);  // of each scaled range
   opt.set_maxeval(o.max_evaluations);
   opt.set_min_objective(f, &st);
   std::vector<double> x = x0;
@@ -455,7 +480,10 @@ CalibrateResult calibrate(const Scenario& s, const CalibrateOptions& o, const Ru
     }
   } catch (const nlopt::roundoff_limited&) {
     out.stop_reason = "round-off (the best point found is kept)";
+  } catch (const nlopt::forced_stop&) {
+    if (!st.error) throw;
   }
+  if (st.error) std::rethrow_exception(st.error);
   out.fit_evaluations = out.evaluations.size();
   const std::vector<CalibrationRow> fitted_rows = best_rows;
   const double f0 = out.best_objective;
@@ -507,38 +535,57 @@ std::string calibrated_overlay(const Scenario& s, const CalibrateOptions& o, con
                                const std::string& base) {
   std::string out = "# yidi " + std::string(kVersion) + " calibration (docs/calibration.md, yidi calibrate): " +
                     std::to_string(r.fit_evaluations) + " evaluations of " + std::to_string(o.seeds) +
-                    " seeds from " + std::to_string(s.seed) + " at 1:" + std::to_string(s.scale) + ", " +
+                    (o.seeds == 1 ? " seed" : " seeds") + " from " + std::to_string(s.seed) + " at 1:" + std::to_string(s.scale) + ", " +
                     std::to_string(r.fitted_targets) + " targets fitted" +
                     (o.fit_until < 9999 ? " (years up to " + std::to_string(o.fit_until) + ")" : std::string()) +
                     "; objective " + fmt("%.6g", r.start_objective) + " -> " + fmt("%.6g", r.best_objective) + "\n";
-  out += "name: " + s.name + "-calibrated\nextends: " + base + "\nparams:\n";
+  // A scenario name has at most 64 characters; the base path is quoted (it may hold ": " or " #").
+  std::string quoted = "\"";
+  for (char c : base) quoted += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+  quoted += "\"";
+  out += "name: " + s.name.substr(0, 64 - 11) + "-calibrated\nextends: " + quoted + "\nparams:\n";
   const auto text = [](double v) { return ExportValue{ExportValue::Kind::number, 0, v}.text(); };
   const Scenario fitted = at_values(s, o.params, r.best);
+  std::set<std::string> written;
   for (std::size_t k = 0; k < o.params.size(); ++k) {
     const auto& p = o.params[k];
-    out += "  " + p.name + ": ";
+    std::string note = p.label() + " was " + fmt("%.6g", r.start[k]) + ", fitted in " + fmt("%.6g", p.lo) + "–" +
+                       fmt("%.6g", p.hi);
     if (p.year == 0) {
-      out += text(r.best[k]);
-    } else {
-      // The whole series, its points of the year fitted.
-      std::string points;
-      for (const auto& [m, v] : (fitted.params.*(find_param(p.name)->series)).points)
-        points += (points.empty() ? "" : ", ") + month_label(m) + ": " + text(v);
-      out += "{" + points + "}";
+      out += "  " + p.name + ": " + text(r.best[k]) + "  # " + note + "\n";
+      continue;
     }
-    out += "  # " + p.label() + " was " + fmt("%.6g", r.start[k]) + ", fitted in " + fmt("%.6g", p.lo) + "–" +
-           fmt("%.6g", p.hi) + "\n";
+    if (!written.insert(p.name).second) {
+      out += "  # " + note + " (above)\n";
+      continue;
+    }
+    // The whole series, its points of every fitted year set.
+    std::string points;
+    for (const auto& [m, v] : (fitted.params.*(find_param(p.name)->series)).points)
+      points += (points.empty() ? "" : ", ") + month_label(m) + ": " + text(v);
+    out += "  " + p.name + ": {" + points + "}  # " + note + "\n";
   }
-  if (!r.ranges.empty()) {
-    out += "# Each replicate draws these uniformly (docs/calibration.md): one at a time from the fit, the others\n"
-           "# held, where the objective has risen by less than 1.\n"
-           "uncertainty:\n";
-    for (std::size_t k = 0; k < o.params.size(); ++k) {
+  // The scenario's own uncertain entries for fitted parameters would draw over the fit: each is
+  // replaced by the profile's range, or dropped (none).
+  std::vector<std::string> entries;
+  for (std::size_t k = 0; k < o.params.size(); ++k) {
+    const std::string label = o.params[k].label();
+    const bool inherited = std::any_of(s.uncertainty.begin(), s.uncertainty.end(),
+                                       [&](const UncertainParam& u) { return u.label() == label; });
+    if (!r.ranges.empty() && r.ranges[k].low < r.ranges[k].high) {
       const auto& g = r.ranges[k];
-      if (!(g.low < g.high)) continue;  // no width (an edge at the fit on both sides)
-      out += "  " + o.params[k].label() + ": {low: " + text(g.low) + ", high: " + text(g.high) + "}" +
-             (g.low_open || g.high_open ? "  # the objective rose by less than 1 within 40% of the range" : "") + "\n";
+      entries.push_back("  " + label + ": {low: " + text(g.low) + ", high: " + text(g.high) + "}" +
+                        (g.low_open || g.high_open ? "  # the objective rose by less than 1 within 40% of the range" : ""));
+    } else if (inherited) {
+      entries.push_back("  " + label + ": none  # the base scenario's draws would replace the fitted value");
     }
+  }
+  if (!entries.empty()) {
+    if (!r.ranges.empty())
+      out += "# Each replicate draws these uniformly (docs/calibration.md): one at a time from the fit, the others\n"
+             "# held, where the objective has risen by less than 1.\n";
+    out += "uncertainty:\n";
+    for (const auto& e : entries) out += e + "\n";
   }
   return out;
 }

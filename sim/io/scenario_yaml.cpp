@@ -258,7 +258,7 @@ struct PeriodKeys {
 };
 
 /// `uncertainty: {NAME: {low: L, high: H}, NAME@YYYY: {...}}`: an entry replaces the parent's of
-/// the same parameter (and year); whether a dated one has a point in its year is checked once the
+/// the same parameter (and year), `NAME: none` drops it; whether a dated one has a point in its year is checked once the
 /// whole file is read (at the end of parse_root).
 void parse_uncertainty(const YAML::Node& v, const std::string& file, sim::Scenario& s,
                        std::map<std::string, InputLocation>& where) {
@@ -291,8 +291,12 @@ void parse_uncertainty(const YAML::Node& v, const std::string& file, sim::Scenar
       throw InputError(at(file, e.first), field, "a number parameter has no dated points; expected " + u.name);
     if (!here.insert(u.label()).second)
       throw InputError(at(file, e.first), field, "given twice; expected each parameter once");
+    if (e.second.IsScalar() && e.second.Scalar() == "none") {  // drops the entry of the scenario extended
+      std::erase_if(s.uncertainty, [&](const sim::UncertainParam& x) { return x.label() == u.label(); });
+      continue;
+    }
     if (!e.second.IsMap() || e.second.size() != 2 || !e.second["low"] || !e.second["high"])
-      throw InputError(at(file, e.second), field, "expected {low: L, high: H}, got " + shown(e.second));
+      throw InputError(at(file, e.second), field, "expected {low: L, high: H} or none, got " + shown(e.second));
     u.low = number(e.second["low"], file, field + ".low", def->min, def->max);
     u.high = number(e.second["high"], file, field + ".high", def->min, def->max);
     if (!(u.low < u.high))

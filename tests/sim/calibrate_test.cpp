@@ -60,7 +60,7 @@ sim::Scenario tiny() {
 // The shipped file: every row of ../shared/data/national-stats.csv it names, as that file gives it.
 TEST(CalibrationTargets, TheEmbeddedFileHoldsTheVerifiedFigures) {
   const auto t = io::load_targets("");
-  ASSERT_EQ(t.size(), 37u);
+  ASSERT_EQ(t.size(), 38u);
   EXPECT_EQ(t.front().year, 2017);  // "less than 5%" (SCIO 2023-05-18) as a bound
   EXPECT_EQ(t.front().op, sim::CalibrationTarget::Op::at_most);
   EXPECT_EQ(t.front().value, 5);
@@ -127,6 +127,9 @@ TEST(Calibration, PenaltiesAndMet) {
   row.model = 121;
   EXPECT_NEAR(row.penalty(), 4.0, 1e-12);
   EXPECT_FALSE(row.met());
+  row.model = 0;  // a rate of 0 is below "at most": no cost, though it has no logarithm
+  EXPECT_EQ(row.penalty(), 0);
+  EXPECT_TRUE(row.met());
   row.has_value = false;
   EXPECT_EQ(row.penalty(), 100);
 }
@@ -137,7 +140,7 @@ TEST(Calibration, MeasuresAreTheExportsInTheTargetsUnits) {
   const sim::World world = io::embedded_world();
   const sim::Results r = sim::run_scenario(s, io::scenario_policy(s), world);
   const auto rows = sim::calibration(r, io::load_targets(""));
-  ASSERT_EQ(rows.size(), 13u);  // the 2022 rows
+  ASSERT_EQ(rows.size(), 14u);  // the 2022 rows
   std::map<std::string, double> v;
   for (const auto& row : rows) v[row.target.measure] = row.model;
   EXPECT_DOUBLE_EQ(v.at("xprov_inpatient_ds_persontimes"), export_value(r, "cross_inpatient_direct", 2022) / 1e4);
@@ -278,4 +281,74 @@ TEST(Calibrate, NoTargetOfTheRunsYearsIsAnError) {
     EXPECT_STREQ(e.what(), "calibrate: field 'targets': no target of a year the run covers whole; expected the run to "
                            "cover the targets' years (--months, the scenario's start)");
   }
+}
+
+// A parameter given twice is refused; an error inside an evaluation comes out as itself, not as
+// NLopt's "nlopt failure".
+TEST(Calibrate, BadOptionsAndErrorsInsideAnEvaluation) {
+  const sim::World world = io::embedded_world();
+  const sim::RunExecutor ex(world, io::scenario_policy, {1, 1});
+  sim::CalibrateOptions o;
+  o.targets = io::parse_targets(kHeader + "2022,insured_total,=,134592,0.1,s\n", "t.csv");
+  const auto p = sim::calibration_param(tiny(), "referral.share", 0, 0.01, 0.05, "test");
+  o.params = {p, p};
+  try {
+    sim::calibrate(tiny(), o, ex);
+    FAIL();
+  } catch (const sim::ExperimentError& e) {
+    EXPECT_STREQ(e.what(), "calibrate: field 'referral.share': given twice; expected each parameter (and year) once");
+  }
+  o.params = {p};
+  o.targets[0].measure = "no_such_measure";  // past the file's checks
+  o.max_evaluations = 3;
+  try {
+    sim::calibrate(tiny(), o, ex);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "unknown calibration measure 'no_such_measure'");
+  }
+}
+
+// The calibrated scenario: one series fitted at two years is written once and reads back with
+// both; a fitted parameter the base scenario draws (uncertainty:) is dropped from its draws, so
+// the fit is what its replicates run; and the fit ignores the base's draws.
+TEST(Calibrate, TheOverlayReadsBackWhateverWasFitted) {
+  sim::Scenario base = tiny();
+  base.uncertainty = {{"mobility.travel_index", 2022, 0.5, 0.7}, {"referral.share", 0, 0.02, 0.03}};
+  sim::CalibrateOptions o;
+  o.params = {sim::calibration_param(base, "mobility.travel_index", 2021, 0.2, 1, "test"),
+              sim::calibration_param(base, "mobility.travel_index", 2022, 0.2, 1, "test")};
+  sim::CalibrateResult r;
+  r.start = {0.8, 0.6};
+  r.best = {0.7, 0.5};
+  const fs::path dir = fs::temp_directory_path() / ("yidi-overlay-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream(dir / "base.yaml") << "extends: baseline\nname: a-base\nuncertainty:\n"
+                                        "  mobility.travel_index@2022: {low: 0.5, high: 0.7}\n"
+                                        "  referral.share: {low: 0.02, high: 0.03}\n";
+    std::ofstream(dir / "cal.yaml") << sim::calibrated_overlay(base, o, r, (dir / "base.yaml").string());
+  }
+  const sim::Scenario back = io::load_scenario((dir / "cal.yaml").string());
+  EXPECT_EQ(back.name, "baseline-calibrated");
+  EXPECT_EQ(back.params.travel.at(2021 * 12), 0.7);
+  EXPECT_EQ(back.params.travel.at(2022 * 12), 0.5);
+  EXPECT_EQ(back.params.travel.at(2023 * 12), 1);
+  ASSERT_EQ(back.uncertainty.size(), 1u);  // the fitted one dropped, the other kept
+  EXPECT_EQ(back.uncertainty[0].name, "referral.share");
+  fs::remove_all(dir);
+
+  // With the base's draws on the fitted parameter, the fit still sees its values.
+  const sim::World world = io::embedded_world();
+  const sim::RunExecutor ex(world, io::scenario_policy, {2, 2});
+  sim::Scenario drawn = tiny();
+  drawn.uncertainty = {{"funds.other_spending.resident", 0, 100, 110}};
+  sim::CalibrateOptions f;
+  f.targets = io::parse_targets(kHeader + "2022,resident_fund_expenditure,=,9353.44,0.1,s\n", "t.csv");
+  f.params = {sim::calibration_param(drawn, "funds.other_spending.resident", 0, 80, 400, "test")};
+  f.seeds = 1;
+  f.max_evaluations = 4;
+  const auto res = sim::calibrate(drawn, f, ex);
+  ASSERT_EQ(res.evaluations.size(), 4u);
+  EXPECT_NE(res.evaluations[0].objective, res.evaluations[1].objective);  // not flat: the draws do not replace it
 }

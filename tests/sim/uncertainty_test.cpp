@@ -59,6 +59,11 @@ TEST(Uncertainty, TheBlockIsReadAndRoundTrips) {
   ASSERT_EQ(child.uncertainty.size(), 3u);
   EXPECT_EQ(child.uncertainty[0].low, 150);
   EXPECT_EQ(child.uncertainty[2].name, "referral.share");
+  // `none` drops an entry of the scenario extended.
+  const sim::Scenario fixed = io::parse_scenario("uncertainty:\n  mobility.travel_index@2022: none\n", "fixed.yaml", child);
+  ASSERT_EQ(fixed.uncertainty.size(), 2u);
+  EXPECT_EQ(fixed.uncertainty[0].name, "funds.other_spending.resident");
+  EXPECT_EQ(fixed.uncertainty[1].name, "referral.share");
 }
 
 TEST(Uncertainty, BadEntriesAreErrorsAtTheirLine) {
@@ -78,7 +83,7 @@ TEST(Uncertainty, BadEntriesAreErrorsAtTheirLine) {
   EXPECT_EQ(error_of("uncertainty:\n  referral.share: {low: 0.01, high: 2}\n"),
             "u.yaml:2:37: field 'uncertainty.referral.share.high': value 2 is out of range; expected a number from 0 to 1");
   EXPECT_EQ(error_of("uncertainty:\n  referral.share: {low: 0.01}\n"),
-            "u.yaml:2:19: field 'uncertainty.referral.share': expected {low: L, high: H}, got a mapping");
+            "u.yaml:2:19: field 'uncertainty.referral.share': expected {low: L, high: H} or none, got a mapping");
   EXPECT_EQ(error_of("uncertainty:\n  referral.share@20x2: {low: 0.01, high: 0.02}\n"),
             "u.yaml:2:3: field 'uncertainty.referral.share@20x2': expected NAME@YYYY, a dated parameter and a year, got "
             "'referral.share@20x2'");
