@@ -424,9 +424,15 @@ CalibrateResult calibrate(const Scenario& s_in, const CalibrateOptions& o, const
 
   // One evaluation: the seeds' mean rows at `values`, recorded; the best point kept.
   std::vector<CalibrationRow> best_rows;
+  // Progress by evaluation: "[k/N] evaluation k", N the most there can be (the fit's limit, and
+  // with the profile at most 7 a side a parameter), so the percentage and the ETA are the
+  // command's, not one evaluation's.
+  const std::size_t most = static_cast<std::size_t>(o.max_evaluations) + (o.profile ? 14 * n : 0);
   std::function<double(const std::vector<double>&)> evaluate = [&](const std::vector<double>& values) {
-    const std::string label = "evaluation " + std::to_string(out.evaluations.size() + 1);
-    const auto rows = mean_rows(at_values(s, o.params, values), o.targets, o.seeds, ex, progress, label);
+    const std::size_t k = out.evaluations.size() + 1;
+    const std::string label = "evaluation " + std::to_string(k);
+    if (progress) progress("[" + std::to_string(std::min(k, most)) + "/" + std::to_string(most) + "] " + label);
+    const auto rows = mean_rows(at_values(s, o.params, values), o.targets, o.seeds, ex, Progress{}, label);
     const double obj = objective(rows, o.fit_until);
     if (out.evaluations.empty()) {
       out.start_objective = obj;

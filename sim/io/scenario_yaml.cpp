@@ -275,8 +275,11 @@ void parse_uncertainty(const YAML::Node& v, const std::string& file, sim::Scenar
       u.name = label.substr(0, at_sign);
       const std::string y = label.substr(at_sign + 1);
       const bool digits = y.size() == 4 && std::all_of(y.begin(), y.end(), [](unsigned char c) { return std::isdigit(c); });
-      if (!digits) throw InputError(at(file, e.first), field, "expected NAME@YYYY, a dated parameter and a year, got '" + label + "'");
-      u.year = std::stoi(y);
+      u.year = digits ? std::stoi(y) : 0;
+      if (u.year < kFirstSupportedYear || u.year > kLastSupportedYear)
+        throw InputError(at(file, e.first), field, "expected NAME@YYYY, a dated parameter and a year " +
+                                                       std::to_string(kFirstSupportedYear) + "–" +
+                                                       std::to_string(kLastSupportedYear) + ", got '" + label + "'");
     }
     const auto* def = sim::find_param(u.name);
     if (!def)

@@ -345,7 +345,7 @@ TEST_F(RunCli, SchemaAndCalibration) {
 TEST_F(RunCli, CalibrateWritesACalibratedScenario) {
   spit(work() / "t.csv", "year,measure,op,value,tolerance,source\n2022,resident_fund_expenditure,=,9353.44,0.1,s\n");
   const Outcome fit = yidi("calibrate baseline -n 1 --months 12 --scale 1:100000 --targets t.csv "
-                           "--param funds.other_spending.resident=100:300 --max-evaluations 8 -o cal.yaml");
+                           "--param funds.other_spending.resident=100:300 --max-evaluations 8 -o cal.yaml --quiet");
   ASSERT_EQ(fit.code, 0) << fit.err;
   EXPECT_NE(fit.out.find("# yidi calibrate: baseline, 8 evaluations of 1 seed at 1:100000"), std::string::npos) << fit.out;
   EXPECT_NE(fit.out.find("| 2022 | resident_fund_expenditure | 9353.44 |"), std::string::npos) << fit.out;

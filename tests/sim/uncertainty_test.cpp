@@ -85,8 +85,11 @@ TEST(Uncertainty, BadEntriesAreErrorsAtTheirLine) {
   EXPECT_EQ(error_of("uncertainty:\n  referral.share: {low: 0.01}\n"),
             "u.yaml:2:19: field 'uncertainty.referral.share': expected {low: L, high: H} or none, got a mapping");
   EXPECT_EQ(error_of("uncertainty:\n  referral.share@20x2: {low: 0.01, high: 0.02}\n"),
-            "u.yaml:2:3: field 'uncertainty.referral.share@20x2': expected NAME@YYYY, a dated parameter and a year, got "
-            "'referral.share@20x2'");
+            "u.yaml:2:3: field 'uncertainty.referral.share@20x2': expected NAME@YYYY, a dated parameter and a year "
+            "1900–2200, got 'referral.share@20x2'");
+  EXPECT_EQ(error_of("uncertainty:\n  referral.share@0000: {low: 0.01, high: 0.02}\n"),
+            "u.yaml:2:3: field 'uncertainty.referral.share@0000': expected NAME@YYYY, a dated parameter and a year "
+            "1900–2200, got 'referral.share@0000'");
   EXPECT_EQ(error_of("uncertainty: [referral.share]\n"),
             "u.yaml:1:14: field 'uncertainty': expected a mapping of parameter names to {low: L, high: H}, got a list");
 }
